@@ -1,0 +1,83 @@
+# The verbs of the project. `make run` and `make test` install what they need on a fresh
+# Debian machine (apt-get as root, or through sudo), then build, then run.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+CARGO ?= cargo
+# Debian packages the build and the tests need: the wasm toolchain (rustup has no wasm32 target
+# here), the linker, and the browser with its WebDriver for the e2e tests.
+APT_PACKAGES := rustc-web cargo-web rust-web-src lld chromium chromium-driver
+# wasm-bindgen-cli must match the wasm-bindgen the lockfile resolved, exactly.
+WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/{getline; gsub(/[^0-9.]/,""); print; exit}' Cargo.lock)
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
+
+.PHONY: help
+help:
+	@echo "make run      install what is missing, build the SPA and the server, serve on http://127.0.0.1:8080"
+	@echo "make test     formatting, clippy, unit + HTTP tests, OpenAPI drift, browser tests"
+	@echo "make ci       what .ci/run runs (make test)"
+	@echo "make lint     formatting and clippy only"
+	@echo "make openapi  regenerate openapi/openapi.json"
+	@echo "make spa      build the SPA into frontend/dist"
+	@echo "make e2e      the browser tests only"
+
+# ---------------------------------------------------------------- installing
+.PHONY: deps deps-apt deps-wasm-bindgen
+deps: deps-apt deps-wasm-bindgen
+
+deps-apt:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "==> installing Debian packages:" $$missing; \
+		sudo_cmd=""; [ "$$(id -u)" = 0 ] || sudo_cmd="sudo"; \
+		$$sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo_cmd apt-get install -y -qq $$missing; \
+	fi
+
+deps-wasm-bindgen:
+	@if [ "$$(wasm-bindgen --version 2>/dev/null | awk '{print $$2}')" != "$(WASM_BINDGEN_VERSION)" ]; then \
+		echo "==> installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (a few minutes, once)"; \
+		$(CARGO) install wasm-bindgen-cli --version "$(WASM_BINDGEN_VERSION)" --force; \
+	fi
+
+# ---------------------------------------------------------------- building
+.PHONY: spa server
+spa: deps
+	bash scripts/build-spa.sh
+
+server:
+	$(CARGO) build --release -p atende
+
+# ---------------------------------------------------------------- running
+.PHONY: run
+run: spa server
+	ATENDE_STATIC_DIR="$${ATENDE_STATIC_DIR:-$(CURDIR)/frontend/dist}" "$(TARGET_DIR)/release/atende" serve
+
+.PHONY: seed-demo
+seed-demo: server
+	"$(TARGET_DIR)/release/atende" seed-demo
+
+# ---------------------------------------------------------------- checking
+.PHONY: test ci lint fmt unit e2e openapi
+test: lint unit
+
+ci: test
+
+fmt:
+	$(CARGO) fmt --all
+
+lint:
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+# Unit tests, the HTTP suite (real server on port 0, fresh database each) and the OpenAPI drift test.
+unit:
+	$(CARGO) test -p atende -p atende-shared -p atende-migrations
+
+# The browser suite drives the built SPA in headless Chromium against the real server binary.
+e2e: spa
+	$(CARGO) build -p atende
+	ATENDE_BIN="$(TARGET_DIR)/debug/atende" $(CARGO) test -p atende-e2e -- --test-threads=1
+
+openapi:
+	$(CARGO) run -q -p atende -- openapi > openapi/openapi.json

@@ -1,0 +1,73 @@
+//! The operator's commands behind `atende <command>`.
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::domain::bootstrap;
+use crate::state::AppState;
+
+async fn state() -> anyhow::Result<AppState> {
+    let config = Config::from_env()?;
+    crate::telemetry::init(config.log_format);
+    AppState::build(config).await
+}
+
+pub async fn serve() -> anyhow::Result<()> {
+    let state = state().await?;
+    if let Some(credentials) = bootstrap::ensure_first_admin(&state).await? {
+        println!("==> First admin created (shown only this once; change the password in Perfil):");
+        println!("    e-mail:   {}", credentials.email);
+        println!("    password: {}", credentials.password);
+    }
+    if !state.config.static_dir.join("index.html").exists() {
+        tracing::warn!(dir = %state.config.static_dir.display(), "the SPA is not built here; only the API is served");
+    }
+    let listener =
+        TcpListener::bind(state.config.bind).await.with_context(|| format!("binding {}", state.config.bind))?;
+    let addr = listener.local_addr()?;
+    // Tests and scripts wait for this exact line.
+    println!("listening on http://{addr}");
+    tracing::info!(config = ?state.config, "serving");
+    crate::serve(listener, state).await.context("serving")
+}
+
+pub async fn migrate() -> anyhow::Result<()> {
+    state().await?;
+    println!("migrations applied");
+    Ok(())
+}
+
+pub async fn create_admin(email: &str, password: &str, name: &str) -> anyhow::Result<()> {
+    let state = state().await?;
+    bootstrap::create_admin(&state, email, password, name).await.map_err(describe)?;
+    println!("platform admin {} is ready", email.trim().to_lowercase());
+    Ok(())
+}
+
+pub async fn seed_demo() -> anyhow::Result<()> {
+    let state = state().await?;
+    let created = bootstrap::seed_demo(&state).await.map_err(describe)?;
+    println!("demo queues: Vendas, Suporte, Financeiro");
+    for user in &created {
+        println!("demo user {user}, password {}", bootstrap::DEMO_PASSWORD);
+    }
+    if created.is_empty() {
+        println!("demo users already exist (password {})", bootstrap::DEMO_PASSWORD);
+    }
+    Ok(())
+}
+
+pub fn print_openapi() -> anyhow::Result<()> {
+    print!("{}", crate::openapi::spec_json());
+    Ok(())
+}
+
+/// An `AppError` as the sentence an operator needs (field errors included).
+fn describe(error: crate::AppError) -> anyhow::Error {
+    let body = error.body().error;
+    match body.details {
+        Some(details) => anyhow::anyhow!("{}: {}", body.message, details),
+        None => anyhow::anyhow!("{}", body.message),
+    }
+}

@@ -1,0 +1,211 @@
+//! Configuration: defaults overridden by `ATENDE_*` environment variables. Secrets are never logged.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Human,
+    Json,
+}
+
+#[derive(Clone)]
+pub struct Config {
+    /// `ATENDE_BIND`, default `127.0.0.1:8080`.
+    pub bind: SocketAddr,
+    /// `ATENDE_DATA_DIR`, default `./data`: the SQLite database, the JWT secret, media files.
+    pub data_dir: PathBuf,
+    /// `ATENDE_DATABASE_URL`, default SQLite in the data dir.
+    pub database_url: String,
+    /// `ATENDE_REDIS_URL`; unset means events travel in-process.
+    pub redis_url: Option<String>,
+    /// `ATENDE_JWT_SECRET`; unset means a random secret generated once and kept in the data dir.
+    pub jwt_secret: Option<String>,
+    /// `ATENDE_STATIC_DIR`, default `./frontend/dist`: the built SPA.
+    pub static_dir: PathBuf,
+    /// `ATENDE_LOG_FORMAT`: `human` (default) or `json`.
+    pub log_format: LogFormat,
+    /// `ATENDE_ACCESS_TOKEN_TTL_SECS`, default 900.
+    pub access_token_ttl: Duration,
+    /// `ATENDE_REFRESH_TOKEN_TTL_DAYS`, default 30.
+    pub refresh_token_ttl: Duration,
+    /// `ATENDE_LOGIN_LIMIT_PER_IP`: login attempts per minute from one address, default 30.
+    pub login_limit_per_ip: u32,
+    /// `ATENDE_LOGIN_LIMIT_PER_EMAIL`: login attempts per minute for one e-mail, default 10.
+    pub login_limit_per_email: u32,
+    /// `ATENDE_MAX_BODY_BYTES`: the largest JSON body accepted, default 1 MiB.
+    pub max_body_bytes: usize,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("bind", &self.bind)
+            .field("data_dir", &self.data_dir)
+            .field("database", &redact_url(&self.database_url))
+            .field("redis", &self.redis_url.as_deref().map(redact_url))
+            .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "***"))
+            .field("static_dir", &self.static_dir)
+            .field("log_format", &self.log_format)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `scheme://user:password@host/db` → `scheme://host/db`, so URLs can be logged.
+pub fn redact_url(url: &str) -> String {
+    match (url.split_once("://"), url.rfind('@')) {
+        (Some((scheme, _)), Some(at)) => format!("{scheme}://{}", &url[at + 1..]),
+        _ => url.to_owned(),
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{var}: {reason}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub reason: String,
+}
+
+impl Config {
+    /// Defaults rooted at `data_dir`, with nothing read from the environment.
+    pub fn with_data_dir(data_dir: impl AsRef<Path>) -> Self {
+        let data_dir = data_dir.as_ref().to_path_buf();
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: sqlite_url(&data_dir),
+            data_dir,
+            redis_url: None,
+            jwt_secret: None,
+            static_dir: PathBuf::from("frontend/dist"),
+            log_format: LogFormat::Human,
+            access_token_ttl: Duration::from_secs(900),
+            refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
+            login_limit_per_ip: 30,
+            login_limit_per_email: 10,
+            max_body_bytes: 1024 * 1024,
+        }
+    }
+
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+    }
+
+    /// Reads variables through `lookup`, so tests need not touch the process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let data_dir = lookup("ATENDE_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("data"));
+        let mut config = Self::with_data_dir(&data_dir);
+        if let Some(bind) = lookup("ATENDE_BIND") {
+            config.bind = bind.parse().map_err(|_| ConfigError {
+                var: "ATENDE_BIND",
+                reason: format!("`{bind}` is not an address like 127.0.0.1:8080"),
+            })?;
+        }
+        if let Some(url) = lookup("ATENDE_DATABASE_URL") {
+            if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                return Err(ConfigError {
+                    var: "ATENDE_DATABASE_URL",
+                    reason: "must start with sqlite:, postgres:// or postgresql://".into(),
+                });
+            }
+            config.database_url = url;
+        }
+        config.redis_url = lookup("ATENDE_REDIS_URL");
+        config.jwt_secret = lookup("ATENDE_JWT_SECRET");
+        if let Some(secret) = &config.jwt_secret
+            && secret.len() < 32
+        {
+            return Err(ConfigError { var: "ATENDE_JWT_SECRET", reason: "must have at least 32 characters".into() });
+        }
+        if let Some(dir) = lookup("ATENDE_STATIC_DIR") {
+            config.static_dir = PathBuf::from(dir);
+        }
+        if let Some(format) = lookup("ATENDE_LOG_FORMAT") {
+            config.log_format = match format.as_str() {
+                "json" => LogFormat::Json,
+                "human" | "text" => LogFormat::Human,
+                other => {
+                    return Err(ConfigError {
+                        var: "ATENDE_LOG_FORMAT",
+                        reason: format!("`{other}` is not human or json"),
+                    });
+                }
+            };
+        }
+        config.access_token_ttl = Duration::from_secs(number(&lookup, "ATENDE_ACCESS_TOKEN_TTL_SECS", 900)?);
+        config.refresh_token_ttl =
+            Duration::from_secs(number(&lookup, "ATENDE_REFRESH_TOKEN_TTL_DAYS", 30)? * 24 * 3600);
+        config.login_limit_per_ip = number(&lookup, "ATENDE_LOGIN_LIMIT_PER_IP", 30)?;
+        config.login_limit_per_email = number(&lookup, "ATENDE_LOGIN_LIMIT_PER_EMAIL", 10)?;
+        config.max_body_bytes = number(&lookup, "ATENDE_MAX_BODY_BYTES", 1024 * 1024)?;
+        Ok(config)
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+}
+
+fn sqlite_url(data_dir: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", data_dir.join("atende.db").display())
+}
+
+fn number<T: std::str::FromStr + PartialOrd + From<u8>>(
+    lookup: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: T,
+) -> Result<T, ConfigError> {
+    match lookup(var) {
+        None => Ok(default),
+        Some(raw) => match raw.trim().parse::<T>() {
+            Ok(value) if value > T::from(0) => Ok(value),
+            _ => Err(ConfigError { var, reason: format!("`{raw}` is not a positive whole number") }),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn from(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let vars: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_put_sqlite_in_the_data_dir() {
+        let config = from(&[("ATENDE_DATA_DIR", "/tmp/x")]).map_err(|e| e.to_string());
+        let config = config.as_ref().map(|c| (c.database_url.clone(), c.bind.to_string(), c.is_sqlite()));
+        assert_eq!(config, Ok(("sqlite:///tmp/x/atende.db?mode=rwc".into(), "127.0.0.1:8080".into(), true)));
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        for (var, value) in [
+            ("ATENDE_BIND", "nope"),
+            ("ATENDE_DATABASE_URL", "mysql://x"),
+            ("ATENDE_LOG_FORMAT", "xml"),
+            ("ATENDE_JWT_SECRET", "short"),
+            ("ATENDE_LOGIN_LIMIT_PER_IP", "0"),
+            ("ATENDE_MAX_BODY_BYTES", "-3"),
+        ] {
+            match from(&[(var, value)]) {
+                Err(error) => assert_eq!(error.var, var),
+                Ok(_) => panic!("{var}={value} should be refused"),
+            }
+        }
+    }
+
+    #[test]
+    fn urls_are_redacted_for_logs() {
+        assert_eq!(redact_url("postgres://u:secret@db:5432/atende"), "postgres://db:5432/atende");
+        assert_eq!(redact_url("redis://127.0.0.1/"), "redis://127.0.0.1/");
+        let mut config = Config::with_data_dir("d");
+        config.jwt_secret = Some("do-not-print-me-0123456789abcdef".into());
+        config.database_url = "postgres://u:hunter2@db/atende".into();
+        let printed = format!("{config:?}");
+        assert!(!printed.contains("do-not-print-me") && !printed.contains("hunter2"), "{printed}");
+    }
+}

@@ -1,0 +1,208 @@
+//! Login, refresh-token rotation, logout and turning a bearer token into a `CurrentUser`.
+
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+
+use chrono::Utc;
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use sea_orm::TransactionTrait;
+use shared::auth::{LoginRequest, Me, Role, TokenPair};
+use shared::{CompanyId, UserId};
+
+use crate::auth::jwt::Claims;
+use crate::auth::{CurrentUser, password, secret};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::store;
+use crate::store::entities::users;
+
+pub const API_TOKEN_PREFIX: &str = "atd_";
+const REFRESH_TOKEN_PREFIX: &str = "rt_";
+
+/// Login attempts per minute, per client address and per e-mail, so neither one address nor a
+/// botnet aimed at one account can guess passwords quickly.
+pub struct LoginLimiter {
+    by_ip: DefaultKeyedRateLimiter<IpAddr>,
+    by_email: DefaultKeyedRateLimiter<String>,
+}
+
+impl LoginLimiter {
+    pub fn new(per_ip: u32, per_email: u32) -> Self {
+        let quota = |n: u32| Quota::per_minute(NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN));
+        Self { by_ip: RateLimiter::keyed(quota(per_ip)), by_email: RateLimiter::keyed(quota(per_email)) }
+    }
+
+    pub fn check(&self, ip: IpAddr, email: &str) -> AppResult<()> {
+        // Forget idle keys now and then so the maps stay small.
+        if self.by_email.len() > 10_000 || self.by_ip.len() > 10_000 {
+            self.by_email.retain_recent();
+            self.by_ip.retain_recent();
+        }
+        let now = DefaultClock::default().now();
+        let refused = |not_until: governor::NotUntil<_>| AppError::TooManyRequests {
+            retry_after_secs: not_until.wait_time_from(now).as_secs().max(1),
+        };
+        self.by_ip.check_key(&ip).map_err(refused)?;
+        self.by_email.check_key(&email.to_owned()).map_err(refused)?;
+        Ok(())
+    }
+}
+
+pub async fn login(state: &AppState, client: IpAddr, request: LoginRequest) -> AppResult<TokenPair> {
+    let email = request.email.trim().to_lowercase();
+    state.login_limiter.check(client, &email)?;
+    let user = store::users::find_by_email(&state.db, &email).await?;
+    let matches = password::verify(user.as_ref().map(|u| u.password_hash.clone()), &request.password).await?;
+    match user {
+        Some(user) if matches => start_session(state, user).await,
+        _ => Err(AppError::InvalidCredentials),
+    }
+}
+
+async fn start_session(state: &AppState, user: users::Model) -> AppResult<TokenPair> {
+    let expires_at = Utc::now() + state.config.refresh_token_ttl;
+    let refresh_token = secret::generate(REFRESH_TOKEN_PREFIX);
+    let txn = state.db.begin().await?;
+    let session = store::sessions::create(&txn, user.id, expires_at).await?;
+    store::sessions::add_refresh_token(&txn, session.id, &secret::sha256_hex(&refresh_token)).await?;
+    txn.commit().await?;
+    token_pair(state, user, session.id, refresh_token).await
+}
+
+async fn token_pair(
+    state: &AppState,
+    user: users::Model,
+    session_id: i64,
+    refresh_token: String,
+) -> AppResult<TokenPair> {
+    let now = Utc::now().timestamp();
+    let ttl = state.config.access_token_ttl.as_secs() as i64;
+    let claims = Claims { sub: user.id, cid: user.company_id, sid: session_id, iat: now, exp: now + ttl };
+    let access_token = state.jwt.sign(&claims)?;
+    let user = me_of(state, user).await?;
+    Ok(TokenPair { access_token, refresh_token, expires_in: ttl, user })
+}
+
+/// Exchanges a refresh token for a new pair. Each refresh token works once: presenting a used
+/// one means it was copied, so the whole session is revoked.
+pub async fn refresh(state: &AppState, refresh_token: &str) -> AppResult<TokenPair> {
+    const REFUSED: AppError = AppError::Unauthenticated("the refresh token is invalid or expired");
+    let txn = state.db.begin().await?;
+    let Some(token) = store::sessions::find_refresh_token(&txn, &secret::sha256_hex(refresh_token)).await? else {
+        return Err(REFUSED);
+    };
+    let Some(session) = store::sessions::get(&txn, token.session_id).await? else {
+        return Err(REFUSED);
+    };
+    if session.revoked_at.is_some() || session.expires_at <= Utc::now() {
+        return Err(REFUSED);
+    }
+    if !store::sessions::use_refresh_token(&txn, token.id).await? {
+        store::sessions::revoke(&txn, session.id).await?;
+        txn.commit().await?;
+        tracing::warn!(
+            session = session.id,
+            user = session.user_id,
+            "a used refresh token was presented; session revoked"
+        );
+        return Err(AppError::Unauthenticated("this refresh token was already used; the session has been ended"));
+    }
+    let next = secret::generate(REFRESH_TOKEN_PREFIX);
+    store::sessions::add_refresh_token(&txn, session.id, &secret::sha256_hex(&next)).await?;
+    let user = store::users::get(&txn, session.user_id).await?.ok_or(REFUSED)?;
+    txn.commit().await?;
+    token_pair(state, user, session.id, next).await
+}
+
+/// Ends the caller's session (and the one `refresh_token` belongs to, if it is the caller's).
+pub async fn logout(state: &AppState, caller: &CurrentUser, refresh_token: Option<&str>) -> AppResult<()> {
+    if let Some(session_id) = caller.session_id {
+        store::sessions::revoke(&state.db, session_id).await?;
+    }
+    if let Some(token) = refresh_token
+        && let Some(row) = store::sessions::find_refresh_token(&state.db, &secret::sha256_hex(token)).await?
+        && let Some(session) = store::sessions::get(&state.db, row.session_id).await?
+        && session.user_id == caller.id.0
+    {
+        store::sessions::revoke(&state.db, session.id).await?;
+    }
+    Ok(())
+}
+
+pub async fn authenticate(state: &AppState, token: &str) -> AppResult<CurrentUser> {
+    if token.starts_with(API_TOKEN_PREFIX) {
+        return authenticate_api_token(state, token).await;
+    }
+    const REFUSED: AppError = AppError::Unauthenticated("the access token is invalid or expired");
+    let claims = state.jwt.verify(token).ok_or(REFUSED)?;
+    let session = store::sessions::get(&state.db, claims.sid).await?.ok_or(REFUSED)?;
+    if session.revoked_at.is_some() || session.user_id != claims.sub {
+        return Err(REFUSED);
+    }
+    let user = store::users::get(&state.db, claims.sub).await?.ok_or(REFUSED)?;
+    Ok(current_user(&user, Some(session.id), None))
+}
+
+async fn authenticate_api_token(state: &AppState, token: &str) -> AppResult<CurrentUser> {
+    const REFUSED: AppError = AppError::Unauthenticated("the API token is invalid or was revoked");
+    let row = store::api_tokens::find_by_hash(&state.db, &secret::sha256_hex(token)).await?.ok_or(REFUSED)?;
+    // The token acts as the administrator who created it, with that person's current role.
+    let user = store::users::get(&state.db, row.created_by).await?.ok_or(REFUSED)?;
+    if user.company_id != row.company_id {
+        return Err(REFUSED);
+    }
+    // Recording every use would be a write per request; once a minute is enough to show activity.
+    if row.last_used_at.is_none_or(|at| Utc::now() - at > chrono::Duration::seconds(60)) {
+        store::api_tokens::touch(&state.db, row.id).await?;
+    }
+    Ok(current_user(&user, None, Some(row.id)))
+}
+
+fn current_user(user: &users::Model, session_id: Option<i64>, api_token_id: Option<i64>) -> CurrentUser {
+    CurrentUser {
+        id: UserId(user.id),
+        company_id: CompanyId(user.company_id),
+        role: Role::parse(&user.role).unwrap_or(Role::Agent),
+        platform_admin: user.platform_admin,
+        session_id,
+        api_token_id,
+    }
+}
+
+pub async fn me_of(state: &AppState, user: users::Model) -> AppResult<Me> {
+    let company = store::companies::get(&state.db, user.company_id).await?;
+    let queue_ids = store::users::queue_ids_of(&state.db, &[user.id]).await?.remove(&user.id).unwrap_or_default();
+    Ok(Me {
+        id: UserId(user.id),
+        company_id: CompanyId(user.company_id),
+        company_name: company.map(|c| c.name).unwrap_or_default(),
+        role: Role::parse(&user.role).unwrap_or(Role::Agent),
+        name: user.name,
+        email: user.email,
+        platform_admin: user.platform_admin,
+        signature_enabled: user.signature_enabled,
+        queue_ids: queue_ids.into_iter().map(shared::QueueId).collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_limiter_refuses_past_the_quota_per_email_and_per_address() {
+        let limiter = LoginLimiter::new(5, 2);
+        let ip: IpAddr = [10, 0, 0, 1].into();
+        assert!(limiter.check(ip, "a@x.com").is_ok());
+        assert!(limiter.check(ip, "a@x.com").is_ok());
+        match limiter.check(ip, "a@x.com") {
+            Err(AppError::TooManyRequests { retry_after_secs }) => assert!(retry_after_secs >= 1),
+            other => panic!("expected 429, got {other:?}"),
+        }
+        // Another e-mail from the same address still has its own quota, until the address runs out.
+        assert!(limiter.check(ip, "b@x.com").is_ok());
+        assert!(limiter.check(ip, "c@x.com").is_ok());
+        assert!(matches!(limiter.check(ip, "d@x.com"), Err(AppError::TooManyRequests { .. })));
+    }
+}

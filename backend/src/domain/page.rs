@@ -1,0 +1,77 @@
+//! Keyset pagination: an opaque cursor naming the last id seen, and a bounded page size.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use shared::Page;
+use shared::page::{DEFAULT_LIMIT, MAX_LIMIT};
+
+use crate::error::{AppError, AppResult};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    pub after_id: Option<i64>,
+    pub limit: u64,
+}
+
+impl PageRequest {
+    pub fn parse(cursor: Option<&str>, limit: Option<u64>) -> AppResult<Self> {
+        let after_id = match cursor.filter(|c| !c.is_empty()) {
+            None => None,
+            Some(raw) => Some(decode_cursor(raw).ok_or(AppError::BadRequest {
+                code: "invalid_cursor",
+                message: "the cursor is not one this server gave out".into(),
+            })?),
+        };
+        let limit = limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
+        Ok(Self { after_id, limit })
+    }
+
+    /// Turns `limit + 1` fetched rows into a page, with a cursor when more rows exist.
+    pub fn finish<Row, Item>(
+        self,
+        mut rows: Vec<Row>,
+        id_of: impl Fn(&Row) -> i64,
+        map: impl FnMut(Row) -> Item,
+    ) -> Page<Item> {
+        let has_more = rows.len() as u64 > self.limit;
+        rows.truncate(self.limit as usize);
+        let next_cursor = if has_more { rows.last().map(|row| encode_cursor(id_of(row))) } else { None };
+        Page { items: rows.into_iter().map(map).collect(), next_cursor }
+    }
+}
+
+pub fn encode_cursor(id: i64) -> String {
+    URL_SAFE_NO_PAD.encode(format!("id:{id}"))
+}
+
+fn decode_cursor(raw: &str) -> Option<i64> {
+    let bytes = URL_SAFE_NO_PAD.decode(raw).ok()?;
+    std::str::from_utf8(&bytes).ok()?.strip_prefix("id:")?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_garbage_is_refused() {
+        assert_eq!(PageRequest::parse(Some(&encode_cursor(42)), None).ok().map(|p| p.after_id), Some(Some(42)));
+        assert!(PageRequest::parse(Some("!!"), None).is_err());
+        assert!(PageRequest::parse(Some(&URL_SAFE_NO_PAD.encode("id:x")), None).is_err());
+    }
+
+    #[test]
+    fn limits_are_bounded() {
+        let limit = |l| PageRequest::parse(None, l).map(|p| p.limit).unwrap_or(0);
+        assert_eq!((limit(None), limit(Some(0)), limit(Some(7)), limit(Some(5000))), (40, 1, 7, 100));
+    }
+
+    #[test]
+    fn finish_gives_a_cursor_only_when_more_rows_exist() {
+        let request = PageRequest { after_id: None, limit: 2 };
+        let page = request.finish(vec![1, 2, 3], |r| *r, |r| r * 10);
+        assert_eq!((page.items, page.next_cursor), (vec![10, 20], Some(encode_cursor(2))));
+        let page = request.finish(vec![1, 2], |r| *r, |r| r);
+        assert_eq!(page.next_cursor, None);
+    }
+}

@@ -1,0 +1,22 @@
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, QueryOrder, Set};
+
+use super::entities::companies;
+
+pub async fn insert(db: &impl ConnectionTrait, name: &str) -> Result<companies::Model, DbErr> {
+    companies::ActiveModel { name: Set(name.to_owned()), created_at: Set(Utc::now()), ..Default::default() }
+        .insert(db)
+        .await
+}
+
+pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<Option<companies::Model>, DbErr> {
+    companies::Entity::find_by_id(id).one(db).await
+}
+
+pub async fn first(db: &impl ConnectionTrait) -> Result<Option<companies::Model>, DbErr> {
+    companies::Entity::find().order_by_asc(companies::Column::Id).one(db).await
+}
+
+pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<companies::Model>, DbErr> {
+    companies::Entity::find().order_by_asc(companies::Column::Id).all(db).await
+}

@@ -1,0 +1,10 @@
+//! sea-orm entities, one per table. They mirror the migrations crate and never leave `store`
+//! and `domain`: the wire types live in `shared`.
+
+pub mod api_tokens;
+pub mod auth_sessions;
+pub mod companies;
+pub mod queues;
+pub mod refresh_tokens;
+pub mod user_queues;
+pub mod users;

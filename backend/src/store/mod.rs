@@ -1,0 +1,54 @@
+//! Everything that speaks SQL. Functions take any `ConnectionTrait` so the domain can run them
+//! inside its transactions or on the pool.
+
+pub mod api_tokens;
+pub mod companies;
+pub mod entities;
+pub mod queues;
+pub mod sessions;
+pub mod users;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use migrations::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
+
+use crate::config::Config;
+
+pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
+    let memory = config.database_url.contains(":memory:");
+    if config.is_sqlite() && !memory {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("creating the data dir {}", config.data_dir.display()))?;
+    }
+    let mut options = ConnectOptions::new(config.database_url.clone());
+    options
+        .sqlx_logging(false)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10))
+        // An in-memory SQLite database exists once per connection, so it must have only one.
+        .max_connections(if memory { 1 } else { 16 })
+        .min_connections(1);
+    let db = Database::connect(options)
+        .await
+        .with_context(|| format!("connecting to {}", crate::config::redact_url(&config.database_url)))?;
+    if config.is_sqlite() && !memory {
+        // WAL lets readers proceed while one writer commits; the setting is kept in the file.
+        db.execute_unprepared("PRAGMA journal_mode=WAL").await.context("enabling WAL")?;
+    }
+    Ok(db)
+}
+
+pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
+    Migrator::up(db, None).await.context("applying migrations")
+}
+
+pub async fn ping(db: &DatabaseConnection) -> bool {
+    db.ping().await.is_ok()
+}
+
+/// Whether an insert failed on a unique constraint, on either database.
+pub fn is_unique_violation(error: &sea_orm::DbErr) -> bool {
+    matches!(error.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+}

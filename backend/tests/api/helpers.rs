@@ -1,0 +1,125 @@
+use std::net::SocketAddr;
+
+use atende::{AppState, Config};
+use reqwest::{Client, Method, Response, StatusCode};
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+
+pub const ADMIN_EMAIL: &str = "admin@test.local";
+pub const ADMIN_PASSWORD: &str = "admin-secret-1";
+
+pub struct TestApp {
+    pub base: String,
+    pub client: Client,
+    pub state: AppState,
+    _dir: tempfile::TempDir,
+    _stop: oneshot::Sender<()>,
+}
+
+impl TestApp {
+    pub async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    pub async fn start_with(configure: impl FnOnce(&mut Config)) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut config = Config::with_data_dir(dir.path());
+        config.static_dir = dir.path().join("no-spa");
+        configure(&mut config);
+        let state = AppState::build(config).await.expect("state");
+        atende::domain::bootstrap::create_admin(&state, ADMIN_EMAIL, ADMIN_PASSWORD, "Admin").await.expect("admin");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr: SocketAddr = listener.local_addr().expect("addr");
+        let (stop, stopped) = oneshot::channel::<()>();
+        let serving = state.clone();
+        tokio::spawn(async move {
+            let _ = atende::server::serve_until(listener, serving, async {
+                let _ = stopped.await;
+            })
+            .await;
+        });
+        Self { base: format!("http://{addr}"), client: Client::new(), state, _dir: dir, _stop: stop }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("request");
+        read(response).await
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        self.send(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        self.send(Method::POST, path, Some(token), Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        self.send(Method::PATCH, path, Some(token), Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        self.send(Method::DELETE, path, Some(token), None).await
+    }
+
+    /// Logs in and returns the whole token pair.
+    pub async fn login_pair(&self, email: &str, password: &str) -> Value {
+        let (status, body) = self
+            .send(Method::POST, "/api/v1/auth/login", None, Some(json!({"email": email, "password": password})))
+            .await;
+        assert_eq!(status, StatusCode::OK, "login of {email}: {body}");
+        body
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> String {
+        self.login_pair(email, password).await["access_token"].as_str().expect("access token").to_owned()
+    }
+
+    pub async fn admin(&self) -> String {
+        self.login(ADMIN_EMAIL, ADMIN_PASSWORD).await
+    }
+
+    /// Creates a user with `role` (as the admin behind `admin_token`) and logs them in.
+    pub async fn user(&self, admin_token: &str, email: &str, role: &str, queue_ids: &[i64]) -> (i64, String) {
+        let (status, body) = self
+            .post(
+                "/api/v1/users",
+                admin_token,
+                json!({"name": email, "email": email, "password": "user-secret-1", "role": role, "queue_ids": queue_ids}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        (body["id"].as_i64().expect("id"), self.login(email, "user-secret-1").await)
+    }
+}
+
+pub async fn read(response: Response) -> (StatusCode, Value) {
+    let status = response.status();
+    let text = response.text().await.expect("body");
+    let value = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+    (status, value)
+}
+
+/// Asserts the error envelope and its code.
+pub fn assert_error(status: StatusCode, body: &Value, expected_status: StatusCode, code: &str) {
+    assert_eq!(status, expected_status, "{body}");
+    assert_eq!(body["error"]["code"], code, "{body}");
+    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+}

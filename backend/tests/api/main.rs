@@ -1,0 +1,10 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! HTTP tests: the real application on a random port, a fresh SQLite database in a temp dir
+//! for each test.
+
+mod helpers;
+
+mod auth;
+mod errors;
+mod ops;
+mod org;

@@ -1,0 +1,15 @@
+//! The schema's source of truth. Every migration is written with sea-query's builder so that
+//! the same code creates the same tables on SQLite and on PostgreSQL.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_tenancy_and_auth;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261125_000001_tenancy_and_auth::Migration)]
+    }
+}

@@ -1,0 +1,13 @@
+//! The list envelope: `{"items": [...], "next_cursor": "opaque" | null}`.
+
+use serde::{Deserialize, Serialize};
+
+pub const DEFAULT_LIMIT: u64 = 40;
+pub const MAX_LIMIT: u64 = 100;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
