@@ -59,7 +59,7 @@ seed-demo: server
 
 # ---------------------------------------------------------------- checking
 .PHONY: test ci lint fmt unit e2e openapi
-test: lint unit
+test: lint unit e2e
 
 ci: test
 
@@ -72,7 +72,7 @@ lint:
 
 # Unit tests, the HTTP suite (real server on port 0, fresh database each) and the OpenAPI drift test.
 unit:
-	$(CARGO) test -p atende -p atende-shared -p atende-migrations
+	$(CARGO) test -p atende -p atende-shared -p atende-migrations -p atende-frontend
 
 # The browser suite drives the built SPA in headless Chromium against the real server binary.
 e2e: spa

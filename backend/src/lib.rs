@@ -2,6 +2,7 @@
 //! tests serve exactly the same application.
 
 pub mod auth;
+pub mod channels;
 pub mod cli;
 pub mod config;
 pub mod domain;
@@ -9,6 +10,7 @@ pub mod error;
 pub mod http;
 pub mod metrics;
 pub mod openapi;
+pub mod realtime;
 pub mod server;
 pub mod state;
 pub mod store;

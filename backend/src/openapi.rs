@@ -25,6 +25,10 @@ use crate::state::AppState;
         (name = "queues", description = "Queues (sectors) tickets wait in"),
         (name = "companies", description = "Tenants (platform admin)"),
         (name = "api-tokens", description = "Tokens for integrators"),
+        (name = "tickets", description = "Tickets, their messages and life cycle"),
+        (name = "contacts", description = "Customers"),
+        (name = "connections", description = "WhatsApp numbers and the simulated channel"),
+        (name = "live events", description = "WebSocket: ticket and message events, resumable by seq"),
     )
 )]
 struct ApiDoc;
@@ -55,6 +59,10 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(http::queues::router())
         .merge(http::companies::router())
         .merge(http::api_tokens::router())
+        .merge(http::tickets::router())
+        .merge(http::contacts::router())
+        .merge(http::connections::router())
+        .merge(http::ws::router())
         .split_for_parts()
 }
 

@@ -3,12 +3,15 @@
 
 use std::sync::Arc;
 
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::auth::jwt::JwtKeys;
 use crate::config::Config;
 use crate::domain::auth::LoginLimiter;
+use crate::error::AppResult;
 use crate::metrics::Metrics;
+use crate::realtime::Bus;
 
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
@@ -19,7 +22,14 @@ pub struct Inner {
     pub jwt: JwtKeys,
     pub login_limiter: LoginLimiter,
     pub metrics: Metrics,
+    pub bus: Bus,
+    /// SQLite has one writer at a time; taking turns here avoids "database is locked" errors when
+    /// a transaction that read first tries to write. PostgreSQL needs no such turn (`None`).
+    write_turn: Option<Arc<Mutex<()>>>,
 }
+
+/// Held until the write transaction it came with is committed or dropped.
+pub type WriteTurn = Option<OwnedMutexGuard<()>>;
 
 impl std::ops::Deref for AppState {
     type Target = Inner;
@@ -35,6 +45,24 @@ impl AppState {
         crate::store::migrate(&db).await?;
         let jwt = JwtKeys::load(config.jwt_secret.as_deref(), &config.data_dir)?;
         let login_limiter = LoginLimiter::new(config.login_limit_per_ip, config.login_limit_per_email);
-        Ok(Self(Arc::new(Inner { db, config, jwt, login_limiter, metrics: Metrics::new() })))
+        let write_turn = config.is_sqlite().then(|| Arc::new(Mutex::new(())));
+        Ok(Self(Arc::new(Inner {
+            db,
+            config,
+            jwt,
+            login_limiter,
+            metrics: Metrics::new(),
+            bus: Bus::new(),
+            write_turn,
+        })))
+    }
+
+    /// Begins a transaction that will write; keep the turn alive until after commit.
+    pub async fn begin(&self) -> AppResult<(DatabaseTransaction, WriteTurn)> {
+        let turn = match &self.write_turn {
+            Some(lock) => Some(lock.clone().lock_owned().await),
+            None => None,
+        };
+        Ok((self.db.begin().await?, turn))
     }
 }

@@ -17,4 +17,4 @@ macro_rules! id_type {
     )*};
 }
 
-id_type!(CompanyId, UserId, QueueId, ApiTokenId);
+id_type!(CompanyId, UserId, QueueId, ApiTokenId, ContactId, ConnectionId, TicketId, MessageId);

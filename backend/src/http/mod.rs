@@ -4,10 +4,14 @@
 pub mod api_tokens;
 pub mod auth;
 pub mod companies;
+pub mod connections;
+pub mod contacts;
 pub mod me;
 pub mod ops;
 pub mod queues;
+pub mod tickets;
 pub mod users;
+pub mod ws;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 

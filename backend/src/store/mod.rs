@@ -3,9 +3,16 @@
 
 pub mod api_tokens;
 pub mod companies;
+pub mod connections;
+pub mod contacts;
+pub mod counters;
 pub mod entities;
+pub mod events;
+pub mod messages;
 pub mod queues;
 pub mod sessions;
+pub mod ticket_logs;
+pub mod tickets;
 pub mod users;
 
 use std::time::Duration;

@@ -26,6 +26,8 @@ impl TestApp {
         let mut config = Config::with_data_dir(dir.path());
         config.static_dir = dir.path().join("no-spa");
         configure(&mut config);
+        // Captured per test, shown when it fails.
+        atende::telemetry::init(atende::config::LogFormat::Human);
         let state = AppState::build(config).await.expect("state");
         atende::domain::bootstrap::create_admin(&state, ADMIN_EMAIL, ADMIN_PASSWORD, "Admin").await.expect("admin");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -122,4 +124,59 @@ pub fn assert_error(status: StatusCode, body: &Value, expected_status: StatusCod
     assert_eq!(status, expected_status, "{body}");
     assert_eq!(body["error"]["code"], code, "{body}");
     assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+}
+
+impl TestApp {
+    pub async fn queue(&self, admin: &str, name: &str) -> i64 {
+        let (status, body) = self.post("/api/v1/queues", admin, json!({"name": name, "color": "#1e88e5"})).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body["id"].as_i64().expect("queue id")
+    }
+
+    /// A simulator connection whose new tickets wait in `default_queue_id`.
+    pub async fn simulator(&self, admin: &str, default_queue_id: Option<i64>) -> i64 {
+        let (status, body) = self
+            .post(
+                "/api/v1/connections",
+                admin,
+                json!({"name": "Simulador", "kind": "simulator", "default_queue_id": default_queue_id}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body["id"].as_i64().expect("connection id")
+    }
+
+    /// A customer writes through the simulated channel; returns (status, body).
+    pub async fn customer_writes(&self, admin: &str, connection: i64, message: Value) -> (StatusCode, Value) {
+        self.post(&format!("/api/v1/connections/{connection}/simulate"), admin, message).await
+    }
+
+    /// A customer writes and the message is stored: returns the ticket id.
+    pub async fn inbound(&self, admin: &str, connection: i64, from: &str, body: &str) -> i64 {
+        let (status, result) =
+            self.customer_writes(admin, connection, json!({"from": from, "name": "Cliente", "body": body})).await;
+        assert_eq!(status, StatusCode::CREATED, "{result}");
+        result["ticket_id"].as_i64().expect("ticket id")
+    }
+
+    pub async fn ticket(&self, token: &str, id: i64) -> Value {
+        let (status, body) = self.get(&format!("/api/v1/tickets/{id}"), token).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body
+    }
+
+    pub async fn act(&self, token: &str, id: i64, action: &str, body: Value) -> (StatusCode, Value) {
+        self.post(&format!("/api/v1/tickets/{id}/{action}"), token, body).await
+    }
+
+    pub async fn ticket_ids(&self, token: &str, query: &str) -> Vec<i64> {
+        let (status, page) = self.get(&format!("/api/v1/tickets?{query}"), token).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        page["items"].as_array().expect("items").iter().map(|t| t["id"].as_i64().unwrap_or_default()).collect()
+    }
+
+    pub fn ws_url(&self, token: &str, since: Option<i64>) -> String {
+        let since = since.map(|s| format!("&since={s}")).unwrap_or_default();
+        format!("{}/api/v1/ws?token={token}{since}", self.base.replacen("http://", "ws://", 1))
+    }
 }

@@ -3,8 +3,11 @@
 //! for each test.
 
 mod helpers;
+mod ws_client;
 
 mod auth;
 mod errors;
 mod ops;
 mod org;
+mod tickets;
+mod ws;

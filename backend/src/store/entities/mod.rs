@@ -4,7 +4,14 @@
 pub mod api_tokens;
 pub mod auth_sessions;
 pub mod companies;
+pub mod company_counters;
+pub mod connections;
+pub mod contacts;
+pub mod events;
+pub mod messages;
 pub mod queues;
 pub mod refresh_tokens;
+pub mod ticket_logs;
+pub mod tickets;
 pub mod user_queues;
 pub mod users;

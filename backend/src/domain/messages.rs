@@ -1,0 +1,216 @@
+//! A ticket's messages: the thread, system notes of what happened, and sending as an agent.
+
+use chrono::Utc;
+use sea_orm::{ConnectionTrait, IntoActiveModel, Set};
+use serde_json::json;
+use shared::tickets::{Message, MessageKind, MessageStatus, NewMessage, TicketStatus};
+use shared::{MessageId, Page, TicketId, UserId};
+
+use crate::auth::CurrentUser;
+use crate::domain::events::Outbox;
+use crate::domain::page::PageRequest;
+use crate::domain::tickets::{audience, find_visible, status_of, summary};
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::state::AppState;
+use crate::store;
+use crate::store::entities::{messages, tickets};
+
+pub const MAX_BODY_CHARS: usize = 4096;
+
+pub fn to_dto(message: messages::Model) -> Message {
+    Message {
+        id: MessageId(message.id),
+        ticket_id: TicketId(message.ticket_id),
+        from_me: message.from_me,
+        kind: MessageKind::parse(&message.kind).unwrap_or(MessageKind::Text),
+        media_url: message.media_path.as_ref().map(|_| format!("/api/v1/messages/{}/media", message.id)),
+        media_mime: message.media_mime,
+        media_name: message.media_name,
+        status: MessageStatus::parse(&message.status).unwrap_or(MessageStatus::Pending),
+        error: message.error,
+        external_id: message.external_id,
+        quoted_id: message.quoted_id.map(MessageId),
+        user_id: message.user_id.map(UserId),
+        body: message.body,
+        created_at: message.created_at,
+        updated_at: message.updated_at,
+    }
+}
+
+/// What the thread says happened, in the interface's default language.
+pub enum SystemMessage {
+    Accepted,
+    Transferred(String),
+    Returned,
+    Resolved,
+    Reopened,
+}
+
+impl SystemMessage {
+    pub fn render(&self, actor: &str) -> String {
+        match self {
+            SystemMessage::Accepted => format!("Atendimento aceito por {actor}"),
+            SystemMessage::Transferred(to) => format!("Atendimento transferido por {actor} para {to}"),
+            SystemMessage::Returned => format!("{actor} retornou o atendimento para a fila"),
+            SystemMessage::Resolved => format!("Atendimento resolvido por {actor}"),
+            SystemMessage::Reopened => format!("Atendimento reaberto por {actor}"),
+        }
+    }
+}
+
+pub async fn add_system(
+    db: &impl ConnectionTrait,
+    outbox: &mut Outbox,
+    ticket: &tickets::Model,
+    text: &str,
+) -> AppResult<()> {
+    let row = store::messages::NewMessageRow {
+        company_id: ticket.company_id,
+        ticket_id: ticket.id,
+        connection_id: ticket.connection_id,
+        contact_id: ticket.contact_id,
+        user_id: None,
+        from_me: true,
+        kind: MessageKind::System.as_str(),
+        body: text,
+        status: MessageStatus::Received.as_str(),
+        external_id: None,
+        quoted_id: None,
+        created_at: Utc::now(),
+    };
+    if let Some(message) = store::messages::insert(db, row).await? {
+        outbox.add(db, ticket.company_id, "message.created", audience(ticket), &to_dto(message)).await?;
+    }
+    Ok(())
+}
+
+/// Newest first. The assigned agent reading the newest page marks the ticket read.
+pub async fn list(
+    state: &AppState,
+    caller: &CurrentUser,
+    id: TicketId,
+    before: Option<i64>,
+    limit: Option<u64>,
+) -> AppResult<Page<Message>> {
+    let ticket = find_visible(&state.db, caller, id).await?;
+    let page = PageRequest::parse(None, limit)?;
+    let rows = store::messages::page(&state.db, ticket.id, before, page.limit).await?;
+    let has_more = rows.len() as u64 > page.limit;
+    let mut items: Vec<Message> = rows.into_iter().take(page.limit as usize).map(to_dto).collect();
+    let next_cursor = if has_more { items.last().map(|m| m.id.0.to_string()) } else { None };
+    if before.is_none() && ticket.unread_count > 0 && ticket.user_id == Some(caller.id.0) {
+        mark_read(state, ticket).await?;
+    }
+    items.shrink_to_fit();
+    Ok(Page { items, next_cursor })
+}
+
+async fn mark_read(state: &AppState, ticket: tickets::Model) -> AppResult<()> {
+    let (txn, _turn) = state.begin().await?;
+    let mut row = ticket.into_active_model();
+    row.unread_count = Set(0);
+    let ticket = store::tickets::update(&txn, row).await?;
+    let mut outbox = Outbox::new();
+    let dto = summary(&txn, ticket.clone()).await?;
+    outbox.add(&txn, ticket.company_id, "ticket.updated", audience(&ticket), &dto).await?;
+    txn.commit().await?;
+    outbox.publish(state);
+    Ok(())
+}
+
+/// An agent's text message: stored as pending, then handed to the connection's channel.
+pub async fn send_text(state: &AppState, caller: &CurrentUser, id: TicketId, new: NewMessage) -> AppResult<Message> {
+    let text = new.body.trim();
+    if text.is_empty() {
+        return Err(FieldErrors::one("body", "must not be empty"));
+    }
+    if text.chars().count() > MAX_BODY_CHARS {
+        return Err(FieldErrors::one("body", "must be at most 4096 characters"));
+    }
+    let (txn, turn) = state.begin().await?;
+    let ticket = find_visible(&txn, caller, id).await?;
+    if status_of(&ticket) != TicketStatus::Open {
+        return Err(AppError::conflict("ticket_not_open", "accept or reopen the ticket before writing in it"));
+    }
+    if let Some(quoted) = new.quoted_id
+        && store::messages::get_in_ticket(&txn, ticket.id, quoted.0).await?.is_none()
+    {
+        return Err(FieldErrors::one("quoted_id", "must be a message of this ticket"));
+    }
+    let author = store::users::get(&txn, caller.id.0).await?;
+    // The signature is part of what the contact reads, so it is part of the stored body.
+    let body = match author.filter(|u| u.signature_enabled) {
+        Some(user) => format!("*{}*:\n{}", user.name, text),
+        None => text.to_owned(),
+    };
+    let now = Utc::now();
+    let row = store::messages::NewMessageRow {
+        company_id: ticket.company_id,
+        ticket_id: ticket.id,
+        connection_id: ticket.connection_id,
+        contact_id: ticket.contact_id,
+        user_id: Some(caller.id.0),
+        from_me: true,
+        kind: MessageKind::Text.as_str(),
+        body: &body,
+        status: MessageStatus::Pending.as_str(),
+        external_id: None,
+        quoted_id: new.quoted_id.map(|q| q.0),
+        created_at: now,
+    };
+    let message = store::messages::insert(&txn, row)
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("message not stored")))?;
+    let mut ticket_row = ticket.clone().into_active_model();
+    ticket_row.last_message_body = Set(Some(body.clone()));
+    ticket_row.last_message_at = Set(Some(now));
+    ticket_row.last_message_from_me = Set(true);
+    let ticket = store::tickets::update(&txn, ticket_row).await?;
+    let mut outbox = Outbox::new();
+    let dto = to_dto(message.clone());
+    outbox.add(&txn, ticket.company_id, "message.created", audience(&ticket), &dto).await?;
+    outbox
+        .add(&txn, ticket.company_id, "ticket.updated", audience(&ticket), &summary(&txn, ticket.clone()).await?)
+        .await?;
+    txn.commit().await?;
+    // Sending records its outcome in a transaction of its own.
+    drop(turn);
+    outbox.publish(state);
+    crate::channels::dispatch(state, message.id).await;
+    Ok(dto)
+}
+
+/// Records a delivery status reported by a channel; status only moves forward.
+pub async fn set_status(
+    state: &AppState,
+    message_id: i64,
+    status: MessageStatus,
+    external_id: Option<&str>,
+    error: Option<&str>,
+) -> AppResult<()> {
+    use sea_orm::EntityTrait;
+    let (txn, _turn) = state.begin().await?;
+    let Some(message) = messages::Entity::find_by_id(message_id).one(&txn).await? else {
+        return Ok(());
+    };
+    let current = MessageStatus::parse(&message.status).unwrap_or(MessageStatus::Pending);
+    if status.rank() <= current.rank() && status != MessageStatus::Failed {
+        return Ok(());
+    }
+    let Some(ticket) = store::tickets::get_in_company(&txn, message.company_id, message.ticket_id).await? else {
+        return Ok(());
+    };
+    let mut row = message.into_active_model();
+    row.status = Set(status.as_str().into());
+    if let Some(external_id) = external_id {
+        row.external_id = Set(Some(external_id.to_owned()));
+    }
+    row.error = Set(error.map(str::to_owned));
+    let message = store::messages::update(&txn, row).await?;
+    let mut outbox = Outbox::new();
+    let data = json!({"id": message.id, "ticket_id": message.ticket_id, "status": message.status, "error": message.error, "external_id": message.external_id});
+    outbox.add(&txn, ticket.company_id, "message.updated", audience(&ticket), &data).await?;
+    txn.commit().await?;
+    outbox.publish(state);
+    Ok(())
+}

@@ -1,0 +1,111 @@
+use axum::extract::State;
+use axum::http::StatusCode;
+use shared::contacts::{Connection, NewConnection, SimulatedMessage, SimulatedResult, UpdateConnection};
+use shared::{ConnectionId, ErrorBody, MessageId, Page, TicketId};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{AppJson, AppPath, AppQuery, Created, PageQuery};
+use crate::auth::CurrentUser;
+use crate::domain;
+use crate::domain::inbound::Received;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_connections, create_connection))
+        .routes(routes!(get_connection, update_connection, delete_connection))
+        .routes(routes!(simulate))
+}
+
+#[utoipa::path(get, path = "/api/v1/connections", tag = "connections", params(PageQuery), security(("bearer" = [])),
+    responses((status = 200, body = Page<Connection>)))]
+async fn list_connections(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    AppQuery(page): AppQuery<PageQuery>,
+) -> AppResult<AppJson<Page<Connection>>> {
+    domain::connections::list(&state, &caller, page.request()?).await.map(AppJson)
+}
+
+/// Add a connection (admin): the simulator, a Cloud API number (with its ids and secrets), or WhatsApp Web.
+#[utoipa::path(post, path = "/api/v1/connections", tag = "connections", request_body = NewConnection, security(("bearer" = [])),
+    responses((status = 201, body = Connection), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_connection(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    AppJson(new): AppJson<NewConnection>,
+) -> AppResult<Created<Connection>> {
+    domain::connections::create(&state, &caller, new).await.map(Created)
+}
+
+#[utoipa::path(get, path = "/api/v1/connections/{id}", tag = "connections", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Connection), (status = 404, body = ErrorBody)))]
+async fn get_connection(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    AppPath(id): AppPath<i64>,
+) -> AppResult<AppJson<Connection>> {
+    let connection = domain::connections::find(&state, &caller, ConnectionId(id)).await?;
+    Ok(AppJson(domain::connections::to_dto(connection)))
+}
+
+#[utoipa::path(patch, path = "/api/v1/connections/{id}", tag = "connections", params(("id" = i64, Path)), request_body = UpdateConnection,
+    security(("bearer" = [])), responses((status = 200, body = Connection), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update_connection(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    AppPath(id): AppPath<i64>,
+    AppJson(change): AppJson<UpdateConnection>,
+) -> AppResult<AppJson<Connection>> {
+    domain::connections::update(&state, &caller, ConnectionId(id), change).await.map(AppJson)
+}
+
+/// Remove a connection and its tickets (admin).
+#[utoipa::path(delete, path = "/api/v1/connections/{id}", tag = "connections", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn delete_connection(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    AppPath(id): AppPath<i64>,
+) -> AppResult<StatusCode> {
+    domain::connections::delete(&state, &caller, ConnectionId(id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A message from a simulated customer (admin or API token), through the same inbound path as a
+/// real channel. 201 when stored, 200 when the external id was seen before.
+#[utoipa::path(post, path = "/api/v1/connections/{id}/simulate", tag = "connections", params(("id" = i64, Path)),
+    request_body = SimulatedMessage, security(("bearer" = [])),
+    responses((status = 201, body = SimulatedResult), (status = 200, body = SimulatedResult),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn simulate(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    AppPath(id): AppPath<i64>,
+    AppJson(message): AppJson<SimulatedMessage>,
+) -> AppResult<(StatusCode, AppJson<SimulatedResult>)> {
+    caller.require_admin()?;
+    let connection = domain::connections::find(&state, &caller, ConnectionId(id)).await?;
+    if connection.kind != "simulator" {
+        return Err(AppError::conflict("not_a_simulator", "only simulator connections take simulated messages"));
+    }
+    let inbound = domain::inbound::simulated(message)?;
+    let result = |ticket_id, message_id, created| SimulatedResult {
+        ticket_id: TicketId(ticket_id),
+        message_id: MessageId(message_id),
+        created,
+    };
+    match domain::inbound::receive(&state, &connection, inbound).await? {
+        Received::Stored { ticket_id, message_id } => {
+            Ok((StatusCode::CREATED, AppJson(result(ticket_id, message_id, true))))
+        }
+        Received::Duplicate { ticket_id, message_id } => {
+            Ok((StatusCode::OK, AppJson(result(ticket_id, message_id, false))))
+        }
+        Received::Blocked => {
+            Err(AppError::conflict("contact_blocked", "the contact is blocked; the message was dropped"))
+        }
+    }
+}

@@ -1,0 +1,238 @@
+use axum::extract::State;
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use shared::tickets::{
+    Message, NewMessage, NewTicket, ResolveTicket, Ticket, TicketDetail, TicketKind, TicketLog, TicketStatus,
+    TransferTicket,
+};
+use shared::{ErrorBody, Page, TicketId};
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{AppJson, AppPath, AppQuery, Created, PageQuery};
+use crate::auth::CurrentUser;
+use crate::domain;
+use crate::domain::tickets::{ListQuery, Transition};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::store::tickets::TicketFilter;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_tickets, create_ticket))
+        .routes(routes!(get_ticket))
+        .routes(routes!(accept))
+        .routes(routes!(transfer))
+        .routes(routes!(return_to_queue))
+        .routes(routes!(resolve))
+        .routes(routes!(reopen))
+        .routes(routes!(logs))
+        .routes(routes!(list_messages, send_message))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TicketListQuery {
+    /// open | pending | closed
+    status: Option<String>,
+    /// private | group
+    kind: Option<String>,
+    queue_id: Option<i64>,
+    user_id: Option<i64>,
+    tag_id: Option<i64>,
+    connection_id: Option<i64>,
+    /// Only tickets with unread messages.
+    unread: Option<bool>,
+    /// `mine`: tickets of contacts in the caller's wallet.
+    wallet: Option<String>,
+    /// Last activity at or after this time (RFC 3339).
+    from: Option<DateTime<Utc>>,
+    /// Last activity before this time (RFC 3339).
+    to: Option<DateTime<Utc>>,
+    /// Contact name, number, ticket number or message text.
+    q: Option<String>,
+    cursor: Option<String>,
+    limit: Option<u64>,
+}
+
+fn parse_enum<T>(
+    raw: Option<&str>,
+    parse: fn(&str) -> Option<T>,
+    name: &'static str,
+    allowed: &str,
+) -> AppResult<Option<T>> {
+    match raw.filter(|r| !r.is_empty()) {
+        None => Ok(None),
+        Some(raw) => parse(raw).map(Some).ok_or_else(|| AppError::BadRequest {
+            code: "invalid_query",
+            message: format!("{name} must be one of {allowed}"),
+        }),
+    }
+}
+
+/// The ticket list of a tab, with filters and search, newest activity first (pending: longest waiting first).
+#[utoipa::path(get, path = "/api/v1/tickets", tag = "tickets", params(TicketListQuery), security(("bearer" = [])),
+    responses((status = 200, body = Page<Ticket>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+async fn list_tickets(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    AppQuery(query): AppQuery<TicketListQuery>,
+) -> AppResult<AppJson<Page<Ticket>>> {
+    let status = parse_enum(query.status.as_deref(), TicketStatus::parse, "status", "open, pending, closed")?;
+    let kind = parse_enum(query.kind.as_deref(), TicketKind::parse, "kind", "private, group")?;
+    let wallet_mine = match query.wallet.as_deref() {
+        None | Some("") => false,
+        Some("mine") => true,
+        Some(_) => return Err(AppError::BadRequest { code: "invalid_query", message: "wallet must be mine".into() }),
+    };
+    let filter = TicketFilter {
+        status: status.map(TicketStatus::as_str),
+        kind: kind.map(TicketKind::as_str),
+        queue_id: query.queue_id,
+        user_id: query.user_id,
+        connection_id: query.connection_id,
+        unread_only: query.unread.unwrap_or(false),
+        from: query.from,
+        to: query.to,
+        search: query.q.map(|q| q.chars().take(100).collect()),
+    };
+    let list = ListQuery { filter, tag_id: query.tag_id, wallet_mine, cursor: query.cursor, limit: query.limit };
+    domain::tickets::list(&state, &caller, list).await.map(AppJson)
+}
+
+/// Start a conversation: an open ticket for the caller with an existing contact.
+#[utoipa::path(post, path = "/api/v1/tickets", tag = "tickets", request_body = NewTicket, security(("bearer" = [])),
+    responses((status = 201, body = Ticket), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_ticket(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    AppJson(new): AppJson<NewTicket>,
+) -> AppResult<Created<Ticket>> {
+    domain::tickets::create(&state, &caller, new).await.map(Created)
+}
+
+/// One ticket; opening it is written to its logs.
+#[utoipa::path(get, path = "/api/v1/tickets/{id}", tag = "tickets", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = TicketDetail), (status = 404, body = ErrorBody)))]
+async fn get_ticket(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    AppPath(id): AppPath<i64>,
+) -> AppResult<AppJson<TicketDetail>> {
+    domain::tickets::get(&state, &caller, TicketId(id)).await.map(AppJson)
+}
+
+async fn act(state: AppState, caller: CurrentUser, id: i64, transition: Transition) -> AppResult<AppJson<Ticket>> {
+    domain::tickets::transition(&state, &caller, TicketId(id), transition).await.map(AppJson)
+}
+
+/// pending → open, assigned to the caller.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/accept", tag = "tickets", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Ticket), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn accept(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    AppPath(id): AppPath<i64>,
+) -> AppResult<AppJson<Ticket>> {
+    act(state, caller, id, Transition::Accept).await
+}
+
+/// To a user (open, theirs) and/or a queue (pending there when no user is given).
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/transfer", tag = "tickets", params(("id" = i64, Path)), request_body = TransferTicket,
+    security(("bearer" = [])),
+    responses((status = 200, body = Ticket), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn transfer(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    AppPath(id): AppPath<i64>,
+    AppJson(body): AppJson<TransferTicket>,
+) -> AppResult<AppJson<Ticket>> {
+    act(state, caller, id, Transition::Transfer(body)).await
+}
+
+/// open → pending, no agent, at the end of its queue.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/return-to-queue", tag = "tickets", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Ticket), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn return_to_queue(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    AppPath(id): AppPath<i64>,
+) -> AppResult<AppJson<Ticket>> {
+    act(state, caller, id, Transition::ReturnToQueue).await
+}
+
+/// open | pending → closed.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/resolve", tag = "tickets", params(("id" = i64, Path)),
+    request_body(content = Option<ResolveTicket>), security(("bearer" = [])),
+    responses((status = 200, body = Ticket), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn resolve(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    AppPath(id): AppPath<i64>,
+) -> AppResult<AppJson<Ticket>> {
+    act(state, caller, id, Transition::Resolve).await
+}
+
+/// closed → open, assigned to the caller.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/reopen", tag = "tickets", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Ticket), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn reopen(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    AppPath(id): AppPath<i64>,
+) -> AppResult<AppJson<Ticket>> {
+    act(state, caller, id, Transition::Reopen).await
+}
+
+/// Who opened the ticket and what they did, newest first.
+#[utoipa::path(get, path = "/api/v1/tickets/{id}/logs", tag = "tickets", params(("id" = i64, Path), PageQuery), security(("bearer" = [])),
+    responses((status = 200, body = Page<TicketLog>), (status = 404, body = ErrorBody)))]
+async fn logs(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    AppPath(id): AppPath<i64>,
+    AppQuery(page): AppQuery<PageQuery>,
+) -> AppResult<AppJson<Page<TicketLog>>> {
+    domain::tickets::logs(&state, &caller, TicketId(id), page.request()?).await.map(AppJson)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MessagesQuery {
+    /// Messages older than this message id (the previous page's `next_cursor`).
+    before: Option<String>,
+    limit: Option<u64>,
+}
+
+/// The thread, newest first. The assigned agent reading it clears the unread count.
+#[utoipa::path(get, path = "/api/v1/tickets/{id}/messages", tag = "tickets", params(("id" = i64, Path), MessagesQuery),
+    security(("bearer" = [])), responses((status = 200, body = Page<Message>), (status = 404, body = ErrorBody)))]
+async fn list_messages(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    AppPath(id): AppPath<i64>,
+    AppQuery(query): AppQuery<MessagesQuery>,
+) -> AppResult<AppJson<Page<Message>>> {
+    let before = match query.before.as_deref().filter(|b| !b.is_empty()) {
+        None => None,
+        Some(raw) => Some(raw.parse::<i64>().map_err(|_| AppError::BadRequest {
+            code: "invalid_cursor",
+            message: "before must be a message id".into(),
+        })?),
+    };
+    domain::messages::list(&state, &caller, TicketId(id), before, query.limit).await.map(AppJson)
+}
+
+/// Send a text message to the contact (stored as pending, then sent through the connection).
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/messages", tag = "tickets", params(("id" = i64, Path)), request_body = NewMessage,
+    security(("bearer" = [])),
+    responses((status = 201, body = Message), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn send_message(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    AppPath(id): AppPath<i64>,
+    AppJson(new): AppJson<NewMessage>,
+) -> AppResult<Created<Message>> {
+    domain::messages::send_text(&state, &caller, TicketId(id), new).await.map(Created)
+}

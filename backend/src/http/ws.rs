@@ -1,0 +1,70 @@
+use axum::extract::State;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use serde::Deserialize;
+use shared::ErrorBody;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::AppQuery;
+use crate::domain;
+use crate::error::{AppError, AppResult};
+use crate::realtime::socket::{self, Viewer};
+use crate::state::AppState;
+use crate::store;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(connect))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct WsQuery {
+    /// An access or API token (or send it as the second `Sec-WebSocket-Protocol` value, after `bearer`).
+    token: Option<String>,
+    /// Resume: every event after this `seq` that the user may see is sent first, in order.
+    since: Option<i64>,
+}
+
+/// The token from `Sec-WebSocket-Protocol: bearer, <token>`.
+fn protocol_token(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get("sec-websocket-protocol")?.to_str().ok()?;
+    value
+        .split(',')
+        .map(str::trim)
+        .find(|item| !item.is_empty() && !item.eq_ignore_ascii_case("bearer"))
+        .map(str::to_owned)
+}
+
+/// Live events: frames `{"seq", "type", "data"}`; `seq` rises by one per company event.
+#[utoipa::path(get, path = "/api/v1/ws", tag = "live events", params(WsQuery),
+    responses((status = 101, description = "switching to the WebSocket protocol"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+async fn connect(
+    State(state): State<AppState>,
+    AppQuery(query): AppQuery<WsQuery>,
+    headers: HeaderMap,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> AppResult<Response> {
+    let upgrade = upgrade.map_err(|_| AppError::BadRequest {
+        code: "websocket_required",
+        message: "this endpoint speaks WebSocket only".into(),
+    })?;
+    let token =
+        query.token.or_else(|| protocol_token(&headers)).ok_or(AppError::Unauthenticated("a token is required"))?;
+    let caller = domain::auth::authenticate(&state, &token).await?;
+    let queue_ids =
+        store::users::queue_ids_of(&state.db, &[caller.id.0]).await?.remove(&caller.id.0).unwrap_or_default();
+    let viewer = Viewer { company_id: caller.company_id.0, user_id: caller.id.0, role: caller.role, queue_ids };
+    let since = query.since;
+    Ok(upgrade
+        .protocols(["bearer"])
+        // An idle socket should cost kilobytes, not the default 128 KiB read buffer.
+        .read_buffer_size(4096)
+        .write_buffer_size(0)
+        .max_message_size(64 * 1024)
+        .max_frame_size(64 * 1024)
+        .on_upgrade(move |ws| socket::run(ws, state, viewer, since)))
+}

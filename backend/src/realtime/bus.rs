@@ -1,0 +1,52 @@
+//! The in-process event bus: a bounded broadcast channel. A receiver that falls more than its
+//! capacity behind is told it lagged, and its socket is closed so the client resumes from `seq`.
+
+use std::sync::Arc;
+
+use tokio::sync::broadcast;
+
+/// An event as committed, with who may see it and its frame already serialised once for all sockets.
+#[derive(Debug)]
+pub struct StoredEvent {
+    pub company_id: i64,
+    pub seq: i64,
+    pub kind: String,
+    /// The queue of the ticket the event concerns.
+    pub queue_id: Option<i64>,
+    /// The user the ticket is assigned to.
+    pub user_id: Option<i64>,
+    /// `{"seq": .., "type": .., "data": ..}`
+    pub frame: Arc<str>,
+}
+
+#[derive(Clone)]
+pub struct Bus {
+    sender: broadcast::Sender<Arc<StoredEvent>>,
+}
+
+/// How many events a socket may fall behind before it is disconnected.
+pub const SOCKET_BUFFER: usize = 1024;
+
+impl Default for Bus {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Bus {
+    pub fn new() -> Self {
+        let (sender, _) = broadcast::channel(SOCKET_BUFFER);
+        Self { sender }
+    }
+
+    pub fn publish(&self, events: impl IntoIterator<Item = Arc<StoredEvent>>) {
+        for event in events {
+            // No receiver (no socket connected) is fine: the events table keeps the event.
+            let _ = self.sender.send(event);
+        }
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<StoredEvent>> {
+        self.sender.subscribe()
+    }
+}

@@ -1,0 +1,199 @@
+//! One WebSocket client: replay from `since` out of the events table, then live events from the
+//! bus, each checked against what this user may see. Gaps in `seq` are filled from the table, so
+//! an event published out of order (or dropped by a bus) still arrives, in order.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use shared::auth::Role;
+use tokio::sync::broadcast::error::RecvError;
+use tokio::time::{Instant, interval, timeout};
+
+use crate::realtime::StoredEvent;
+use crate::state::AppState;
+use crate::store;
+
+pub const PING_EVERY: Duration = Duration::from_secs(25);
+/// A send that takes longer means the client is not reading: it is disconnected and may resume.
+const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+const REPLAY_BATCH: u64 = 500;
+/// Close code telling the client to reconnect with `since` (it fell behind or the server stops).
+pub const CLOSE_RESUME: u16 = 4000;
+
+/// Who is listening, and so what they may see.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub company_id: i64,
+    pub user_id: i64,
+    pub role: Role,
+    pub queue_ids: Vec<i64>,
+}
+
+impl Viewer {
+    /// Admins and supervisors see the company; an agent sees what is assigned to them and what
+    /// waits unassigned in their queues (or in no queue).
+    pub fn may_see(&self, queue_id: Option<i64>, user_id: Option<i64>) -> bool {
+        if self.role != Role::Agent {
+            return true;
+        }
+        match user_id {
+            Some(user) => user == self.user_id,
+            None => queue_id.is_none_or(|queue| self.queue_ids.contains(&queue)),
+        }
+    }
+}
+
+enum Flow {
+    Continue,
+    Stop,
+}
+
+struct Client {
+    socket: WebSocket,
+    viewer: Viewer,
+    /// The highest company `seq` this client has been brought past (seen or not visible to it).
+    last_seq: i64,
+}
+
+impl Client {
+    async fn send_text(&mut self, text: &str) -> Flow {
+        match timeout(SEND_TIMEOUT, self.socket.send(Message::Text(text.into()))).await {
+            Ok(Ok(())) => Flow::Continue,
+            _ => Flow::Stop,
+        }
+    }
+
+    /// Sends every visible event after `last_seq` up to `until` (inclusive), from the table.
+    async fn catch_up(&mut self, state: &AppState, until: Option<i64>) -> Result<Flow, sea_orm::DbErr> {
+        loop {
+            let batch = store::events::since(&state.db, self.viewer.company_id, self.last_seq, REPLAY_BATCH).await?;
+            let full = batch.len() as u64 == REPLAY_BATCH;
+            for event in batch {
+                if until.is_some_and(|until| event.seq > until) {
+                    return Ok(Flow::Continue);
+                }
+                if self.viewer.may_see(event.queue_id, event.user_id)
+                    && let Flow::Stop = self.send_text(&event.payload).await
+                {
+                    return Ok(Flow::Stop);
+                }
+                self.last_seq = event.seq;
+            }
+            if !full {
+                return Ok(Flow::Continue);
+            }
+        }
+    }
+
+    async fn deliver(&mut self, state: &AppState, event: Arc<StoredEvent>) -> Result<Flow, sea_orm::DbErr> {
+        if event.company_id != self.viewer.company_id || event.seq <= self.last_seq {
+            return Ok(Flow::Continue);
+        }
+        if event.seq > self.last_seq + 1 {
+            // Earlier events are committed (seq follows commit order) but reached us later or not at all.
+            if let Flow::Stop = self.catch_up(state, Some(event.seq - 1)).await? {
+                return Ok(Flow::Stop);
+            }
+        }
+        if self.viewer.may_see(event.queue_id, event.user_id)
+            && let Flow::Stop = self.send_text(&event.frame).await
+        {
+            return Ok(Flow::Stop);
+        }
+        self.last_seq = self.last_seq.max(event.seq);
+        Ok(Flow::Continue)
+    }
+
+    async fn close(mut self, code: u16, reason: &'static str) {
+        let frame = CloseFrame { code, reason: reason.into() };
+        let _ = timeout(SEND_TIMEOUT, self.socket.send(Message::Close(Some(frame)))).await;
+    }
+}
+
+pub async fn run(socket: WebSocket, state: AppState, viewer: Viewer, since: Option<i64>) {
+    // Subscribe before replaying, so nothing committed in between is missed.
+    let mut live = state.bus.subscribe();
+    let last_seq = match since {
+        Some(since) => since.max(0),
+        None => match latest_seq(&state, viewer.company_id).await {
+            Ok(seq) => seq,
+            Err(error) => {
+                tracing::error!(%error, "reading the latest event seq");
+                return;
+            }
+        },
+    };
+    let mut client = Client { socket, viewer, last_seq };
+    match client.catch_up(&state, None).await {
+        Ok(Flow::Continue) => {}
+        Ok(Flow::Stop) => return,
+        Err(error) => {
+            tracing::error!(%error, "replaying events");
+            return client.close(1011, "internal error").await;
+        }
+    }
+    let mut ping = interval(PING_EVERY);
+    ping.reset();
+    let mut heard_at = Instant::now();
+    loop {
+        tokio::select! {
+            received = live.recv() => match received {
+                Ok(event) => match client.deliver(&state, event).await {
+                    Ok(Flow::Continue) => {}
+                    Ok(Flow::Stop) => return,
+                    Err(error) => {
+                        tracing::error!(%error, "filling an event gap");
+                        return client.close(1011, "internal error").await;
+                    }
+                },
+                Err(RecvError::Lagged(_)) => return client.close(CLOSE_RESUME, "too far behind; resume with since").await,
+                Err(RecvError::Closed) => return client.close(CLOSE_RESUME, "server stopping; resume with since").await,
+            },
+            incoming = client.socket.recv() => match incoming {
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+                Some(Ok(_)) => heard_at = Instant::now(),
+            },
+            _ = ping.tick() => {
+                if heard_at.elapsed() > PING_EVERY * 2 {
+                    return client.close(1001, "no answer to pings").await;
+                }
+                if timeout(SEND_TIMEOUT, client.socket.send(Message::Ping(Vec::new().into()))).await.map_or(true, |r| r.is_err()) {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+async fn latest_seq(state: &AppState, company_id: i64) -> Result<i64, sea_orm::DbErr> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    use store::entities::events;
+    let latest = events::Entity::find()
+        .filter(events::Column::CompanyId.eq(company_id))
+        .order_by_desc(events::Column::Seq)
+        .one(&state.db)
+        .await?;
+    Ok(latest.map(|e| e.seq).unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn viewer(role: Role) -> Viewer {
+        Viewer { company_id: 1, user_id: 7, role, queue_ids: vec![2, 3] }
+    }
+
+    #[test]
+    fn agents_see_their_tickets_and_their_queues_waiting_tickets() {
+        let agent = viewer(Role::Agent);
+        assert!(agent.may_see(Some(9), Some(7)), "assigned to them, any queue");
+        assert!(agent.may_see(Some(2), None), "waiting in their queue");
+        assert!(agent.may_see(None, None), "waiting in no queue");
+        assert!(!agent.may_see(Some(9), None), "waiting in another queue");
+        assert!(!agent.may_see(Some(2), Some(8)), "a colleague's ticket in their queue");
+        assert!(viewer(Role::Supervisor).may_see(Some(9), Some(8)));
+        assert!(viewer(Role::Admin).may_see(Some(9), Some(8)));
+    }
+}

@@ -1,0 +1,30 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "messages")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub company_id: i64,
+    pub ticket_id: i64,
+    pub connection_id: i64,
+    pub contact_id: i64,
+    pub user_id: Option<i64>,
+    pub from_me: bool,
+    pub kind: String,
+    pub body: String,
+    pub media_path: Option<String>,
+    pub media_mime: Option<String>,
+    pub media_name: Option<String>,
+    pub status: String,
+    pub error: Option<String>,
+    pub external_id: Option<String>,
+    pub quoted_id: Option<i64>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,199 @@
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+
+use super::entities::{contacts, messages, tickets};
+
+pub struct NewTicketRow {
+    pub company_id: i64,
+    pub number: i64,
+    pub status: &'static str,
+    pub kind: &'static str,
+    pub contact_id: i64,
+    pub connection_id: i64,
+    pub queue_id: Option<i64>,
+    pub user_id: Option<i64>,
+}
+
+pub async fn insert(db: &impl ConnectionTrait, row: NewTicketRow) -> Result<tickets::Model, DbErr> {
+    let now = Utc::now();
+    tickets::ActiveModel {
+        company_id: Set(row.company_id),
+        number: Set(row.number),
+        status: Set(row.status.to_owned()),
+        kind: Set(row.kind.to_owned()),
+        contact_id: Set(row.contact_id),
+        connection_id: Set(row.connection_id),
+        queue_id: Set(row.queue_id),
+        user_id: Set(row.user_id),
+        unread_count: Set(0),
+        last_message_body: Set(None),
+        last_message_at: Set(None),
+        last_message_from_me: Set(false),
+        queued_at: Set(now),
+        closed_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+}
+
+pub async fn update(db: &impl ConnectionTrait, mut row: tickets::ActiveModel) -> Result<tickets::Model, DbErr> {
+    row.updated_at = Set(Utc::now());
+    row.update(db).await
+}
+
+pub async fn get_in_company(
+    db: &impl ConnectionTrait,
+    company_id: i64,
+    id: i64,
+) -> Result<Option<tickets::Model>, DbErr> {
+    tickets::Entity::find_by_id(id).filter(tickets::Column::CompanyId.eq(company_id)).one(db).await
+}
+
+/// The open or pending ticket of a contact on a connection, if any.
+pub async fn find_active(
+    db: &impl ConnectionTrait,
+    contact_id: i64,
+    connection_id: i64,
+) -> Result<Option<tickets::Model>, DbErr> {
+    tickets::Entity::find()
+        .filter(tickets::Column::ContactId.eq(contact_id))
+        .filter(tickets::Column::ConnectionId.eq(connection_id))
+        .filter(tickets::Column::Status.ne("closed"))
+        .one(db)
+        .await
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TicketOrder {
+    /// Pending tickets: who waited longest first, so "end of the queue" means something.
+    QueuedAsc,
+    /// Open and closed tickets: the most recently active first.
+    UpdatedDesc,
+}
+
+/// An agent sees the pending tickets of their queues (and those with no queue) and their own.
+pub struct AgentScope {
+    pub user_id: i64,
+    pub queue_ids: Vec<i64>,
+}
+
+#[derive(Default)]
+pub struct TicketFilter {
+    pub status: Option<&'static str>,
+    pub kind: Option<&'static str>,
+    pub queue_id: Option<i64>,
+    pub user_id: Option<i64>,
+    pub connection_id: Option<i64>,
+    pub unread_only: bool,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub search: Option<String>,
+}
+
+pub async fn page(
+    db: &impl ConnectionTrait,
+    company_id: i64,
+    filter: &TicketFilter,
+    scope: Option<&AgentScope>,
+    order: TicketOrder,
+    after: Option<(DateTime<Utc>, i64)>,
+    limit: u64,
+) -> Result<Vec<tickets::Model>, DbErr> {
+    use tickets::Column as T;
+    let mut query = tickets::Entity::find().filter(T::CompanyId.eq(company_id));
+    if let Some(status) = filter.status {
+        query = query.filter(T::Status.eq(status));
+    }
+    if let Some(kind) = filter.kind {
+        query = query.filter(T::Kind.eq(kind));
+    }
+    if let Some(queue) = filter.queue_id {
+        query = query.filter(T::QueueId.eq(queue));
+    }
+    if let Some(user) = filter.user_id {
+        query = query.filter(T::UserId.eq(user));
+    }
+    if let Some(connection) = filter.connection_id {
+        query = query.filter(T::ConnectionId.eq(connection));
+    }
+    if filter.unread_only {
+        query = query.filter(T::UnreadCount.gt(0));
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(T::UpdatedAt.gte(from));
+    }
+    if let Some(to) = filter.to {
+        query = query.filter(T::UpdatedAt.lt(to));
+    }
+    if let Some(term) = filter.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let pattern = format!("%{}%", term.replace(['%', '_'], ""));
+        let contacts_matching = Query::select()
+            .column(contacts::Column::Id)
+            .from(contacts::Entity)
+            .and_where(contacts::Column::CompanyId.eq(company_id))
+            .cond_where(
+                Condition::any()
+                    .add(contacts::Column::Name.like(&pattern))
+                    .add(contacts::Column::Number.like(&pattern)),
+            )
+            .to_owned();
+        let messages_matching = Query::select()
+            .column(messages::Column::TicketId)
+            .from(messages::Entity)
+            .and_where(messages::Column::CompanyId.eq(company_id))
+            .and_where(messages::Column::Body.like(&pattern))
+            .to_owned();
+        let mut any =
+            Condition::any().add(T::ContactId.in_subquery(contacts_matching)).add(T::Id.in_subquery(messages_matching));
+        if let Ok(number) = term.trim_start_matches('#').parse::<i64>() {
+            any = any.add(T::Number.eq(number));
+        }
+        query = query.filter(any);
+    }
+    if let Some(scope) = scope {
+        query = query.filter(
+            Condition::any().add(T::UserId.eq(scope.user_id)).add(Condition::all().add(T::Status.eq("pending")).add(
+                Condition::any().add(T::QueueId.is_in(scope.queue_ids.iter().copied())).add(T::QueueId.is_null()),
+            )),
+        );
+    }
+    let (key, ascending) = match order {
+        TicketOrder::QueuedAsc => (T::QueuedAt, true),
+        TicketOrder::UpdatedDesc => (T::UpdatedAt, false),
+    };
+    if let Some((at, id)) = after {
+        let beyond = if ascending {
+            Condition::any().add(key.gt(at)).add(Condition::all().add(key.eq(at)).add(T::Id.gt(id)))
+        } else {
+            Condition::any().add(key.lt(at)).add(Condition::all().add(key.eq(at)).add(T::Id.lt(id)))
+        };
+        query = query.filter(beyond);
+    }
+    query = if ascending {
+        query.order_by_asc(key).order_by_asc(T::Id)
+    } else {
+        query.order_by_desc(key).order_by_desc(T::Id)
+    };
+    query.limit(limit + 1).all(db).await
+}
+
+/// Adds one unread message and records it as the ticket's last message.
+pub async fn note_inbound(db: &impl ConnectionTrait, id: i64, body: &str, at: DateTime<Utc>) -> Result<(), DbErr> {
+    tickets::Entity::update_many()
+        .col_expr(tickets::Column::UnreadCount, Expr::col(tickets::Column::UnreadCount).add(1))
+        .col_expr(tickets::Column::LastMessageBody, Expr::value(body.to_owned()))
+        .col_expr(tickets::Column::LastMessageAt, Expr::value(at))
+        .col_expr(tickets::Column::LastMessageFromMe, Expr::value(false))
+        .col_expr(tickets::Column::UpdatedAt, Expr::value(at))
+        .filter(tickets::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,400 @@
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+struct Desk {
+    app: TestApp,
+    admin: String,
+    queue: i64,
+    connection: i64,
+}
+
+async fn desk() -> Desk {
+    let app = TestApp::start().await;
+    let admin = app.admin().await;
+    let queue = app.queue(&admin, "Suporte").await;
+    let connection = app.simulator(&admin, Some(queue)).await;
+    Desk { app, admin, queue, connection }
+}
+
+fn kinds(logs: &Value) -> Vec<String> {
+    logs["items"].as_array().expect("items").iter().map(|l| l["kind"].as_str().unwrap_or_default().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn an_inbound_message_creates_a_pending_ticket_in_the_default_queue() {
+    let Desk { app, admin, queue, connection } = desk().await;
+    let (status, result) = app
+        .customer_writes(&admin, connection, json!({"from": "(11) 98765-4321", "name": "Maria", "body": "Olá!"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{result}");
+    assert_eq!(result["created"], true);
+    let (_, page) = app.get("/api/v1/tickets?status=pending", &admin).await;
+    let ticket = &page["items"][0];
+    assert_eq!(ticket["id"], result["ticket_id"]);
+    assert_eq!(ticket["status"], "pending");
+    assert_eq!(ticket["kind"], "private");
+    assert_eq!(ticket["number"], 1);
+    assert_eq!(ticket["queue"]["id"], queue);
+    assert_eq!(ticket["user"], Value::Null);
+    assert_eq!(ticket["unread_count"], 1);
+    assert_eq!(ticket["last_message"]["body"], "Olá!");
+    assert_eq!(ticket["last_message"]["from_me"], false);
+    assert_eq!(ticket["contact"]["name"], "Maria");
+    assert_eq!(ticket["contact"]["number"], "5511987654321");
+}
+
+#[tokio::test]
+async fn messages_join_the_active_ticket_and_any_spelling_of_the_number_finds_the_contact() {
+    let Desk { app, admin, connection, .. } = desk().await;
+    let first = app.inbound(&admin, connection, "+55 11 98765-4321", "um").await;
+    // WhatsApp often drops the ninth digit of Brazilian mobiles.
+    let second = app.inbound(&admin, connection, "551187654321", "dois").await;
+    assert_eq!(first, second);
+    let ticket = app.ticket(&admin, first).await;
+    assert_eq!(ticket["unread_count"], 2);
+    let (_, messages) = app.get(&format!("/api/v1/tickets/{first}/messages"), &admin).await;
+    let bodies: Vec<&str> =
+        messages["items"].as_array().expect("items").iter().filter_map(|m| m["body"].as_str()).collect();
+    assert_eq!(bodies, ["dois", "um"], "newest first");
+}
+
+#[tokio::test]
+async fn the_same_external_message_twice_is_stored_once() {
+    let Desk { app, admin, connection, .. } = desk().await;
+    let message = json!({"from": "11987654321", "body": "pedido 42", "external_id": "wamid.ABC"});
+    let (status, first) = app.customer_writes(&admin, connection, message.clone()).await;
+    assert_eq!((status, first["created"].as_bool()), (StatusCode::CREATED, Some(true)));
+    let (status, again) = app.customer_writes(&admin, connection, message).await;
+    assert_eq!((status, again["created"].as_bool()), (StatusCode::OK, Some(false)));
+    assert_eq!(again["message_id"], first["message_id"]);
+    let ticket_id = first["ticket_id"].as_i64().expect("id");
+    let (_, messages) = app.get(&format!("/api/v1/tickets/{ticket_id}/messages"), &admin).await;
+    assert_eq!(messages["items"].as_array().map(Vec::len), Some(1));
+    assert_eq!(app.ticket(&admin, ticket_id).await["unread_count"], 1);
+}
+
+#[tokio::test]
+async fn the_life_cycle_with_its_conflicts_logs_and_system_messages() {
+    let Desk { app, admin, queue, connection } = desk().await;
+    let (agent_id, agent) = app.user(&admin, "agente@test.local", "agent", &[queue]).await;
+    let id = app.inbound(&admin, connection, "11987654321", "preciso de ajuda").await;
+
+    let (status, body) = app.act(&agent, id, "return-to-queue", json!({})).await;
+    assert_error(status, &body, StatusCode::CONFLICT, "invalid_transition");
+    let (status, body) = app.act(&agent, id, "reopen", json!({})).await;
+    assert_error(status, &body, StatusCode::CONFLICT, "invalid_transition");
+
+    let (status, ticket) = app.act(&agent, id, "accept", json!({})).await;
+    assert_eq!(
+        (status, ticket["status"].as_str(), ticket["user"]["id"].as_i64()),
+        (StatusCode::OK, Some("open"), Some(agent_id))
+    );
+    let (status, body) = app.act(&agent, id, "accept", json!({})).await;
+    assert_error(status, &body, StatusCode::CONFLICT, "invalid_transition");
+    assert_eq!(app.ticket(&agent, id).await["status"], "open");
+
+    let (status, sent) = app.post(&format!("/api/v1/tickets/{id}/messages"), &agent, json!({"body": "Bom dia!"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{sent}");
+    assert_eq!(sent["from_me"], true);
+    assert_eq!(sent["body"], "*agente@test.local*:\nBom dia!", "the signature goes before the text");
+    let (_, messages) = app.get(&format!("/api/v1/tickets/{id}/messages"), &agent).await;
+    assert_eq!(messages["items"][0]["status"], "sent", "the simulator took it: {messages}");
+
+    let (status, ticket) = app.act(&agent, id, "return-to-queue", json!({})).await;
+    assert_eq!((status, ticket["status"].as_str(), &ticket["user"]), (StatusCode::OK, Some("pending"), &Value::Null));
+    let (status, ticket) = app.act(&agent, id, "resolve", json!({})).await;
+    assert_eq!((status, ticket["status"].as_str()), (StatusCode::OK, Some("closed")));
+    let (status, body) = app.act(&agent, id, "resolve", json!({})).await;
+    assert_error(status, &body, StatusCode::NOT_FOUND, "not_found");
+    let (status, body) = app.act(&admin, id, "resolve", json!({})).await;
+    assert_error(status, &body, StatusCode::CONFLICT, "invalid_transition");
+    let (status, body) = app.act(&admin, id, "transfer", json!({"queue_id": queue})).await;
+    assert_error(status, &body, StatusCode::CONFLICT, "invalid_transition");
+    let (status, ticket) = app.act(&admin, id, "reopen", json!({})).await;
+    assert_eq!((status, ticket["status"].as_str()), (StatusCode::OK, Some("open")));
+    let (status, ticket) = app.act(&admin, id, "transfer", json!({"user_id": agent_id})).await;
+    assert_eq!(
+        (status, ticket["user"]["id"].as_i64(), ticket["status"].as_str()),
+        (StatusCode::OK, Some(agent_id), Some("open"))
+    );
+
+    let (_, logs) = app.get(&format!("/api/v1/tickets/{id}/logs?limit=100"), &admin).await;
+    let logged = kinds(&logs);
+    for kind in ["created", "accepted", "returned", "resolved", "reopened", "transferred"] {
+        assert!(logged.contains(&kind.to_owned()), "{kind} missing from {logged:?}");
+    }
+    assert!(logged.contains(&"access".to_owned()), "opening a ticket is logged: {logged:?}");
+    let (_, messages) = app.get(&format!("/api/v1/tickets/{id}/messages?limit=100"), &admin).await;
+    let system = messages["items"].as_array().expect("items").iter().filter(|m| m["kind"] == "system").count();
+    assert_eq!(system, 5, "one system message per transition: {messages}");
+}
+
+#[tokio::test]
+async fn transfer_to_a_queue_makes_it_pending_there_and_needs_a_target() {
+    let Desk { app, admin, connection, .. } = desk().await;
+    let sales = app.queue(&admin, "Vendas").await;
+    let id = app.inbound(&admin, connection, "11987654321", "oi").await;
+    app.act(&admin, id, "accept", json!({})).await;
+    let (status, body) = app.act(&admin, id, "transfer", json!({})).await;
+    assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field");
+    let (status, body) = app.act(&admin, id, "transfer", json!({"queue_id": 999_999})).await;
+    assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field");
+    let (status, ticket) = app.act(&admin, id, "transfer", json!({"queue_id": sales})).await;
+    assert_eq!(status, StatusCode::OK, "{ticket}");
+    assert_eq!(
+        (ticket["status"].as_str(), ticket["queue"]["id"].as_i64(), &ticket["user"]),
+        (Some("pending"), Some(sales), &Value::Null)
+    );
+}
+
+#[tokio::test]
+async fn a_message_after_resolution_starts_a_new_ticket() {
+    let Desk { app, admin, connection, .. } = desk().await;
+    let first = app.inbound(&admin, connection, "11987654321", "um").await;
+    app.act(&admin, first, "resolve", json!({})).await;
+    let second = app.inbound(&admin, connection, "11987654321", "voltei").await;
+    assert_ne!(first, second);
+    let ticket = app.ticket(&admin, second).await;
+    assert_eq!((ticket["number"].as_i64(), ticket["status"].as_str()), (Some(2), Some("pending")));
+    // The old one can no longer be reopened while the new one is active.
+    let (status, body) = app.act(&admin, first, "reopen", json!({})).await;
+    assert_error(status, &body, StatusCode::CONFLICT, "ticket_already_active");
+}
+
+#[tokio::test]
+async fn returned_tickets_go_to_the_end_of_the_queue() {
+    let Desk { app, admin, connection, .. } = desk().await;
+    let a = app.inbound(&admin, connection, "11987650001", "a").await;
+    let b = app.inbound(&admin, connection, "11987650002", "b").await;
+    assert_eq!(app.ticket_ids(&admin, "status=pending").await, [a, b], "who waited longest first");
+    app.act(&admin, a, "accept", json!({})).await;
+    app.act(&admin, a, "return-to-queue", json!({})).await;
+    assert_eq!(app.ticket_ids(&admin, "status=pending").await, [b, a]);
+}
+
+#[tokio::test]
+async fn agents_see_their_queues_and_their_own_tickets_only() {
+    let Desk { app, admin, queue, connection } = desk().await;
+    let other_queue = app.queue(&admin, "Financeiro").await;
+    let (_, mine) = app.user(&admin, "mine@test.local", "agent", &[queue]).await;
+    let (_, other) = app.user(&admin, "other@test.local", "agent", &[other_queue]).await;
+    let (_, supervisor) = app.user(&admin, "sup@test.local", "supervisor", &[]).await;
+    let id = app.inbound(&admin, connection, "11987654321", "oi").await;
+
+    assert_eq!(app.ticket_ids(&mine, "status=pending").await, [id]);
+    assert_eq!(app.ticket_ids(&other, "status=pending").await, Vec::<i64>::new());
+    assert_eq!(app.ticket_ids(&supervisor, "status=pending").await, [id]);
+    let (status, body) = app.get(&format!("/api/v1/tickets/{id}"), &other).await;
+    assert_error(status, &body, StatusCode::NOT_FOUND, "not_found");
+    let (status, _) = app.act(&other, id, "accept", json!({})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    app.act(&mine, id, "accept", json!({})).await;
+    assert_eq!(app.ticket_ids(&mine, "status=open").await, [id]);
+    let (_, third) = app.user(&admin, "third@test.local", "agent", &[queue]).await;
+    assert_eq!(app.ticket_ids(&third, "status=open").await, Vec::<i64>::new(), "a colleague's open ticket is theirs");
+    let (status, _) = app.post(&format!("/api/v1/tickets/{id}/messages"), &third, json!({"body": "x"})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn another_company_cannot_see_or_touch_our_tickets() {
+    let Desk { app, admin, connection, .. } = desk().await;
+    let id = app.inbound(&admin, connection, "11987654321", "oi").await;
+    app.post(
+        "/api/v1/companies",
+        &admin,
+        json!({"name": "Outra", "admin": {"name": "Olga", "email": "olga@outra.com", "password": "olga-secret-1"}}),
+    )
+    .await;
+    let olga = app.login("olga@outra.com", "olga-secret-1").await;
+    assert_eq!(app.ticket_ids(&olga, "").await, Vec::<i64>::new());
+    for path in [
+        format!("/api/v1/tickets/{id}"),
+        format!("/api/v1/tickets/{id}/messages"),
+        format!("/api/v1/tickets/{id}/logs"),
+    ] {
+        let (status, body) = app.get(&path, &olga).await;
+        assert_error(status, &body, StatusCode::NOT_FOUND, "not_found");
+    }
+    let (status, _) = app.act(&olga, id, "resolve", json!({})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = app.customer_writes(&olga, connection, json!({"from": "11987654321", "body": "x"})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_blocked_contact_is_dropped() {
+    let Desk { app, admin, connection, .. } = desk().await;
+    let id = app.inbound(&admin, connection, "11987654321", "oi").await;
+    let contact = app.ticket(&admin, id).await["contact"]["id"].as_i64().expect("contact");
+    let (status, _) = app.post(&format!("/api/v1/contacts/{contact}/block"), &admin, json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = app.customer_writes(&admin, connection, json!({"from": "11987654321", "body": "spam"})).await;
+    assert_error(status, &body, StatusCode::CONFLICT, "contact_blocked");
+    assert_eq!(app.ticket(&admin, id).await["unread_count"], 1);
+}
+
+#[tokio::test]
+async fn bad_inbound_input_is_refused_clearly() {
+    let Desk { app, admin, connection, .. } = desk().await;
+    for (message, field) in [
+        (json!({"from": "not a number", "body": "x"}), "from"),
+        (json!({"from": "11987654321", "body": "   "}), "body"),
+        (json!({"from": "11987654321", "body": "x".repeat(5000)}), "body"),
+    ] {
+        let (status, body) = app.customer_writes(&admin, connection, message).await;
+        assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field");
+        assert!(body["error"]["details"][field].is_string(), "{body}");
+    }
+    let (status, body) = app.get("/api/v1/tickets?status=archived", &admin).await;
+    assert_error(status, &body, StatusCode::BAD_REQUEST, "invalid_query");
+    let (status, body) = app.get("/api/v1/tickets?cursor=zzz", &admin).await;
+    assert_error(status, &body, StatusCode::BAD_REQUEST, "invalid_cursor");
+}
+
+#[tokio::test]
+async fn group_conversations_are_listed_apart() {
+    let Desk { app, admin, connection, .. } = desk().await;
+    let private = app.inbound(&admin, connection, "11987654321", "oi").await;
+    let (status, group) = app
+        .customer_writes(
+            &admin,
+            connection,
+            json!({"from": "11987654321", "name": "Maria", "body": "bom dia grupo", "group": {"id": "120363012345@g.us", "name": "Clientes VIP"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{group}");
+    let group = group["ticket_id"].as_i64().expect("id");
+    assert_ne!(private, group);
+    assert_eq!(app.ticket_ids(&admin, "kind=private").await, [private]);
+    assert_eq!(app.ticket_ids(&admin, "kind=group").await, [group]);
+    let ticket = app.ticket(&admin, group).await;
+    assert_eq!(
+        (ticket["contact"]["name"].as_str(), ticket["last_message"]["body"].as_str()),
+        (Some("Clientes VIP"), Some("Maria: bom dia grupo"))
+    );
+}
+
+#[tokio::test]
+async fn search_finds_by_name_number_ticket_number_and_message_text() {
+    let Desk { app, admin, connection, .. } = desk().await;
+    let (_, a) = app
+        .customer_writes(
+            &admin,
+            connection,
+            json!({"from": "11987650001", "name": "Joana Prado", "body": "boleto atrasado"}),
+        )
+        .await;
+    let (_, b) = app
+        .customer_writes(&admin, connection, json!({"from": "21987650002", "name": "Pedro", "body": "quero comprar"}))
+        .await;
+    let (a, b) = (a["ticket_id"].as_i64().expect("a"), b["ticket_id"].as_i64().expect("b"));
+    assert_eq!(app.ticket_ids(&admin, "q=joana").await, [a]);
+    assert_eq!(app.ticket_ids(&admin, "q=2198765").await, [b]);
+    assert_eq!(app.ticket_ids(&admin, "q=boleto").await, [a]);
+    assert_eq!(app.ticket_ids(&admin, "q=%232").await, [b], "#2 is the ticket number");
+    assert_eq!(app.ticket_ids(&admin, "q=nada-disso").await, Vec::<i64>::new());
+}
+
+#[tokio::test]
+async fn the_list_pages_with_a_cursor_and_filters_combine() {
+    let Desk { app, admin, connection, .. } = desk().await;
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        ids.push(app.inbound(&admin, connection, &format!("1198765000{i}"), "oi").await);
+    }
+    app.act(&admin, ids[0], "accept", json!({})).await;
+    let mut seen = Vec::new();
+    let mut path = "/api/v1/tickets?status=pending&limit=2".to_owned();
+    loop {
+        let (_, page) = app.get(&path, &admin).await;
+        seen.extend(page["items"].as_array().expect("items").iter().filter_map(|t| t["id"].as_i64()));
+        match page["next_cursor"].as_str() {
+            Some(cursor) => path = format!("/api/v1/tickets?status=pending&limit=2&cursor={cursor}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ids[1..]);
+    assert_eq!(app.ticket_ids(&admin, &format!("status=open&connection_id={connection}")).await, [ids[0]]);
+    assert_eq!(app.ticket_ids(&admin, "status=open&connection_id=999").await, Vec::<i64>::new());
+    assert_eq!(app.ticket_ids(&admin, "unread=true&status=pending").await.len(), 4);
+}
+
+#[tokio::test]
+async fn reading_as_the_assigned_agent_clears_unread() {
+    let Desk { app, admin, queue, connection } = desk().await;
+    let (_, agent) = app.user(&admin, "agent@test.local", "agent", &[queue]).await;
+    let id = app.inbound(&admin, connection, "11987654321", "oi").await;
+    app.act(&agent, id, "accept", json!({})).await;
+    app.get(&format!("/api/v1/tickets/{id}/messages"), &admin).await;
+    assert_eq!(app.ticket(&admin, id).await["unread_count"], 1, "someone else reading does not count");
+    app.get(&format!("/api/v1/tickets/{id}/messages"), &agent).await;
+    assert_eq!(app.ticket(&admin, id).await["unread_count"], 0);
+}
+
+#[tokio::test]
+async fn messages_page_newest_first() {
+    let Desk { app, admin, connection, .. } = desk().await;
+    let mut id = 0;
+    for i in 0..5 {
+        id = app.inbound(&admin, connection, "11987654321", &format!("m{i}")).await;
+    }
+    let (_, first) = app.get(&format!("/api/v1/tickets/{id}/messages?limit=3"), &admin).await;
+    let bodies = |page: &Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|m| m["body"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    assert_eq!(bodies(&first), ["m4", "m3", "m2"]);
+    let before = first["next_cursor"].as_str().expect("more");
+    let (_, second) = app.get(&format!("/api/v1/tickets/{id}/messages?limit=3&before={before}"), &admin).await;
+    assert_eq!(bodies(&second), ["m1", "m0"]);
+    assert!(second["next_cursor"].is_null());
+}
+
+#[tokio::test]
+async fn starting_a_conversation_opens_a_ticket_for_the_caller() {
+    let Desk { app, admin, connection, .. } = desk().await;
+    let (status, contact) =
+        app.post("/api/v1/contacts", &admin, json!({"name": "Rita", "number": "+55 31 99876-5432"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{contact}");
+    assert_eq!(contact["number"], "5531998765432");
+    let (status, ticket) =
+        app.post("/api/v1/tickets", &admin, json!({"contact_id": contact["id"], "connection_id": connection})).await;
+    assert_eq!((status, ticket["status"].as_str()), (StatusCode::CREATED, Some("open")), "{ticket}");
+    let (status, body) = app.post("/api/v1/tickets", &admin, json!({"contact_id": contact["id"]})).await;
+    assert_error(status, &body, StatusCode::CONFLICT, "ticket_already_active");
+    let (status, body) = app.post("/api/v1/contacts", &admin, json!({"name": "Dup", "number": "31 99876 5432"})).await;
+    assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field");
+}
+
+#[tokio::test]
+async fn the_database_allows_one_active_ticket_per_contact_and_connection() {
+    use atende::store;
+    let Desk { app, admin, connection, .. } = desk().await;
+    let id = app.inbound(&admin, connection, "11987654321", "oi").await;
+    let ticket = app.ticket(&admin, id).await;
+    let company = app.state.db.clone();
+    let row = |number| store::tickets::NewTicketRow {
+        company_id: 1,
+        number,
+        status: "open",
+        kind: "private",
+        contact_id: ticket["contact"]["id"].as_i64().expect("contact"),
+        connection_id: connection,
+        queue_id: None,
+        user_id: None,
+    };
+    let error = store::tickets::insert(&company, row(100)).await.expect_err("a second active ticket is refused");
+    assert!(store::is_unique_violation(&error), "{error}");
+    // A closed one is fine.
+    let mut closed = row(101);
+    closed.status = "closed";
+    store::tickets::insert(&company, closed).await.expect("closed tickets may pile up");
+}

@@ -1,0 +1,35 @@
+//! The root component: contexts (language, session, toasts) and the routes.
+
+use leptos::prelude::*;
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+
+use crate::components::app_frame::AppFrame;
+use crate::components::toast::{ToastRegion, Toasts};
+use crate::i18n::I18n;
+use crate::pages::NotFoundPage;
+use crate::pages::admin_queues::AdminQueuesPage;
+use crate::pages::admin_users::AdminUsersPage;
+use crate::pages::home::HomePage;
+use crate::pages::login::LoginPage;
+use crate::state::session::Session;
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_context(I18n::load());
+    provide_context(Session::start());
+    provide_context(Toasts::new());
+    view! {
+        <Router>
+            <Routes fallback=NotFoundPage>
+                <Route path=path!("/login") view=LoginPage/>
+                <ParentRoute path=path!("") view=AppFrame>
+                    <Route path=path!("") view=HomePage/>
+                    <Route path=path!("/admin/users") view=AdminUsersPage/>
+                    <Route path=path!("/admin/queues") view=AdminQueuesPage/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+        <ToastRegion/>
+    }
+}

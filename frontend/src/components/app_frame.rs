@@ -1,0 +1,120 @@
+//! The signed-in frame: top bar (user menu, home button, language), side navigation, the page.
+//! Signed-out visitors are sent to /login.
+
+use leptos::prelude::*;
+use leptos_router::NavigateOptions;
+use leptos_router::components::{A, Outlet};
+use leptos_router::hooks::{use_location, use_navigate};
+
+use super::icons;
+use super::lang_switch::LangSwitch;
+use super::user_menu::UserMenu;
+use crate::i18n::{Key, use_i18n};
+use crate::state::session::{Status, use_session};
+use crate::t;
+
+#[component]
+pub fn AppFrame() -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
+    // A memo, so that only real changes of status rebuild the frame.
+    let status = Memo::new(move |_| session.status());
+    let location = use_location();
+    Effect::new(move || {
+        if status.get() == Status::SignedOut {
+            // Come back here after signing in again.
+            let here = location.pathname.get_untracked();
+            let target = if here == "/" {
+                "/login".to_owned()
+            } else {
+                format!("/login?next={}", js_sys::encode_uri_component(&here))
+            };
+            navigate(&target, NavigateOptions { replace: true, ..Default::default() });
+        }
+    });
+    move || match status.get() {
+        Status::SignedIn => view! { <Shell/> }.into_any(),
+        Status::Restoring => view! { <Splash/> }.into_any(),
+        Status::Unreachable => view! { <Unreachable/> }.into_any(),
+        Status::SignedOut => ().into_any(),
+    }
+}
+
+#[component]
+fn Shell() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let navigate = use_navigate();
+    view! {
+        <div class="shell">
+            <header class="topbar">
+                <UserMenu/>
+                <button
+                    type="button"
+                    class="icon-button home-button"
+                    aria-label=t!(i18n, Home)
+                    title=t!(i18n, Home)
+                    data-testid="home-button"
+                    on:click=move |_| navigate("/", NavigateOptions::default())
+                >
+                    {icons::home()}
+                </button>
+                <span class="brand" aria-hidden="true">
+                    <span class="brand-mark">{icons::chat()}</span>
+                    <span class="brand-name">{t!(i18n, AppName)}</span>
+                </span>
+                <span class="company-name">{move || session.me().map(|me| me.company_name).unwrap_or_default()}</span>
+                <span class="spacer"></span>
+                <LangSwitch/>
+            </header>
+            <div class="frame">
+                <nav class="sidebar" aria-label=t!(i18n, MainNav) data-testid="main-nav">
+                    <A href="/" exact=true attr:class="nav-link" attr:data-testid="nav-home">
+                        {icons::home()}
+                        <span>{t!(i18n, Home)}</span>
+                    </A>
+                    <Show when=move || session.is_admin()>
+                        <p class="nav-section">{t!(i18n, Administration)}</p>
+                        <A href="/admin/users" attr:class="nav-link" attr:data-testid="nav-users">
+                            {icons::users()}
+                            <span>{t!(i18n, Users)}</span>
+                        </A>
+                        <A href="/admin/queues" attr:class="nav-link" attr:data-testid="nav-queues">
+                            {icons::queues()}
+                            <span>{t!(i18n, Queues)}</span>
+                        </A>
+                    </Show>
+                </nav>
+                <main class="content" id="main">
+                    <Outlet/>
+                </main>
+            </div>
+        </div>
+    }
+}
+
+/// While the saved session is being checked.
+#[component]
+pub fn Splash() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="splash" role="status">
+            <div class="spinner" aria-hidden="true"></div>
+            <span class="sr-only">{t!(i18n, Loading)}</span>
+        </div>
+    }
+}
+
+#[component]
+fn Unreachable() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    view! {
+        <div class="splash">
+            <div class="alert alert-error" role="alert">{move || i18n.t(Key::NetworkError)}</div>
+            <button type="button" class="btn btn-primary" on:click=move |_| session.restore()>
+                {t!(i18n, Retry)}
+            </button>
+        </div>
+    }
+}

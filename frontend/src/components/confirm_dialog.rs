@@ -1,0 +1,45 @@
+//! "Are you sure?" before deleting something.
+
+use leptos::prelude::*;
+
+use super::modal::Modal;
+use crate::i18n::{Key, use_i18n};
+use crate::t;
+
+#[component]
+pub fn ConfirmDelete(
+    /// The question, e.g. "Delete the queue “Vendas”?" (reactive, to follow the language).
+    #[prop(into)]
+    question: Signal<String>,
+    #[prop(into)] busy: Signal<bool>,
+    #[prop(into)] on_confirm: Callback<()>,
+    #[prop(into)] on_cancel: Callback<()>,
+    /// An error from a failed attempt.
+    #[prop(into)]
+    error: Signal<Option<String>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Modal
+            title=Signal::derive(move || i18n.t(Key::ConfirmDeleteTitle).to_owned())
+            on_close=on_cancel
+            testid="confirm-dialog"
+        >
+            <p class="confirm-question" data-testid="confirm-question">{move || question.get()}</p>
+            <p class="muted">{t!(i18n, CannotUndo)}</p>
+            {move || error.get().map(|text| view! { <div class="alert alert-error" role="alert">{text}</div> })}
+            <div class="form-actions">
+                <button type="button" class="btn" on:click=move |_| on_cancel.run(())>{t!(i18n, Cancel)}</button>
+                <button
+                    type="button"
+                    class="btn btn-danger"
+                    data-testid="confirm-delete"
+                    disabled=move || busy.get()
+                    on:click=move |_| on_confirm.run(())
+                >
+                    {move || if busy.get() { i18n.t(Key::Deleting) } else { i18n.t(Key::Delete) }}
+                </button>
+            </div>
+        </Modal>
+    }
+}

@@ -1,0 +1,117 @@
+//! Create or edit a queue (administrators): name and colour.
+
+use std::collections::BTreeMap;
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::org::{NewQueue, Queue, UpdateQueue};
+use shared::validate::{HexColor, Name};
+
+use super::form::{FieldError, FormBanner, FormState, TextInput, check, unique_id};
+use super::modal::Modal;
+use crate::api;
+use crate::i18n::{Key, use_i18n};
+use crate::t;
+
+/// Colours offered to a new queue, in turn.
+pub const PALETTE: [&str; 8] = ["#0f766e", "#2563eb", "#7c3aed", "#db2777", "#ea580c", "#ca8a04", "#16a34a", "#0891b2"];
+
+#[component]
+pub fn QueueForm(
+    /// `None` to create a queue.
+    queue: Option<Queue>,
+    /// The colour a new queue starts with.
+    #[prop(default = PALETTE[0])]
+    default_color: &'static str,
+    /// Called with the saved queue and whether it was created.
+    #[prop(into)]
+    on_saved: Callback<(Queue, bool)>,
+    #[prop(into)] on_close: Callback<()>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let creating = queue.is_none();
+    let name = RwSignal::new(queue.as_ref().map(|q| q.name.clone()).unwrap_or_default());
+    let color = RwSignal::new(queue.as_ref().map_or_else(|| default_color.to_owned(), |q| q.color.clone()));
+    let original = StoredValue::new(queue);
+    let form = FormState::new();
+    let color_id = unique_id("queue-color");
+
+    let submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        let mut errors = BTreeMap::new();
+        let valid_name = check(&mut errors, "name", Name::parse(&name.get_untracked()));
+        let valid_color = check(&mut errors, "color", HexColor::parse(&color.get_untracked()));
+        if form.refuse(errors) {
+            return;
+        }
+        let (Some(valid_name), Some(valid_color)) = (valid_name, valid_color) else { return };
+        if !form.begin() {
+            return;
+        }
+        let before = original.get_value();
+        spawn_local(async move {
+            let result = match before {
+                None => {
+                    let new_queue = NewQueue { name: valid_name.into_inner(), color: valid_color.into_inner() };
+                    api::queues::create(&new_queue).await.map(|queue| (queue, true))
+                }
+                Some(before) => {
+                    let changes = UpdateQueue {
+                        name: (valid_name.as_str() != before.name).then(|| valid_name.into_inner()),
+                        color: (valid_color.as_str() != before.color).then(|| valid_color.into_inner()),
+                    };
+                    api::queues::update(before.id, &changes).await.map(|queue| (queue, false))
+                }
+            };
+            match result {
+                Ok(saved) => {
+                    form.busy.set(false);
+                    on_saved.run(saved);
+                }
+                Err(err) => form.fail(err),
+            }
+        });
+    };
+
+    let title = Signal::derive(move || i18n.t(if creating { Key::NewQueue } else { Key::EditQueue }).to_owned());
+    view! {
+        <Modal title=title on_close=on_close testid="queue-dialog">
+            <form class="form" novalidate on:submit=submit data-testid="queue-form">
+                <TextInput label=Key::Name value=name error=form.error("name") testid="queue-name" required=true/>
+                <div class="field">
+                    <label for=color_id.clone()>{t!(i18n, Color)}</label>
+                    <div class="color-field">
+                        <input id=color_id type="color" data-testid="queue-color" bind:value=color/>
+                        <code data-testid="queue-color-value">{move || color.get()}</code>
+                        <span class="swatch-row" aria-hidden="true">
+                            {PALETTE
+                                .into_iter()
+                                .map(|swatch| {
+                                    view! {
+                                        <button
+                                            type="button"
+                                            class="swatch"
+                                            tabindex="-1"
+                                            class:selected=move || color.get() == swatch
+                                            style:background-color=swatch
+                                            on:click=move |_| color.set(swatch.to_owned())
+                                        ></button>
+                                    }
+                                })
+                                .collect_view()}
+                        </span>
+                    </div>
+                    <FieldError id=unique_id("queue-color-error") error=form.error("color") testid="queue-color"/>
+                </div>
+                <FormBanner form=form testid="queue-form-error"/>
+                <div class="form-actions">
+                    <button type="button" class="btn" on:click=move |_| on_close.run(())>{t!(i18n, Cancel)}</button>
+                    <button type="submit" class="btn btn-primary" data-testid="queue-save" disabled=move || form.busy.get()>
+                        {move || if form.busy.get() { i18n.t(Key::Saving) } else { i18n.t(Key::Save) }}
+                    </button>
+                </div>
+            </form>
+        </Modal>
+    }
+}

@@ -1,0 +1,17 @@
+//! Atende's browser client: a Leptos single-page app (client-side rendered, compiled to wasm32).
+
+mod api;
+mod app;
+mod components;
+mod i18n;
+mod pages;
+mod state;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    // The page shows a spinner until the app takes over.
+    if let Some(boot) = leptos::prelude::document().get_element_by_id("boot") {
+        boot.remove();
+    }
+    leptos::mount::mount_to_body(app::App);
+}

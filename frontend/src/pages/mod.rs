@@ -1,0 +1,34 @@
+//! One module per screen.
+
+pub mod admin_queues;
+pub mod admin_users;
+pub mod home;
+pub mod login;
+
+use leptos::prelude::*;
+
+use crate::i18n::use_i18n;
+use crate::t;
+
+#[component]
+pub fn NotFoundPage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <main class="splash" data-testid="not-found">
+            <h1>"404"</h1>
+            <p>{t!(i18n, PageNotFound)}</p>
+            <a class="btn btn-primary" href="/">{t!(i18n, BackHome)}</a>
+        </main>
+    }
+}
+
+/// Shown instead of an admin page to someone who is not an administrator.
+#[component]
+pub fn AdminOnly() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="page">
+            <div class="alert alert-info" role="alert" data-testid="admin-only">{t!(i18n, AdminOnly)}</div>
+        </section>
+    }
+}

@@ -1,0 +1,154 @@
+//! Contacts (customers) and connections (the numbers a company receives messages on).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{ConnectionId, ContactId, QueueId};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Contact {
+    pub id: ContactId,
+    pub name: String,
+    pub number: String,
+    pub email: Option<String>,
+    pub photo_url: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub extra: serde_json::Value,
+    pub is_group: bool,
+    pub blocked: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewContact {
+    pub name: String,
+    pub number: String,
+    pub email: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub extra: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UpdateContact {
+    pub name: Option<String>,
+    pub number: Option<String>,
+    pub email: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub extra: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum ConnectionKind {
+    Simulator,
+    CloudApi,
+    WhatsappWeb,
+}
+
+impl ConnectionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConnectionKind::Simulator => "simulator",
+            ConnectionKind::CloudApi => "cloud_api",
+            ConnectionKind::WhatsappWeb => "whatsapp_web",
+        }
+    }
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "simulator" => Some(ConnectionKind::Simulator),
+            "cloud_api" => Some(ConnectionKind::CloudApi),
+            "whatsapp_web" => Some(ConnectionKind::WhatsappWeb),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Connection {
+    pub id: ConnectionId,
+    pub name: String,
+    pub kind: ConnectionKind,
+    /// connected, disconnected, qrcode
+    pub status: String,
+    pub default_queue_id: Option<QueueId>,
+    /// Cloud API: the phone number id (the secrets are never returned).
+    pub phone_number_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewConnection {
+    pub name: String,
+    pub kind: ConnectionKind,
+    pub default_queue_id: Option<QueueId>,
+    pub phone_number_id: Option<String>,
+    pub access_token: Option<String>,
+    pub app_secret: Option<String>,
+    pub verify_token: Option<String>,
+    /// Lets a test point the real client at a local stand-in; defaults to Meta's.
+    pub graph_base_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UpdateConnection {
+    pub name: Option<String>,
+    /// `null` clears it; absent leaves it.
+    #[serde(default, with = "double_option")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub default_queue_id: Option<Option<QueueId>>,
+}
+
+/// A message "from a customer" through the simulated channel.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SimulatedMessage {
+    /// The customer's number, any common spelling.
+    pub from: String,
+    pub name: Option<String>,
+    pub body: Option<String>,
+    /// The provider's message id; the same id twice is stored once.
+    pub external_id: Option<String>,
+    /// Sent inside this WhatsApp group.
+    pub group: Option<SimulatedGroup>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SimulatedGroup {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SimulatedResult {
+    pub ticket_id: crate::ids::TicketId,
+    pub message_id: crate::ids::MessageId,
+    /// False when the external id had been seen before.
+    pub created: bool,
+}
+
+mod double_option {
+    use serde::{Deserialize, Deserializer};
+
+    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+        Option::<T>::deserialize(d).map(Some)
+    }
+
+    pub fn serialize<T: serde::Serialize, S: serde::Serializer>(
+        v: &Option<Option<T>>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(inner) => serde::Serialize::serialize(inner, s),
+            None => s.serialize_none(),
+        }
+    }
+}

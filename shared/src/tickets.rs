@@ -1,0 +1,191 @@
+//! Tickets, their messages and logs.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{ConnectionId, ContactId, MessageId, QueueId, TicketId, UserId};
+
+macro_rules! wire_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        pub enum $name { $($variant),* }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),* }
+            }
+            pub fn parse(raw: &str) -> Option<Self> {
+                match raw { $($text => Some($name::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+wire_enum!(
+    /// open: an agent works it; pending: it waits in a queue; closed: resolved.
+    TicketStatus { Open = "open", Pending = "pending", Closed = "closed" }
+);
+wire_enum!(TicketKind { Private = "private", Group = "group" });
+wire_enum!(MessageKind {
+    Text = "text", Image = "image", Audio = "audio", Video = "video", Document = "document",
+    Sticker = "sticker", Location = "location", Reaction = "reaction", System = "system",
+});
+wire_enum!(MessageStatus { Pending = "pending", Sent = "sent", Delivered = "delivered", Read = "read", Failed = "failed", Received = "received" });
+
+impl MessageStatus {
+    /// Delivery only moves forward: a late "delivered" never downgrades "read".
+    pub fn rank(self) -> u8 {
+        match self {
+            MessageStatus::Pending => 0,
+            MessageStatus::Failed => 1,
+            MessageStatus::Sent => 2,
+            MessageStatus::Delivered => 3,
+            MessageStatus::Read => 4,
+            MessageStatus::Received => 5,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ContactRef {
+    pub id: ContactId,
+    pub name: String,
+    pub number: String,
+    pub photo_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UserRef {
+    pub id: UserId,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct QueueRef {
+    pub id: QueueId,
+    pub name: String,
+    pub color: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LastMessage {
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+    pub from_me: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TagRef {
+    pub id: i64,
+    pub name: String,
+    pub color: String,
+}
+
+/// A row of the ticket list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Ticket {
+    pub id: TicketId,
+    /// Per-company ticket number shown to people.
+    pub number: i64,
+    pub status: TicketStatus,
+    pub kind: TicketKind,
+    pub contact: ContactRef,
+    pub user: Option<UserRef>,
+    pub queue: Option<QueueRef>,
+    pub connection_id: ConnectionId,
+    pub unread_count: i32,
+    pub last_message: Option<LastMessage>,
+    pub tags: Vec<TagRef>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TicketBots {
+    pub typebot: bool,
+    pub chatgpt: bool,
+    pub dialogflow: bool,
+}
+
+/// `GET /tickets/{id}`: the summary plus what the conversation screen shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TicketDetail {
+    #[serde(flatten)]
+    pub ticket: Ticket,
+    pub protocols: Vec<serde_json::Value>,
+    pub bots: TicketBots,
+    pub kanban_lane_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewTicket {
+    pub contact_id: ContactId,
+    pub connection_id: Option<ConnectionId>,
+    pub queue_id: Option<QueueId>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TransferTicket {
+    pub queue_id: Option<QueueId>,
+    pub user_id: Option<UserId>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ResolveTicket {
+    #[serde(default)]
+    pub send_rating: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Message {
+    pub id: MessageId,
+    pub ticket_id: TicketId,
+    pub from_me: bool,
+    pub kind: MessageKind,
+    pub body: String,
+    pub media_url: Option<String>,
+    pub media_mime: Option<String>,
+    pub media_name: Option<String>,
+    pub status: MessageStatus,
+    pub error: Option<String>,
+    pub external_id: Option<String>,
+    pub quoted_id: Option<MessageId>,
+    pub user_id: Option<UserId>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewMessage {
+    pub body: String,
+    pub quoted_id: Option<MessageId>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TicketLog {
+    pub id: i64,
+    /// access, created, accepted, transferred, returned, resolved, reopened
+    pub kind: String,
+    pub user: Option<UserRef>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub details: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+}
