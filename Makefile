@@ -58,8 +58,15 @@ seed-demo: server
 	"$(TARGET_DIR)/release/atende" seed-demo
 
 # ---------------------------------------------------------------- checking
-.PHONY: test ci lint fmt unit e2e openapi
-test: lint unit e2e
+# Every cargo command selects the whole workspace, so features unify the same way each time and
+# dependencies are compiled once, not once per package selection.
+.PHONY: test ci lint fmt e2e openapi
+# Unit tests, the HTTP suite (real server on port 0, fresh database each), the OpenAPI drift test
+# and the browser suite (the built SPA in headless Chromium against the real server binary, which
+# `cargo test` builds before it runs any test). One test at a time: the browser tests each start a
+# server, a ChromeDriver and a Chromium, which is plenty for two cores.
+test: lint spa
+	ATENDE_BIN="$(TARGET_DIR)/debug/atende" $(CARGO) test --workspace -- --test-threads=1
 
 ci: test
 
@@ -70,14 +77,8 @@ lint:
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-# Unit tests, the HTTP suite (real server on port 0, fresh database each) and the OpenAPI drift test.
-unit:
-	$(CARGO) test -p atende -p atende-shared -p atende-migrations -p atende-frontend
-
-# The browser suite drives the built SPA in headless Chromium against the real server binary.
 e2e: spa
-	$(CARGO) build -p atende
-	ATENDE_BIN="$(TARGET_DIR)/debug/atende" $(CARGO) test -p atende-e2e -- --test-threads=1
+	ATENDE_BIN="$(TARGET_DIR)/debug/atende" $(CARGO) test --workspace --test browser -- --test-threads=1
 
 openapi:
 	$(CARGO) run -q -p atende -- openapi > openapi/openapi.json

@@ -63,6 +63,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(http::contacts::router())
         .merge(http::connections::router())
         .merge(http::ws::router())
+        .merge(http::dashboard::router())
         .split_for_parts()
 }
 

@@ -189,3 +189,39 @@ pub struct TicketLog {
     pub details: serde_json::Value,
     pub created_at: DateTime<Utc>,
 }
+
+/// `GET /api/v1/dashboard`: the home screen, for the UTC day so far.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Dashboard {
+    /// Tickets being worked now.
+    pub open: u32,
+    /// Tickets waiting in a queue now.
+    pub pending: u32,
+    pub closed_today: u32,
+    pub created_today: u32,
+    /// From arrival to acceptance, for tickets accepted today.
+    pub avg_wait_secs: Option<f64>,
+    /// From acceptance to resolution, for tickets resolved today.
+    pub avg_handle_secs: Option<f64>,
+    pub by_queue: Vec<QueueCount>,
+    pub by_agent: Vec<UserCount>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct QueueCount {
+    /// `null` for tickets in no queue.
+    pub queue: Option<QueueRef>,
+    pub open: u32,
+    pub pending: u32,
+    pub closed_today: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UserCount {
+    pub user: Option<UserRef>,
+    pub open: u32,
+    pub closed_today: u32,
+}

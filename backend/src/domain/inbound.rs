@@ -131,6 +131,7 @@ pub async fn receive(state: &AppState, connection: &connections::Model, inbound:
         status: MessageStatus::Received.as_str(),
         external_id: inbound.external_id.as_deref(),
         quoted_id,
+        media: None,
         created_at: inbound.at,
     };
     let Some(message) = store::messages::insert(&txn, row).await? else {

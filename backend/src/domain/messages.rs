@@ -8,6 +8,7 @@ use shared::{MessageId, Page, TicketId, UserId};
 
 use crate::auth::CurrentUser;
 use crate::domain::events::Outbox;
+use crate::domain::media;
 use crate::domain::page::PageRequest;
 use crate::domain::tickets::{audience, find_visible, status_of, summary};
 use crate::error::{AppError, AppResult, FieldErrors};
@@ -76,6 +77,7 @@ pub async fn add_system(
         status: MessageStatus::Received.as_str(),
         external_id: None,
         quoted_id: None,
+        media: None,
         created_at: Utc::now(),
     };
     if let Some(message) = store::messages::insert(db, row).await? {
@@ -118,21 +120,72 @@ async fn mark_read(state: &AppState, ticket: tickets::Model) -> AppResult<()> {
     Ok(())
 }
 
-/// An agent's text message: stored as pending, then handed to the connection's channel.
+/// A file the agent attached, as uploaded.
+pub struct Attachment {
+    pub bytes: Vec<u8>,
+    pub file_name: Option<String>,
+    /// `audio` (voice note), `sticker` or `file` (as a document).
+    pub kind_hint: Option<String>,
+}
+
 pub async fn send_text(state: &AppState, caller: &CurrentUser, id: TicketId, new: NewMessage) -> AppResult<Message> {
-    let text = new.body.trim();
-    if text.is_empty() {
+    send(state, caller, id, new.body, new.quoted_id, None).await
+}
+
+/// An agent's message: stored as pending (with its file under the data dir), then handed to the
+/// connection's channel, which records the outcome.
+pub async fn send(
+    state: &AppState,
+    caller: &CurrentUser,
+    id: TicketId,
+    body: String,
+    quoted_id: Option<MessageId>,
+    attachment: Option<Attachment>,
+) -> AppResult<Message> {
+    let text = body.trim();
+    if text.is_empty() && attachment.is_none() {
         return Err(FieldErrors::one("body", "must not be empty"));
     }
     if text.chars().count() > MAX_BODY_CHARS {
         return Err(FieldErrors::one("body", "must be at most 4096 characters"));
     }
-    let (txn, turn) = state.begin().await?;
+    let media = match &attachment {
+        None => None,
+        Some(file) => {
+            if file.bytes.len() > media::MAX_UPLOAD_BYTES {
+                return Err(AppError::PayloadTooLarge);
+            }
+            let sniffed = media::sniff(&file.bytes, file.kind_hint.as_deref())?;
+            let name = media::clean_file_name(file.file_name.as_deref(), "arquivo");
+            let path = media::save(&state.config.data_dir, caller.company_id.0, &file.bytes).await?;
+            Some((sniffed, name, path))
+        }
+    };
+    let stored = store_outgoing(state, caller, id, text, quoted_id, media.as_ref()).await;
+    if stored.is_err()
+        && let Some((_, _, path)) = &media
+    {
+        media::remove(&state.config.data_dir, path).await;
+    }
+    let (message, dto) = stored?;
+    crate::channels::dispatch(state, message.id).await;
+    Ok(dto)
+}
+
+async fn store_outgoing(
+    state: &AppState,
+    caller: &CurrentUser,
+    id: TicketId,
+    text: &str,
+    quoted_id: Option<MessageId>,
+    media: Option<&(media::Sniffed, String, String)>,
+) -> AppResult<(messages::Model, Message)> {
+    let (txn, _turn) = state.begin().await?;
     let ticket = find_visible(&txn, caller, id).await?;
     if status_of(&ticket) != TicketStatus::Open {
         return Err(AppError::conflict("ticket_not_open", "accept or reopen the ticket before writing in it"));
     }
-    if let Some(quoted) = new.quoted_id
+    if let Some(quoted) = quoted_id
         && store::messages::get_in_ticket(&txn, ticket.id, quoted.0).await?.is_none()
     {
         return Err(FieldErrors::one("quoted_id", "must be a message of this ticket"));
@@ -140,10 +193,11 @@ pub async fn send_text(state: &AppState, caller: &CurrentUser, id: TicketId, new
     let author = store::users::get(&txn, caller.id.0).await?;
     // The signature is part of what the contact reads, so it is part of the stored body.
     let body = match author.filter(|u| u.signature_enabled) {
-        Some(user) => format!("*{}*:\n{}", user.name, text),
-        None => text.to_owned(),
+        Some(user) if !text.is_empty() => format!("*{}*:\n{}", user.name, text),
+        _ => text.to_owned(),
     };
     let now = Utc::now();
+    let kind = media.map(|(sniffed, _, _)| sniffed.kind).unwrap_or(MessageKind::Text);
     let row = store::messages::NewMessageRow {
         company_id: ticket.company_id,
         ticket_id: ticket.id,
@@ -151,18 +205,21 @@ pub async fn send_text(state: &AppState, caller: &CurrentUser, id: TicketId, new
         contact_id: ticket.contact_id,
         user_id: Some(caller.id.0),
         from_me: true,
-        kind: MessageKind::Text.as_str(),
+        kind: kind.as_str(),
         body: &body,
         status: MessageStatus::Pending.as_str(),
         external_id: None,
-        quoted_id: new.quoted_id.map(|q| q.0),
+        quoted_id: quoted_id.map(|q| q.0),
+        media: media.map(|(sniffed, name, path)| store::messages::MediaRow { path, mime: &sniffed.mime, name }),
         created_at: now,
     };
     let message = store::messages::insert(&txn, row)
         .await?
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("message not stored")))?;
+    let preview =
+        if body.is_empty() { media.map(|(_, name, _)| name.clone()).unwrap_or_default() } else { body.clone() };
     let mut ticket_row = ticket.clone().into_active_model();
-    ticket_row.last_message_body = Set(Some(body.clone()));
+    ticket_row.last_message_body = Set(Some(preview));
     ticket_row.last_message_at = Set(Some(now));
     ticket_row.last_message_from_me = Set(true);
     let ticket = store::tickets::update(&txn, ticket_row).await?;
@@ -173,11 +230,26 @@ pub async fn send_text(state: &AppState, caller: &CurrentUser, id: TicketId, new
         .add(&txn, ticket.company_id, "ticket.updated", audience(&ticket), &summary(&txn, ticket.clone()).await?)
         .await?;
     txn.commit().await?;
-    // Sending records its outcome in a transaction of its own.
-    drop(turn);
     outbox.publish(state);
-    crate::channels::dispatch(state, message.id).await;
-    Ok(dto)
+    Ok((message, dto))
+}
+
+/// The file of a message, for a user who may see its ticket: (absolute path, mime, file name).
+pub async fn media_of(
+    state: &AppState,
+    caller: &CurrentUser,
+    id: MessageId,
+) -> AppResult<(std::path::PathBuf, String, String)> {
+    let message = store::messages::get_in_company(&state.db, caller.company_id.0, id.0)
+        .await?
+        .ok_or(AppError::NotFound("media"))?;
+    find_visible(&state.db, caller, TicketId(message.ticket_id)).await.map_err(|_| AppError::NotFound("media"))?;
+    let path = message.media_path.ok_or(AppError::NotFound("media"))?;
+    Ok((
+        media::absolute(&state.config.data_dir, &path),
+        message.media_mime.unwrap_or_else(|| "application/octet-stream".into()),
+        message.media_name.unwrap_or_else(|| "arquivo".into()),
+    ))
 }
 
 /// Records a delivery status reported by a channel; status only moves forward.

@@ -74,8 +74,11 @@ pub async fn summaries(db: &impl ConnectionTrait, rows: Vec<tickets::Model>) -> 
     let queue_ids = ids(|t| t.queue_id);
     let contacts: HashMap<i64, _> =
         store::contacts::by_ids(db, &contact_ids).await?.into_iter().map(|c| (c.id, c)).collect();
-    let users: HashMap<i64, users::Model> = users_by_ids(db, &user_ids).await?;
-    let queues: HashMap<i64, queues::Model> = queues_by_ids(db, &queue_ids).await?;
+    let company_id = rows.first().map(|t| t.company_id).unwrap_or_default();
+    let users: HashMap<i64, users::Model> =
+        store::users::by_ids(db, company_id, &user_ids).await?.into_iter().map(|u| (u.id, u)).collect();
+    let queues: HashMap<i64, queues::Model> =
+        store::queues::by_ids(db, company_id, &queue_ids).await?.into_iter().map(|q| (q.id, q)).collect();
     Ok(rows
         .into_iter()
         .map(|t| {
@@ -114,24 +117,6 @@ pub async fn summaries(db: &impl ConnectionTrait, rows: Vec<tickets::Model>) -> 
             }
         })
         .collect())
-}
-
-async fn users_by_ids(db: &impl ConnectionTrait, ids: &[i64]) -> AppResult<HashMap<i64, users::Model>> {
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let rows = users::Entity::find().filter(users::Column::Id.is_in(ids.iter().copied())).all(db).await?;
-    Ok(rows.into_iter().map(|u| (u.id, u)).collect())
-}
-
-async fn queues_by_ids(db: &impl ConnectionTrait, ids: &[i64]) -> AppResult<HashMap<i64, queues::Model>> {
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let rows = queues::Entity::find().filter(queues::Column::Id.is_in(ids.iter().copied())).all(db).await?;
-    Ok(rows.into_iter().map(|q| (q.id, q)).collect())
 }
 
 pub async fn summary(db: &impl ConnectionTrait, ticket: tickets::Model) -> AppResult<Ticket> {
@@ -208,7 +193,8 @@ pub async fn logs(
     let ticket = find_visible(&state.db, caller, id).await?;
     let rows = store::ticket_logs::page(&state.db, ticket.id, page.after_id, page.limit).await?;
     let user_ids: Vec<i64> = rows.iter().filter_map(|r| r.user_id).collect();
-    let users = users_by_ids(&state.db, &user_ids).await?;
+    let users: HashMap<i64, users::Model> =
+        store::users::by_ids(&state.db, ticket.company_id, &user_ids).await?.into_iter().map(|u| (u.id, u)).collect();
     Ok(page.finish(
         rows,
         |r| r.id,

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod companies;
 pub mod connections;
 pub mod contacts;
+pub mod dashboard;
 pub mod me;
 pub mod ops;
 pub mod queues;

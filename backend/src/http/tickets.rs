@@ -1,4 +1,6 @@
-use axum::extract::State;
+use axum::extract::multipart::{MultipartError, MultipartRejection};
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
+use axum::http::{StatusCode, header};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use shared::tickets::{
@@ -28,7 +30,40 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(resolve))
         .routes(routes!(reopen))
         .routes(routes!(logs))
-        .routes(routes!(list_messages, send_message))
+        .merge(
+            // Uploads may be larger than the JSON bodies the rest of the API takes.
+            OpenApiRouter::new()
+                .routes(routes!(list_messages, send_message))
+                .layer(DefaultBodyLimit::max(domain::media::MAX_UPLOAD_BYTES + 64 * 1024)),
+        )
+        .routes(routes!(message_media))
+}
+
+/// The file of a message, to users who may see its ticket. Served as an attachment unless it is
+/// an image, audio or video, and never sniffed by the browser.
+#[utoipa::path(get, path = "/api/v1/messages/{id}/media", tag = "tickets", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, description = "the file", content_type = "application/octet-stream"), (status = 404, body = ErrorBody)))]
+async fn message_media(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    AppPath(id): AppPath<i64>,
+) -> AppResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let (path, mime, name) = domain::messages::media_of(&state, &caller, shared::MessageId(id)).await?;
+    let bytes = tokio::fs::read(&path).await.map_err(|_| AppError::NotFound("media"))?;
+    let inline = mime.starts_with("image/") || mime.starts_with("audio/") || mime.starts_with("video/");
+    let disposition = format!(
+        "{}; filename=\"{}\"",
+        if inline { "inline" } else { "attachment" },
+        name.replace(|c: char| !c.is_ascii() || c == '"', "_")
+    );
+    let headers = [
+        (header::CONTENT_TYPE, mime),
+        (header::CONTENT_DISPOSITION, disposition),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+        (header::CACHE_CONTROL, "private, max-age=86400".to_owned()),
+    ];
+    Ok((headers, bytes).into_response())
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -224,15 +259,90 @@ async fn list_messages(
     domain::messages::list(&state, &caller, TicketId(id), before, query.limit).await.map(AppJson)
 }
 
-/// Send a text message to the contact (stored as pending, then sent through the connection).
-#[utoipa::path(post, path = "/api/v1/tickets/{id}/messages", tag = "tickets", params(("id" = i64, Path)), request_body = NewMessage,
+/// Multipart form of `POST /tickets/{id}/messages`.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct MessageUpload {
+    #[schema(format = Binary, content_media_type = "application/octet-stream")]
+    file: String,
+    /// Caption.
+    body: Option<String>,
+    /// `audio` (a voice note), `sticker` (WebP) or `file` (send as a document).
+    kind: Option<String>,
+}
+
+/// Send a message to the contact: JSON text, or a multipart file (type sniffed from the bytes, at
+/// most 16 MiB). Stored as pending, then sent through the connection.
+#[utoipa::path(post, path = "/api/v1/tickets/{id}/messages", tag = "tickets", params(("id" = i64, Path)),
+    request_body(content(
+        (NewMessage = "application/json"),
+        (MessageUpload = "multipart/form-data"),
+    )),
     security(("bearer" = [])),
-    responses((status = 201, body = Message), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = Message), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn send_message(
     State(state): State<AppState>,
     caller: CurrentUser,
     AppPath(id): AppPath<i64>,
-    AppJson(new): AppJson<NewMessage>,
+    request: Request,
 ) -> AppResult<Created<Message>> {
-    domain::messages::send_text(&state, &caller, TicketId(id), new).await.map(Created)
+    let is_multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if !is_multipart {
+        let AppJson(new) = AppJson::<NewMessage>::from_request(request, &state).await?;
+        return domain::messages::send_text(&state, &caller, TicketId(id), new).await.map(Created);
+    }
+    let mut form = Multipart::from_request(request, &state).await.map_err(multipart_error)?;
+    let (mut body, mut kind, mut attachment) = (String::new(), None, None);
+    while let Some(field) = form.next_field().await.map_err(multipart_error)? {
+        match field.name().unwrap_or_default() {
+            "file" => {
+                let file_name = field.file_name().map(str::to_owned);
+                let bytes = field.bytes().await.map_err(multipart_error)?.to_vec();
+                attachment = Some((bytes, file_name));
+            }
+            "body" => body = field.text().await.map_err(multipart_error)?,
+            "kind" => kind = Some(field.text().await.map_err(multipart_error)?),
+            _ => {}
+        }
+    }
+    let Some((bytes, file_name)) = attachment else {
+        return Err(crate::error::FieldErrors::one("file", "is required in a multipart message"));
+    };
+    let attachment = domain::messages::Attachment { bytes, file_name, kind_hint: kind };
+    domain::messages::send(&state, &caller, TicketId(id), body, None, Some(attachment)).await.map(Created)
+}
+
+fn multipart_error(error: impl Into<MultipartFailure>) -> AppError {
+    match error.into().status() {
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
+        _ => {
+            AppError::BadRequest { code: "malformed_multipart", message: "the multipart body could not be read".into() }
+        }
+    }
+}
+
+/// Either kind of multipart failure, reduced to its status.
+pub struct MultipartFailure(StatusCode);
+
+impl MultipartFailure {
+    fn status(&self) -> StatusCode {
+        self.0
+    }
+}
+
+impl From<MultipartError> for MultipartFailure {
+    fn from(error: MultipartError) -> Self {
+        Self(error.status())
+    }
+}
+
+impl From<MultipartRejection> for MultipartFailure {
+    fn from(rejection: MultipartRejection) -> Self {
+        Self(rejection.status())
+    }
 }

@@ -6,6 +6,13 @@ use sea_orm::{
 
 use super::entities::messages;
 
+pub struct MediaRow<'a> {
+    /// Relative to the data dir.
+    pub path: &'a str,
+    pub mime: &'a str,
+    pub name: &'a str,
+}
+
 pub struct NewMessageRow<'a> {
     pub company_id: i64,
     pub ticket_id: i64,
@@ -18,6 +25,7 @@ pub struct NewMessageRow<'a> {
     pub status: &'a str,
     pub external_id: Option<&'a str>,
     pub quoted_id: Option<i64>,
+    pub media: Option<MediaRow<'a>>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -33,9 +41,9 @@ pub async fn insert(db: &impl ConnectionTrait, row: NewMessageRow<'_>) -> Result
         from_me: Set(row.from_me),
         kind: Set(row.kind.to_owned()),
         body: Set(row.body.to_owned()),
-        media_path: Set(None),
-        media_mime: Set(None),
-        media_name: Set(None),
+        media_path: Set(row.media.as_ref().map(|m| m.path.to_owned())),
+        media_mime: Set(row.media.as_ref().map(|m| m.mime.to_owned())),
+        media_name: Set(row.media.as_ref().map(|m| m.name.to_owned())),
         status: Set(row.status.to_owned()),
         error: Set(None),
         external_id: Set(row.external_id.map(str::to_owned)),
@@ -72,6 +80,14 @@ pub async fn find_external(
         .filter(messages::Column::ExternalId.eq(external_id))
         .one(db)
         .await
+}
+
+pub async fn get_in_company(
+    db: &impl ConnectionTrait,
+    company_id: i64,
+    id: i64,
+) -> Result<Option<messages::Model>, DbErr> {
+    messages::Entity::find_by_id(id).filter(messages::Column::CompanyId.eq(company_id)).one(db).await
 }
 
 pub async fn get_in_ticket(

@@ -6,6 +6,7 @@ pub mod companies;
 pub mod connections;
 pub mod contacts;
 pub mod counters;
+pub mod dashboard;
 pub mod entities;
 pub mod events;
 pub mod messages;

@@ -60,3 +60,15 @@ pub async fn existing_ids(db: &impl ConnectionTrait, company_id: i64, ids: &[i64
         .await?;
     Ok(rows.into_iter().map(|q| q.id).collect())
 }
+
+/// The company's queues among `ids`.
+pub async fn by_ids(db: &impl ConnectionTrait, company_id: i64, ids: &[i64]) -> Result<Vec<queues::Model>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    queues::Entity::find()
+        .filter(queues::Column::CompanyId.eq(company_id))
+        .filter(queues::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await
+}

@@ -123,3 +123,15 @@ pub async fn set_queues(db: &impl ConnectionTrait, user_id: i64, queue_ids: &[i6
         .await?;
     Ok(())
 }
+
+/// The company's users among `ids`.
+pub async fn by_ids(db: &impl ConnectionTrait, company_id: i64, ids: &[i64]) -> Result<Vec<users::Model>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    users::Entity::find()
+        .filter(users::Column::CompanyId.eq(company_id))
+        .filter(users::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await
+}

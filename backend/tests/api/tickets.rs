@@ -398,3 +398,116 @@ async fn the_database_allows_one_active_ticket_per_contact_and_connection() {
     closed.status = "closed";
     store::tickets::insert(&company, closed).await.expect("closed tickets may pile up");
 }
+
+#[tokio::test]
+async fn the_dashboard_counts_today_by_status_queue_and_agent() {
+    let Desk { app, admin, queue, connection } = desk().await;
+    let (agent_id, agent) = app.user(&admin, "agent@test.local", "agent", &[queue]).await;
+    let a = app.inbound(&admin, connection, "11987650001", "a").await;
+    let b = app.inbound(&admin, connection, "11987650002", "b").await;
+    app.inbound(&admin, connection, "11987650003", "c").await;
+    app.act(&agent, a, "accept", json!({})).await;
+    app.act(&agent, b, "accept", json!({})).await;
+    app.act(&agent, b, "resolve", json!({})).await;
+    let (status, board) = app.get("/api/v1/dashboard", &admin).await;
+    assert_eq!(status, StatusCode::OK, "{board}");
+    assert_eq!(
+        (board["open"].as_u64(), board["pending"].as_u64(), board["closed_today"].as_u64()),
+        (Some(1), Some(1), Some(1))
+    );
+    assert_eq!(board["created_today"], 3);
+    assert!(board["avg_wait_secs"].as_f64().is_some_and(|s| s >= 0.0), "{board}");
+    assert!(board["avg_handle_secs"].as_f64().is_some_and(|s| s >= 0.0), "{board}");
+    assert_eq!(board["by_queue"][0]["queue"]["id"], queue);
+    assert_eq!((board["by_queue"][0]["open"].as_u64(), board["by_queue"][0]["pending"].as_u64()), (Some(1), Some(1)));
+    let agent_row = board["by_agent"].as_array().expect("agents").iter().find(|r| r["user"]["id"] == agent_id).cloned();
+    assert_eq!(agent_row.map(|r| (r["open"].clone(), r["closed_today"].clone())), Some((json!(1), json!(1))));
+    // An agent of another queue sees none of it.
+    let other_queue = app.queue(&admin, "Outra").await;
+    let (_, other) = app.user(&admin, "other@test.local", "agent", &[other_queue]).await;
+    let (_, board) = app.get("/api/v1/dashboard", &other).await;
+    assert_eq!((board["open"].as_u64(), board["pending"].as_u64()), (Some(0), Some(0)));
+}
+
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+
+async fn upload(
+    app: &TestApp,
+    token: &str,
+    ticket: i64,
+    bytes: Vec<u8>,
+    name: &str,
+    body: Option<&str>,
+) -> (StatusCode, Value) {
+    let mut form =
+        reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()));
+    if let Some(body) = body {
+        form = form.text("body", body.to_owned());
+    }
+    let response = app
+        .client
+        .post(app.url(&format!("/api/v1/tickets/{ticket}/messages")))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload");
+    read(response).await
+}
+
+#[tokio::test]
+async fn files_are_sniffed_stored_and_served_only_to_who_may_see_them() {
+    let Desk { app, admin, queue, connection } = desk().await;
+    let id = app.inbound(&admin, connection, "11987654321", "manda a foto").await;
+    app.act(&admin, id, "accept", json!({})).await;
+
+    // The name says PDF; the bytes say PNG. The bytes win.
+    let (status, message) = upload(&app, &admin, id, PNG.to_vec(), "../../foto.pdf", Some("segue")).await;
+    assert_eq!(status, StatusCode::CREATED, "{message}");
+    assert_eq!((message["kind"].as_str(), message["media_mime"].as_str()), (Some("image"), Some("image/png")));
+    assert_eq!(message["media_name"], "foto.pdf");
+    let url = message["media_url"].as_str().expect("media url").to_owned();
+
+    let response = app.client.get(app.url(&url)).bearer_auth(&admin).send().await.expect("get");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "image/png");
+    assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(response.bytes().await.expect("bytes").as_ref(), PNG);
+
+    // An agent of another queue, and another company, get 404.
+    let other_queue = app.queue(&admin, "Outra").await;
+    let (_, stranger) = app.user(&admin, "stranger@test.local", "agent", &[other_queue]).await;
+    let (status, _) = app.get(&url, &stranger).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, colleague) = app.user(&admin, "colleague@test.local", "agent", &[queue]).await;
+    let (status, _) = app.get(&url, &colleague).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "the ticket is the admin's, not the queue's");
+}
+
+#[tokio::test]
+async fn bad_uploads_are_refused_clearly() {
+    let Desk { app, admin, connection, .. } = desk().await;
+    let id = app.inbound(&admin, connection, "11987654321", "oi").await;
+    app.act(&admin, id, "accept", json!({})).await;
+    let mut elf = b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x02\0>\0\x01".to_vec();
+    elf.resize(64, 0);
+    let (status, body) = upload(&app, &admin, id, elf, "virus", None).await;
+    assert_error(status, &body, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type");
+    let (status, body) = upload(&app, &admin, id, Vec::new(), "empty.txt", None).await;
+    assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field");
+    let (status, body) = upload(&app, &admin, id, vec![b'a'; 17 * 1024 * 1024], "big.txt", None).await;
+    assert_error(status, &body, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
+    let form = reqwest::multipart::Form::new().text("body", "sem arquivo");
+    let response = app
+        .client
+        .post(app.url(&format!("/api/v1/tickets/{id}/messages")))
+        .bearer_auth(&admin)
+        .multipart(form)
+        .send()
+        .await
+        .expect("send");
+    let (status, body) = read(response).await;
+    assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field");
+    let (_, messages) = app.get(&format!("/api/v1/tickets/{id}/messages"), &admin).await;
+    assert_eq!(messages["items"].as_array().map(Vec::len), Some(2), "only the inbound and the accept note: {messages}");
+}

@@ -1,0 +1,101 @@
+//! The home screen's figures: tickets by status now, today's flow, waiting and handling times, per
+//! queue and per agent. Scoped like the ticket list: an agent sees the figures of what they may see.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveTime, Utc};
+use shared::tickets::{Dashboard, QueueCount, QueueRef, TicketStatus, UserCount, UserRef};
+use shared::{QueueId, UserId};
+
+use crate::auth::CurrentUser;
+use crate::domain::tickets::{scope_of, visible};
+use crate::error::AppResult;
+use crate::state::AppState;
+use crate::store;
+
+pub async fn today(state: &AppState, caller: &CurrentUser) -> AppResult<Dashboard> {
+    let day_start: DateTime<Utc> = Utc::now().with_time(NaiveTime::MIN).single().unwrap_or_else(Utc::now);
+    let scope = scope_of(&state.db, caller).await?;
+    let tickets = store::dashboard::active_or_touched_since(&state.db, caller.company_id.0, day_start).await?;
+    let tickets: Vec<_> = tickets.into_iter().filter(|t| visible(scope.as_ref(), t)).collect();
+    let ids: Vec<i64> = tickets.iter().map(|t| t.id).collect();
+    let times = store::dashboard::accept_and_resolve_times(&state.db, &ids).await?;
+
+    let mut dashboard = Dashboard::default();
+    let mut by_queue: BTreeMap<Option<i64>, QueueCount> = BTreeMap::new();
+    let mut by_agent: BTreeMap<i64, UserCount> = BTreeMap::new();
+    let (mut waits, mut handles) = (Vec::new(), Vec::new());
+    for ticket in &tickets {
+        let status = TicketStatus::parse(&ticket.status).unwrap_or(TicketStatus::Pending);
+        let closed_today = status == TicketStatus::Closed && ticket.closed_at.is_some_and(|at| at >= day_start);
+        if status == TicketStatus::Closed && !closed_today {
+            continue;
+        }
+        if ticket.created_at >= day_start {
+            dashboard.created_today += 1;
+        }
+        let queue = by_queue.entry(ticket.queue_id).or_default();
+        match status {
+            TicketStatus::Open => {
+                dashboard.open += 1;
+                queue.open += 1;
+            }
+            TicketStatus::Pending => {
+                dashboard.pending += 1;
+                queue.pending += 1;
+            }
+            TicketStatus::Closed => {
+                dashboard.closed_today += 1;
+                queue.closed_today += 1;
+            }
+        }
+        if let Some(user) = ticket.user_id {
+            let agent = by_agent.entry(user).or_default();
+            match status {
+                TicketStatus::Open => agent.open += 1,
+                TicketStatus::Closed => agent.closed_today += 1,
+                TicketStatus::Pending => {}
+            }
+        }
+        if let Some((accepted, resolved)) = times.get(&ticket.id) {
+            if let Some(accepted) = accepted
+                && *accepted >= day_start
+            {
+                waits.push((*accepted - ticket.created_at).num_seconds().max(0) as f64);
+            }
+            if let (Some(accepted), Some(resolved)) = (accepted, resolved)
+                && *resolved >= day_start
+            {
+                handles.push((*resolved - *accepted).num_seconds().max(0) as f64);
+            }
+        }
+    }
+    let average = |values: &[f64]| (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64);
+    dashboard.avg_wait_secs = average(&waits);
+    dashboard.avg_handle_secs = average(&handles);
+
+    let queue_ids: Vec<i64> = by_queue.keys().flatten().copied().collect();
+    let queues = store::queues::by_ids(&state.db, caller.company_id.0, &queue_ids).await?;
+    dashboard.by_queue = by_queue
+        .into_iter()
+        .map(|(id, mut count)| {
+            count.queue = id.and_then(|id| queues.iter().find(|q| q.id == id)).map(|q| QueueRef {
+                id: QueueId(q.id),
+                name: q.name.clone(),
+                color: q.color.clone(),
+            });
+            count
+        })
+        .collect();
+    let user_ids: Vec<i64> = by_agent.keys().copied().collect();
+    let users = store::users::by_ids(&state.db, caller.company_id.0, &user_ids).await?;
+    dashboard.by_agent = by_agent
+        .into_iter()
+        .filter_map(|(id, mut count)| {
+            let user = users.iter().find(|u| u.id == id)?;
+            count.user = Some(UserRef { id: UserId(user.id), name: user.name.clone() });
+            Some(count)
+        })
+        .collect();
+    Ok(dashboard)
+}
