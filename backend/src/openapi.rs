@@ -64,6 +64,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(http::connections::router())
         .merge(http::ws::router())
         .merge(http::dashboard::router())
+        .merge(http::webhooks::router())
         .split_for_parts()
 }
 

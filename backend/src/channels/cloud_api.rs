@@ -369,7 +369,7 @@ impl SendError {
         }
     }
 
-    fn permanent(message: impl Into<String>) -> Self {
+    pub fn permanent(message: impl Into<String>) -> Self {
         SendError::Permanent { status: None, code: None, message: message.into() }
     }
 

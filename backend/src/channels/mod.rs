@@ -5,5 +5,6 @@ pub mod cloud_api;
 pub mod types;
 
 pub mod outbound;
+pub mod whatsapp;
 
 pub use outbound::dispatch;

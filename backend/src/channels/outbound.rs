@@ -30,6 +30,7 @@ async fn try_dispatch(state: &AppState, message_id: i64) -> AppResult<()> {
             let external_id = format!("sim-{}", message.id);
             set_status(state, message_id, MessageStatus::Sent, Some(&external_id), None).await
         }
+        "cloud_api" => crate::channels::whatsapp::send(state, &connection, message).await,
         other => {
             let reason = format!("sending through {other} connections is not available yet");
             set_status(state, message_id, MessageStatus::Failed, None, Some(&reason)).await

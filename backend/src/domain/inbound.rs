@@ -6,6 +6,7 @@ use serde_json::json;
 use shared::tickets::{MessageKind, MessageStatus, TicketKind, TicketStatus};
 
 use crate::domain::events::Outbox;
+use crate::domain::media;
 use crate::domain::messages::to_dto;
 use crate::domain::phone::PhoneNumber;
 use crate::domain::tickets::{audience, summary};
@@ -27,7 +28,16 @@ pub struct Inbound {
     /// The provider's message id: the same id twice is stored once.
     pub external_id: Option<String>,
     pub quoted_external_id: Option<String>,
+    /// The file of an image, audio, video, document or sticker, already downloaded.
+    pub media: Option<InboundFile>,
     pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct InboundFile {
+    pub bytes: Vec<u8>,
+    pub mime: String,
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,23 +77,41 @@ pub async fn receive(state: &AppState, connection: &connections::Model, inbound:
         inbound.body.clone()
     };
 
+    // The file goes to disk first; if storing the message fails it is removed again.
+    let saved_media = match &inbound.media {
+        Some(file) => Some(media::save(&state.config.data_dir, company_id, &file.bytes).await?),
+        None => None,
+    };
+    let result =
+        store_inbound(state, connection, &inbound, &number, &name, is_group, &body, saved_media.as_deref()).await;
+    if let (Some(path), Ok(Received::Duplicate { .. } | Received::Blocked) | Err(_)) = (&saved_media, &result) {
+        media::remove(&state.config.data_dir, path).await;
+    }
+    result
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn store_inbound(
+    state: &AppState,
+    connection: &connections::Model,
+    inbound: &Inbound,
+    number: &str,
+    name: &str,
+    is_group: bool,
+    body: &str,
+    media_path: Option<&str>,
+) -> AppResult<Received> {
+    let company_id = connection.company_id;
     let (txn, _turn) = state.begin().await?;
     if let Some(external_id) = &inbound.external_id
         && let Some(existing) = store::messages::find_external(&txn, connection.id, external_id).await?
     {
         return Ok(Received::Duplicate { ticket_id: existing.ticket_id, message_id: existing.id });
     }
-    let contact = match store::contacts::find_by_number(&txn, company_id, &number).await? {
+    let contact = match store::contacts::find_by_number(&txn, company_id, number).await? {
         Some(contact) => contact,
         None => {
-            let row = store::contacts::NewContactRow {
-                company_id,
-                name: &name,
-                number: &number,
-                email: None,
-                extra: "{}",
-                is_group,
-            };
+            let row = store::contacts::NewContactRow { company_id, name, number, email: None, extra: "{}", is_group };
             store::contacts::insert(&txn, row).await?
         }
     };
@@ -127,11 +155,18 @@ pub async fn receive(state: &AppState, connection: &connections::Model, inbound:
         user_id: None,
         from_me: false,
         kind: inbound.kind.as_str(),
-        body: &body,
+        body,
         status: MessageStatus::Received.as_str(),
         external_id: inbound.external_id.as_deref(),
         quoted_id,
-        media: None,
+        media: match (media_path, &inbound.media) {
+            (Some(path), Some(file)) => Some(store::messages::MediaRow {
+                path,
+                mime: &file.mime,
+                name: file.name.as_deref().unwrap_or(inbound.kind.as_str()),
+            }),
+            _ => None,
+        },
         created_at: inbound.at,
     };
     let Some(message) = store::messages::insert(&txn, row).await? else {
@@ -143,7 +178,7 @@ pub async fn receive(state: &AppState, connection: &connections::Model, inbound:
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("duplicate message vanished")))?;
         return Ok(Received::Duplicate { ticket_id: existing.ticket_id, message_id: existing.id });
     };
-    store::tickets::note_inbound(&txn, ticket.id, &body, inbound.at.max(ticket.updated_at)).await?;
+    store::tickets::note_inbound(&txn, ticket.id, body, inbound.at.max(ticket.updated_at)).await?;
     let ticket =
         store::tickets::get_in_company(&txn, company_id, ticket.id).await?.ok_or(AppError::NotFound("ticket"))?;
     outbox.add(&txn, company_id, "message.created", audience(&ticket), &to_dto(message.clone())).await?;
@@ -175,6 +210,7 @@ pub fn simulated(message: shared::contacts::SimulatedMessage) -> AppResult<Inbou
         body,
         external_id: message.external_id,
         quoted_external_id: None,
+        media: None,
         at: Utc::now(),
     })
 }

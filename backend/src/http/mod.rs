@@ -12,6 +12,7 @@ pub mod ops;
 pub mod queues;
 pub mod tickets;
 pub mod users;
+pub mod webhooks;
 pub mod ws;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};

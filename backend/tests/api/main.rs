@@ -6,6 +6,7 @@ mod helpers;
 mod ws_client;
 
 mod auth;
+mod cloud_api;
 mod errors;
 mod ops;
 mod org;

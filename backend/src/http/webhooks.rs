@@ -1,0 +1,86 @@
+//! Provider webhooks. They carry no bearer token: the Cloud API's are authenticated by the
+//! connection's verify token (handshake) and the app secret's signature over the raw body.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use serde::Deserialize;
+use shared::ErrorBody;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::{AppPath, AppQuery};
+use crate::channels::{cloud_api, whatsapp};
+use crate::domain::connections::settings_of;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::store;
+use crate::store::entities::connections;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(verify, receive))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Handshake {
+    #[serde(rename = "hub.mode")]
+    #[param(rename = "hub.mode")]
+    mode: Option<String>,
+    #[serde(rename = "hub.verify_token")]
+    #[param(rename = "hub.verify_token")]
+    verify_token: Option<String>,
+    #[serde(rename = "hub.challenge")]
+    #[param(rename = "hub.challenge")]
+    challenge: Option<String>,
+}
+
+async fn cloud_connection(state: &AppState, id: i64) -> AppResult<connections::Model> {
+    store::connections::get(&state.db, id)
+        .await?
+        .filter(|c| c.kind == "cloud_api")
+        .ok_or(AppError::NotFound("connection"))
+}
+
+/// Meta's subscription handshake: echoes `hub.challenge` when `hub.verify_token` is the connection's.
+#[utoipa::path(get, path = "/webhooks/whatsapp/{connection_id}", tag = "connections", params(("connection_id" = i64, Path), Handshake),
+    responses((status = 200, description = "the challenge", content_type = "text/plain", body = String),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn verify(
+    State(state): State<AppState>,
+    AppPath(id): AppPath<i64>,
+    AppQuery(handshake): AppQuery<Handshake>,
+) -> AppResult<String> {
+    let connection = cloud_connection(&state, id).await?;
+    let expected = settings_of(&connection).verify_token.unwrap_or_default();
+    cloud_api::verify_subscription(
+        handshake.mode.as_deref(),
+        handshake.verify_token.as_deref(),
+        handshake.challenge.as_deref(),
+        &expected,
+    )
+    .ok_or(AppError::Forbidden("the verify token does not match"))
+}
+
+/// Cloud API notifications (messages, delivery statuses). Answered 200 only once everything in it
+/// is stored; a bad `X-Hub-Signature-256` is refused before the body is even parsed.
+#[utoipa::path(post, path = "/webhooks/whatsapp/{connection_id}", tag = "connections", params(("connection_id" = i64, Path)),
+    request_body(content = Object, content_type = "application/json"),
+    responses((status = 200, description = "stored"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 400, body = ErrorBody)))]
+async fn receive(
+    State(state): State<AppState>,
+    AppPath(id): AppPath<i64>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AppResult<StatusCode> {
+    let connection = cloud_connection(&state, id).await?;
+    let secret = settings_of(&connection).app_secret.unwrap_or_default();
+    let signature = headers.get("x-hub-signature-256").and_then(|v| v.to_str().ok());
+    if !cloud_api::verify_signature(&secret, &body, signature) {
+        return Err(AppError::Unauthenticated("the X-Hub-Signature-256 signature is missing or wrong"));
+    }
+    whatsapp::receive_webhook(&state, &connection, &body).await?;
+    Ok(StatusCode::OK)
+}
