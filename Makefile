@@ -6,8 +6,9 @@ SHELL := /bin/bash
 
 CARGO ?= cargo
 # Debian packages the build and the tests need: the wasm toolchain (rustup has no wasm32 target
-# here), the linker, and the browser with its WebDriver for the e2e tests.
-APT_PACKAGES := rustc-web cargo-web rust-web-src lld chromium chromium-driver
+# here), the linker, the browser with its WebDriver for the e2e tests, and the PostgreSQL and Redis
+# servers the tests start on loopback.
+APT_PACKAGES := rustc-web cargo-web rust-web-src lld chromium chromium-driver postgresql redis-server
 # wasm-bindgen-cli must match the wasm-bindgen the lockfile resolved, exactly.
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/{getline; gsub(/[^0-9.]/,""); print; exit}' Cargo.lock)
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
@@ -65,8 +66,12 @@ seed-demo: server
 # and the browser suite (the built SPA in headless Chromium against the real server binary, which
 # `cargo test` builds before it runs any test). One test at a time: the browser tests each start a
 # server, a ChromeDriver and a Chromium, which is plenty for two cores.
+# Then the HTTP suite once more with every test on PostgreSQL. The cluster tests (two instances on
+# one PostgreSQL and one Redis) run in both passes; scripts/test-services.sh starts the servers.
 test: lint spa
-	ATENDE_BIN="$(TARGET_DIR)/debug/atende" $(CARGO) test --workspace -- --test-threads=1
+	eval "$$(bash scripts/test-services.sh)" && \
+	ATENDE_BIN="$(TARGET_DIR)/debug/atende" $(CARGO) test --workspace -- --test-threads=1 && \
+	ATENDE_TEST_BACKEND=postgres $(CARGO) test --workspace --test api
 
 ci: test
 

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use anyhow::Context;
 use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
@@ -46,15 +47,11 @@ impl AppState {
         let jwt = JwtKeys::load(config.jwt_secret.as_deref(), &config.data_dir)?;
         let login_limiter = LoginLimiter::new(config.login_limit_per_ip, config.login_limit_per_email);
         let write_turn = config.is_sqlite().then(|| Arc::new(Mutex::new(())));
-        Ok(Self(Arc::new(Inner {
-            db,
-            config,
-            jwt,
-            login_limiter,
-            metrics: Metrics::new(),
-            bus: Bus::new(),
-            write_turn,
-        })))
+        let bus = match &config.redis_url {
+            Some(url) => Bus::with_redis(url, db.clone()).context("configuring Redis (ATENDE_REDIS_URL)")?,
+            None => Bus::new(),
+        };
+        Ok(Self(Arc::new(Inner { db, config, jwt, login_limiter, metrics: Metrics::new(), bus, write_turn })))
     }
 
     /// Begins a transaction that will write; keep the turn alive until after commit.

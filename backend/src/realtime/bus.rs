@@ -19,9 +19,11 @@ pub struct StoredEvent {
     pub frame: Arc<str>,
 }
 
+/// In-process delivery, plus Redis for the other instances when configured.
 #[derive(Clone)]
 pub struct Bus {
     sender: broadcast::Sender<Arc<StoredEvent>>,
+    others: Option<tokio::sync::mpsc::Sender<Arc<StoredEvent>>>,
 }
 
 /// How many events a socket may fall behind before it is disconnected.
@@ -36,11 +38,26 @@ impl Default for Bus {
 impl Bus {
     pub fn new() -> Self {
         let (sender, _) = broadcast::channel(SOCKET_BUFFER);
-        Self { sender }
+        Self { sender, others: None }
+    }
+
+    /// Also rings the other instances through Redis at `url`.
+    pub fn with_redis(url: &str, db: sea_orm::DatabaseConnection) -> Result<Self, redis::RedisError> {
+        let (sender, _) = broadcast::channel(SOCKET_BUFFER);
+        let others = crate::realtime::redis::start(url, db, sender.clone())?;
+        Ok(Self { sender, others: Some(others) })
     }
 
     pub fn publish(&self, events: impl IntoIterator<Item = Arc<StoredEvent>>) {
         for event in events {
+            if let Some(others) = &self.others
+                && others.try_send(event.clone()).is_err()
+            {
+                tracing::warn!(
+                    seq = event.seq,
+                    "the Redis bell queue is full; other instances will fill the gap later"
+                );
+            }
             // No receiver (no socket connected) is fine: the events table keeps the event.
             let _ = self.sender.send(event);
         }

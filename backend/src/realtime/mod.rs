@@ -2,6 +2,7 @@
 //! clients resume); the bus only rings the bell for sockets connected to this process.
 
 pub mod bus;
+pub mod redis;
 pub mod socket;
 
 pub use bus::{Bus, StoredEvent};

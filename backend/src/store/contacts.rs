@@ -75,9 +75,9 @@ pub async fn page(
     if let Some(term) = search.map(str::trim).filter(|t| !t.is_empty()) {
         query = query.filter(
             Condition::any()
-                .add(contacts::Column::Name.contains(term))
-                .add(contacts::Column::Number.contains(term))
-                .add(contacts::Column::Email.contains(term)),
+                .add(super::contains_ci((contacts::Entity, contacts::Column::Name), term))
+                .add(super::contains_ci((contacts::Entity, contacts::Column::Number), term))
+                .add(super::contains_ci((contacts::Entity, contacts::Column::Email), term)),
         );
     }
     if let Some(after) = after_id {

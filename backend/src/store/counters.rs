@@ -14,7 +14,10 @@ pub async fn next(db: &impl ConnectionTrait, company_id: i64, name: &str) -> Res
     let saved = company_counters::Entity::insert(row)
         .on_conflict(
             OnConflict::columns([company_counters::Column::CompanyId, company_counters::Column::Name])
-                .value(company_counters::Column::Value, Expr::col(company_counters::Column::Value).add(1))
+                .value(
+                    company_counters::Column::Value,
+                    Expr::col((company_counters::Entity, company_counters::Column::Value)).add(1),
+                )
                 .to_owned(),
         )
         .exec_with_returning(db)

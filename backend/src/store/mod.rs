@@ -60,3 +60,11 @@ pub async fn ping(db: &DatabaseConnection) -> bool {
 pub fn is_unique_violation(error: &sea_orm::DbErr) -> bool {
     matches!(error.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
 }
+
+/// `lower(column) LIKE '%term%'`, case-insensitive the same way on SQLite and PostgreSQL (whose
+/// plain LIKE is case-sensitive). `%` and `_` in the term match themselves literally: they are dropped.
+pub fn contains_ci(column: impl sea_orm::sea_query::IntoColumnRef, term: &str) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::{Expr, ExprTrait, Func};
+    let pattern = format!("%{}%", term.to_lowercase().replace(['%', '_', '\\'], ""));
+    Expr::expr(Func::lower(Expr::col(column))).like(pattern)
+}

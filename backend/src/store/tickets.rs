@@ -133,22 +133,21 @@ pub async fn page(
         query = query.filter(T::UpdatedAt.lt(to));
     }
     if let Some(term) = filter.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        let pattern = format!("%{}%", term.replace(['%', '_'], ""));
         let contacts_matching = Query::select()
             .column(contacts::Column::Id)
             .from(contacts::Entity)
             .and_where(contacts::Column::CompanyId.eq(company_id))
             .cond_where(
                 Condition::any()
-                    .add(contacts::Column::Name.like(&pattern))
-                    .add(contacts::Column::Number.like(&pattern)),
+                    .add(super::contains_ci((contacts::Entity, contacts::Column::Name), term))
+                    .add(super::contains_ci((contacts::Entity, contacts::Column::Number), term)),
             )
             .to_owned();
         let messages_matching = Query::select()
             .column(messages::Column::TicketId)
             .from(messages::Entity)
             .and_where(messages::Column::CompanyId.eq(company_id))
-            .and_where(messages::Column::Body.like(&pattern))
+            .and_where(super::contains_ci((messages::Entity, messages::Column::Body), term))
             .to_owned();
         let mut any =
             Condition::any().add(T::ContactId.in_subquery(contacts_matching)).add(T::Id.in_subquery(messages_matching));

@@ -25,6 +25,9 @@ impl TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config = Config::with_data_dir(dir.path());
         config.static_dir = dir.path().join("no-spa");
+        if let Some(url) = fresh_postgres_database().await {
+            config.database_url = url;
+        }
         configure(&mut config);
         // Captured per test, shown when it fails.
         atende::telemetry::init(atende::config::LogFormat::Human);
@@ -179,4 +182,52 @@ impl TestApp {
         let since = since.map(|s| format!("&since={s}")).unwrap_or_default();
         format!("{}/api/v1/ws?token={token}{since}", self.base.replacen("http://", "ws://", 1))
     }
+}
+
+/// With `ATENDE_TEST_DATABASE_URL` set (a PostgreSQL server's admin URL), each test gets a database
+/// of its own there, so the whole suite runs on PostgreSQL too; unset, each test uses SQLite.
+pub async fn fresh_postgres_database() -> Option<String> {
+    if std::env::var("ATENDE_TEST_BACKEND").as_deref() != Ok("postgres") {
+        return None;
+    }
+    let admin_url = std::env::var("ATENDE_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())?;
+    Some(create_postgres_database(&admin_url).await)
+}
+
+/// A new, empty database on the PostgreSQL server behind `admin_url`; returns its URL.
+pub async fn create_postgres_database(admin_url: &str) -> String {
+    use sea_orm::ConnectionTrait;
+    let name = format!("atende_test_{}", uuid::Uuid::new_v4().simple());
+    let admin = sea_orm::Database::connect(admin_url).await.expect("PostgreSQL from ATENDE_TEST_DATABASE_URL answers");
+    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create a test database");
+    let _ = admin.close().await;
+    let base = admin_url.rsplit_once('/').map(|(base, _)| base).unwrap_or(admin_url);
+    format!("{base}/{name}")
+}
+
+impl TestApp {
+    /// A second server instance on the same database (and the same Redis, if configured).
+    pub async fn another_instance(&self) -> TestApp {
+        let (database_url, redis_url, secret) = (
+            self.state.config.database_url.clone(),
+            self.state.config.redis_url.clone(),
+            self.state.config.jwt_secret.clone(),
+        );
+        TestApp::start_with(move |config| {
+            config.database_url = database_url;
+            config.redis_url = redis_url;
+            config.jwt_secret = secret;
+        })
+        .await
+    }
+}
+
+/// PostgreSQL and Redis from `scripts/test-services.sh`; the cluster tests need both.
+pub fn shared_services() -> (String, String) {
+    let database = std::env::var("ATENDE_TEST_DATABASE_URL").expect(
+        "ATENDE_TEST_DATABASE_URL is not set: run the tests through `make test`, or eval \"$(bash scripts/test-services.sh)\" first",
+    );
+    let redis =
+        std::env::var("ATENDE_TEST_REDIS_URL").expect("ATENDE_TEST_REDIS_URL is not set: see scripts/test-services.sh");
+    (database, redis)
 }

@@ -7,6 +7,7 @@ mod ws_client;
 
 mod auth;
 mod cloud_api;
+mod cluster;
 mod errors;
 mod ops;
 mod org;
