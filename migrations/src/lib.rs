@@ -5,12 +5,17 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_tenancy_and_auth;
 mod m20261125_000002_core_loop;
+mod m20261125_000003_message_search;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261125_000001_tenancy_and_auth::Migration), Box::new(m20261125_000002_core_loop::Migration)]
+        vec![
+            Box::new(m20261125_000001_tenancy_and_auth::Migration),
+            Box::new(m20261125_000002_core_loop::Migration),
+            Box::new(m20261125_000003_message_search::Migration),
+        ]
     }
 }

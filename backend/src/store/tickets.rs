@@ -1,11 +1,11 @@
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
 };
 
-use super::entities::{contacts, messages, tickets};
+use super::entities::{contacts, tickets};
 
 pub struct NewTicketRow {
     pub company_id: i64,
@@ -143,14 +143,10 @@ pub async fn page(
                     .add(super::contains_ci((contacts::Entity, contacts::Column::Number), term)),
             )
             .to_owned();
-        let messages_matching = Query::select()
-            .column(messages::Column::TicketId)
-            .from(messages::Entity)
-            .and_where(messages::Column::CompanyId.eq(company_id))
-            .and_where(super::contains_ci((messages::Entity, messages::Column::Body), term))
-            .to_owned();
-        let mut any =
-            Condition::any().add(T::ContactId.in_subquery(contacts_matching)).add(T::Id.in_subquery(messages_matching));
+        let mut any = Condition::any().add(T::ContactId.in_subquery(contacts_matching));
+        if let Some(text) = message_text_matches(db.get_database_backend(), company_id, term) {
+            any = any.add(text);
+        }
         if let Ok(number) = term.trim_start_matches('#').parse::<i64>() {
             any = any.add(T::Number.eq(number));
         }
@@ -183,6 +179,38 @@ pub async fn page(
     query.limit(limit + 1).all(db).await
 }
 
+/// Words of a search, reduced to letters and digits so no user input reaches the query syntax.
+fn search_words(term: &str) -> Vec<String> {
+    term.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).take(8).map(str::to_lowercase).collect()
+}
+
+/// Tickets with a message containing every word (as a prefix), through the full-text index:
+/// FTS5 on SQLite, the GIN index over `to_tsvector('simple', body)` on PostgreSQL.
+fn message_text_matches(backend: DbBackend, company_id: i64, term: &str) -> Option<SimpleExpr> {
+    let words = search_words(term);
+    if words.is_empty() {
+        return None;
+    }
+    match backend {
+        DbBackend::Sqlite => {
+            let query = words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" ");
+            Some(Expr::cust_with_values(
+                r#""tickets"."id" IN (SELECT "messages"."ticket_id" FROM "messages" WHERE "messages"."company_id" = ? AND "messages"."id" IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?))"#,
+                [company_id.into(), query.into()] as [sea_orm::Value; 2],
+            ))
+        }
+        DbBackend::Postgres => {
+            let query = words.iter().map(|w| format!("{w}:*")).collect::<Vec<_>>().join(" & ");
+            // sea-query renumbers `$n` in custom PostgreSQL fragments to their place in the query.
+            Some(Expr::cust_with_values(
+                r#""tickets"."id" IN (SELECT "messages"."ticket_id" FROM "messages" WHERE "messages"."company_id" = $1 AND to_tsvector('simple', "messages"."body") @@ to_tsquery('simple', $2))"#,
+                [company_id.into(), query.into()] as [sea_orm::Value; 2],
+            ))
+        }
+        _ => None,
+    }
+}
+
 /// Adds one unread message and records it as the ticket's last message.
 pub async fn note_inbound(db: &impl ConnectionTrait, id: i64, body: &str, at: DateTime<Utc>) -> Result<(), DbErr> {
     tickets::Entity::update_many()
@@ -195,4 +223,17 @@ pub async fn note_inbound(db: &impl ConnectionTrait, id: i64, body: &str, at: Da
         .exec(db)
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_words_keep_only_letters_and_digits() {
+        assert_eq!(search_words("Boleto \"atrasado\" OR *"), ["boleto", "atrasado", "or"]);
+        assert_eq!(search_words("pedido#42 ção"), ["pedido", "42", "ção"]);
+        assert!(search_words(" :* & ! ").is_empty());
+        assert!(message_text_matches(DbBackend::Sqlite, 1, "*").is_none());
+    }
 }

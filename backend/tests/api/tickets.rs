@@ -297,6 +297,14 @@ async fn search_finds_by_name_number_ticket_number_and_message_text() {
     assert_eq!(app.ticket_ids(&admin, "q=boleto").await, [a]);
     assert_eq!(app.ticket_ids(&admin, "q=%232").await, [b], "#2 is the ticket number");
     assert_eq!(app.ticket_ids(&admin, "q=nada-disso").await, Vec::<i64>::new());
+    // The message index: word prefixes, any case, accents ignored where the database can.
+    assert_eq!(app.ticket_ids(&admin, "q=BOLET").await, [a]);
+    assert_eq!(app.ticket_ids(&admin, "q=comprar%20quero").await, [b], "words in any order");
+    // Query syntax in the input is just text.
+    for tricky in ["%22boleto%22%20OR%20*", "NEAR(a%20b)", "a:*%20%26%20!b", "%27%3B--"] {
+        let (status, _) = app.get(&format!("/api/v1/tickets?q={tricky}"), &admin).await;
+        assert_eq!(status, StatusCode::OK, "{tricky}");
+    }
 }
 
 #[tokio::test]
