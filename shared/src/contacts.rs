@@ -117,6 +117,17 @@ pub struct SimulatedMessage {
     pub external_id: Option<String>,
     /// Sent inside this WhatsApp group.
     pub group: Option<SimulatedGroup>,
+    /// A file sent by the customer (the body, if any, is its caption).
+    #[serde(default)]
+    pub media: Option<SimulatedMedia>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SimulatedMedia {
+    /// The file's bytes, standard base64. Its type is sniffed from them.
+    pub base64: String,
+    pub file_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

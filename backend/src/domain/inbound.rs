@@ -190,8 +190,20 @@ async fn store_inbound(
 
 /// The simulated channel's payload, checked like any provider's.
 pub fn simulated(message: shared::contacts::SimulatedMessage) -> AppResult<Inbound> {
+    use base64::Engine;
     let body = message.body.unwrap_or_default();
-    if body.trim().is_empty() {
+    let file = match message.media {
+        None => None,
+        Some(media) => {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(media.base64.trim())
+                .map_err(|_| FieldErrors::one("media.base64", "is not valid base64"))?;
+            let sniffed = media::sniff(&bytes, None)?;
+            let name = media.file_name.as_deref().map(|n| media::clean_file_name(Some(n), "arquivo"));
+            Some((InboundFile { bytes, mime: sniffed.mime, name }, sniffed.kind))
+        }
+    };
+    if body.trim().is_empty() && file.is_none() {
         return Err(FieldErrors::one("body", "must not be empty"));
     }
     if body.chars().count() > crate::domain::messages::MAX_BODY_CHARS {
@@ -202,15 +214,19 @@ pub fn simulated(message: shared::contacts::SimulatedMessage) -> AppResult<Inbou
     {
         return Err(FieldErrors::one("external_id", "must be 1 to 255 characters"));
     }
+    let (media, kind) = match file {
+        Some((file, kind)) => (Some(file), kind),
+        None => (None, MessageKind::Text),
+    };
     Ok(Inbound {
         from: message.from,
         name: message.name,
         group: message.group.map(|g| (g.id, g.name)),
-        kind: MessageKind::Text,
+        kind,
         body,
         external_id: message.external_id,
         quoted_external_id: None,
-        media: None,
+        media,
         at: Utc::now(),
     })
 }

@@ -519,3 +519,36 @@ async fn bad_uploads_are_refused_clearly() {
     let (_, messages) = app.get(&format!("/api/v1/tickets/{id}/messages"), &admin).await;
     assert_eq!(messages["items"].as_array().map(Vec::len), Some(2), "only the inbound and the accept note: {messages}");
 }
+
+#[tokio::test]
+async fn a_simulated_customer_can_send_a_file() {
+    use base64::Engine;
+    let Desk { app, admin, connection, .. } = desk().await;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(PNG);
+    let (status, result) = app
+        .customer_writes(
+            &admin,
+            connection,
+            json!({"from": "11987654321", "body": "olha", "media": {"base64": encoded, "file_name": "foto.png"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{result}");
+    let ticket = result["ticket_id"].as_i64().expect("ticket");
+    let (_, messages) = app.get(&format!("/api/v1/tickets/{ticket}/messages"), &admin).await;
+    let message = &messages["items"][0];
+    assert_eq!(
+        (message["kind"].as_str(), message["body"].as_str(), message["media_name"].as_str()),
+        (Some("image"), Some("olha"), Some("foto.png"))
+    );
+    let bytes = app
+        .client
+        .get(app.url(message["media_url"].as_str().expect("url")))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(bytes.bytes().await.expect("bytes").as_ref(), PNG);
+    let (status, body) =
+        app.customer_writes(&admin, connection, json!({"from": "11987654321", "media": {"base64": "%%%"}})).await;
+    assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field");
+}
