@@ -20,6 +20,10 @@ pub async fn serve() -> anyhow::Result<()> {
         println!("    e-mail:   {}", credentials.email);
         println!("    password: {}", credentials.password);
     }
+    let interrupted = crate::domain::messages::fail_interrupted_sends(&state).await?;
+    if interrupted > 0 {
+        tracing::warn!(count = interrupted, "outbound messages interrupted by the last stop were marked failed");
+    }
     if !state.config.static_dir.join("index.html").exists() {
         tracing::warn!(dir = %state.config.static_dir.display(), "the SPA is not built here; only the API is served");
     }

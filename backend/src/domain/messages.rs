@@ -286,3 +286,23 @@ pub async fn set_status(
     outbox.publish(state);
     Ok(())
 }
+
+/// After a restart: outbound messages left `pending` by a send that was cut short are marked
+/// failed, so the agent sees them and can resend. Resending automatically could deliver a message
+/// twice (the provider may have taken it just before the stop), which is worse.
+pub async fn fail_interrupted_sends(state: &AppState) -> AppResult<usize> {
+    // Retries end within a couple of minutes; anything older is not in flight on any instance.
+    let before = Utc::now() - chrono::Duration::minutes(5);
+    let stale = store::messages::stale_pending(&state.db, before).await?;
+    for message in &stale {
+        set_status(
+            state,
+            message.id,
+            MessageStatus::Failed,
+            None,
+            Some("sending was interrupted by a server restart; send it again"),
+        )
+        .await?;
+    }
+    Ok(stale.len())
+}

@@ -111,3 +111,13 @@ pub async fn page(
     }
     query.order_by_desc(messages::Column::Id).limit(limit + 1).all(db).await
 }
+
+/// Outbound messages still `pending` since before `before`: their send was interrupted.
+pub async fn stale_pending(db: &impl ConnectionTrait, before: DateTime<Utc>) -> Result<Vec<messages::Model>, DbErr> {
+    messages::Entity::find()
+        .filter(messages::Column::FromMe.eq(true))
+        .filter(messages::Column::Status.eq("pending"))
+        .filter(messages::Column::CreatedAt.lt(before))
+        .all(db)
+        .await
+}

@@ -552,3 +552,36 @@ async fn a_simulated_customer_can_send_a_file() {
         app.customer_writes(&admin, connection, json!({"from": "11987654321", "media": {"base64": "%%%"}})).await;
     assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field");
 }
+
+#[tokio::test]
+async fn sends_cut_short_by_a_restart_are_marked_failed_not_resent() {
+    use atende::store;
+    let Desk { app, admin, connection, .. } = desk().await;
+    let id = app.inbound(&admin, connection, "11987654321", "oi").await;
+    let contact = app.ticket(&admin, id).await["contact"]["id"].as_i64().expect("contact");
+    let row = |body: &'static str, minutes_ago: i64| store::messages::NewMessageRow {
+        company_id: 1,
+        ticket_id: id,
+        connection_id: connection,
+        contact_id: contact,
+        user_id: None,
+        from_me: true,
+        kind: "text",
+        body,
+        status: "pending",
+        external_id: None,
+        quoted_id: None,
+        media: None,
+        created_at: chrono::Utc::now() - chrono::Duration::minutes(minutes_ago),
+    };
+    store::messages::insert(&app.state.db, row("interrompida", 30)).await.expect("insert");
+    store::messages::insert(&app.state.db, row("em voo", 0)).await.expect("insert");
+    let failed = atende::domain::messages::fail_interrupted_sends(&app.state).await.expect("sweep");
+    assert_eq!(failed, 1);
+    let (_, messages) = app.get(&format!("/api/v1/tickets/{id}/messages"), &admin).await;
+    let status_of = |body: &str| {
+        messages["items"].as_array().expect("items").iter().find(|m| m["body"] == body).map(|m| m["status"].clone())
+    };
+    assert_eq!(status_of("interrompida"), Some(json!("failed")));
+    assert_eq!(status_of("em voo"), Some(json!("pending")), "a send in flight on another instance is left alone");
+}
