@@ -45,13 +45,7 @@ pub async fn create(state: &AppState, caller: &CurrentUser, new: NewCompany) -> 
         role: Role::Admin.as_str(),
         platform_admin: false,
     };
-    let admin = match store::users::insert(&txn, row).await {
-        Ok(user) => user,
-        Err(error) if store::is_unique_violation(&error) => {
-            return Err(FieldErrors::one("admin.email", "is already in use"));
-        }
-        Err(error) => return Err(error.into()),
-    };
+    let admin = store::users::insert(&txn, row).await.map_err(crate::domain::users::email_taken("admin.email"))?;
     txn.commit().await?;
     Ok(CreatedCompany { company: company_dto(company), admin: to_dto(admin, Vec::new()) })
 }

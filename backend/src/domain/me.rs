@@ -62,13 +62,7 @@ pub async fn update(state: &AppState, caller: &CurrentUser, change: UpdateMe) ->
         row.password_hash = Set(hash);
     }
     let user = if sea_orm::ActiveModelTrait::is_changed(&row) {
-        match store::users::update(&txn, row).await {
-            Ok(user) => user,
-            Err(error) if store::is_unique_violation(&error) => {
-                return Err(FieldErrors::one("email", "is already in use"));
-            }
-            Err(error) => return Err(error.into()),
-        }
+        store::users::update(&txn, row).await.map_err(crate::domain::users::email_taken("email"))?
     } else {
         user
     };

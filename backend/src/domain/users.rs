@@ -26,6 +26,13 @@ pub fn to_dto(user: users::Model, queue_ids: Vec<i64>) -> User {
     }
 }
 
+/// Maps a unique violation on users (the e-mail belongs to someone else) to a field error.
+pub fn email_taken(field: &'static str) -> impl Fn(sea_orm::DbErr) -> AppError {
+    move |error| {
+        if store::is_unique_violation(&error) { FieldErrors::one(field, "is already in use") } else { error.into() }
+    }
+}
+
 pub async fn list(state: &AppState, caller: &CurrentUser, page: PageRequest) -> AppResult<Page<User>> {
     let rows = store::users::page(&state.db, caller.company_id.0, page.after_id, page.limit).await?;
     let ids: Vec<i64> = rows.iter().map(|u| u.id).collect();
@@ -88,11 +95,7 @@ pub async fn create(state: &AppState, caller: &CurrentUser, new: NewUser) -> App
         role: new.role.as_str(),
         platform_admin: false,
     };
-    let user = match store::users::insert(&txn, row).await {
-        Ok(user) => user,
-        Err(error) if store::is_unique_violation(&error) => return Err(FieldErrors::one("email", "is already in use")),
-        Err(error) => return Err(error.into()),
-    };
+    let user = store::users::insert(&txn, row).await.map_err(email_taken("email"))?;
     store::users::set_queues(&txn, user.id, &queue_ids).await?;
     txn.commit().await?;
     Ok(to_dto(user, queue_ids))
@@ -137,13 +140,7 @@ pub async fn update(state: &AppState, caller: &CurrentUser, id: UserId, change: 
         row.signature_enabled = Set(enabled);
     }
     let user = if row.is_changed() {
-        match store::users::update(&txn, row).await {
-            Ok(user) => user,
-            Err(error) if store::is_unique_violation(&error) => {
-                return Err(FieldErrors::one("email", "is already in use"));
-            }
-            Err(error) => return Err(error.into()),
-        }
+        store::users::update(&txn, row).await.map_err(email_taken("email"))?
     } else {
         find(state, caller, id).await?
     };
