@@ -6,7 +6,6 @@ use std::num::NonZeroU32;
 use chrono::Utc;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use sea_orm::TransactionTrait;
 use shared::auth::{LoginRequest, Me, Role, TokenPair};
 use shared::{CompanyId, UserId};
 
@@ -63,7 +62,7 @@ pub async fn login(state: &AppState, client: IpAddr, request: LoginRequest) -> A
 async fn start_session(state: &AppState, user: users::Model) -> AppResult<TokenPair> {
     let expires_at = Utc::now() + state.config.refresh_token_ttl;
     let refresh_token = secret::generate(REFRESH_TOKEN_PREFIX);
-    let txn = state.db.begin().await?;
+    let (txn, _turn) = state.begin().await?;
     let session = store::sessions::create(&txn, user.id, expires_at).await?;
     store::sessions::add_refresh_token(&txn, session.id, &secret::sha256_hex(&refresh_token)).await?;
     txn.commit().await?;
@@ -88,7 +87,7 @@ async fn token_pair(
 /// one means it was copied, so the whole session is revoked.
 pub async fn refresh(state: &AppState, refresh_token: &str) -> AppResult<TokenPair> {
     const REFUSED: AppError = AppError::Unauthenticated("the refresh token is invalid or expired");
-    let txn = state.db.begin().await?;
+    let (txn, _turn) = state.begin().await?;
     let Some(token) = store::sessions::find_refresh_token(&txn, &secret::sha256_hex(refresh_token)).await? else {
         return Err(REFUSED);
     };

@@ -3,7 +3,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
-use sea_orm::{IntoActiveModel, Set, TransactionTrait};
+use sea_orm::{IntoActiveModel, Set};
 use shared::auth::Role;
 use shared::validate::{Email, HexColor, Name, Password};
 
@@ -55,7 +55,7 @@ pub async fn create_admin(state: &AppState, email: &str, password: &str, name: &
     };
     let hash = password::hash(&password).await?;
     let company_id = default_company(state).await?;
-    let txn = state.db.begin().await?;
+    let (txn, _turn) = state.begin().await?;
     let existing = match store::users::find_by_email(&txn, email.as_str()).await? {
         Some(user) => Some(user),
         None => store::users::first_platform_admin(&txn).await?,

@@ -1,6 +1,5 @@
 //! Tenants: the platform administrator creates a company together with its first admin.
 
-use sea_orm::TransactionTrait;
 use shared::CompanyId;
 use shared::auth::Role;
 use shared::org::{Company, CreatedCompany, NewCompany};
@@ -35,7 +34,7 @@ pub async fn create(state: &AppState, caller: &CurrentUser, new: NewCompany) -> 
         return Err(AppError::Invalid(errors));
     };
     let password_hash = password::hash(&password).await?;
-    let txn = state.db.begin().await?;
+    let (txn, _turn) = state.begin().await?;
     let company = store::companies::insert(&txn, company_name.as_str()).await?;
     let row = store::users::NewUserRow {
         company_id: company.id,

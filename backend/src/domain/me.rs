@@ -1,6 +1,6 @@
 //! The caller's own profile (the Perfil pop-up).
 
-use sea_orm::{IntoActiveModel, Set, TransactionTrait};
+use sea_orm::{IntoActiveModel, Set};
 use shared::auth::{Me, UpdateMe};
 use shared::validate::{Email, Name, Password};
 
@@ -47,7 +47,7 @@ pub async fn update(state: &AppState, caller: &CurrentUser, change: UpdateMe) ->
         None => None,
     };
 
-    let txn = state.db.begin().await?;
+    let (txn, _turn) = state.begin().await?;
     let mut row = user.clone().into_active_model();
     if let Some(name) = name {
         row.name = Set(name.into_inner());

@@ -1,7 +1,7 @@
 //! The company's users: admins manage them; everyone in the company may list them (to transfer
 //! a ticket to a colleague, say).
 
-use sea_orm::{ActiveModelTrait, IntoActiveModel, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
 use shared::auth::Role;
 use shared::org::{NewUser, UpdateUser, User};
 use shared::validate::{Email, Name, Password};
@@ -86,7 +86,7 @@ pub async fn create(state: &AppState, caller: &CurrentUser, new: NewUser) -> App
     };
     errors.into_result()?;
     let password_hash = password::hash(&password).await?;
-    let txn = state.db.begin().await?;
+    let (txn, _turn) = state.begin().await?;
     let row = store::users::NewUserRow {
         company_id: caller.company_id.0,
         name: name.as_str(),
@@ -120,7 +120,7 @@ pub async fn update(state: &AppState, caller: &CurrentUser, id: UserId, change: 
         Some(password) => Some(password::hash(password).await?),
         None => None,
     };
-    let txn = state.db.begin().await?;
+    let (txn, _turn) = state.begin().await?;
     let mut row = user.into_active_model();
     if let Some(name) = name {
         row.name = Set(name.into_inner());
