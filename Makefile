@@ -22,6 +22,7 @@ help:
 	@echo "make openapi  regenerate openapi/openapi.json"
 	@echo "make spa      build the SPA into frontend/dist"
 	@echo "make e2e      the browser tests only"
+	@echo "make bench    seed 100k tickets / 1M messages, measure the ticket list and live inbound (docs/benchmarks.md)"
 
 # ---------------------------------------------------------------- installing
 .PHONY: deps deps-apt deps-wasm-bindgen
@@ -87,3 +88,13 @@ e2e: spa
 
 openapi:
 	$(CARGO) run -q -p atende -- openapi > openapi/openapi.json
+
+# ---------------------------------------------------------------- measuring
+# The release server and the load generator (e2e/src/bin/bench.rs): a fresh dataset in
+# $(TARGET_DIR)/bench-data (kept afterwards, for sqlite3), the server on a free loopback port.
+# A few minutes after the build. It measures and prints; only a dead server or a scenario without
+# data makes it fail. `make bench BENCH_ARGS=--quick` runs a tenth of it. Figures: docs/benchmarks.md.
+.PHONY: bench
+bench: server
+	$(CARGO) build --release -p atende-e2e --bin bench
+	"$(TARGET_DIR)/release/bench" --atende "$(TARGET_DIR)/release/atende" --data-dir "$(TARGET_DIR)/bench-data" $(BENCH_ARGS)

@@ -65,6 +65,9 @@ fast)
 *) fail "SPA_PROFILE must be release or fast" ;;
 esac
 export CARGO_PROFILE_RELEASE_PANIC=abort CARGO_PROFILE_RELEASE_DEBUG=false CARGO_PROFILE_RELEASE_INCREMENTAL=false
+# Leptos erases component types to `AnyView`: about 16% less wasm (gzipped) for this app, and
+# faster builds. Appended to any RUSTFLAGS the caller set.
+spa_rustflags="${RUSTFLAGS:+$RUSTFLAGS }--cfg erase_components"
 
 say "compiling atende-frontend for wasm32 (profile ${SPA_PROFILE:-release}) into $target_dir"
 env -u RUSTUP_TOOLCHAIN -u RUSTC_WRAPPER \
@@ -72,6 +75,7 @@ env -u RUSTUP_TOOLCHAIN -u RUSTC_WRAPPER \
     RUSTC="$deb_rustc" \
     RUSTDOC=/usr/bin/rustdoc \
     RUSTC_BOOTSTRAP=1 \
+    RUSTFLAGS="$spa_rustflags" \
     CARGO_TARGET_DIR="$target_dir" \
     CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER="$wasm_ld" \
     "$deb_cargo" build --release --target wasm32-unknown-unknown \

@@ -95,7 +95,7 @@ async fn profile_language_and_logout() {
     browser.wait_path("/").await;
     browser.wait_text("user-name", ADMIN_NAME).await;
     browser.wait_text("tickets-today-title", "Atendimentos de hoje").await;
-    browser.find("dashboard-note").await;
+    browser.find("card-open").await;
     browser.find("nav-users").await; // admins see the admin pages
     browser.screenshot("home").await;
 

@@ -10,8 +10,10 @@ use crate::i18n::I18n;
 use crate::pages::NotFoundPage;
 use crate::pages::admin_queues::AdminQueuesPage;
 use crate::pages::admin_users::AdminUsersPage;
+use crate::pages::contacts::ContactsPage;
 use crate::pages::home::HomePage;
 use crate::pages::login::LoginPage;
+use crate::pages::tickets::{NoTicketSelected, TicketRoute, TicketsPage};
 use crate::state::session::Session;
 
 #[component]
@@ -25,6 +27,11 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage/>
                 <ParentRoute path=path!("") view=AppFrame>
                     <Route path=path!("") view=HomePage/>
+                    <ParentRoute path=path!("/tickets") view=TicketsPage>
+                        <Route path=path!("") view=NoTicketSelected/>
+                        <Route path=path!(":id") view=TicketRoute/>
+                    </ParentRoute>
+                    <Route path=path!("/contacts") view=ContactsPage/>
                     <Route path=path!("/admin/users") view=AdminUsersPage/>
                     <Route path=path!("/admin/queues") view=AdminQueuesPage/>
                 </ParentRoute>

@@ -99,8 +99,14 @@ messages! {
     Times => "Tempos (média de hoje)", "Times (today's average)";
     WaitingTime => "Tempo de espera", "Waiting time";
     HandlingTime => "Tempo de atendimento", "Handling time";
-    DashboardNote => "Estes números chegam com o módulo de atendimentos (tickets), ainda não disponível.",
-        "These figures arrive with the ticket module, which is not available yet.";
+    DashboardNote => "O painel ainda não está disponível neste servidor.",
+        "The dashboard is not available on this server yet.";
+    ClosedToday => "Finalizados hoje", "Finished today";
+    CreatedToday => "Criados hoje", "Created today";
+    ByQueue => "Por fila", "By queue";
+    ByAgent => "Por atendente", "By agent";
+    NoQueue => "Sem fila", "No queue";
+    GoToTickets => "Ir para os atendimentos", "Go to tickets";
     // profile
     EditProfile => "Editar perfil", "Edit profile";
     Name => "Nome", "Name";
@@ -171,6 +177,128 @@ messages! {
     PasswordTooShort => "Use pelo menos 8 caracteres.", "Must have at least 8 characters.";
     PasswordTooLong => "Use no máximo 128 caracteres.", "Must be at most 128 characters.";
     MustBeColor => "Informe uma cor como #1e88e5.", "Must be a colour like #1e88e5.";
+    MustBePhone => "Informe um número com DDD, como 11 98888-7777.", "Enter a number with its area code, like 11 98888-7777.";
+    // ticket list (Screen 1)
+    Tickets => "Atendimentos", "Tickets";
+    TabOpenTitle => "Atendimentos em andamento", "Tickets in progress";
+    TabPendingTitle => "Atendimentos não iniciados", "Tickets not started";
+    TabClosedTitle => "Atendimentos finalizados", "Finished tickets";
+    ConversationKind => "Tipo de conversa", "Kind of conversation";
+    PrivateConversations => "Conversas Privadas", "Private conversations";
+    GroupConversations => "Conversas de Grupos", "Group conversations";
+    Search => "Pesquisa", "Search";
+    SearchPlaceholder => "Pesquisar nome, número, ticket ou mensagem", "Search name, number, ticket or message";
+    AdvancedFilters => "Filtros Avançados", "Advanced filters";
+    Contacts => "Contatos", "Contacts";
+    LoadMoreTickets => "Carregar mais Conversas", "Load more conversations";
+    NoOpenTickets => "Nenhum atendimento em andamento.", "No tickets in progress.";
+    NoPendingTickets => "Ninguém esperando. Novos atendimentos aparecem aqui.", "Nobody waiting. New tickets show up here.";
+    NoClosedTickets => "Nenhum atendimento finalizado.", "No finished tickets.";
+    NoTicketsMatch => "Nenhum atendimento encontrado com esta pesquisa ou filtros.", "No tickets match this search or these filters.";
+    YouPrefix => "Você: ", "You: ";
+    Queue => "Fila", "Queue";
+    Agent => "Atendente", "Agent";
+    User => "Usuário", "User";
+    Connection => "Conexão", "Connection";
+    Tag => "Etiqueta", "Tag";
+    All => "Todos", "All";
+    DateFrom => "De", "From";
+    DateTo => "Até", "To";
+    UnreadOnly => "Somente não lidas", "Unread only";
+    MyWallet => "Minha carteira", "My wallet";
+    ComingSoon => "Disponível em breve", "Coming soon";
+    ClearFilters => "Limpar filtros", "Clear filters";
+    Offline => "Sem conexão em tempo real. Reconectando…", "Live updates are offline. Reconnecting…";
+    SelectTicket => "Selecione um atendimento na lista para ver a conversa.", "Pick a ticket from the list to see the conversation.";
+    BackToList => "Voltar à lista", "Back to the list";
+    Back => "Voltar", "Back";
+    Yesterday => "Ontem", "Yesterday";
+    Today => "Hoje", "Today";
+    // conversation (Screen 2)
+    Accept => "Aceitar", "Accept";
+    Reopen => "Reabrir", "Reopen";
+    ReturnToQueue => "Retornar para a fila", "Return to queue";
+    Resolve => "Resolver", "Resolve";
+    Transfer => "Transferir", "Transfer";
+    TransferTicket => "Transferir atendimento", "Transfer ticket";
+    TransferHint => "Para um usuário, o atendimento passa a ser dele. Só para uma fila, ele aguarda nessa fila.",
+        "To a user, the ticket becomes theirs. To a queue only, it waits in that queue.";
+    KeepQueue => "Manter a fila atual", "Keep the current queue";
+    AnyoneInQueue => "Qualquer atendente da fila", "Anyone in the queue";
+    ConfirmResolve => "Finalizar este atendimento? Ele irá para Finalizados.", "Finish this ticket? It moves to Finished.";
+    ConfirmReturn => "Devolver este atendimento para o fim da fila? Outro atendente poderá continuá-lo.",
+        "Return this ticket to the end of its queue? Another agent can continue it.";
+    TicketAccepted => "Atendimento aceito.", "Ticket accepted.";
+    TicketReopened => "Atendimento reaberto.", "Ticket reopened.";
+    TicketResolved => "Atendimento resolvido.", "Ticket resolved.";
+    TicketReturned => "Atendimento devolvido para a fila.", "Ticket returned to the queue.";
+    TicketTransferred => "Atendimento transferido.", "Ticket transferred.";
+    NotAssigned => "Sem atendente", "Not assigned";
+    WaitingNoQueue => "Aguardando, sem fila", "Waiting, no queue";
+    TicketInfo => "Dados do atendimento", "Ticket details";
+    Logs => "Logs", "Logs";
+    LogAccess => "Acessou", "Opened it";
+    LogCreated => "Criado", "Created";
+    LogAccepted => "Aceitou", "Accepted";
+    LogTransferred => "Transferiu", "Transferred";
+    LogReturned => "Retornou para a fila", "Returned to the queue";
+    LogResolved => "Resolveu", "Resolved";
+    LogReopened => "Reabriu", "Reopened";
+    InvalidTransition => "Este atendimento mudou de situação. Veja o estado atual.", "This ticket changed meanwhile. See its current state.";
+    TicketNotOpen => "Só é possível enviar mensagens em atendimentos em andamento.", "Messages can only be sent on tickets in progress.";
+    TicketAlreadyActive => "Este contato já tem um atendimento aberto ou pendente.", "This contact already has an open or pending ticket.";
+    // messages
+    Messages => "Mensagens", "Messages";
+    ConversationStart => "Início da conversa", "Start of the conversation";
+    NoMessagesYet => "Nenhuma mensagem ainda.", "No messages yet.";
+    StatusSending => "Enviando", "Sending";
+    StatusSent => "Enviada", "Sent";
+    StatusDelivered => "Entregue", "Delivered";
+    StatusRead => "Lida", "Read";
+    StatusFailed => "Falhou", "Failed";
+    Image => "Imagem", "Image";
+    Sticker => "Figurinha", "Sticker";
+    Video => "Vídeo", "Video";
+    Document => "Documento", "Document";
+    Location => "Localização", "Location";
+    ReactedWith => "Reagiu com", "Reacted with";
+    MediaUnavailable => "Mídia indisponível.", "Media unavailable.";
+    QuotedUnavailable => "mensagem anterior", "an earlier message";
+    Contact => "Contato", "Contact";
+    QuoteYou => "Você", "You";
+    Reply => "Responder", "Reply";
+    ReplyingTo => "Respondendo:", "Replying to:";
+    // composer
+    TypeMessage => "Digite uma mensagem", "Type a message";
+    Send => "Enviar", "Send";
+    AttachFile => "Enviar arquivo", "Send a file";
+    Emoji => "Emoji", "Emoji";
+    Uploading => "Enviando arquivo", "Uploading file";
+    UploadCancelled => "Envio cancelado.", "Upload cancelled.";
+    FileTooLarge => "Arquivo grande demais para enviar.", "The file is too large to send.";
+    FileTypeNotAllowed => "Este tipo de arquivo não pode ser enviado.", "This kind of file cannot be sent.";
+    ContactWillSee => "O contato verá antes da mensagem:", "The contact will see before the message:";
+    AcceptToReply => "Aceite o atendimento para responder.", "Accept the ticket to reply.";
+    ReopenToReply => "Atendimento finalizado. Reabra para responder.", "This ticket is finished. Reopen it to reply.";
+    // contacts
+    ContactsHint => "Pesquise, cadastre e inicie conversas.", "Search, add and start conversations.";
+    NewContact => "Novo contato", "New contact";
+    EditContact => "Editar contato", "Edit contact";
+    PhoneNumber => "Número", "Number";
+    PhoneHint => "Com DDD; o código do país é opcional.", "With the area code; the country code is optional.";
+    SearchContacts => "Pesquisar contatos", "Search contacts";
+    NoContacts => "Nenhum contato cadastrado.", "No contacts yet.";
+    NoContactsMatch => "Nenhum contato encontrado.", "No contacts found.";
+    StartConversation => "Iniciar conversa", "Start conversation";
+    Block => "Bloquear", "Block";
+    Unblock => "Desbloquear", "Unblock";
+    Blocked => "Bloqueado", "Blocked";
+    Group => "Grupo", "Group";
+    ContactCreated => "Contato criado.", "Contact created.";
+    ContactUpdated => "Contato atualizado.", "Contact updated.";
+    ContactDeleted => "Contato excluído.", "Contact deleted.";
+    ContactBlocked => "Contato bloqueado.", "Contact blocked.";
+    ContactUnblocked => "Contato desbloqueado.", "Contact unblocked.";
 }
 
 pub fn role_key(role: shared::auth::Role) -> Key {
@@ -200,6 +328,45 @@ pub fn confirm_delete_user(locale: Locale, name: &str) -> String {
     match locale {
         Locale::Pt => format!("Excluir o usuário “{name}”?"),
         Locale::En => format!("Delete the user “{name}”?"),
+    }
+}
+
+pub fn confirm_delete_contact(locale: Locale, name: &str) -> String {
+    match locale {
+        Locale::Pt => format!("Excluir o contato “{name}”?"),
+        Locale::En => format!("Delete the contact “{name}”?"),
+    }
+}
+
+pub fn unread(locale: Locale, count: i32) -> String {
+    match (locale, count) {
+        (Locale::Pt, 1) => "1 mensagem não lida".to_owned(),
+        (Locale::Pt, n) => format!("{n} mensagens não lidas"),
+        (Locale::En, 1) => "1 unread message".to_owned(),
+        (Locale::En, n) => format!("{n} unread messages"),
+    }
+}
+
+pub fn new_messages(locale: Locale, count: u32) -> String {
+    match (locale, count) {
+        (Locale::Pt, 1) => "1 nova mensagem".to_owned(),
+        (Locale::Pt, n) => format!("{n} novas mensagens"),
+        (Locale::En, 1) => "1 new message".to_owned(),
+        (Locale::En, n) => format!("{n} new messages"),
+    }
+}
+
+pub fn assigned_to(locale: Locale, name: &str) -> String {
+    match locale {
+        Locale::Pt => format!("Atribuído a {name}"),
+        Locale::En => format!("Assigned to {name}"),
+    }
+}
+
+pub fn waiting_in(locale: Locale, queue: &str) -> String {
+    match locale {
+        Locale::Pt => format!("Aguardando na fila {queue}"),
+        Locale::En => format!("Waiting in the {queue} queue"),
     }
 }
 
@@ -247,6 +414,10 @@ impl I18n {
     /// The current locale (tracked: call inside a closure to react to changes).
     pub fn locale(&self) -> Locale {
         self.locale.get()
+    }
+
+    pub fn locale_untracked(&self) -> Locale {
+        self.locale.get_untracked()
     }
 
     pub fn t(&self, key: Key) -> &'static str {

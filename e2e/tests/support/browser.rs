@@ -150,6 +150,23 @@ impl Browser {
         .await
     }
 
+    /// Waits until some element matching `css` contains this text.
+    pub async fn wait_any_contains(&self, css: &str, expected: &str) -> Element {
+        wait_for(&format!("a `{css}` containing {expected:?}"), || async {
+            let found = self.client.find_all(Locator::Css(css)).await.map_err(|err| err.to_string())?;
+            let mut seen = Vec::new();
+            for element in found {
+                let text = text_content(&element).await?;
+                if text.contains(expected) {
+                    return Ok(element);
+                }
+                seen.push(text);
+            }
+            Err(format!("{seen:?}"))
+        })
+        .await
+    }
+
     /// Waits until exactly `count` elements match `css`.
     pub async fn wait_count(&self, css: &str, count: usize) {
         wait_for(&format!("{count} × `{css}`"), || async {
@@ -217,5 +234,126 @@ impl Browser {
         let path = dir.join(format!("{name}.png"));
         std::fs::write(&path, png).unwrap_or_else(|err| panic!("cannot write {}: {err}", path.display()));
         path
+    }
+
+    /// Calls the JSON API from inside the page (same origin), as `token` (or anonymously).
+    /// Returns the status and the body (`null` when empty or not JSON).
+    pub async fn api(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<serde_json::Value>,
+        token: Option<&str>,
+    ) -> (u16, serde_json::Value) {
+        let script = r#"
+const [method, path, body, token, done] = arguments;
+const headers = { accept: 'application/json' };
+if (body !== null) headers['content-type'] = 'application/json';
+if (token) headers.authorization = 'Bearer ' + token;
+fetch(path, { method, headers, body: body === null ? undefined : JSON.stringify(body) })
+  .then(async (response) => {
+    const text = await response.text();
+    let json = null;
+    try { json = text ? JSON.parse(text) : null; } catch (_) { json = text; }
+    done([response.status, json]);
+  })
+  .catch((err) => done([0, String(err)]));
+"#;
+        let args = vec![
+            json!(method),
+            json!(format!("/api/v1{path}")),
+            body.unwrap_or(serde_json::Value::Null),
+            token.map_or(serde_json::Value::Null, |t| json!(t)),
+        ];
+        let result = self
+            .client
+            .execute_async(script, args)
+            .await
+            .unwrap_or_else(|err| panic!("cannot call {method} {path} from the page: {err}"));
+        let status = result[0].as_u64().unwrap_or(0) as u16;
+        (status, result[1].clone())
+    }
+
+    /// Like [`Browser::api`], failing the test unless the answer is 2xx.
+    pub async fn api_ok(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<serde_json::Value>,
+        token: &str,
+    ) -> serde_json::Value {
+        let (status, json) = self.api(method, path, body, Some(token)).await;
+        assert!((200..300).contains(&status), "{method} {path} answered {status}: {json}");
+        json
+    }
+
+    /// An access token for these credentials (the page's own session is untouched).
+    pub async fn token_for(&self, email: &str, password: &str) -> String {
+        let (status, json) =
+            self.api("POST", "/auth/login", Some(json!({ "email": email, "password": password })), None).await;
+        assert_eq!(status, 200, "login of {email} answered {status}: {json}");
+        json["access_token"].as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Signs in through the login page and waits to arrive at `lands_on`.
+    pub async fn sign_in_as(&self, email: &str, password: &str, lands_on: &str) {
+        self.find("login-page").await;
+        self.fill("login-email", email).await;
+        self.fill("login-password", password).await;
+        self.click("login-submit").await;
+        self.wait_path(lands_on).await;
+    }
+
+    /// The number of elements matching `css` now.
+    pub async fn count(&self, css: &str) -> usize {
+        self.client.find_all(Locator::Css(css)).await.map(|found| found.len()).unwrap_or(0)
+    }
+
+    /// The text of every element matching `css`, in document order.
+    pub async fn texts(&self, css: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Ok(found) = self.client.find_all(Locator::Css(css)).await {
+            for element in found {
+                out.push(text_content(&element).await.unwrap_or_default().trim().to_owned());
+            }
+        }
+        out
+    }
+
+    /// Waits until the element's attribute has this value.
+    pub async fn wait_attr(&self, css: &str, attr: &str, expected: &str) {
+        wait_for(&format!("`{css}` to have {attr}={expected:?}"), || async {
+            let element = self.client.find(Locator::Css(css)).await.map_err(|err| err.to_string())?;
+            let value = element.attr(attr).await.map_err(|err| err.to_string())?;
+            if value.as_deref() == Some(expected) { Ok(()) } else { Err(format!("{value:?}")) }
+        })
+        .await
+    }
+
+    /// Picks the option with this visible label in a `<select>`.
+    pub async fn select_label(&self, testid: &str, label: &str) {
+        let css = by_testid(testid);
+        wait_for(&format!("choosing {label:?} in `{css}`"), || async {
+            let element = self.client.find(Locator::Css(&css)).await.map_err(|err| err.to_string())?;
+            element.select_by_label(label).await.map_err(|err| err.to_string())
+        })
+        .await
+    }
+
+    /// Runs a script and returns its value.
+    pub async fn eval(&self, script: &str) -> serde_json::Value {
+        self.client.execute(script, vec![]).await.unwrap_or_else(|err| panic!("script failed: {err}\n{script}"))
+    }
+
+    /// Milliseconds from navigation start to the named `performance.mark`, once it exists.
+    pub async fn wait_mark(&self, name: &str) -> f64 {
+        let script = format!(
+            "const m = performance.getEntriesByName({name:?}, 'mark'); return m.length ? m[m.length - 1].startTime : null;"
+        );
+        wait_for(&format!("the performance mark {name}"), || async {
+            let value = self.client.execute(&script, vec![]).await.map_err(|err| err.to_string())?;
+            value.as_f64().ok_or_else(|| value.to_string())
+        })
+        .await
     }
 }

@@ -81,85 +81,104 @@ fn free_port() -> u16 {
 /// `atende serve` on a fresh data directory, with the first admin created.
 pub struct Server {
     pub base_url: String,
-    process: Guarded,
+    process: Option<Guarded>,
     log_path: PathBuf,
     output: Arc<Mutex<Vec<String>>>,
     // Dropped last: the data directory outlives the process.
     _data_dir: tempfile::TempDir,
 }
 
+/// The `atende` command with the test's environment.
+fn atende_command(data_dir: &Path, bind: &str, log: &Path) -> Command {
+    let mut command = Command::new(server_binary());
+    command
+        .env("ATENDE_DATA_DIR", data_dir)
+        .env("ATENDE_BIND", bind)
+        .env("ATENDE_STATIC_DIR", workspace_root().join("frontend/dist"))
+        .env_remove("ATENDE_DATABASE_URL")
+        .env_remove("ATENDE_REDIS_URL")
+        .stdin(Stdio::null())
+        .stderr(File::create(log).map(Stdio::from).unwrap_or_else(|_| Stdio::null()));
+    command
+}
+
+/// Starts `atende serve` and waits for its "listening on" line; returns the process and its URL.
+fn serve(data_dir: &Path, bind: &str, log_path: &Path, output: &Arc<Mutex<Vec<String>>>) -> (Guarded, String) {
+    let binary = server_binary();
+    let mut child = atende_command(data_dir, bind, log_path)
+        .arg("serve")
+        .stdout(Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .unwrap_or_else(|err| panic!("cannot start {}: {err}", binary.display()));
+    let stdout = child.stdout.take();
+    let process = Guarded { child, name: "atende" };
+
+    // Read stdout on a thread (and keep draining it, kept for the failure report) until the
+    // "listening on" line.
+    let (lines_tx, lines_rx) = mpsc::channel();
+    if let Some(stdout) = stdout {
+        let output = Arc::clone(output);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Ok(mut kept) = output.lock() {
+                    kept.push(line.clone());
+                }
+                let _ = lines_tx.send(line);
+            }
+        });
+    }
+    let deadline = Instant::now() + TIMEOUT;
+    let base_url = loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match lines_rx.recv_timeout(left) {
+            Ok(line) => {
+                if let Some(url) = line.trim().strip_prefix("listening on ") {
+                    break url.trim_end_matches('/').to_owned();
+                }
+            }
+            Err(_) => panic!(
+                "atende serve did not print `listening on http://...` within {TIMEOUT:?}; its log:\n{}",
+                read_tail(log_path)
+            ),
+        }
+    };
+    (process, base_url)
+}
+
 impl Server {
     pub fn start() -> Self {
         require_prerequisites();
-        let binary = server_binary();
         let data_dir = tempfile::tempdir().unwrap_or_else(|err| panic!("cannot make a temp dir: {err}"));
-        let static_dir = workspace_root().join("frontend/dist");
-        let command = |log: &Path| {
-            let mut command = Command::new(&binary);
-            command
-                .env("ATENDE_DATA_DIR", data_dir.path())
-                .env("ATENDE_BIND", "127.0.0.1:0")
-                .env("ATENDE_STATIC_DIR", &static_dir)
-                .env_remove("ATENDE_DATABASE_URL")
-                .env_remove("ATENDE_REDIS_URL")
-                .stdin(Stdio::null())
-                .stderr(File::create(log).map(Stdio::from).unwrap_or_else(|_| Stdio::null()));
-            command
-        };
-
         let admin_log = data_dir.path().join("create-admin.log");
-        let status = command(&admin_log)
+        let status = atende_command(data_dir.path(), "127.0.0.1:0", &admin_log)
             .args(["create-admin", "--email", ADMIN_EMAIL, "--password", ADMIN_PASSWORD, "--name", ADMIN_NAME])
             .stdout(Stdio::null())
             .status()
-            .unwrap_or_else(|err| panic!("cannot run {}: {err}", binary.display()));
+            .unwrap_or_else(|err| panic!("cannot run {}: {err}", server_binary().display()));
         assert!(status.success(), "atende create-admin failed ({status}):\n{}", read_tail(&admin_log));
 
         let log_path = data_dir.path().join("server.log");
-        let mut child = command(&log_path)
-            .arg("serve")
-            .stdout(Stdio::piped())
-            .process_group(0)
-            .spawn()
-            .unwrap_or_else(|err| panic!("cannot start {}: {err}", binary.display()));
-        let stdout = child.stdout.take();
-        let process = Guarded { child, name: "atende" };
-
-        // Read stdout on a thread (and keep draining it, kept for the failure report) until the
-        // "listening on" line.
-        let (lines_tx, lines_rx) = mpsc::channel();
         let output = Arc::new(Mutex::new(Vec::new()));
-        if let Some(stdout) = stdout {
-            let output = Arc::clone(&output);
-            std::thread::spawn(move || {
-                for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                    if let Ok(mut kept) = output.lock() {
-                        kept.push(line.clone());
-                    }
-                    let _ = lines_tx.send(line);
-                }
-            });
-        }
-        let deadline = Instant::now() + TIMEOUT;
-        let base_url = loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match lines_rx.recv_timeout(left) {
-                Ok(line) => {
-                    if let Some(url) = line.trim().strip_prefix("listening on ") {
-                        break url.trim_end_matches('/').to_owned();
-                    }
-                }
-                Err(_) => panic!(
-                    "atende serve did not print `listening on http://...` within {TIMEOUT:?}; its log:\n{}",
-                    read_tail(&log_path)
-                ),
-            }
-        };
-        Self { base_url, process, log_path, output, _data_dir: data_dir }
+        let (process, base_url) = serve(data_dir.path(), "127.0.0.1:0", &log_path, &output);
+        Self { base_url, process: Some(process), log_path, output, _data_dir: data_dir }
     }
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)
+    }
+
+    /// Stops the server (its data stays), as a crash or a deploy would.
+    pub fn stop(&mut self) {
+        self.process = None;
+    }
+
+    /// Starts it again on the same address and data.
+    pub fn start_again(&mut self) {
+        let bind = self.base_url.trim_start_matches("http://").to_owned();
+        let (process, base_url) = serve(self._data_dir.path(), &bind, &self.log_path, &self.output);
+        assert_eq!(base_url, self.base_url, "the server came back on another address");
+        self.process = Some(process);
     }
 }
 

@@ -202,3 +202,16 @@ pub async fn delete(path: &str) -> Result<(), ApiError> {
     let response = authed(Method::Delete, path, None).await?;
     if response.ok() { Ok(()) } else { Err(error_from(response).await) }
 }
+
+/// A valid access token (refreshed first when about to expire), for calls made outside this
+/// client: the WebSocket and uploads with progress.
+pub async fn access_token() -> Result<String, ApiError> {
+    let Some(tokens) = Tokens::load() else {
+        end_session();
+        return Err(ApiError::SessionEnded);
+    };
+    if tokens.expires_within(REFRESH_MARGIN_MS * 2.0) {
+        return Ok(refresh().await?.access_token);
+    }
+    Ok(tokens.access_token)
+}

@@ -12,6 +12,8 @@ pub enum ApiError {
     SessionEnded,
     /// A successful answer whose body was not what we expected.
     Decode,
+    /// The user cancelled the request (an upload).
+    Aborted,
     /// The server's `{"error": {...}}` answer.
     Api {
         status: u16,
@@ -46,6 +48,7 @@ impl ApiError {
             ApiError::Network => Key::NetworkError,
             ApiError::SessionEnded => Key::SessionExpired,
             ApiError::Decode => Key::UnexpectedError,
+            ApiError::Aborted => Key::UploadCancelled,
             ApiError::Api { status, code, message, retry_after, .. } => match (code.as_str(), *status) {
                 ("invalid_credentials", _) => Key::InvalidCredentials,
                 ("too_many_requests", _) | (_, 429) => {
@@ -56,6 +59,11 @@ impl ApiError {
                 }
                 ("forbidden", _) | (_, 403) => Key::Forbidden,
                 ("not_found", _) | (_, 404) => Key::NotFound,
+                ("invalid_transition", _) => Key::InvalidTransition,
+                ("ticket_not_open", _) => Key::TicketNotOpen,
+                ("ticket_already_active", _) => Key::TicketAlreadyActive,
+                (_, 413) => Key::FileTooLarge,
+                (_, 415) => Key::FileTypeNotAllowed,
                 ("invalid_field", _) | (_, 422) => Key::CheckFields,
                 (_, 500..) => Key::UnexpectedError,
                 _ if !message.is_empty() => return message.clone(),

@@ -13,19 +13,9 @@ pub async fn list(cursor: Option<&str>) -> Result<Page<Queue>, ApiError> {
     client::get(&format!("/queues{}", page_query(PAGE_SIZE, cursor))).await
 }
 
-/// Every queue, following cursors (bounded, to survive a misbehaving server).
+/// Every queue.
 pub async fn list_all() -> Result<Vec<Queue>, ApiError> {
-    let mut all = Vec::new();
-    let mut cursor: Option<String> = None;
-    for _ in 0..50 {
-        let page: Page<Queue> = client::get(&format!("/queues{}", page_query(100, cursor.as_deref()))).await?;
-        all.extend(page.items);
-        match page.next_cursor {
-            Some(next) => cursor = Some(next),
-            None => break,
-        }
-    }
-    Ok(all)
+    super::all_pages("/queues").await
 }
 
 pub async fn create(queue: &NewQueue) -> Result<Queue, ApiError> {

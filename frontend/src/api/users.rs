@@ -13,6 +13,11 @@ pub async fn list(cursor: Option<&str>) -> Result<Page<User>, ApiError> {
     client::get(&format!("/users{}", page_query(PAGE_SIZE, cursor))).await
 }
 
+/// Every user (everyone may list them: the transfer dialog and the filters need them).
+pub async fn list_all() -> Result<Vec<User>, ApiError> {
+    super::all_pages("/users").await
+}
+
 pub async fn create(user: &NewUser) -> Result<User, ApiError> {
     client::send(Method::Post, "/users", user).await
 }

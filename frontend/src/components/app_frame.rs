@@ -10,6 +10,7 @@ use super::icons;
 use super::lang_switch::LangSwitch;
 use super::user_menu::UserMenu;
 use crate::i18n::{Key, use_i18n};
+use crate::state::realtime::Realtime;
 use crate::state::session::{Status, use_session};
 use crate::t;
 
@@ -45,6 +46,9 @@ fn Shell() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let navigate = use_navigate();
+    // Live events for every screen of the signed-in frame; closed on sign-out.
+    let realtime = Realtime::start();
+    provide_context(realtime);
     view! {
         <div class="shell">
             <header class="topbar">
@@ -65,13 +69,27 @@ fn Shell() -> impl IntoView {
                 </span>
                 <span class="company-name">{move || session.me().map(|me| me.company_name).unwrap_or_default()}</span>
                 <span class="spacer"></span>
+                <Show when=move || realtime.is_offline()>
+                    <span class="offline" role="status" data-testid="offline-indicator" title=t!(i18n, Offline)>
+                        {icons::wifi_off()}
+                        <span class="offline-text">{t!(i18n, Offline)}</span>
+                    </span>
+                </Show>
                 <LangSwitch/>
             </header>
             <div class="frame">
                 <nav class="sidebar" aria-label=t!(i18n, MainNav) data-testid="main-nav">
-                    <A href="/" exact=true attr:class="nav-link" attr:data-testid="nav-home">
+                    <A href="/" exact=true attr:class="nav-link" attr:title=t!(i18n, Home) attr:data-testid="nav-home">
                         {icons::home()}
                         <span>{t!(i18n, Home)}</span>
+                    </A>
+                    <A href="/tickets" attr:class="nav-link" attr:title=t!(i18n, Tickets) attr:data-testid="nav-tickets">
+                        {icons::chat()}
+                        <span>{t!(i18n, Tickets)}</span>
+                    </A>
+                    <A href="/contacts" attr:class="nav-link" attr:title=t!(i18n, Contacts) attr:data-testid="nav-contacts">
+                        {icons::contacts()}
+                        <span>{t!(i18n, Contacts)}</span>
                     </A>
                     <Show when=move || session.is_admin()>
                         <p class="nav-section">{t!(i18n, Administration)}</p>

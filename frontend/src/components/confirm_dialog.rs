@@ -43,3 +43,35 @@ pub fn ConfirmDelete(
         </Modal>
     }
 }
+
+/// "Are you sure?" before an action that is costly to undo (resolve, return to the queue).
+#[component]
+pub fn ConfirmAction(
+    #[prop(into)] title: Signal<String>,
+    #[prop(into)] question: Signal<String>,
+    #[prop(into)] confirm_label: Signal<String>,
+    #[prop(into)] busy: Signal<bool>,
+    #[prop(into)] on_confirm: Callback<()>,
+    #[prop(into)] on_cancel: Callback<()>,
+    #[prop(into)] error: Signal<Option<String>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Modal title=title on_close=on_cancel testid="confirm-dialog">
+            <p class="confirm-question" data-testid="confirm-question">{move || question.get()}</p>
+            {move || error.get().map(|text| view! { <div class="alert alert-error" role="alert">{text}</div> })}
+            <div class="form-actions">
+                <button type="button" class="btn" on:click=move |_| on_cancel.run(())>{t!(i18n, Cancel)}</button>
+                <button
+                    type="button"
+                    class="btn btn-primary"
+                    data-testid="confirm-action"
+                    disabled=move || busy.get()
+                    on:click=move |_| on_confirm.run(())
+                >
+                    {move || confirm_label.get()}
+                </button>
+            </div>
+        </Modal>
+    }
+}

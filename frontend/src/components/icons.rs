@@ -51,3 +51,65 @@ pub fn info() -> impl IntoView {
 pub fn chat() -> impl IntoView {
     icon("M21 15a2 2 0 0 1-2 2H7l-4 4V5a2 2 0 0 1 2-2h14a2 2 0 0 1 2 2z")
 }
+
+pub fn search() -> impl IntoView {
+    icon("M11 19a8 8 0 1 0 0-16 8 8 0 0 0 0 16zM21 21l-4.35-4.35")
+}
+
+pub fn filter() -> impl IntoView {
+    icon("M22 3H2l8 9.46V19l4 2v-8.54L22 3z")
+}
+
+pub fn contacts() -> impl IntoView {
+    icon(
+        "M4 4h14a2 2 0 0 1 2 2v12a2 2 0 0 1-2 2H4zM4 4v16M12 11a2.5 2.5 0 1 0 0-5 2.5 2.5 0 0 0 0 5zM8 16c.6-1.8 2.2-3 4-3s3.4 1.2 4 3M22 8v2M22 14v2",
+    )
+}
+
+pub fn check() -> impl IntoView {
+    icon("M20 6 9 17l-5-5")
+}
+
+pub fn check_circle() -> impl IntoView {
+    icon("M22 11.08V12a10 10 0 1 1-5.93-9.14M22 4 12 14.01l-3-3")
+}
+
+pub fn reopen() -> impl IntoView {
+    icon("M1 4v6h6M3.51 15a9 9 0 1 0 2.13-9.36L1 10")
+}
+
+pub fn undo() -> impl IntoView {
+    icon("M9 14 4 9l5-5M4 9h11a5 5 0 0 1 0 10h-4")
+}
+
+pub fn transfer() -> impl IntoView {
+    icon("M17 3l4 4-4 4M21 7H9M7 21l-4-4 4-4M3 17h12")
+}
+
+pub fn arrow_left() -> impl IntoView {
+    icon("M19 12H5M12 19l-7-7 7-7")
+}
+
+pub fn paperclip() -> impl IntoView {
+    icon(
+        "m21.44 11.05-9.19 9.19a6 6 0 0 1-8.49-8.49l9.19-9.19a4 4 0 0 1 5.66 5.66l-9.2 9.19a2 2 0 0 1-2.83-2.83l8.49-8.48",
+    )
+}
+
+pub fn smile() -> impl IntoView {
+    icon("M12 22a10 10 0 1 0 0-20 10 10 0 0 0 0 20zM8 14s1.5 2 4 2 4-2 4-2M9 9h.01M15 9h.01")
+}
+
+pub fn signature() -> impl IntoView {
+    icon("M3 17c3-1 4-6 6-6s1 5 3 5 2-3 4-3 2 2 5 2M3 21h18")
+}
+
+pub fn send() -> impl IntoView {
+    icon("M22 2 11 13M22 2l-7 20-4-9-9-4 20-7z")
+}
+
+pub fn wifi_off() -> impl IntoView {
+    icon(
+        "M1 1l22 22M16.72 11.06A10.94 10.94 0 0 1 19 12.55M5 12.55a10.94 10.94 0 0 1 5.17-2.39M10.71 5.05A16 16 0 0 1 22.58 9M1.42 9a15.91 15.91 0 0 1 4.7-2.88M8.53 16.11a6 6 0 0 1 6.95 0M12 20h.01",
+    )
+}

@@ -2,8 +2,10 @@
 
 pub mod admin_queues;
 pub mod admin_users;
+pub mod contacts;
 pub mod home;
 pub mod login;
+pub mod tickets;
 
 use leptos::prelude::*;
 

@@ -1,0 +1,553 @@
+//! `make bench`: seeds a realistic dataset into a fresh data dir, starts the release `atende`
+//! server on loopback, and measures (a) the open-tab ticket list under concurrent requests and
+//! (b) inbound messages through the simulated channel with 500 WebSockets connected, from the
+//! inbound request to the `message.created` frame on a socket. It only measures: slow figures
+//! never fail it; a server that dies or a scenario without data does. See docs/benchmarks.md.
+//!
+//! ```text
+//! bench [--atende PATH] [--data-dir PATH] [--quick] [--list-seconds N] [--phase-seconds N]
+//!       [--rates 100,250,500] [--sockets N]
+//! ```
+
+#[path = "../bench/http.rs"]
+mod http;
+#[path = "../bench/live.rs"]
+mod live;
+#[path = "../bench/seed.rs"]
+mod seed;
+#[path = "../bench/server.rs"]
+mod server;
+#[path = "../bench/stats.rs"]
+mod stats;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+
+use crate::http::{LoadResult, Target};
+use crate::live::{PhaseResult, Recorder, Sockets};
+use crate::seed::{Dataset, Scale};
+use crate::server::Server;
+use crate::stats::{CpuMeter, Machine, encode_query, ms};
+
+/// Marks a data dir as the bench's own, so it may be wiped on the next run.
+const MARKER: &str = ".atende-bench";
+
+struct Options {
+    atende: PathBuf,
+    data_dir: PathBuf,
+    scale: Scale,
+    list_seconds: u64,
+    phase_seconds: u64,
+    rates: Vec<u32>,
+    sockets: usize,
+}
+
+impl Options {
+    fn parse() -> Result<Self> {
+        let exe = std::env::current_exe().context("locating the bench binary")?;
+        let mut options = Options {
+            atende: exe.with_file_name("atende"),
+            data_dir: PathBuf::from("target/bench-data"),
+            scale: Scale::FULL,
+            list_seconds: 20,
+            phase_seconds: 15,
+            rates: vec![100, 250, 500],
+            sockets: 500,
+        };
+        let mut args = std::env::args().skip(1);
+        while let Some(arg) = args.next() {
+            let mut value = || args.next().with_context(|| format!("{arg} needs a value"));
+            match arg.as_str() {
+                "--atende" => options.atende = PathBuf::from(value()?),
+                "--data-dir" => options.data_dir = PathBuf::from(value()?),
+                "--quick" => {
+                    options.scale = Scale::QUICK;
+                    options.list_seconds = 4;
+                    options.phase_seconds = 4;
+                    options.rates = vec![50, 100];
+                    options.sockets = 100;
+                }
+                "--list-seconds" => options.list_seconds = value()?.parse().context("--list-seconds")?,
+                "--phase-seconds" => options.phase_seconds = value()?.parse().context("--phase-seconds")?,
+                "--sockets" => options.sockets = value()?.parse().context("--sockets")?,
+                "--rates" => {
+                    options.rates = value()?
+                        .split(',')
+                        .map(|r| r.trim().parse::<u32>().context("--rates: whole numbers separated by commas"))
+                        .collect::<Result<_>>()?;
+                }
+                "-h" | "--help" => {
+                    println!(
+                        "bench [--atende PATH] [--data-dir PATH] [--quick] [--list-seconds N] [--phase-seconds N] [--rates 100,250,500] [--sockets N]"
+                    );
+                    std::process::exit(0);
+                }
+                other => bail!("unknown argument {other} (see --help)"),
+            }
+        }
+        options.list_seconds = options.list_seconds.clamp(1, 600);
+        options.phase_seconds = options.phase_seconds.clamp(1, 600);
+        options.sockets = options.sockets.clamp(2, 5000);
+        if options.rates.is_empty() || options.rates.iter().any(|&r| r == 0 || r > 20_000) {
+            bail!("--rates must list rates between 1 and 20000 messages a second");
+        }
+        Ok(options)
+    }
+}
+
+/// Empties the data dir if it is the bench's own (or empty); refuses any other directory.
+fn fresh_data_dir(dir: &Path) -> Result<()> {
+    if dir.exists() {
+        let ours = dir.join(MARKER).exists();
+        let empty = std::fs::read_dir(dir).map(|mut d| d.next().is_none()).unwrap_or(false);
+        if !ours && !empty {
+            bail!("{} exists and is not a bench data dir (no {MARKER}); pick another --data-dir", dir.display());
+        }
+        std::fs::remove_dir_all(dir).with_context(|| format!("emptying {}", dir.display()))?;
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    std::fs::write(dir.join(MARKER), "atende bench data; removed by the next `make bench`\n")?;
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() {
+    match run().await {
+        Ok(true) => {}
+        Ok(false) => std::process::exit(1),
+        Err(error) => {
+            eprintln!("bench failed: {error:#}");
+            std::process::exit(2);
+        }
+    }
+}
+
+/// `Ok(false)` when the run finished but something produced no data or the server died.
+async fn run() -> Result<bool> {
+    let options = Options::parse()?;
+    if !options.atende.exists() {
+        bail!(
+            "{} not found: build it with `cargo build --release -p atende` or pass --atende",
+            options.atende.display()
+        );
+    }
+    let machine = Machine::describe();
+    println!(
+        "==> machine: {} CPUs ({}), {:.1} GiB, Linux {}, {}; load average {}",
+        machine.cpus, machine.cpu_model, machine.memory_gib, machine.kernel, machine.date, machine.load_before
+    );
+    let data_dir = std::path::absolute(&options.data_dir).unwrap_or_else(|_| options.data_dir.clone());
+    fresh_data_dir(&data_dir)?;
+    println!("==> data dir {}", data_dir.display());
+
+    let started = Instant::now();
+    server::run(&options.atende, &data_dir, &["migrate"]).await?;
+    server::run(
+        &options.atende,
+        &data_dir,
+        &["create-admin", "--email", seed::ADMIN_EMAIL, "--password", seed::PASSWORD, "--name", "Admin Bench"],
+    )
+    .await?;
+    let schema_seconds = started.elapsed().as_secs_f64();
+    println!("==> seeding (schema and admin took {schema_seconds:.1} s)");
+    let dataset = seed::seed(&data_dir, options.scale).await?;
+    let c = dataset.counts;
+    println!(
+        "    {} queues, {} users, {} contacts, {} tickets ({} open, {} pending, {} closed), {} messages, {} log rows",
+        c.queues, c.users, c.contacts, c.tickets, c.open, c.pending, c.closed, c.messages, c.logs
+    );
+    println!("    seeded in {:.1} s; database {:.0} MiB", dataset.seconds, dataset.db_mib);
+
+    let mut server = Server::start(&options.atende, &data_dir).await?;
+    println!("==> server pid {} on {} (log: {})", server.pid, server.base, server.log.display());
+    let outcome = scenarios(&mut server, &dataset, &options).await;
+    let died = server.exited();
+    server.stop().await?;
+    let report = outcome?;
+    report.print(&options, &machine, &dataset);
+    let mut healthy = true;
+    if let Some(status) = died {
+        eprintln!("the server exited during the run ({status}); see {}", data_dir.join("server.log").display());
+        healthy = false;
+    }
+    for problem in report.problems() {
+        eprintln!("no data: {problem}");
+        healthy = false;
+    }
+    Ok(healthy)
+}
+
+struct Report {
+    list: Vec<LoadResult>,
+    phases: Vec<PhaseResult>,
+    sockets: usize,
+    sockets_connected: usize,
+    full_view_sockets: usize,
+    reconnects: usize,
+    logins: usize,
+    rss_start: Option<f64>,
+    rss_idle: Option<f64>,
+    rss_after_list: Option<f64>,
+    rss_sockets: Option<f64>,
+    rss_after_load: Option<f64>,
+    rss_sockets_closed: Option<f64>,
+    page_sizes: String,
+}
+
+async fn scenarios(server: &mut Server, dataset: &Dataset, options: &Options) -> Result<Report> {
+    let client = http::client()?;
+    let base = server.base.clone();
+    let rss_start = server.rss_mib();
+    println!("==> logging in the admin, {} supervisors and {} agents", dataset.supervisors.len(), dataset.agents.len());
+    let admin = http::login_all(&client, &base, &[seed::ADMIN_EMAIL.to_owned()], seed::PASSWORD)
+        .await?
+        .pop()
+        .context("the admin's token")?;
+    let emails = |users: &[seed::SeedUser]| users.iter().map(|u| u.email.clone()).collect::<Vec<_>>();
+    let supervisors = http::login_all(&client, &base, &emails(&dataset.supervisors), seed::PASSWORD).await?;
+    let agents = http::login_all(&client, &base, &emails(&dataset.agents), seed::PASSWORD).await?;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let rss_idle = server.rss_mib();
+
+    // (a) The open tab, page one, as the admin and as the agents (each sees only their own).
+    let open_tab = format!("{base}/api/v1/tickets?status=open&limit=40");
+    let list_time = Duration::from_secs(options.list_seconds);
+    let as_admin = vec![Target { url: open_tab.clone(), token: admin.clone() }];
+    let as_agents: Vec<Target> = agents.iter().map(|t| Target { url: open_tab.clone(), token: t.clone() }).collect();
+
+    // What a page holds, and the cursors of page two.
+    let mut admin_page_two = Vec::new();
+    let mut agents_page_two = Vec::new();
+    let mut agent_items = 0usize;
+    let first = http::get_json(&client, &open_tab, &admin).await?;
+    let admin_items = first["items"].as_array().map_or(0, Vec::len);
+    if let Some(cursor) = first["next_cursor"].as_str() {
+        admin_page_two
+            .push(Target { url: format!("{open_tab}&cursor={}", encode_query(cursor)), token: admin.clone() });
+    }
+    for token in &agents {
+        let page = http::get_json(&client, &open_tab, token).await?;
+        agent_items += page["items"].as_array().map_or(0, Vec::len);
+        if let Some(cursor) = page["next_cursor"].as_str() {
+            agents_page_two
+                .push(Target { url: format!("{open_tab}&cursor={}", encode_query(cursor)), token: token.clone() });
+        }
+    }
+    let page_sizes = format!(
+        "admin page 1: {admin_items} items; agents' page 1: {:.1} items on average; {} of {} agents have a page 2",
+        agent_items as f64 / agents.len().max(1) as f64,
+        agents_page_two.len(),
+        agents.len()
+    );
+    println!("    {page_sizes}");
+
+    // A search on a contact's name: names of contacts with an open ticket, one per request.
+    let names: Vec<&String> = dataset.active_contacts.iter().take(200).filter_map(|&c| dataset.names.get(c)).collect();
+    let search = |token: &Arc<str>, name: &str| Target {
+        url: format!("{open_tab}&q={}", encode_query(name)),
+        token: token.clone(),
+    };
+    let search_admin: Vec<Target> = names.iter().map(|n| search(&admin, n)).collect();
+    let search_agents: Vec<Target> =
+        names.iter().zip(agents.iter().cycle()).map(|(n, token)| search(token, n)).collect();
+
+    let mut list = Vec::new();
+    let runs: [(&str, &[Target], usize, Duration); 9] = [
+        ("open tab p1, admin", &as_admin, 1, list_time / 4),
+        ("open tab p1, agents", &as_agents, 1, list_time / 4),
+        ("open tab p1, admin", &as_admin, 16, list_time),
+        ("open tab p1, agents", &as_agents, 16, list_time),
+        ("open tab p1, agents", &as_agents, 32, list_time / 2),
+        ("open tab p2, admin", &admin_page_two, 16, list_time / 2),
+        ("open tab p2, agents", &agents_page_two, 16, list_time / 2),
+        ("search q=name, admin", &search_admin, 8, list_time / 2),
+        ("search q=name, agents", &search_agents, 8, list_time / 2),
+    ];
+    for (name, targets, concurrency, duration) in runs {
+        println!("==> (a) {name}: {concurrency} in flight for {} s", duration.as_secs());
+        let result = http::closed_loop(&client, server.pid, name, targets, concurrency, duration, 2_000_000).await;
+        println!(
+            "    {} ok, {} errors, {:.0} req/s, p50 {} ms, p99 {} ms{}",
+            result.ok,
+            result.errors,
+            result.per_second(),
+            ms(result.latency.p50, result.latency.count),
+            ms(result.latency.p99, result.latency.count),
+            result.first_error.as_deref().map(|e| format!(" (first error: {e})")).unwrap_or_default()
+        );
+        list.push(result);
+        if let Some(status) = server.exited() {
+            bail!("the server exited during scenario (a) ({status}); see {}", server.log.display());
+        }
+    }
+    let rss_after_list = server.rss_mib();
+
+    // (b) Sockets: mostly agents, 6% admins and supervisors (who see every event).
+    let full_view = (options.sockets * 6 / 100).max(1);
+    let admins = (full_view / 6).max(1);
+    let mut tokens: Vec<(Arc<str>, bool)> = Vec::with_capacity(options.sockets);
+    for n in 0..full_view {
+        let token = if n < admins || supervisors.is_empty() {
+            admin.clone()
+        } else {
+            supervisors.get(n % supervisors.len()).cloned().unwrap_or_else(|| admin.clone())
+        };
+        tokens.push((token, true));
+    }
+    for n in 0..options.sockets - full_view {
+        tokens.push((agents.get(n % agents.len().max(1)).cloned().unwrap_or_else(|| admin.clone()), false));
+    }
+    let phase_sizes: Vec<usize> =
+        options.rates.iter().map(|&r| (u64::from(r) * options.phase_seconds) as usize).collect();
+    let recorder = Arc::new(Recorder::new(&phase_sizes));
+    println!(
+        "==> (b) connecting {} WebSockets ({} admin/supervisor, {} agent)",
+        tokens.len(),
+        full_view,
+        tokens.len() - full_view
+    );
+    let sockets = Sockets::open(&base, tokens, recorder.clone()).await;
+    let sockets_connected = sockets.stats.connected.load(Ordering::Relaxed);
+    println!("    {sockets_connected} connected");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let rss_sockets = server.rss_mib();
+
+    let nonce = u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or_default();
+    let mut inbound =
+        live::Inbound { client: &client, base: &base, admin: admin.clone(), dataset, recorder, nonce, new_contacts: 0 };
+    let mut phases = Vec::new();
+    for (phase, &rate) in options.rates.iter().enumerate() {
+        println!("==> (b) inbound at {rate} msg/s for {} s", options.phase_seconds);
+        let meter = CpuMeter::start(server.pid);
+        let mut result = inbound.phase(phase, rate, options.phase_seconds, &sockets).await?;
+        result.cpu = meter.stop();
+        println!(
+            "    {} stored, {} errors, {} skipped, {:.0} msg/s; request p99 {} ms; to socket p50 {} ms p99 {} ms; {} deliveries; {} sockets open",
+            result.created,
+            result.errors,
+            result.skipped,
+            result.achieved(),
+            ms(result.http.p99, result.http.count),
+            ms(result.first.p50, result.first.count),
+            ms(result.first.p99, result.first.count),
+            result.full_view_deliveries + result.agent_deliveries,
+            result.open_sockets,
+        );
+        if let Some(error) = &result.first_error {
+            println!("    first error: {error}");
+        }
+        phases.push(result);
+        if let Some(status) = server.exited() {
+            bail!("the server exited during scenario (b) ({status}); see {}", server.log.display());
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+    let rss_after_load = server.rss_mib();
+    let reconnects = sockets.stats.reconnects.load(Ordering::Relaxed);
+    let full_view_sockets = sockets.full_view;
+    sockets.close().await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let rss_sockets_closed = server.rss_mib();
+
+    Ok(Report {
+        list,
+        phases,
+        sockets: options.sockets,
+        sockets_connected,
+        full_view_sockets,
+        reconnects,
+        logins: 1 + supervisors.len() + agents.len(),
+        rss_start,
+        rss_idle,
+        rss_after_list,
+        rss_sockets,
+        rss_after_load,
+        rss_sockets_closed,
+        page_sizes,
+    })
+}
+
+fn mib(value: Option<f64>) -> String {
+    value.map(|v| format!("{v:.0} MiB")).unwrap_or_else(|| "?".into())
+}
+
+impl Report {
+    fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        for run in &self.list {
+            if run.ok == 0 {
+                problems.push(format!("(a) {} answered no request successfully", run.name));
+            }
+        }
+        if self.sockets_connected == 0 {
+            problems.push("(b) no WebSocket connected".into());
+        }
+        for phase in &self.phases {
+            if phase.created == 0 {
+                problems.push(format!("(b) {} msg/s stored no message", phase.rate));
+            } else if phase.seen == 0 {
+                problems.push(format!("(b) {} msg/s: no message.created reached a socket", phase.rate));
+            }
+        }
+        problems
+    }
+
+    fn print(&self, options: &Options, machine: &Machine, dataset: &Dataset) {
+        let c = dataset.counts;
+        println!();
+        println!("================================================================ results");
+        println!(
+            "machine: {} CPUs ({}), {:.1} GiB RAM, Linux {}, {}",
+            machine.cpus, machine.cpu_model, machine.memory_gib, machine.kernel, machine.date
+        );
+        println!(
+            "dataset: {} tickets ({} open / {} pending / {} closed), {} messages, {} contacts, {} users, {} queues; seeded in {:.1} s ({:.0} MiB)",
+            c.tickets,
+            c.open,
+            c.pending,
+            c.closed,
+            c.messages,
+            c.contacts,
+            c.users,
+            c.queues,
+            dataset.seconds,
+            dataset.db_mib
+        );
+        println!("{}", self.page_sizes);
+        println!(
+            "load average (1, 5, 15 min) before the run: {}, at the end: {} (other work on the machine skews the figures)",
+            machine.load_before,
+            stats::load_average()
+        );
+        println!();
+        println!(
+            "(a) ticket list, GET /api/v1/tickets?status=open&limit=40 (closed loop; latencies in ms; CPU ms per request of the server and of this load generator)"
+        );
+        println!(
+            "{:<24} {:>5} {:>8} {:>6} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}",
+            "scenario", "conc", "ok", "errors", "req/s", "p50", "p90", "p99", "max", "srv cpu", "cli cpu"
+        );
+        for run in &self.list {
+            let l = run.latency;
+            println!(
+                "{:<24} {:>5} {:>8} {:>6} {:>8.0} {:>8} {:>8} {:>8} {:>8} {:>8.2} {:>8.2}",
+                run.name,
+                run.concurrency,
+                run.ok,
+                run.errors,
+                run.per_second(),
+                ms(l.p50, l.count),
+                ms(l.p90, l.count),
+                ms(l.p99, l.count),
+                ms(l.max, l.count),
+                run.server_ms_per_request(),
+                run.client_ms_per_request()
+            );
+        }
+        println!();
+        println!(
+            "(b) inbound through POST /connections/{{id}}/simulate, {} of {} WebSockets connected ({} admin/supervisor), {} s per rate (latencies in ms)",
+            self.sockets_connected, self.sockets, self.full_view_sockets, options.phase_seconds
+        );
+        println!(
+            "{:>6} {:>7} {:>7} {:>6} {:>7} {:>7} {:>8} {:>8} {:>9} {:>9} {:>9} {:>9} {:>10} {:>8} {:>8} {:>8}",
+            "target",
+            "sent",
+            "stored",
+            "errors",
+            "skipped",
+            "msg/s",
+            "req p50",
+            "req p99",
+            "1st p50",
+            "1st p99",
+            "all p50",
+            "all p99",
+            "deliveries",
+            "sup/adm",
+            "srv cpu",
+            "cli cpu"
+        );
+        for p in &self.phases {
+            println!(
+                "{:>6} {:>7} {:>7} {:>6} {:>7} {:>7.0} {:>8} {:>8} {:>9} {:>9} {:>9} {:>9} {:>10} {:>7.1}% {:>8.2} {:>8.2}",
+                p.rate,
+                p.planned - p.skipped,
+                p.created,
+                p.errors,
+                p.skipped,
+                p.achieved(),
+                ms(p.http.p50, p.http.count),
+                ms(p.http.p99, p.http.count),
+                ms(p.first.p50, p.first.count),
+                ms(p.first.p99, p.first.count),
+                ms(p.all.p50, p.all.count),
+                ms(p.all.p99, p.all.count),
+                p.full_view_deliveries + p.agent_deliveries,
+                p.full_view_completeness() * 100.0,
+                p.server_ms_per_message(),
+                p.client_ms_per_message()
+            );
+        }
+        println!(
+            "1st = the first socket to get the message.created; all = every socket that got it; sup/adm = deliveries to admin/supervisor sockets over stored × their sockets; srv/cli cpu = CPU ms per stored message of the server / of this load generator"
+        );
+        println!("socket reconnections (server closed a socket, resumed with since): {}", self.reconnects);
+        println!(
+            "server RSS: started {}, after the {} logins {}, after (a) {}, {} sockets {}, after the inbound load {}, sockets closed {}",
+            mib(self.rss_start),
+            self.logins,
+            mib(self.rss_idle),
+            mib(self.rss_after_list),
+            self.sockets_connected,
+            mib(self.rss_sockets),
+            mib(self.rss_after_load),
+            mib(self.rss_sockets_closed)
+        );
+        // One line for scripts.
+        let mut line = format!("BENCH tickets={} messages={} seed_s={:.1}", c.tickets, c.messages, dataset.seconds);
+        for run in &self.list {
+            let key: String = run
+                .name
+                .chars()
+                .map(|ch| if ch.is_ascii_alphanumeric() { ch } else { '_' })
+                .collect::<String>()
+                .split('_')
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join("_");
+            line.push_str(&format!(
+                " {key}_c{}_p50={:.2} {key}_c{}_p99={:.2} {key}_c{}_rps={:.0}",
+                run.concurrency,
+                run.latency.p50,
+                run.concurrency,
+                run.latency.p99,
+                run.concurrency,
+                run.per_second()
+            ));
+        }
+        for p in &self.phases {
+            line.push_str(&format!(
+                " in{r}_rate={:.0} in{r}_req_p99={:.2} in{r}_sock_p50={:.2} in{r}_sock_p99={:.2} in{r}_deliveries={}",
+                p.achieved(),
+                p.http.p99,
+                p.first.p50,
+                p.first.p99,
+                p.full_view_deliveries + p.agent_deliveries,
+                r = p.rate
+            ));
+        }
+        line.push_str(&format!(
+            " rss_idle_mib={:.0} rss_sockets_mib={:.0} rss_after_load_mib={:.0}",
+            self.rss_idle.unwrap_or(0.0),
+            self.rss_sockets.unwrap_or(0.0),
+            self.rss_after_load.unwrap_or(0.0)
+        ));
+        println!();
+        println!("{line}");
+    }
+}

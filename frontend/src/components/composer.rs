@@ -1,0 +1,318 @@
+//! The composer: file attachment (with upload progress), emoji, the signature switch, the text
+//! field (Enter sends, Shift+Enter breaks the line) and a reply to a quoted message.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::auth::UpdateMe;
+use shared::ids::{MessageId, TicketId};
+use shared::tickets::{Message, Ticket, TicketStatus};
+
+use super::emoji::EmojiPicker;
+use super::icons;
+use super::message_thread::MessageStore;
+use crate::api::upload::{self, Upload};
+use crate::api::{self, ApiError};
+use crate::i18n::{self, Key, Locale, use_i18n};
+use crate::state::session::use_session;
+use crate::t;
+
+/// What went wrong with a message or a file, in the user's words.
+fn send_error(err: &ApiError, locale: Locale) -> String {
+    let fields = err.field_errors();
+    if !fields.is_empty() {
+        return fields.values().map(|text| i18n::validation_text(locale, text)).collect::<Vec<_>>().join(" ");
+    }
+    err.user_message(locale)
+}
+
+#[component]
+pub fn Composer(
+    id: TicketId,
+    ticket: RwSignal<Option<Ticket>>,
+    store: MessageStore,
+    reply_to: RwSignal<Option<MessageId>>,
+    #[prop(into)] on_sent: Callback<Message>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let text = RwSignal::new(String::new());
+    let sending = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let emoji_open = RwSignal::new(false);
+    let progress = RwSignal::new(None::<(String, f64)>);
+    let upload_handle = StoredValue::new_local(None::<Upload>);
+    let signature_busy = RwSignal::new(false);
+    let textarea = NodeRef::<leptos::html::Textarea>::new();
+    let file_input = NodeRef::<leptos::html::Input>::new();
+
+    let status = Memo::new(move |_| ticket.with(|t| t.as_ref().map(|t| t.status)));
+    let writable = move || status.get() == Some(TicketStatus::Open);
+    let signature_on = move || session.me().is_some_and(|me| me.signature_enabled);
+
+    let grow = move || {
+        if let Some(area) = textarea.try_get_untracked().flatten() {
+            let style = web_sys::HtmlElement::style(&area);
+            let _ = style.set_property("height", "auto");
+            // scrollHeight leaves out the borders (2 px): without them a scrollbar would show.
+            let height = area.scroll_height() + 2;
+            let _ = style.set_property("height", &format!("{}px", height.min(180)));
+            let _ = style.set_property("overflow-y", if height > 180 { "auto" } else { "hidden" });
+        }
+    };
+
+    let send = move || {
+        let body = text.get_untracked();
+        if body.trim().is_empty() || sending.get_untracked() || !writable() {
+            return;
+        }
+        sending.set(true);
+        error.set(None);
+        let quoted = reply_to.get_untracked();
+        // Cleared at once, so the next message can be typed while this one is on its way; given
+        // back if sending fails (unless something new was typed meanwhile).
+        text.set(String::new());
+        reply_to.set(None);
+        request_animation_frame(grow);
+        spawn_local(async move {
+            match api::tickets::send_text(id, body.trim_end(), quoted).await {
+                Ok(message) => {
+                    on_sent.try_run(message);
+                }
+                Err(err) => {
+                    if text.try_get_untracked().is_some_and(|t| t.is_empty()) {
+                        text.try_set(body);
+                        reply_to.try_set(quoted);
+                        request_animation_frame(grow);
+                    }
+                    error.try_set(Some(send_error(&err, i18n.locale_untracked())));
+                }
+            }
+            // `Some` back from `try_set`: the composer is gone (the user left the ticket).
+            if sending.try_set(false).is_none()
+                && let Some(area) = textarea.try_get_untracked().flatten()
+            {
+                let _ = area.focus();
+            }
+        });
+    };
+
+    let on_keydown = move |event: web_sys::KeyboardEvent| {
+        if event.key() == "Enter" && !event.shift_key() && !event.is_composing() {
+            event.prevent_default();
+            send();
+        }
+    };
+
+    let insert_emoji = move |emoji: &'static str| {
+        let Some(area) = textarea.try_get_untracked().flatten() else { return };
+        let value = area.value();
+        // selectionStart counts UTF-16 units.
+        let utf16: Vec<u16> = value.encode_utf16().collect();
+        let start = area.selection_start().ok().flatten().map_or(utf16.len(), |s| s as usize).min(utf16.len());
+        let end = area.selection_end().ok().flatten().map_or(start, |e| e as usize).clamp(start, utf16.len());
+        let before = String::from_utf16_lossy(&utf16[..start]);
+        let after = String::from_utf16_lossy(&utf16[end..]);
+        text.set(format!("{before}{emoji}{after}"));
+        emoji_open.set(false);
+        let caret = (start + emoji.encode_utf16().count()) as u32;
+        request_animation_frame(move || {
+            if let Some(area) = textarea.try_get_untracked().flatten() {
+                let _ = area.focus();
+                let _ = area.set_selection_range(caret, caret);
+            }
+        });
+    };
+
+    let toggle_signature = move |_| {
+        if signature_busy.get_untracked() {
+            return;
+        }
+        let enable = !signature_on();
+        signature_busy.set(true);
+        spawn_local(async move {
+            let changes = UpdateMe { signature_enabled: Some(enable), ..UpdateMe::default() };
+            match api::me::update(&changes).await {
+                Ok(me) => session.set_me(me),
+                Err(err) => {
+                    error.try_set(Some(err.user_message(i18n.locale_untracked())));
+                }
+            }
+            signature_busy.try_set(false);
+        });
+    };
+
+    let on_file = move |_| {
+        let Some(input) = file_input.get_untracked() else { return };
+        let Some(file) = input.files().and_then(|files| files.get(0)) else { return };
+        input.set_value("");
+        let caption = text.get_untracked();
+        let name = file.name();
+        error.set(None);
+        progress.set(Some((name.clone(), 0.0)));
+        spawn_local(async move {
+            let result = upload::send_file(
+                id,
+                file,
+                Some(caption.clone()),
+                move |handle| upload_handle.set_value(Some(handle)),
+                move |fraction| {
+                    progress.try_set(Some((name.clone(), fraction)));
+                },
+            )
+            .await;
+            upload_handle.try_set_value(None);
+            progress.try_set(None);
+            match result {
+                Ok(message) => {
+                    if !caption.trim().is_empty() {
+                        text.try_set(String::new());
+                    }
+                    on_sent.try_run(message);
+                }
+                Err(ApiError::Aborted) => {}
+                Err(err) => {
+                    error.try_set(Some(send_error(&err, i18n.locale_untracked())));
+                }
+            }
+        });
+    };
+
+    let quoted_preview = move || {
+        reply_to.get().map(|quoted| {
+            let text = store
+                .get(quoted)
+                .map(|m| m.with_untracked(|m| m.body.lines().next().unwrap_or("").chars().take(120).collect::<String>()))
+                .unwrap_or_default();
+            view! {
+                <div class="composer-reply" data-testid="composer-reply">
+                    <span class="quote-who">{t!(i18n, ReplyingTo)}</span>
+                    <span class="quote-text">{text}</span>
+                    <button type="button" class="icon-button" aria-label=t!(i18n, Cancel) on:click=move |_| reply_to.set(None)>
+                        {icons::close()}
+                    </button>
+                </div>
+            }
+        })
+    };
+
+    view! {
+        <div class="composer" data-testid="composer">
+            {move || match status.get() {
+                Some(TicketStatus::Pending) => Some(view! {
+                    <p class="composer-note" data-testid="composer-note">{t!(i18n, AcceptToReply)}</p>
+                }.into_any()),
+                Some(TicketStatus::Closed) => Some(view! {
+                    <p class="composer-note" data-testid="composer-note">{t!(i18n, ReopenToReply)}</p>
+                }.into_any()),
+                _ => None,
+            }}
+            <Show when=writable>
+                {quoted_preview}
+                {move || progress.get().map(|(name, fraction)| {
+                    let percent = (fraction * 100.0).round() as u32;
+                    view! {
+                        <div class="upload" data-testid="upload-progress">
+                            <span class="upload-name">{name}</span>
+                            <progress max="100" value=percent.to_string() aria-label=t!(i18n, Uploading)></progress>
+                            <span class="upload-percent">{format!("{percent}%")}</span>
+                            <button
+                                type="button"
+                                class="btn btn-small"
+                                data-testid="upload-cancel"
+                                on:click=move |_| upload_handle.with_value(|h| if let Some(h) = h { h.abort() })
+                            >
+                                {t!(i18n, Cancel)}
+                            </button>
+                        </div>
+                    }
+                })}
+                {move || error.get().map(|message| view! {
+                    <div class="alert alert-error composer-error" role="alert" data-testid="composer-error">
+                        <span>{message}</span>
+                        <button type="button" class="icon-button" aria-label=t!(i18n, Close) on:click=move |_| error.set(None)>{icons::close()}</button>
+                    </div>
+                })}
+                <Show when=signature_on>
+                    <p class="signature-preview" data-testid="signature-preview">
+                        <span class="muted">{t!(i18n, ContactWillSee)}</span>
+                        " "
+                        <strong>{move || session.me().map(|me| me.name).unwrap_or_default()}</strong>
+                        ":"
+                    </p>
+                </Show>
+                <div class="composer-row">
+                    <input type="file" class="sr-only" tabindex="-1" node_ref=file_input data-testid="composer-file" on:change=on_file/>
+                    <button
+                        type="button"
+                        class="icon-button"
+                        aria-label=t!(i18n, AttachFile)
+                        title=t!(i18n, AttachFile)
+                        data-testid="composer-attach"
+                        disabled=move || progress.with(Option::is_some)
+                        on:click=move |_| {
+                            if let Some(input) = file_input.get_untracked() {
+                                input.click();
+                            }
+                        }
+                    >
+                        {icons::paperclip()}
+                    </button>
+                    <span class="emoji-anchor">
+                        <button
+                            type="button"
+                            class="icon-button"
+                            aria-label=t!(i18n, Emoji)
+                            title=t!(i18n, Emoji)
+                            aria-expanded=move || emoji_open.get().to_string()
+                            data-testid="composer-emoji"
+                            on:click=move |_| emoji_open.update(|open| *open = !*open)
+                        >
+                            {icons::smile()}
+                        </button>
+                        <Show when=move || emoji_open.get()>
+                            <EmojiPicker on_pick=insert_emoji on_close=move || emoji_open.set(false)/>
+                        </Show>
+                    </span>
+                    <button
+                        type="button"
+                        class="icon-button signature-toggle"
+                        role="switch"
+                        aria-checked=move || signature_on().to_string()
+                        aria-label=t!(i18n, Signature)
+                        title=move || format!("{} — {}", i18n.t(Key::Signature), i18n.t(Key::SignatureHint))
+                        data-testid="signature-toggle"
+                        disabled=move || signature_busy.get()
+                        on:click=toggle_signature
+                    >
+                        {icons::signature()}
+                    </button>
+                    <textarea
+                        class="composer-input"
+                        rows="1"
+                        node_ref=textarea
+                        placeholder=move || i18n.t(Key::TypeMessage)
+                        aria-label=t!(i18n, TypeMessage)
+                        data-testid="composer-input"
+                        prop:value=move || text.get()
+                        on:input=move |event| {
+                            text.set(event_target_value(&event));
+                            grow();
+                        }
+                        on:keydown=on_keydown
+                    ></textarea>
+                    <button
+                        type="button"
+                        class="icon-button send-button"
+                        aria-label=t!(i18n, Send)
+                        title=t!(i18n, Send)
+                        data-testid="composer-send"
+                        disabled=move || sending.get() || text.with(|t| t.trim().is_empty())
+                        on:click=move |_| send()
+                    >
+                        {icons::send()}
+                    </button>
+                </div>
+            </Show>
+        </div>
+    }
+}

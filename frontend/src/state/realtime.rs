@@ -1,0 +1,331 @@
+//! Live events over `GET /api/v1/ws`: one socket per signed-in tab, typed events handed to the
+//! screens that subscribed, reconnection with backoff that resumes after the last `seq` seen (so
+//! nothing is missed while offline), and a fresh token for each connection.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde::Deserialize;
+use shared::events::Event;
+use shared::ids::{MessageId, TicketId};
+use shared::tickets::{Message, MessageStatus, Ticket};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+
+use crate::api::{ApiError, client};
+
+/// Close code: the server asks us to reconnect with `since`.
+const CLOSE_RESUME: u16 = 4000;
+const MAX_BACKOFF_MS: f64 = 30_000.0;
+
+/// `message.updated`: a delivery status change.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct MessageUpdate {
+    pub id: MessageId,
+    pub ticket_id: TicketId,
+    pub status: MessageStatus,
+    #[serde(default)]
+    pub error: Option<String>,
+    #[serde(default)]
+    pub external_id: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum LiveEvent {
+    TicketCreated(Ticket),
+    TicketUpdated(Ticket),
+    TicketDeleted(TicketId),
+    MessageCreated(Message),
+    MessageUpdated(MessageUpdate),
+    /// Connected without resuming: events may have been missed, lists should reload.
+    Resync,
+    /// Reconnected and resumed: missed events follow; only derived figures need a refresh.
+    Resumed,
+}
+
+#[derive(Deserialize)]
+struct IdOnly {
+    id: TicketId,
+}
+
+/// A frame as `(seq, event)`; unknown types and malformed frames give `None`.
+pub fn parse_frame(text: &str) -> Option<(i64, Option<LiveEvent>)> {
+    let frame: Event = serde_json::from_str(text).ok()?;
+    let data = frame.data;
+    let event = match frame.kind.as_str() {
+        "ticket.created" => serde_json::from_value(data).ok().map(LiveEvent::TicketCreated),
+        "ticket.updated" => serde_json::from_value(data).ok().map(LiveEvent::TicketUpdated),
+        "ticket.deleted" => serde_json::from_value::<IdOnly>(data).ok().map(|d| LiveEvent::TicketDeleted(d.id)),
+        "message.created" => serde_json::from_value(data).ok().map(LiveEvent::MessageCreated),
+        "message.updated" => serde_json::from_value(data).ok().map(LiveEvent::MessageUpdated),
+        _ => None,
+    };
+    Some((frame.seq, event))
+}
+
+/// Delay before reconnection attempt `attempt` (0-based): 0.5 s doubling up to 30 s.
+pub fn backoff_ms(attempt: u32) -> f64 {
+    (500.0 * 2f64.powi(attempt.min(16) as i32)).min(MAX_BACKOFF_MS)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Link {
+    Connecting,
+    Online,
+    /// Lost (or never made); a reconnection is scheduled.
+    Offline,
+}
+
+type Listener = Rc<dyn Fn(&LiveEvent)>;
+
+#[derive(Default)]
+struct Conn {
+    socket: Option<web_sys::WebSocket>,
+    /// The socket's handlers, kept alive while it is open.
+    handlers: Vec<Closure<dyn FnMut(web_sys::Event)>>,
+    last_seq: Option<i64>,
+    attempt: u32,
+    running: bool,
+    timer: Option<TimeoutHandle>,
+    /// Bumped for every socket, so a stale socket's callbacks are ignored.
+    generation: u32,
+}
+
+thread_local! {
+    static CONN: RefCell<Conn> = RefCell::new(Conn::default());
+    static LISTENERS: RefCell<Vec<(u32, Listener)>> = const { RefCell::new(Vec::new()) };
+    static NEXT_LISTENER: RefCell<u32> = const { RefCell::new(0) };
+    static LINK: RefCell<Option<RwSignal<Link>>> = const { RefCell::new(None) };
+}
+
+/// The connection state, for the offline indicator.
+#[derive(Clone, Copy)]
+pub struct Realtime {
+    pub link: RwSignal<Link>,
+}
+
+impl Realtime {
+    /// Opens the socket for the signed-in frame; it closes when the calling component is cleaned
+    /// up (sign-out).
+    pub fn start() -> Self {
+        Self::stop();
+        let link = RwSignal::new(Link::Connecting);
+        LINK.with(|slot| *slot.borrow_mut() = Some(link));
+        CONN.with(|conn| conn.borrow_mut().running = true);
+        spawn_local(connect());
+        // Back online: try at once instead of waiting for the backoff.
+        let online = window_event_listener_untyped("online", move |_| reconnect_now());
+        on_cleanup(move || {
+            online.remove();
+            Self::stop();
+        });
+        Self { link }
+    }
+
+    /// Closes the socket (sign-out) and forgets the position.
+    pub fn stop() {
+        CONN.with(|conn| {
+            let mut conn = conn.borrow_mut();
+            conn.running = false;
+            conn.last_seq = None;
+            conn.generation = conn.generation.wrapping_add(1);
+            if let Some(timer) = conn.timer.take() {
+                timer.clear();
+            }
+            if let Some(socket) = conn.socket.take() {
+                let _ = socket.close();
+            }
+            conn.handlers.clear();
+        });
+    }
+
+    pub fn is_offline(&self) -> bool {
+        self.link.get() == Link::Offline
+    }
+}
+
+/// Calls `listener` for every event until the calling component is cleaned up.
+pub fn subscribe(listener: impl Fn(&LiveEvent) + 'static) {
+    let id = NEXT_LISTENER.with(|next| {
+        let mut next = next.borrow_mut();
+        *next = next.wrapping_add(1);
+        *next
+    });
+    LISTENERS.with(|listeners| listeners.borrow_mut().push((id, Rc::new(listener))));
+    on_cleanup(move || LISTENERS.with(|listeners| listeners.borrow_mut().retain(|(other, _)| *other != id)));
+}
+
+fn dispatch(event: &LiveEvent) {
+    let listeners: Vec<Listener> =
+        LISTENERS.with(|listeners| listeners.borrow().iter().map(|(_, l)| l.clone()).collect());
+    for listener in listeners {
+        listener(event);
+    }
+}
+
+fn set_link(link: Link) {
+    if let Some(signal) = LINK.with(|slot| *slot.borrow()) {
+        signal.try_set(link);
+    }
+}
+
+/// The socket's URL; the token travels as a subprotocol (`bearer, <token>`), not in the URL, so
+/// it stays out of proxy and server logs.
+fn ws_url(since: Option<i64>) -> String {
+    let location = window().location();
+    let scheme = if location.protocol().ok().as_deref() == Some("https:") { "wss" } else { "ws" };
+    let host = location.host().unwrap_or_default();
+    let mut url = format!("{scheme}://{host}{}/ws", client::BASE);
+    if let Some(since) = since {
+        url.push_str(&format!("?since={since}"));
+    }
+    url
+}
+
+fn reconnect_now() {
+    let waiting = CONN.with(|conn| {
+        let mut conn = conn.borrow_mut();
+        if !conn.running || conn.socket.is_some() {
+            return false;
+        }
+        if let Some(timer) = conn.timer.take() {
+            timer.clear();
+        }
+        conn.attempt = 0;
+        true
+    });
+    if waiting {
+        spawn_local(connect());
+    }
+}
+
+fn schedule_reconnect(immediately: bool) {
+    CONN.with(|conn| {
+        let mut conn = conn.borrow_mut();
+        if !conn.running {
+            return;
+        }
+        let delay = if immediately { 100.0 } else { backoff_ms(conn.attempt) + js_sys::Math::random() * 300.0 };
+        conn.attempt = conn.attempt.saturating_add(1);
+        if let Some(timer) = conn.timer.take() {
+            timer.clear();
+        }
+        conn.timer = set_timeout_with_handle(|| spawn_local(connect()), Duration::from_millis(delay as u64)).ok();
+    });
+}
+
+async fn connect() {
+    if !CONN.with(|conn| conn.borrow().running) {
+        return;
+    }
+    let token = match client::access_token().await {
+        Ok(token) => token,
+        Err(ApiError::SessionEnded) => return,
+        Err(_) => {
+            set_link(Link::Offline);
+            schedule_reconnect(false);
+            return;
+        }
+    };
+    let since = CONN.with(|conn| conn.borrow().last_seq);
+    let protocols = js_sys::Array::of2(&"bearer".into(), &token.as_str().into());
+    let Ok(socket) = web_sys::WebSocket::new_with_str_sequence(&ws_url(since), &protocols) else {
+        set_link(Link::Offline);
+        schedule_reconnect(false);
+        return;
+    };
+    let generation = CONN.with(|conn| {
+        let mut conn = conn.borrow_mut();
+        conn.generation = conn.generation.wrapping_add(1);
+        conn.generation
+    });
+    let current = move || CONN.with(|conn| conn.borrow().generation == generation);
+
+    let on_open = Closure::<dyn FnMut(web_sys::Event)>::new(move |_: web_sys::Event| {
+        if !current() {
+            return;
+        }
+        CONN.with(|conn| conn.borrow_mut().attempt = 0);
+        set_link(Link::Online);
+        dispatch(if since.is_none() { &LiveEvent::Resync } else { &LiveEvent::Resumed });
+    });
+    let on_message = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+        if !current() {
+            return;
+        }
+        let Some(text) = event.dyn_ref::<web_sys::MessageEvent>().and_then(|m| m.data().as_string()) else {
+            return;
+        };
+        let Some((seq, event)) = parse_frame(&text) else { return };
+        let fresh = CONN.with(|conn| {
+            let mut conn = conn.borrow_mut();
+            if conn.last_seq.is_some_and(|last| seq <= last) {
+                return false;
+            }
+            conn.last_seq = Some(seq);
+            true
+        });
+        if let (true, Some(event)) = (fresh, event) {
+            dispatch(&event);
+        }
+    });
+    let on_close = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+        if !current() {
+            return;
+        }
+        let code = event.dyn_ref::<web_sys::CloseEvent>().map(|c| c.code()).unwrap_or(0);
+        let running = CONN.with(|conn| {
+            let mut conn = conn.borrow_mut();
+            conn.socket = None;
+            conn.running
+        });
+        if running {
+            set_link(if code == CLOSE_RESUME { Link::Connecting } else { Link::Offline });
+            schedule_reconnect(code == CLOSE_RESUME);
+        }
+    });
+    socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+    socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+    CONN.with(|conn| {
+        let mut conn = conn.borrow_mut();
+        if let Some(old) = conn.socket.replace(socket) {
+            let _ = old.close();
+        }
+        conn.handlers = vec![on_open, on_message, on_close];
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_become_typed_events() {
+        let frame = r#"{"seq": 7, "type": "message.updated", "data": {"id": 3, "ticket_id": 9, "status": "read", "error": null, "external_id": "x"}}"#;
+        let (seq, event) = parse_frame(frame).unwrap_or((0, None));
+        assert_eq!(seq, 7);
+        match event {
+            Some(LiveEvent::MessageUpdated(update)) => {
+                assert_eq!(update.status, MessageStatus::Read);
+                assert_eq!(update.ticket_id, TicketId(9));
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        let (seq, event) = parse_frame(r#"{"seq": 8, "type": "note.created", "data": {}}"#).unwrap_or((0, None));
+        assert_eq!((seq, event), (8, None), "unknown types still advance seq");
+        assert!(parse_frame("not json").is_none());
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_a_ceiling() {
+        assert_eq!(backoff_ms(0), 500.0);
+        assert_eq!(backoff_ms(1), 1000.0);
+        assert_eq!(backoff_ms(3), 4000.0);
+        assert_eq!(backoff_ms(10), MAX_BACKOFF_MS);
+        assert_eq!(backoff_ms(u32::MAX), MAX_BACKOFF_MS);
+    }
+}
