@@ -1,6 +1,5 @@
 //! Hands stored outbound messages to their connection's channel and records what it answered.
 
-use sea_orm::EntityTrait;
 use shared::tickets::MessageStatus;
 
 use crate::domain::messages::set_status;
@@ -17,7 +16,7 @@ pub async fn dispatch(state: &AppState, message_id: i64) {
 }
 
 async fn try_dispatch(state: &AppState, message_id: i64) -> AppResult<()> {
-    let Some(message) = store::entities::messages::Entity::find_by_id(message_id).one(&state.db).await? else {
+    let Some(message) = store::messages::get(&state.db, message_id).await? else {
         return Ok(());
     };
     let Some(connection) = store::connections::get(&state.db, message.connection_id).await? else {

@@ -98,12 +98,11 @@ pub async fn list(
     let page = PageRequest::parse(None, limit)?;
     let rows = store::messages::page(&state.db, ticket.id, before, page.limit).await?;
     let has_more = rows.len() as u64 > page.limit;
-    let mut items: Vec<Message> = rows.into_iter().take(page.limit as usize).map(to_dto).collect();
+    let items: Vec<Message> = rows.into_iter().take(page.limit as usize).map(to_dto).collect();
     let next_cursor = if has_more { items.last().map(|m| m.id.0.to_string()) } else { None };
     if before.is_none() && ticket.unread_count > 0 && ticket.user_id == Some(caller.id.0) {
         mark_read(state, ticket).await?;
     }
-    items.shrink_to_fit();
     Ok(Page { items, next_cursor })
 }
 
@@ -260,9 +259,8 @@ pub async fn set_status(
     external_id: Option<&str>,
     error: Option<&str>,
 ) -> AppResult<()> {
-    use sea_orm::EntityTrait;
     let (txn, _turn) = state.begin().await?;
-    let Some(message) = messages::Entity::find_by_id(message_id).one(&txn).await? else {
+    let Some(message) = store::messages::get(&txn, message_id).await? else {
         return Ok(());
     };
     let current = MessageStatus::parse(&message.status).unwrap_or(MessageStatus::Pending);

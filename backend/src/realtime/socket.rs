@@ -116,7 +116,7 @@ pub async fn run(socket: WebSocket, state: AppState, viewer: Viewer, since: Opti
     let mut live = state.bus.subscribe();
     let last_seq = match since {
         Some(since) => since.max(0),
-        None => match latest_seq(&state, viewer.company_id).await {
+        None => match store::events::latest_seq(&state.db, viewer.company_id).await {
             Ok(seq) => seq,
             Err(error) => {
                 tracing::error!(%error, "reading the latest event seq");
@@ -164,17 +164,6 @@ pub async fn run(socket: WebSocket, state: AppState, viewer: Viewer, since: Opti
             }
         }
     }
-}
-
-async fn latest_seq(state: &AppState, company_id: i64) -> Result<i64, sea_orm::DbErr> {
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-    use store::entities::events;
-    let latest = events::Entity::find()
-        .filter(events::Column::CompanyId.eq(company_id))
-        .order_by_desc(events::Column::Seq)
-        .one(&state.db)
-        .await?;
-    Ok(latest.map(|e| e.seq).unwrap_or(0))
 }
 
 #[cfg(test)]

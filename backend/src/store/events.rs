@@ -43,3 +43,13 @@ pub async fn since(
         .all(db)
         .await
 }
+
+/// The company's latest event seq (0 before the first event).
+pub async fn latest_seq(db: &impl ConnectionTrait, company_id: i64) -> Result<i64, DbErr> {
+    let latest = events::Entity::find()
+        .filter(events::Column::CompanyId.eq(company_id))
+        .order_by_desc(events::Column::Seq)
+        .one(db)
+        .await?;
+    Ok(latest.map(|e| e.seq).unwrap_or(0))
+}

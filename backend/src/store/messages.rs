@@ -82,6 +82,10 @@ pub async fn find_external(
         .await
 }
 
+pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<Option<messages::Model>, DbErr> {
+    messages::Entity::find_by_id(id).one(db).await
+}
+
 pub async fn get_in_company(
     db: &impl ConnectionTrait,
     company_id: i64,
