@@ -7,26 +7,26 @@ use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use shared::validate::Invalid;
-use shared::{ErrorBody, ErrorDetail};
+use shared::{ErrorBody, ErrorCode, ErrorDetail, FieldProblem};
 
 pub type AppResult<T, E = AppError> = Result<T, E>;
 
 /// Field name → what is wrong with it; answered as 422 `invalid_field`.
 #[derive(Debug, Default, Clone, PartialEq)]
-pub struct FieldErrors(BTreeMap<String, String>);
+pub struct FieldErrors(BTreeMap<String, Invalid>);
 
 impl FieldErrors {
     pub fn new() -> Self {
         Self::default()
     }
 
-    pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.0.entry(field.to_owned()).or_insert_with(|| message.into());
+    pub fn add(&mut self, field: &str, problem: Invalid) {
+        self.0.entry(field.to_owned()).or_insert(problem);
     }
 
     /// Keeps the parsed value, or records why it was refused.
     pub fn check<T>(&mut self, field: &str, parsed: Result<T, Invalid>) -> Option<T> {
-        parsed.map_err(|invalid| self.add(field, invalid.0)).ok()
+        parsed.map_err(|invalid| self.add(field, invalid)).ok()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -38,9 +38,9 @@ impl FieldErrors {
         if self.0.is_empty() { Ok(()) } else { Err(AppError::Invalid(self)) }
     }
 
-    pub fn one(field: &str, message: impl Into<String>) -> AppError {
+    pub fn one(field: &str, problem: Invalid) -> AppError {
         let mut errors = Self::new();
-        errors.add(field, message);
+        errors.add(field, problem);
         AppError::Invalid(errors)
     }
 }
@@ -48,17 +48,20 @@ impl FieldErrors {
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("{message}")]
-    BadRequest { code: &'static str, message: String },
+    BadRequest { code: ErrorCode, message: String },
     #[error("{0}")]
     Unauthenticated(&'static str),
     #[error("e-mail or password is wrong")]
     InvalidCredentials,
     #[error("{0}")]
     Forbidden(&'static str),
+    /// 403 with a code more precise than `forbidden`.
+    #[error("{message}")]
+    Denied { code: ErrorCode, message: &'static str },
     #[error("{0} not found")]
     NotFound(&'static str),
     #[error("{message}")]
-    Conflict { code: &'static str, message: String },
+    Conflict { code: ErrorCode, message: String },
     #[error("the request body is too large")]
     PayloadTooLarge,
     #[error("{0}")]
@@ -79,6 +82,23 @@ impl From<sea_orm::DbErr> for AppError {
     }
 }
 
+/// Turns a write's unique violation on `key` into "`field` is already in use".
+pub trait OnUnique<T> {
+    fn on_unique(self, key: crate::store::UniqueKey, field: &str) -> AppResult<T>;
+}
+
+impl<T> OnUnique<T> for Result<T, sea_orm::DbErr> {
+    fn on_unique(self, key: crate::store::UniqueKey, field: &str) -> AppResult<T> {
+        self.map_err(|error| {
+            if crate::store::UniqueKey::of(&error) == Some(key) {
+                FieldErrors::one(field, Invalid::AlreadyInUse)
+            } else {
+                error.into()
+            }
+        })
+    }
+}
+
 impl<E> From<sea_orm::TransactionError<E>> for AppError
 where
     E: Into<AppError> + std::error::Error,
@@ -92,15 +112,19 @@ where
 }
 
 impl AppError {
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn conflict(code: ErrorCode, message: impl Into<String>) -> Self {
         AppError::Conflict { code, message: message.into() }
+    }
+
+    pub fn bad_request(code: ErrorCode, message: impl Into<String>) -> Self {
+        AppError::BadRequest { code, message: message.into() }
     }
 
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::Unauthenticated(_) | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::Forbidden(_) | AppError::Denied { .. } => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -112,31 +136,37 @@ impl AppError {
         }
     }
 
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            AppError::BadRequest { code, .. } | AppError::Conflict { code, .. } => code,
-            AppError::Unauthenticated(_) => "unauthenticated",
-            AppError::InvalidCredentials => "invalid_credentials",
-            AppError::Forbidden(_) => "forbidden",
-            AppError::NotFound(_) => "not_found",
-            AppError::PayloadTooLarge => "payload_too_large",
-            AppError::UnsupportedMediaType(_) => "unsupported_media_type",
-            AppError::Invalid(_) => "invalid_field",
-            AppError::TooManyRequests { .. } => "too_many_requests",
-            AppError::Unavailable => "unavailable",
-            AppError::Internal(_) => "internal",
+            AppError::BadRequest { code, .. } | AppError::Conflict { code, .. } | AppError::Denied { code, .. } => {
+                *code
+            }
+            AppError::Unauthenticated(_) => ErrorCode::Unauthenticated,
+            AppError::InvalidCredentials => ErrorCode::InvalidCredentials,
+            AppError::Forbidden(_) => ErrorCode::Forbidden,
+            AppError::NotFound(_) => ErrorCode::NotFound,
+            AppError::PayloadTooLarge => ErrorCode::PayloadTooLarge,
+            AppError::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
+            AppError::Invalid(_) => ErrorCode::InvalidField,
+            AppError::TooManyRequests { .. } => ErrorCode::TooManyRequests,
+            AppError::Unavailable => ErrorCode::Unavailable,
+            AppError::Internal(_) => ErrorCode::Internal,
         }
     }
 
     pub fn body(&self) -> ErrorBody {
         let details = match self {
-            AppError::Invalid(fields) => serde_json::to_value(&fields.0).ok(),
+            AppError::Invalid(fields) => {
+                let problems: BTreeMap<&String, FieldProblem> =
+                    fields.0.iter().map(|(field, problem)| (field, FieldProblem::from(problem.clone()))).collect();
+                serde_json::to_value(problems).ok()
+            }
             AppError::TooManyRequests { retry_after_secs } => {
                 Some(serde_json::json!({ "retry_after": retry_after_secs }))
             }
             _ => None,
         };
-        ErrorBody { error: ErrorDetail { code: self.code().to_owned(), message: self.to_string(), details } }
+        ErrorBody { error: ErrorDetail { code: self.code(), message: self.to_string(), details } }
     }
 }
 
@@ -164,14 +194,11 @@ impl From<JsonRejection> for AppError {
             }
             StatusCode::UNPROCESSABLE_ENTITY => {
                 // serde's message names the field and what it expected; it never echoes secrets.
-                let mut errors = FieldErrors::new();
-                errors.add(
-                    "body",
-                    rejection.body_text().replace("Failed to deserialize the JSON body into the target type: ", ""),
-                );
-                AppError::Invalid(errors)
+                let reason =
+                    rejection.body_text().replace("Failed to deserialize the JSON body into the target type: ", "");
+                FieldErrors::one("body", Invalid::Malformed { reason })
             }
-            _ => AppError::BadRequest { code: "malformed_json", message: "the body is not valid JSON".into() },
+            _ => AppError::bad_request(ErrorCode::MalformedJson, "the body is not valid JSON"),
         }
     }
 }
@@ -184,7 +211,7 @@ impl From<PathRejection> for AppError {
 
 impl From<QueryRejection> for AppError {
     fn from(rejection: QueryRejection) -> Self {
-        AppError::BadRequest { code: "invalid_query", message: rejection.body_text() }
+        AppError::bad_request(ErrorCode::InvalidQuery, rejection.body_text())
     }
 }
 
@@ -196,12 +223,17 @@ mod tests {
     fn field_errors_keep_the_first_message_per_field() {
         let mut errors = FieldErrors::new();
         assert_eq!(errors.check("email", Ok::<_, Invalid>(1)), Some(1));
-        errors.add("email", "first");
-        errors.add("email", "second");
+        errors.add("email", Invalid::NotEmail);
+        errors.add("email", Invalid::Required);
         match errors.into_result() {
             Err(error) => {
                 assert_eq!(error.status(), StatusCode::UNPROCESSABLE_ENTITY);
-                assert_eq!(error.body().error.details, Some(serde_json::json!({"email": "first"})));
+                assert_eq!(
+                    error.body().error.details,
+                    Some(serde_json::json!({"email": {
+                        "code": "not_email", "message": "must be an e-mail address like name@example.com"
+                    }}))
+                );
             }
             Ok(()) => panic!("errors were recorded"),
         }
@@ -212,6 +244,18 @@ mod tests {
         let error = AppError::Internal(anyhow::anyhow!("password=hunter2 in connection string"));
         let body = error.body();
         assert_eq!((body.error.code.as_str(), body.error.message.as_str()), ("internal", "internal error"));
+    }
+
+    #[test]
+    fn parameters_travel_with_the_code() {
+        let body = FieldErrors::one("name", Invalid::TooLong { max: 120 }).body();
+        assert_eq!(
+            body.error.details,
+            Some(
+                serde_json::json!({"name": {"code": "too_long", "max": 120, "message": "must be at most 120 characters"}})
+            )
+        );
+        assert_eq!(body.error.field_problems()["name"], Invalid::TooLong { max: 120 });
     }
 
     #[test]

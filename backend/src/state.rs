@@ -4,8 +4,7 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
-use tokio::sync::{Mutex, OwnedMutexGuard};
+use sea_orm::DatabaseConnection;
 
 use crate::auth::jwt::JwtKeys;
 use crate::config::Config;
@@ -13,6 +12,7 @@ use crate::domain::auth::LoginLimiter;
 use crate::error::AppResult;
 use crate::metrics::Metrics;
 use crate::realtime::Bus;
+use crate::store::{WriteTurn, WriteTx};
 
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
@@ -25,12 +25,9 @@ pub struct Inner {
     pub metrics: Metrics,
     pub bus: Bus,
     /// SQLite has one writer at a time; taking turns here avoids "database is locked" errors when
-    /// a transaction that read first tries to write. PostgreSQL needs no such turn (`None`).
-    write_turn: Option<Arc<Mutex<()>>>,
+    /// a transaction that read first tries to write. PostgreSQL needs no such turn.
+    write_turn: WriteTurn,
 }
-
-/// Held until the write transaction it came with is committed or dropped.
-pub type WriteTurn = Option<OwnedMutexGuard<()>>;
 
 impl std::ops::Deref for AppState {
     type Target = Inner;
@@ -46,7 +43,7 @@ impl AppState {
         crate::store::migrate(&db).await?;
         let jwt = JwtKeys::load(config.jwt_secret.as_deref(), &config.data_dir)?;
         let login_limiter = LoginLimiter::new(config.login_limit_per_ip, config.login_limit_per_email);
-        let write_turn = config.is_sqlite().then(|| Arc::new(Mutex::new(())));
+        let write_turn = WriteTurn::for_backend(config.is_sqlite());
         let bus = match &config.redis_url {
             Some(url) => Bus::with_redis(url, db.clone()).context("configuring Redis (ATENDE_REDIS_URL)")?,
             None => Bus::new(),
@@ -54,12 +51,8 @@ impl AppState {
         Ok(Self(Arc::new(Inner { db, config, jwt, login_limiter, metrics: Metrics::new(), bus, write_turn })))
     }
 
-    /// Begins a transaction that will write; keep the turn alive until after commit.
-    pub async fn begin(&self) -> AppResult<(DatabaseTransaction, WriteTurn)> {
-        let turn = match &self.write_turn {
-            Some(lock) => Some(lock.clone().lock_owned().await),
-            None => None,
-        };
-        Ok((self.db.begin().await?, turn))
+    /// Begins a transaction that will write (every store write needs one).
+    pub async fn begin(&self) -> AppResult<WriteTx> {
+        Ok(WriteTx::begin(&self.db, &self.write_turn).await?)
     }
 }

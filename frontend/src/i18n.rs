@@ -6,6 +6,8 @@
 
 use leptos::prelude::*;
 
+use shared::validate::Invalid;
+
 use crate::state::storage;
 
 const STORAGE_KEY: &str = "atende.locale";
@@ -171,13 +173,28 @@ messages! {
     // validation (the same rules as shared::validate)
     Required => "Obrigatório.", "Required.";
     MustBeEmail => "Informe um e-mail como nome@exemplo.com.", "Must be an e-mail address like name@example.com.";
-    EmailTooLong => "Use no máximo 254 caracteres.", "Must be at most 254 characters.";
-    NameTooLong => "Use no máximo 120 caracteres.", "Must be at most 120 characters.";
     NoControlChars => "Não use caracteres de controle.", "Must not contain control characters.";
-    PasswordTooShort => "Use pelo menos 8 caracteres.", "Must have at least 8 characters.";
-    PasswordTooLong => "Use no máximo 128 caracteres.", "Must be at most 128 characters.";
     MustBeColor => "Informe uma cor como #1e88e5.", "Must be a colour like #1e88e5.";
+    PasswordTooShort => "Use pelo menos 8 caracteres.", "Must have at least 8 characters.";
     MustBePhone => "Informe um número com DDD, como 11 98888-7777.", "Enter a number with its area code, like 11 98888-7777.";
+    GroupNotPhone => "Informe um número de telefone, não um grupo, lista ou canal.", "Enter a phone number, not a group, list or channel.";
+    AlreadyInUse => "Já está em uso.", "Already in use.";
+    NotInCompany => "Escolha um item da sua empresa.", "Choose one of your company's.";
+    NotInTicket => "Escolha uma mensagem deste atendimento.", "Choose a message of this ticket.";
+    NotAnObject => "Informe os campos extras como pares nome e valor.", "Give the extra fields as name and value pairs.";
+    NotBase64 => "O arquivo não pôde ser lido.", "The file could not be read.";
+    NotUrl => "Informe um endereço http(s).", "Enter an http(s) address.";
+    NotPublicUrl => "Informe um endereço https público.", "Enter a public https address.";
+    WrongPassword => "Senha incorreta.", "Wrong password.";
+    RequiredForCloudApi => "Obrigatório para conexões da API oficial.", "Required for official API connections.";
+    NoConnection => "A empresa ainda não tem conexão. Crie uma em Conexões.", "The company has no connection yet. Create one in Connections.";
+    QueueOrUser => "Escolha uma fila, um atendente ou ambos.", "Choose a queue, an agent or both.";
+    EmptyFile => "O arquivo está vazio.", "The file is empty.";
+    FileRequired => "Escolha um arquivo.", "Choose a file.";
+    NotAudio => "O arquivo não é um áudio.", "The file is not audio.";
+    StickerNotWebp => "Figurinhas precisam ser imagens WebP.", "Stickers must be WebP images.";
+    UnknownFileKind => "Envie como áudio, figurinha ou arquivo.", "Send it as audio, sticker or file.";
+    MalformedInput => "Os dados enviados não estão no formato esperado.", "The data sent is not in the expected form.";
     // ticket list (Screen 1)
     Tickets => "Atendimentos", "Tickets";
     TabOpenTitle => "Atendimentos em andamento", "Tickets in progress";
@@ -244,6 +261,15 @@ messages! {
     LogReturned => "Retornou para a fila", "Returned to the queue";
     LogResolved => "Resolveu", "Resolved";
     LogReopened => "Reabriu", "Reopened";
+    LogTagged => "Adicionou uma etiqueta", "Added a tag";
+    LogUntagged => "Removeu uma etiqueta", "Removed a tag";
+    LogNoteAdded => "Escreveu uma nota", "Wrote a note";
+    LogWalletSet => "Mudou a carteira", "Changed the wallet";
+    LogProtocolGenerated => "Gerou um protocolo", "Generated a protocol";
+    LogRatingRequested => "Pediu uma avaliação", "Asked for a rating";
+    LogRatingReceived => "Recebeu uma avaliação", "Received a rating";
+    LogBotSwitched => "Ligou ou desligou um robô", "Switched a bot";
+    LogKanbanMoved => "Moveu no kanban", "Moved on the kanban";
     InvalidTransition => "Este atendimento mudou de situação. Veja o estado atual.", "This ticket changed meanwhile. See its current state.";
     TicketNotOpen => "Só é possível enviar mensagens em atendimentos em andamento.", "Messages can only be sent on tickets in progress.";
     TicketAlreadyActive => "Este contato já tem um atendimento aberto ou pendente.", "This contact already has an open or pending ticket.";
@@ -298,6 +324,10 @@ messages! {
     ContactUpdated => "Contato atualizado.", "Contact updated.";
     ContactDeleted => "Contato excluído.", "Contact deleted.";
     ContactBlocked => "Contato bloqueado.", "Contact blocked.";
+    NotASimulator => "Só conexões do simulador recebem mensagens simuladas.", "Only simulator connections take simulated messages.";
+    CannotDemoteSelf => "Você não pode remover seu próprio papel de administrador.", "You cannot remove your own administrator role.";
+    CannotDeleteSelf => "Você não pode excluir o seu próprio usuário.", "You cannot delete your own user.";
+    ServerUnavailable => "O servidor está indisponível no momento. Tente novamente em instantes.", "The server is unavailable right now. Try again shortly.";
     ContactUnblocked => "Contato desbloqueado.", "Contact unblocked.";
 }
 
@@ -377,24 +407,60 @@ pub fn confirm_delete_queue(locale: Locale, name: &str) -> String {
     }
 }
 
-/// Translates a validation message from `shared::validate` (also what the server sends in
-/// `details`); an unknown message is shown as it came.
-pub fn validation_text(locale: Locale, message: &str) -> String {
-    let key = match message.trim_end_matches('.') {
-        "must be an e-mail address like name@example.com" => Some(Key::MustBeEmail),
-        "must be at most 254 characters" => Some(Key::EmailTooLong),
-        "must not be empty" => Some(Key::Required),
-        "must be at most 120 characters" => Some(Key::NameTooLong),
-        "must not contain control characters" => Some(Key::NoControlChars),
-        "must have at least 8 characters" => Some(Key::PasswordTooShort),
-        "must be at most 128 characters" => Some(Key::PasswordTooLong),
-        "must be a colour like #1e88e5" => Some(Key::MustBeColor),
-        _ => None,
+/// Words a validation problem (from `shared::validate`, or a server's `details`) in the reader's
+/// language; parameters (lengths) are part of the sentence.
+pub fn validation_text(locale: Locale, invalid: &Invalid) -> String {
+    let pt = locale == Locale::Pt;
+    let key = match invalid {
+        Invalid::TooShort { min } => {
+            return if pt {
+                format!("Use pelo menos {min} caracteres.")
+            } else {
+                format!("Must have at least {min} characters.")
+            };
+        }
+        Invalid::TooLong { max } => {
+            return if pt {
+                format!("Use no máximo {max} caracteres.")
+            } else {
+                format!("Must be at most {max} characters.")
+            };
+        }
+        Invalid::LengthBetween { min, max } => {
+            return if pt {
+                format!("Use de {min} a {max} caracteres.")
+            } else {
+                format!("Must be {min} to {max} characters.")
+            };
+        }
+        // A problem this build does not know: the server's sentence is better than nothing.
+        Invalid::Other { message } => return message.clone(),
+        Invalid::Required => Key::Required,
+        Invalid::NotEmail => Key::MustBeEmail,
+        Invalid::ControlCharacters => Key::NoControlChars,
+        Invalid::NotColor => Key::MustBeColor,
+        Invalid::NotPhone => Key::MustBePhone,
+        Invalid::GroupNotPhone => Key::GroupNotPhone,
+        Invalid::AlreadyInUse => Key::AlreadyInUse,
+        Invalid::NotInCompany => Key::NotInCompany,
+        Invalid::NotInTicket => Key::NotInTicket,
+        Invalid::NotAnObject => Key::NotAnObject,
+        Invalid::NotBase64 => Key::NotBase64,
+        Invalid::NotUrl => Key::NotUrl,
+        Invalid::NotPublicUrl => Key::NotPublicUrl,
+        Invalid::WrongPassword => Key::WrongPassword,
+        Invalid::CurrentPasswordRequired => Key::CurrentPasswordRequired,
+        Invalid::RequiredForCloudApi => Key::RequiredForCloudApi,
+        Invalid::NoConnection => Key::NoConnection,
+        Invalid::QueueOrUser => Key::QueueOrUser,
+        Invalid::EmptyFile => Key::EmptyFile,
+        Invalid::FileRequired => Key::FileRequired,
+        Invalid::NotAudio => Key::NotAudio,
+        Invalid::StickerNotWebp => Key::StickerNotWebp,
+        Invalid::UnknownFileKind => Key::UnknownFileKind,
+        Invalid::Malformed { .. } => Key::MalformedInput,
     };
-    match key {
-        Some(key) => key.text(locale).to_owned(),
-        None => message.to_owned(),
-    }
+    key.text(locale).to_owned()
 }
 
 /// The language in use, shared through context.
@@ -453,23 +519,44 @@ macro_rules! t {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shared::validate::{Email, HexColor, Name, Password};
 
     #[test]
-    fn every_shared_validation_message_is_translated() {
-        let messages = [
-            Email::parse("x").err(),
-            Email::parse(&format!("{}@example.com", "a".repeat(250))).err(),
-            Name::parse(" ").err(),
-            Name::parse(&"x".repeat(121)).err(),
-            Name::parse("a\u{1}").err(),
-            Password::parse("short").err(),
-            Password::parse(&"x".repeat(129)).err(),
-            HexColor::parse("red").err(),
+    fn every_validation_problem_is_worded_in_both_languages() {
+        let problems = [
+            Invalid::Required,
+            Invalid::TooShort { min: 8 },
+            Invalid::TooLong { max: 120 },
+            Invalid::LengthBetween { min: 1, max: 64 },
+            Invalid::NotEmail,
+            Invalid::ControlCharacters,
+            Invalid::NotColor,
+            Invalid::NotPhone,
+            Invalid::GroupNotPhone,
+            Invalid::AlreadyInUse,
+            Invalid::NotInCompany,
+            Invalid::NotInTicket,
+            Invalid::NotAnObject,
+            Invalid::NotBase64,
+            Invalid::NotUrl,
+            Invalid::NotPublicUrl,
+            Invalid::WrongPassword,
+            Invalid::CurrentPasswordRequired,
+            Invalid::RequiredForCloudApi,
+            Invalid::NoConnection,
+            Invalid::QueueOrUser,
+            Invalid::EmptyFile,
+            Invalid::FileRequired,
+            Invalid::NotAudio,
+            Invalid::StickerNotWebp,
+            Invalid::UnknownFileKind,
+            Invalid::Malformed { reason: "missing field `name`".into() },
         ];
-        for invalid in messages.into_iter().flatten() {
-            let pt = validation_text(Locale::Pt, invalid.0);
-            assert_ne!(pt, invalid.0, "no Portuguese text for {:?}", invalid.0);
+        for problem in &problems {
+            let (pt, en) = (validation_text(Locale::Pt, problem), validation_text(Locale::En, problem));
+            assert_ne!(pt, problem.to_string(), "no Portuguese text for {problem:?}");
+            assert!(!en.is_empty() && pt != en, "{problem:?}");
         }
+        assert_eq!(validation_text(Locale::Pt, &Invalid::TooLong { max: 120 }), "Use no máximo 120 caracteres.");
+        assert_eq!(validation_text(Locale::En, &Invalid::Other { message: "is odd".into() }), "is odd");
     }
 }

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_tenancy_and_auth;
 mod m20261125_000002_core_loop;
 mod m20261125_000003_message_search;
+mod m20261128_000004_typed_events;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_tenancy_and_auth::Migration),
             Box::new(m20261125_000002_core_loop::Migration),
             Box::new(m20261125_000003_message_search::Migration),
+            Box::new(m20261128_000004_typed_events::Migration),
         ]
     }
 }

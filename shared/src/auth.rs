@@ -4,33 +4,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{ApiTokenId, CompanyId, QueueId, UserId};
+use crate::wire_enum;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum Role {
-    Admin,
-    Supervisor,
-    Agent,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Supervisor => "supervisor",
-            Role::Agent => "agent",
-        }
-    }
-    pub fn parse(raw: &str) -> Option<Self> {
-        match raw {
-            "admin" => Some(Role::Admin),
-            "supervisor" => Some(Role::Supervisor),
-            "agent" => Some(Role::Agent),
-            _ => None,
-        }
-    }
-}
+wire_enum!(Role { Admin = "admin", Supervisor = "supervisor", Agent = "agent" });
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{ConnectionId, ContactId, QueueId};
+use crate::wire_enum;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -40,32 +41,11 @@ pub struct UpdateContact {
     pub extra: Option<serde_json::Value>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub enum ConnectionKind {
-    Simulator,
-    CloudApi,
-    WhatsappWeb,
-}
-
-impl ConnectionKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ConnectionKind::Simulator => "simulator",
-            ConnectionKind::CloudApi => "cloud_api",
-            ConnectionKind::WhatsappWeb => "whatsapp_web",
-        }
-    }
-    pub fn parse(raw: &str) -> Option<Self> {
-        match raw {
-            "simulator" => Some(ConnectionKind::Simulator),
-            "cloud_api" => Some(ConnectionKind::CloudApi),
-            "whatsapp_web" => Some(ConnectionKind::WhatsappWeb),
-            _ => None,
-        }
-    }
-}
+wire_enum!(ConnectionKind { Simulator = "simulator", CloudApi = "cloud_api", WhatsappWeb = "whatsapp_web" });
+wire_enum!(
+    /// Whether a connection can send and receive now.
+    ConnectionStatus { Connected = "connected", Pairing = "pairing", Disconnected = "disconnected", Error = "error" }
+);
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -73,8 +53,7 @@ pub struct Connection {
     pub id: ConnectionId,
     pub name: String,
     pub kind: ConnectionKind,
-    /// connected, disconnected, qrcode
-    pub status: String,
+    pub status: ConnectionStatus,
     pub default_queue_id: Option<QueueId>,
     /// Cloud API: the phone number id (the secrets are never returned).
     pub phone_number_id: Option<String>,

@@ -1,6 +1,10 @@
-//! The one error body every endpoint answers with.
+//! The one error body every endpoint answers with, and the codes it can carry.
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+
+use crate::validate::Invalid;
 
 /// `{"error": {"code", "message", "details"}}`
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -13,11 +17,166 @@ pub struct ErrorBody {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorDetail {
     /// A stable snake_case code such as `not_found` or `invalid_field`.
-    pub code: String,
-    /// A sentence for humans.
+    pub code: ErrorCode,
+    /// A sentence for humans (English; clients translate by `code`).
     pub message: String,
-    /// Per-field messages for `invalid_field`, other context elsewhere.
+    /// `invalid_field`: each field mapped to its problem (`{"code": "too_long", "max": 120, "message": …}`);
+    /// `too_many_requests`: `{"retry_after": seconds}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub details: Option<serde_json::Value>,
+}
+
+impl ErrorDetail {
+    /// The per-field problems of an `invalid_field` answer; fields whose problem this client does
+    /// not know keep the server's sentence as [`Invalid::Other`].
+    pub fn field_problems(&self) -> BTreeMap<String, Invalid> {
+        let Some(serde_json::Value::Object(fields)) = &self.details else {
+            return BTreeMap::new();
+        };
+        if self.code != ErrorCode::InvalidField {
+            return BTreeMap::new();
+        }
+        fields
+            .iter()
+            .map(|(field, value)| {
+                let problem =
+                    serde_json::from_value::<FieldProblem>(value.clone()).map(|p| p.problem).unwrap_or_else(|_| {
+                        match value {
+                            serde_json::Value::Object(map) => Invalid::Other {
+                                message: map.get("message").and_then(|m| m.as_str()).unwrap_or_default().to_owned(),
+                            },
+                            serde_json::Value::String(text) => Invalid::Other { message: text.clone() },
+                            other => Invalid::Other { message: other.to_string() },
+                        }
+                    });
+                (field.clone(), problem)
+            })
+            .collect()
+    }
+}
+
+/// One field's problem on the wire: the code with its parameters, and the English sentence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FieldProblem {
+    #[serde(flatten)]
+    pub problem: Invalid,
+    pub message: String,
+}
+
+impl From<Invalid> for FieldProblem {
+    fn from(problem: Invalid) -> Self {
+        let message = problem.to_string();
+        Self { problem, message }
+    }
+}
+
+macro_rules! error_codes {
+    ($($(#[$meta:meta])* $variant:ident = $text:literal),* $(,)?) => {
+        /// Every `code` an error body can carry. Clients match on these, never on sentences.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+        #[serde(rename_all = "snake_case")]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        pub enum ErrorCode {
+            $($(#[$meta])* $variant,)*
+            /// A code this client does not know yet (a newer server).
+            #[serde(skip_serializing)]
+            Unknown,
+        }
+
+        impl ErrorCode {
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant),*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(ErrorCode::$variant => $text,)* ErrorCode::Unknown => "unknown" }
+            }
+
+            pub fn parse(raw: &str) -> Self {
+                match raw { $($text => ErrorCode::$variant,)* _ => ErrorCode::Unknown }
+            }
+        }
+    };
+}
+
+error_codes! {
+    /// 400: the body is not JSON.
+    MalformedJson = "malformed_json",
+    /// 400: a query parameter has the wrong form.
+    InvalidQuery = "invalid_query",
+    /// 400: a cursor this server did not give out.
+    InvalidCursor = "invalid_cursor",
+    MalformedMultipart = "malformed_multipart",
+    MalformedWebhook = "malformed_webhook",
+    /// 400: `GET /api/v1/ws` without a WebSocket upgrade.
+    WebsocketRequired = "websocket_required",
+    Unauthenticated = "unauthenticated",
+    InvalidCredentials = "invalid_credentials",
+    Forbidden = "forbidden",
+    NotFound = "not_found",
+    MethodNotAllowed = "method_not_allowed",
+    /// 409: the ticket's status does not allow this action.
+    InvalidTransition = "invalid_transition",
+    /// 409: the contact already has an open or pending ticket on that connection.
+    TicketAlreadyActive = "ticket_already_active",
+    /// 409: writing in a ticket that is not open.
+    TicketNotOpen = "ticket_not_open",
+    NotASimulator = "not_a_simulator",
+    ContactBlocked = "contact_blocked",
+    CannotDemoteSelf = "cannot_demote_self",
+    CannotDeleteSelf = "cannot_delete_self",
+    /// 403: only the platform administrator may change the platform administrator.
+    PlatformAdminProtected = "platform_admin_protected",
+    PayloadTooLarge = "payload_too_large",
+    UnsupportedMediaType = "unsupported_media_type",
+    /// 422: `details` maps each refused field to its problem.
+    InvalidField = "invalid_field",
+    TooManyRequests = "too_many_requests",
+    Unavailable = "unavailable",
+    Internal = "internal",
+}
+
+impl<'de> Deserialize<'de> for ErrorCode {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(deserializer)?;
+        Ok(ErrorCode::parse(&raw))
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_unknown_codes_are_kept_apart() {
+        for code in ErrorCode::ALL {
+            let text = serde_json::to_string(code).unwrap();
+            assert_eq!(text, format!("\"{}\"", code.as_str()));
+            assert_eq!(serde_json::from_str::<ErrorCode>(&text).unwrap(), *code);
+        }
+        assert_eq!(serde_json::from_str::<ErrorCode>("\"brand_new\"").unwrap(), ErrorCode::Unknown);
+    }
+
+    #[test]
+    fn field_problems_decode_codes_and_keep_unknown_sentences() {
+        let detail = ErrorDetail {
+            code: ErrorCode::InvalidField,
+            message: "some fields are invalid".into(),
+            details: Some(serde_json::json!({
+                "name": FieldProblem::from(Invalid::TooLong { max: 120 }),
+                "color": {"code": "from_the_future", "message": "is odd"},
+                "old": "a plain sentence",
+            })),
+        };
+        let problems = detail.field_problems();
+        assert_eq!(problems["name"], Invalid::TooLong { max: 120 });
+        assert_eq!(problems["color"], Invalid::Other { message: "is odd".into() });
+        assert_eq!(problems["old"], Invalid::Other { message: "a plain sentence".into() });
+    }
 }

@@ -1,14 +1,148 @@
-//! Live events pushed over `GET /api/v1/ws`.
+//! Live events pushed over `GET /api/v1/ws` (and, later, to outgoing webhooks): one enum, so the
+//! server can only send what clients can decode.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+
+use crate::contacts::{Connection, Contact};
+use crate::ids::{ContactId, JobId, MessageId, TicketId};
+use crate::schedules::Schedule;
+use crate::tickets::{Message, MessageStatus, Note, Ticket};
+
+/// Close code telling the client to reconnect with `since` (it fell behind, or the server stops).
+pub const CLOSE_RESUME: u16 = 4000;
 
 /// `{"seq": 123, "type": "ticket.updated", "data": {...}}`; `seq` rises by one per company event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Event {
+pub struct EventFrame {
     pub seq: i64,
-    #[serde(rename = "type")]
-    pub kind: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
-    pub data: serde_json::Value,
+    #[serde(flatten)]
+    pub event: Event,
+}
+
+/// Every event the server sends, tagged by `type` with its payload in `data`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Event {
+    #[serde(rename = "ticket.created")]
+    TicketCreated(Ticket),
+    #[serde(rename = "ticket.updated")]
+    TicketUpdated(Ticket),
+    /// The ticket no longer exists (its contact or connection was deleted).
+    #[serde(rename = "ticket.deleted")]
+    TicketDeleted(TicketDeleted),
+    #[serde(rename = "message.created")]
+    MessageCreated(Message),
+    /// A delivery status change.
+    #[serde(rename = "message.updated")]
+    MessageUpdated(MessageUpdate),
+    #[serde(rename = "contact.updated")]
+    ContactUpdated(Contact),
+    #[serde(rename = "contact.deleted")]
+    ContactDeleted(ContactDeleted),
+    #[serde(rename = "note.created")]
+    NoteCreated(Note),
+    #[serde(rename = "schedule.updated")]
+    ScheduleUpdated(Schedule),
+    #[serde(rename = "sync.progress")]
+    SyncProgress(SyncProgress),
+    #[serde(rename = "connection.updated")]
+    ConnectionUpdated(Connection),
+}
+
+impl Event {
+    /// The `type` on the wire.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::TicketCreated(_) => "ticket.created",
+            Event::TicketUpdated(_) => "ticket.updated",
+            Event::TicketDeleted(_) => "ticket.deleted",
+            Event::MessageCreated(_) => "message.created",
+            Event::MessageUpdated(_) => "message.updated",
+            Event::ContactUpdated(_) => "contact.updated",
+            Event::ContactDeleted(_) => "contact.deleted",
+            Event::NoteCreated(_) => "note.created",
+            Event::ScheduleUpdated(_) => "schedule.updated",
+            Event::SyncProgress(_) => "sync.progress",
+            Event::ConnectionUpdated(_) => "connection.updated",
+        }
+    }
+}
+
+impl EventFrame {
+    /// A frame as `(seq, event)`: `event` is `None` for a type this client does not know (a newer
+    /// server), which still advances the client's `seq`. `None` for text that is not a frame.
+    pub fn decode(text: &str) -> Option<(i64, Option<Event>)> {
+        #[derive(Deserialize)]
+        struct SeqOnly {
+            seq: i64,
+        }
+        let SeqOnly { seq } = serde_json::from_str(text).ok()?;
+        Some((seq, serde_json::from_str::<EventFrame>(text).ok().map(|frame| frame.event)))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TicketDeleted {
+    pub id: TicketId,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ContactDeleted {
+    pub id: ContactId,
+}
+
+/// `message.updated`: where an outbound message stands with the provider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MessageUpdate {
+    pub id: MessageId,
+    pub ticket_id: TicketId,
+    pub status: MessageStatus,
+    #[serde(default)]
+    pub error: Option<String>,
+    #[serde(default)]
+    pub external_id: Option<String>,
+}
+
+/// `sync.progress`: a history import running for a ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SyncProgress {
+    pub job_id: JobId,
+    pub ticket_id: TicketId,
+    pub done: u32,
+    pub total: u32,
+    pub finished: bool,
+    #[serde(default)]
+    pub error: Option<String>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_have_seq_type_and_data_at_the_top() {
+        let frame = EventFrame { seq: 12, event: Event::TicketDeleted(TicketDeleted { id: TicketId(5) }) };
+        let text = serde_json::to_string(&frame).unwrap();
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&text).unwrap(),
+            serde_json::json!({"seq": 12, "type": "ticket.deleted", "data": {"id": 5}})
+        );
+        assert_eq!(EventFrame::decode(&text), Some((12, Some(frame.event.clone()))));
+        assert_eq!(frame.event.kind(), "ticket.deleted");
+    }
+
+    #[test]
+    fn unknown_types_keep_their_seq_and_garbage_is_refused() {
+        assert_eq!(EventFrame::decode(r#"{"seq": 3, "type": "tag.updated", "data": {}}"#), Some((3, None)));
+        assert_eq!(EventFrame::decode(r#"{"seq": 4, "type": "ticket.deleted", "data": {"id": "x"}}"#), Some((4, None)));
+        assert_eq!(EventFrame::decode("not json"), None);
+    }
 }

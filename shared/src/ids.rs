@@ -9,6 +9,12 @@ macro_rules! id_type {
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         pub struct $name(pub i64);
 
+        impl From<$name> for i64 {
+            fn from(id: $name) -> i64 {
+                id.0
+            }
+        }
+
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 self.0.fmt(f)
@@ -17,4 +23,18 @@ macro_rules! id_type {
     )*};
 }
 
-id_type!(CompanyId, UserId, QueueId, ApiTokenId, ContactId, ConnectionId, TicketId, MessageId);
+id_type!(
+    CompanyId,
+    UserId,
+    QueueId,
+    ApiTokenId,
+    ContactId,
+    ConnectionId,
+    TicketId,
+    MessageId,
+    TicketLogId,
+    TagId,
+    NoteId,
+    ScheduleId,
+    JobId,
+);

@@ -6,11 +6,14 @@ pub mod contacts;
 pub mod error;
 pub mod events;
 pub mod ids;
+pub mod lifecycle;
 pub mod org;
 pub mod page;
+pub mod schedules;
 pub mod tickets;
 pub mod validate;
+pub mod visibility;
 
-pub use error::{ErrorBody, ErrorDetail};
+pub use error::{ErrorBody, ErrorCode, ErrorDetail, FieldProblem};
 pub use ids::*;
 pub use page::Page;

@@ -3,8 +3,10 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{ConnectionId, ContactId, MessageId, QueueId, TicketId, UserId};
+use crate::ids::{ConnectionId, ContactId, MessageId, NoteId, QueueId, TagId, TicketId, TicketLogId, UserId};
 
+/// A snake_case wire enum with `ALL`, `as_str` and `parse` (for query strings and columns).
+#[macro_export]
 macro_rules! wire_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),* $(,)? }) => {
         $(#[$meta])*
@@ -35,6 +37,47 @@ wire_enum!(MessageKind {
     Sticker = "sticker", Location = "location", Reaction = "reaction", System = "system",
 });
 wire_enum!(MessageStatus { Pending = "pending", Sent = "sent", Delivered = "delivered", Read = "read", Failed = "failed", Received = "received" });
+wire_enum!(
+    /// What a ticket log row records. `access` is a user opening the ticket.
+    TicketLogKind {
+        Access = "access", Created = "created", Accepted = "accepted", Transferred = "transferred",
+        Returned = "returned", Resolved = "resolved", Reopened = "reopened", Tagged = "tagged",
+        Untagged = "untagged", NoteAdded = "note_added", WalletSet = "wallet_set",
+        ProtocolGenerated = "protocol_generated", RatingRequested = "rating_requested",
+        RatingReceived = "rating_received", BotSwitched = "bot_switched", KanbanMoved = "kanban_moved",
+    }
+);
+wire_enum!(
+    /// What a system message in the thread says happened.
+    SystemNoteKind { Accepted = "accepted", Transferred = "transferred", Returned = "returned", Resolved = "resolved", Reopened = "reopened" }
+);
+
+/// The structured content of a system message, so each reader sees it in their own language;
+/// the message's `body` keeps a Portuguese sentence for integrators and search.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SystemNote {
+    pub kind: SystemNoteKind,
+    /// Who did it.
+    pub actor: String,
+    /// Transfers: the user or queue it went to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+
+impl SystemNote {
+    /// The Portuguese sentence stored as the message body.
+    pub fn sentence_pt(&self) -> String {
+        let (actor, to) = (&self.actor, self.to.as_deref().unwrap_or_default());
+        match self.kind {
+            SystemNoteKind::Accepted => format!("Atendimento aceito por {actor}"),
+            SystemNoteKind::Transferred => format!("Atendimento transferido por {actor} para {to}"),
+            SystemNoteKind::Returned => format!("{actor} retornou o atendimento para a fila"),
+            SystemNoteKind::Resolved => format!("Atendimento resolvido por {actor}"),
+            SystemNoteKind::Reopened => format!("Atendimento reaberto por {actor}"),
+        }
+    }
+}
 
 impl MessageStatus {
     /// Delivery only moves forward: a late "delivered" never downgrades "read".
@@ -85,7 +128,7 @@ pub struct LastMessage {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TagRef {
-    pub id: i64,
+    pub id: TagId,
     pub name: String,
     pub color: String,
 }
@@ -167,6 +210,9 @@ pub struct Message {
     pub external_id: Option<String>,
     pub quoted_id: Option<MessageId>,
     pub user_id: Option<UserId>,
+    /// System messages: what happened, for the reader's language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system: Option<SystemNote>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -181,12 +227,22 @@ pub struct NewMessage {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TicketLog {
-    pub id: i64,
-    /// access, created, accepted, transferred, returned, resolved, reopened
-    pub kind: String,
+    pub id: TicketLogId,
+    pub kind: TicketLogKind,
     pub user: Option<UserRef>,
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub details: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+}
+
+/// An internal note on a ticket: never sent to the contact.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Note {
+    pub id: NoteId,
+    pub ticket_id: TicketId,
+    pub body: String,
+    pub user: UserRef,
     pub created_at: DateTime<Utc>,
 }
 

@@ -1,15 +1,93 @@
 //! Validated values: each has a `parse` constructor that is the only way to build it, so the
-//! server and the browser refuse the same input with the same message.
+//! server and the browser refuse the same input with the same problem.
 
 use std::fmt;
 
-/// Why a value was refused, as a sentence for the person who typed it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Invalid(pub &'static str);
+use serde::{Deserialize, Serialize};
+
+/// Why a value was refused: a code with its parameters, so each client words it in its own
+/// language; `Display` gives the English sentence the API's `message` carries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Invalid {
+    Required,
+    TooShort {
+        min: u32,
+    },
+    TooLong {
+        max: u32,
+    },
+    LengthBetween {
+        min: u32,
+        max: u32,
+    },
+    NotEmail,
+    ControlCharacters,
+    NotColor,
+    NotPhone,
+    GroupNotPhone,
+    AlreadyInUse,
+    /// An id that is not one of the caller's company (a queue, a user, a connection).
+    NotInCompany,
+    NotInTicket,
+    NotAnObject,
+    NotBase64,
+    NotUrl,
+    /// A URL that must be public `https` but points at a private, loopback or link-local address.
+    NotPublicUrl,
+    WrongPassword,
+    CurrentPasswordRequired,
+    RequiredForCloudApi,
+    NoConnection,
+    QueueOrUser,
+    EmptyFile,
+    FileRequired,
+    NotAudio,
+    StickerNotWebp,
+    UnknownFileKind,
+    /// The body could not be read as the expected JSON; `reason` is serde's description.
+    Malformed {
+        reason: String,
+    },
+    /// A problem this client does not know (a newer server): its sentence as sent.
+    Other {
+        message: String,
+    },
+}
 
 impl fmt::Display for Invalid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.0)
+        match self {
+            Invalid::Required => f.write_str("must not be empty"),
+            Invalid::TooShort { min } => write!(f, "must have at least {min} characters"),
+            Invalid::TooLong { max } => write!(f, "must be at most {max} characters"),
+            Invalid::LengthBetween { min, max } => write!(f, "must be {min} to {max} characters"),
+            Invalid::NotEmail => f.write_str("must be an e-mail address like name@example.com"),
+            Invalid::ControlCharacters => f.write_str("must not contain control characters"),
+            Invalid::NotColor => f.write_str("must be a colour like #1e88e5"),
+            Invalid::NotPhone => f.write_str("must be a phone number like +55 11 98765-4321"),
+            Invalid::GroupNotPhone => f.write_str("must be a phone number, not a group, list or channel id"),
+            Invalid::AlreadyInUse => f.write_str("is already in use"),
+            Invalid::NotInCompany => f.write_str("must exist in your company"),
+            Invalid::NotInTicket => f.write_str("must be a message of this ticket"),
+            Invalid::NotAnObject => f.write_str("must be an object of extra fields"),
+            Invalid::NotBase64 => f.write_str("is not valid base64"),
+            Invalid::NotUrl => f.write_str("must be an http(s) URL"),
+            Invalid::NotPublicUrl => f.write_str("must be a public https URL"),
+            Invalid::WrongPassword => f.write_str("is wrong"),
+            Invalid::CurrentPasswordRequired => f.write_str("is required to change the e-mail or the password"),
+            Invalid::RequiredForCloudApi => f.write_str("is required for a cloud_api connection"),
+            Invalid::NoConnection => f.write_str("the company has no connection yet"),
+            Invalid::QueueOrUser => f.write_str("give a queue, a user, or both"),
+            Invalid::EmptyFile => f.write_str("is empty"),
+            Invalid::FileRequired => f.write_str("is required in a multipart message"),
+            Invalid::NotAudio => f.write_str("the file is not audio"),
+            Invalid::StickerNotWebp => f.write_str("stickers must be WebP images"),
+            Invalid::UnknownFileKind => f.write_str("must be audio, sticker or file"),
+            Invalid::Malformed { reason } => f.write_str(reason),
+            Invalid::Other { message } => f.write_str(message),
+        }
     }
 }
 
@@ -40,15 +118,15 @@ impl Email {
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let value = raw.trim().to_lowercase();
         let Some((local, domain)) = value.split_once('@') else {
-            return Err(Invalid("must be an e-mail address like name@example.com"));
+            return Err(Invalid::NotEmail);
         };
         let domain_ok =
             domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !domain.contains("..");
         if local.is_empty() || !domain_ok || domain.contains('@') || value.chars().any(char::is_whitespace) {
-            return Err(Invalid("must be an e-mail address like name@example.com"));
+            return Err(Invalid::NotEmail);
         }
         if value.len() > 254 {
-            return Err(Invalid("must be at most 254 characters"));
+            return Err(Invalid::TooLong { max: 254 });
         }
         Ok(Self(value))
     }
@@ -63,13 +141,13 @@ impl Name {
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let value = raw.trim();
         if value.is_empty() {
-            return Err(Invalid("must not be empty"));
+            return Err(Invalid::Required);
         }
         if value.chars().count() > 120 {
-            return Err(Invalid("must be at most 120 characters"));
+            return Err(Invalid::TooLong { max: 120 });
         }
         if value.chars().any(char::is_control) {
-            return Err(Invalid("must not contain control characters"));
+            return Err(Invalid::ControlCharacters);
         }
         Ok(Self(value.to_owned()))
     }
@@ -89,10 +167,10 @@ impl Password {
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let count = raw.chars().count();
         if count < 8 {
-            return Err(Invalid("must have at least 8 characters"));
+            return Err(Invalid::TooShort { min: 8 });
         }
         if count > 128 {
-            return Err(Invalid("must be at most 128 characters"));
+            return Err(Invalid::TooLong { max: 128 });
         }
         Ok(Self(raw.to_owned()))
     }
@@ -113,7 +191,7 @@ impl HexColor {
         if digits.len() == 6 && digits.chars().all(|c| c.is_ascii_hexdigit()) {
             Ok(Self(value))
         } else {
-            Err(Invalid("must be a colour like #1e88e5"))
+            Err(Invalid::NotColor)
         }
     }
 }

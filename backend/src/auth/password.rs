@@ -50,7 +50,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_hash_verifies_only_its_password() -> Result<(), AppError> {
-        let password = Password::parse("correct horse").map_err(|e| AppError::Internal(anyhow::anyhow!(e.0)))?;
+        let password =
+            Password::parse("correct horse").map_err(|e| AppError::Internal(anyhow::anyhow!(e.to_string())))?;
         let stored = hash(&password).await?;
         assert!(stored.starts_with("$argon2id$"));
         assert!(verify(Some(stored.clone()), "correct horse").await?);

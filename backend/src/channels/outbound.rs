@@ -1,6 +1,8 @@
 //! Hands stored outbound messages to their connection's channel and records what it answered.
 
+use shared::contacts::ConnectionKind;
 use shared::tickets::MessageStatus;
+use shared::{ConnectionId, MessageId};
 
 use crate::domain::messages::set_status;
 use crate::error::AppResult;
@@ -9,29 +11,29 @@ use crate::store;
 
 /// Sends the message through its connection. Failures are recorded on the message, never lost:
 /// it stays stored with status `failed` and the reason.
-pub async fn dispatch(state: &AppState, message_id: i64) {
+pub async fn dispatch(state: &AppState, message_id: MessageId) {
     if let Err(error) = try_dispatch(state, message_id).await {
-        tracing::error!(message_id, error = %error, "dispatching an outbound message failed");
+        tracing::error!(message_id = message_id.0, error = %error, "dispatching an outbound message failed");
     }
 }
 
-async fn try_dispatch(state: &AppState, message_id: i64) -> AppResult<()> {
+async fn try_dispatch(state: &AppState, message_id: MessageId) -> AppResult<()> {
     let Some(message) = store::messages::get(&state.db, message_id).await? else {
         return Ok(());
     };
-    let Some(connection) = store::connections::get(&state.db, message.connection_id).await? else {
+    let Some(connection) = store::connections::get(&state.db, ConnectionId(message.connection_id)).await? else {
         return set_status(state, message_id, MessageStatus::Failed, None, Some("the connection no longer exists"))
             .await;
     };
-    match connection.kind.as_str() {
+    match ConnectionKind::from(connection.kind) {
         // The simulated customer's phone takes every message at once.
-        "simulator" => {
+        ConnectionKind::Simulator => {
             let external_id = format!("sim-{}", message.id);
             set_status(state, message_id, MessageStatus::Sent, Some(&external_id), None).await
         }
-        "cloud_api" => crate::channels::whatsapp::send(state, &connection, message).await,
+        ConnectionKind::CloudApi => crate::channels::whatsapp::send(state, &connection, message).await,
         other => {
-            let reason = format!("sending through {other} connections is not available yet");
+            let reason = format!("sending through {} connections is not available yet", other.as_str());
             set_status(state, message_id, MessageStatus::Failed, None, Some(&reason)).await
         }
     }

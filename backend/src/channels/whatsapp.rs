@@ -14,6 +14,7 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store;
 use crate::store::entities::{connections, messages};
+use shared::{CompanyId, ConnectionId, ContactId, ErrorCode, MessageId, TicketId};
 
 pub fn client_for(connection: &connections::Model) -> Result<CloudApiClient, SendError> {
     let settings = settings_of(connection);
@@ -31,13 +32,13 @@ pub async fn receive_webhook(state: &AppState, connection: &connections::Model, 
     let settings = settings_of(connection);
     let phone_number_id = settings.phone_number_id.unwrap_or_default();
     let events = cloud_api::parse_webhook_for(raw, &phone_number_id)
-        .map_err(|e| AppError::BadRequest { code: "malformed_webhook", message: e.to_string() })?;
+        .map_err(|e| AppError::bad_request(ErrorCode::MalformedWebhook, e.to_string()))?;
     for event in events {
         match event {
             CloudEvent::Message(message) => receive_message(state, connection, message).await?,
             CloudEvent::Status(update) => {
                 let Some(stored) =
-                    store::messages::find_external(&state.db, connection.id, &update.external_id).await?
+                    store::messages::find_external(&state.db, ConnectionId(connection.id), &update.external_id).await?
                 else {
                     // A status for a message sent from the phone itself, or long gone: nothing to update.
                     continue;
@@ -48,7 +49,7 @@ pub async fn receive_webhook(state: &AppState, connection: &connections::Model, 
                     DeliveryStatus::Read => MessageStatus::Read,
                     DeliveryStatus::Failed => MessageStatus::Failed,
                 };
-                set_status(state, stored.id, status, None, update.error.as_deref()).await?;
+                set_status(state, MessageId(stored.id), status, None, update.error.as_deref()).await?;
             }
         }
     }
@@ -56,7 +57,7 @@ pub async fn receive_webhook(state: &AppState, connection: &connections::Model, 
 }
 
 async fn receive_message(state: &AppState, connection: &connections::Model, message: InboundMessage) -> AppResult<()> {
-    if store::messages::find_external(&state.db, connection.id, &message.external_id).await?.is_some() {
+    if store::messages::find_external(&state.db, ConnectionId(connection.id), &message.external_id).await?.is_some() {
         return Ok(());
     }
     let file = match &message.media {
@@ -100,7 +101,9 @@ const RETRY_DELAYS: [Duration; 3] = [Duration::from_secs(2), Duration::from_secs
 /// permanent ones mark the message failed with the provider's reason.
 pub async fn send(state: &AppState, connection: &connections::Model, message: messages::Model) -> AppResult<()> {
     match attempt(state, connection, &message).await {
-        Ok(external_id) => set_status(state, message.id, MessageStatus::Sent, Some(&external_id), None).await,
+        Ok(external_id) => {
+            set_status(state, MessageId(message.id), MessageStatus::Sent, Some(&external_id), None).await
+        }
         Err(error) if error.is_retryable() => {
             let (state, connection) = (state.clone(), connection.clone());
             tokio::spawn(async move {
@@ -109,7 +112,14 @@ pub async fn send(state: &AppState, connection: &connections::Model, message: me
                     tokio::time::sleep(delay).await;
                     match attempt(&state, &connection, &message).await {
                         Ok(external_id) => {
-                            let _ = set_status(&state, message.id, MessageStatus::Sent, Some(&external_id), None).await;
+                            let _ = set_status(
+                                &state,
+                                MessageId(message.id),
+                                MessageStatus::Sent,
+                                Some(&external_id),
+                                None,
+                            )
+                            .await;
                             return;
                         }
                         Err(error) if error.is_retryable() => last = error,
@@ -119,11 +129,14 @@ pub async fn send(state: &AppState, connection: &connections::Model, message: me
                         }
                     }
                 }
-                let _ = set_status(&state, message.id, MessageStatus::Failed, None, Some(last.message())).await;
+                let _ =
+                    set_status(&state, MessageId(message.id), MessageStatus::Failed, None, Some(last.message())).await;
             });
             Ok(())
         }
-        Err(error) => set_status(state, message.id, MessageStatus::Failed, None, Some(error.message())).await,
+        Err(error) => {
+            set_status(state, MessageId(message.id), MessageStatus::Failed, None, Some(error.message())).await
+        }
     }
 }
 
@@ -133,13 +146,14 @@ async fn attempt(
     message: &messages::Model,
 ) -> Result<String, SendError> {
     let client = client_for(connection)?;
-    let contact = store::contacts::get_in_company(&state.db, message.company_id, message.contact_id)
-        .await
-        .ok()
-        .flatten()
-        .ok_or_else(|| SendError::permanent("the contact no longer exists"))?;
+    let contact =
+        store::contacts::get_in_company(&state.db, CompanyId(message.company_id), ContactId(message.contact_id))
+            .await
+            .ok()
+            .flatten()
+            .ok_or_else(|| SendError::permanent("the contact no longer exists"))?;
     let reply_to = match message.quoted_id {
-        Some(id) => store::messages::get_in_ticket(&state.db, message.ticket_id, id)
+        Some(id) => store::messages::get_in_ticket(&state.db, TicketId(message.ticket_id), MessageId(id))
             .await
             .ok()
             .flatten()
@@ -155,7 +169,8 @@ async fn attempt(
             let mime = message.media_mime.clone().unwrap_or_else(|| "application/octet-stream".into());
             let name = message.media_name.clone().unwrap_or_else(|| "arquivo".into());
             let media_id = client.upload_media(bytes, &mime, &name).await?;
-            let kind = types::MessageKind::parse(&message.kind).unwrap_or(types::MessageKind::Document);
+            let kind = types::MessageKind::parse(shared::tickets::MessageKind::from(message.kind).as_str())
+                .unwrap_or(types::MessageKind::Document);
             let caption = (!message.body.is_empty()).then_some(message.body.as_str());
             client.send_media(&contact.number, kind, &media_id, caption, Some(&name)).await
         }

@@ -6,7 +6,9 @@ use std::num::NonZeroU32;
 use chrono::Utc;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use shared::auth::{LoginRequest, Me, Role, TokenPair};
+use sea_orm::ConnectionTrait;
+use shared::auth::{LoginRequest, Me, TokenPair};
+use shared::visibility::Viewer;
 use shared::{CompanyId, UserId};
 
 use crate::auth::jwt::Claims;
@@ -62,8 +64,8 @@ pub async fn login(state: &AppState, client: IpAddr, request: LoginRequest) -> A
 async fn start_session(state: &AppState, user: users::Model) -> AppResult<TokenPair> {
     let expires_at = Utc::now() + state.config.refresh_token_ttl;
     let refresh_token = secret::generate(REFRESH_TOKEN_PREFIX);
-    let (txn, _turn) = state.begin().await?;
-    let session = store::sessions::create(&txn, user.id, expires_at).await?;
+    let txn = state.begin().await?;
+    let session = store::sessions::create(&txn, UserId(user.id), expires_at).await?;
     store::sessions::add_refresh_token(&txn, session.id, &secret::sha256_hex(&refresh_token)).await?;
     txn.commit().await?;
     token_pair(state, user, session.id, refresh_token).await
@@ -87,7 +89,7 @@ async fn token_pair(
 /// one means it was copied, so the whole session is revoked.
 pub async fn refresh(state: &AppState, refresh_token: &str) -> AppResult<TokenPair> {
     const REFUSED: AppError = AppError::Unauthenticated("the refresh token is invalid or expired");
-    let (txn, _turn) = state.begin().await?;
+    let txn = state.begin().await?;
     let Some(token) = store::sessions::find_refresh_token(&txn, &secret::sha256_hex(refresh_token)).await? else {
         return Err(REFUSED);
     };
@@ -109,23 +111,25 @@ pub async fn refresh(state: &AppState, refresh_token: &str) -> AppResult<TokenPa
     }
     let next = secret::generate(REFRESH_TOKEN_PREFIX);
     store::sessions::add_refresh_token(&txn, session.id, &secret::sha256_hex(&next)).await?;
-    let user = store::users::get(&txn, session.user_id).await?.ok_or(REFUSED)?;
+    let user = store::users::get(&txn, UserId(session.user_id)).await?.ok_or(REFUSED)?;
     txn.commit().await?;
     token_pair(state, user, session.id, next).await
 }
 
 /// Ends the caller's session (and the one `refresh_token` belongs to, if it is the caller's).
 pub async fn logout(state: &AppState, caller: &CurrentUser, refresh_token: Option<&str>) -> AppResult<()> {
+    let txn = state.begin().await?;
     if let Some(session_id) = caller.session_id {
-        store::sessions::revoke(&state.db, session_id).await?;
+        store::sessions::revoke(&txn, session_id).await?;
     }
     if let Some(token) = refresh_token
-        && let Some(row) = store::sessions::find_refresh_token(&state.db, &secret::sha256_hex(token)).await?
-        && let Some(session) = store::sessions::get(&state.db, row.session_id).await?
+        && let Some(row) = store::sessions::find_refresh_token(&txn, &secret::sha256_hex(token)).await?
+        && let Some(session) = store::sessions::get(&txn, row.session_id).await?
         && session.user_id == caller.id.0
     {
-        store::sessions::revoke(&state.db, session.id).await?;
+        store::sessions::revoke(&txn, session.id).await?;
     }
+    txn.commit().await?;
     Ok(())
 }
 
@@ -139,7 +143,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> AppResult<CurrentUse
     if session.revoked_at.is_some() || session.user_id != claims.sub {
         return Err(REFUSED);
     }
-    let user = store::users::get(&state.db, claims.sub).await?.ok_or(REFUSED)?;
+    let user = store::users::get(&state.db, UserId(claims.sub)).await?.ok_or(REFUSED)?;
     Ok(current_user(&user, Some(session.id), None))
 }
 
@@ -147,13 +151,15 @@ async fn authenticate_api_token(state: &AppState, token: &str) -> AppResult<Curr
     const REFUSED: AppError = AppError::Unauthenticated("the API token is invalid or was revoked");
     let row = store::api_tokens::find_by_hash(&state.db, &secret::sha256_hex(token)).await?.ok_or(REFUSED)?;
     // The token acts as the administrator who created it, with that person's current role.
-    let user = store::users::get(&state.db, row.created_by).await?.ok_or(REFUSED)?;
+    let user = store::users::get(&state.db, UserId(row.created_by)).await?.ok_or(REFUSED)?;
     if user.company_id != row.company_id {
         return Err(REFUSED);
     }
     // Recording every use would be a write per request; once a minute is enough to show activity.
     if row.last_used_at.is_none_or(|at| Utc::now() - at > chrono::Duration::seconds(60)) {
-        store::api_tokens::touch(&state.db, row.id).await?;
+        let txn = state.begin().await?;
+        store::api_tokens::touch(&txn, shared::ApiTokenId(row.id)).await?;
+        txn.commit().await?;
     }
     Ok(current_user(&user, None, Some(row.id)))
 }
@@ -162,7 +168,7 @@ fn current_user(user: &users::Model, session_id: Option<i64>, api_token_id: Opti
     CurrentUser {
         id: UserId(user.id),
         company_id: CompanyId(user.company_id),
-        role: Role::parse(&user.role).unwrap_or(Role::Agent),
+        role: user.role.into(),
         platform_admin: user.platform_admin,
         session_id,
         api_token_id,
@@ -170,19 +176,34 @@ fn current_user(user: &users::Model, session_id: Option<i64>, api_token_id: Opti
 }
 
 pub async fn me_of(state: &AppState, user: users::Model) -> AppResult<Me> {
-    let company = store::companies::get(&state.db, user.company_id).await?;
-    let queue_ids = store::users::queue_ids_of(&state.db, &[user.id]).await?.remove(&user.id).unwrap_or_default();
+    let company = store::companies::get(&state.db, CompanyId(user.company_id)).await?;
+    let queue_ids = store::users::queue_ids_of_user(&state.db, UserId(user.id)).await?;
     Ok(Me {
         id: UserId(user.id),
         company_id: CompanyId(user.company_id),
         company_name: company.map(|c| c.name).unwrap_or_default(),
-        role: Role::parse(&user.role).unwrap_or(Role::Agent),
+        role: user.role.into(),
         name: user.name,
         email: user.email,
         platform_admin: user.platform_admin,
         signature_enabled: user.signature_enabled,
-        queue_ids: queue_ids.into_iter().map(shared::QueueId).collect(),
+        queue_ids,
     })
+}
+
+/// What the caller may see of the company's tickets: their role and, for agents, their queues.
+pub async fn viewer_of(db: &impl ConnectionTrait, caller: &CurrentUser) -> AppResult<Viewer> {
+    let queue_ids = if caller.is_admin() || caller.role == shared::auth::Role::Supervisor {
+        Vec::new()
+    } else {
+        store::users::queue_ids_of_user(db, caller.id).await?
+    };
+    Ok(Viewer { user_id: caller.id, role: caller.role, queue_ids })
+}
+
+/// A WebSocket listener for the caller.
+pub async fn listener_of(state: &AppState, caller: &CurrentUser) -> AppResult<crate::realtime::socket::Listener> {
+    Ok(crate::realtime::socket::Listener { company_id: caller.company_id, viewer: viewer_of(&state.db, caller).await? })
 }
 
 #[cfg(test)]

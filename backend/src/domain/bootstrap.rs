@@ -6,6 +6,7 @@ use rand::RngCore;
 use sea_orm::{IntoActiveModel, Set};
 use shared::auth::Role;
 use shared::validate::{Email, HexColor, Name, Password};
+use shared::{CompanyId, QueueId, UserId};
 
 use crate::auth::password;
 use crate::error::{AppError, AppResult, FieldErrors};
@@ -26,11 +27,14 @@ fn random_password() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-async fn default_company(state: &AppState) -> AppResult<i64> {
-    match store::companies::first(&state.db).await? {
-        Some(company) => Ok(company.id),
-        None => Ok(store::companies::insert(&state.db, DEFAULT_COMPANY).await?.id),
+async fn default_company(state: &AppState) -> AppResult<CompanyId> {
+    if let Some(company) = store::companies::first(&state.db).await? {
+        return Ok(CompanyId(company.id));
     }
+    let txn = state.begin().await?;
+    let company = store::companies::insert(&txn, DEFAULT_COMPANY).await?;
+    txn.commit().await?;
+    Ok(CompanyId(company.id))
 }
 
 /// On an empty database, creates the default company and its platform admin with a random
@@ -55,7 +59,7 @@ pub async fn create_admin(state: &AppState, email: &str, password: &str, name: &
     };
     let hash = password::hash(&password).await?;
     let company_id = default_company(state).await?;
-    let (txn, _turn) = state.begin().await?;
+    let txn = state.begin().await?;
     let existing = match store::users::find_by_email(&txn, email.as_str()).await? {
         Some(user) => Some(user),
         None => store::users::first_platform_admin(&txn).await?,
@@ -67,10 +71,10 @@ pub async fn create_admin(state: &AppState, email: &str, password: &str, name: &
             row.email = Set(email.into_inner());
             row.name = Set(name.into_inner());
             row.password_hash = Set(hash);
-            row.role = Set(Role::Admin.as_str().into());
+            row.role = Set(Role::Admin.into());
             row.platform_admin = Set(true);
             store::users::update(&txn, row).await?;
-            store::sessions::revoke_all_of_user(&txn, user_id).await?;
+            store::sessions::revoke_all_of_user(&txn, UserId(user_id)).await?;
         }
         None => {
             let row = store::users::NewUserRow {
@@ -78,7 +82,7 @@ pub async fn create_admin(state: &AppState, email: &str, password: &str, name: &
                 name: name.as_str(),
                 email: email.as_str(),
                 password_hash: &hash,
-                role: Role::Admin.as_str(),
+                role: Role::Admin,
                 platform_admin: true,
             };
             store::users::insert(&txn, row).await?;
@@ -97,15 +101,18 @@ pub async fn seed_demo(state: &AppState) -> AppResult<Vec<String>> {
     let existing = store::queues::page(&state.db, company_id, None, 1000).await?;
     for (name, color) in [("Vendas", "#1e88e5"), ("Suporte", "#43a047"), ("Financeiro", "#fb8c00")] {
         let id = match existing.iter().find(|q| q.name == name) {
-            Some(queue) => queue.id,
+            Some(queue) => QueueId(queue.id),
             None => {
-                let color = HexColor::parse(color).map_err(|e| AppError::Internal(anyhow::anyhow!(e.0)))?;
-                store::queues::insert(&state.db, company_id, name, color.as_str()).await?.id
+                let color = HexColor::parse(color).map_err(|e| AppError::Internal(anyhow::anyhow!(e.to_string())))?;
+                let txn = state.begin().await?;
+                let queue = store::queues::insert(&txn, company_id, name, color.as_str()).await?;
+                txn.commit().await?;
+                QueueId(queue.id)
             }
         };
         queue_ids.push(id);
     }
-    let password = Password::parse(DEMO_PASSWORD).map_err(|e| AppError::Internal(anyhow::anyhow!(e.0)))?;
+    let password = Password::parse(DEMO_PASSWORD).map_err(|e| AppError::Internal(anyhow::anyhow!(e.to_string())))?;
     let hash = password::hash(&password).await?;
     let mut created = Vec::new();
     let people = [
@@ -118,16 +125,12 @@ pub async fn seed_demo(state: &AppState) -> AppResult<Vec<String>> {
         if store::users::find_by_email(&state.db, email).await?.is_some() {
             continue;
         }
-        let row = store::users::NewUserRow {
-            company_id,
-            name,
-            email,
-            password_hash: &hash,
-            role: role.as_str(),
-            platform_admin: false,
-        };
-        let user = store::users::insert(&state.db, row).await?;
-        store::users::set_queues(&state.db, user.id, &queue_ids[queues]).await?;
+        let row =
+            store::users::NewUserRow { company_id, name, email, password_hash: &hash, role, platform_admin: false };
+        let txn = state.begin().await?;
+        let user = store::users::insert(&txn, row).await?;
+        store::users::set_queues(&txn, UserId(user.id), &queue_ids[queues]).await?;
+        txn.commit().await?;
         created.push(format!("{email} ({})", role.as_str()));
     }
     Ok(created)

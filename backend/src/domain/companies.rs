@@ -7,6 +7,7 @@ use shared::validate::{Email, Name, Password};
 
 use crate::auth::{CurrentUser, password};
 use crate::domain::users::to_dto;
+use crate::error::OnUnique;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::state::AppState;
 use crate::store;
@@ -34,17 +35,17 @@ pub async fn create(state: &AppState, caller: &CurrentUser, new: NewCompany) -> 
         return Err(AppError::Invalid(errors));
     };
     let password_hash = password::hash(&password).await?;
-    let (txn, _turn) = state.begin().await?;
+    let txn = state.begin().await?;
     let company = store::companies::insert(&txn, company_name.as_str()).await?;
     let row = store::users::NewUserRow {
-        company_id: company.id,
+        company_id: shared::CompanyId(company.id),
         name: admin_name.as_str(),
         email: email.as_str(),
         password_hash: &password_hash,
-        role: Role::Admin.as_str(),
+        role: Role::Admin,
         platform_admin: false,
     };
-    let admin = store::users::insert(&txn, row).await.map_err(crate::domain::users::email_taken("admin.email"))?;
+    let admin = store::users::insert(&txn, row).await.on_unique(crate::store::UniqueKey::UserEmail, "admin.email")?;
     txn.commit().await?;
     Ok(CreatedCompany { company: company_dto(company), admin: to_dto(admin, Vec::new()) })
 }

@@ -2,16 +2,19 @@
 
 use sea_orm::{IntoActiveModel, Set};
 use serde::{Deserialize, Serialize};
-use shared::contacts::{Connection, ConnectionKind, NewConnection, UpdateConnection};
-use shared::validate::Name;
+use shared::contacts::{Connection, ConnectionKind, ConnectionStatus, NewConnection, UpdateConnection};
+use shared::validate::{Invalid, Name};
 use shared::{ConnectionId, Page, QueueId};
 
 use crate::auth::CurrentUser;
+use crate::domain::events::Outbox;
 use crate::domain::page::PageRequest;
+use crate::domain::tickets::announce_updated;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::state::AppState;
 use crate::store;
 use crate::store::entities::connections;
+use crate::store::tickets::TicketsOf;
 
 pub const DEFAULT_GRAPH_BASE_URL: &str = "https://graph.facebook.com/v21.0";
 
@@ -33,9 +36,9 @@ pub fn to_dto(connection: connections::Model) -> Connection {
     let settings = settings_of(&connection);
     Connection {
         id: ConnectionId(connection.id),
-        kind: ConnectionKind::parse(&connection.kind).unwrap_or(ConnectionKind::Simulator),
+        kind: connection.kind.into(),
         name: connection.name,
-        status: connection.status,
+        status: connection.status.into(),
         default_queue_id: connection.default_queue_id.map(QueueId),
         phone_number_id: settings.phone_number_id,
         created_at: connection.created_at,
@@ -43,13 +46,11 @@ pub fn to_dto(connection: connections::Model) -> Connection {
 }
 
 pub async fn find(state: &AppState, caller: &CurrentUser, id: ConnectionId) -> AppResult<connections::Model> {
-    store::connections::get_in_company(&state.db, caller.company_id.0, id.0)
-        .await?
-        .ok_or(AppError::NotFound("connection"))
+    store::connections::get_in_company(&state.db, caller.company_id, id).await?.ok_or(AppError::NotFound("connection"))
 }
 
 pub async fn list(state: &AppState, caller: &CurrentUser, page: PageRequest) -> AppResult<Page<Connection>> {
-    let rows = store::connections::page(&state.db, caller.company_id.0, page.after_id, page.limit).await?;
+    let rows = store::connections::page(&state.db, caller.company_id, page.after_id, page.limit).await?;
     Ok(page.finish(rows, |c| c.id, to_dto))
 }
 
@@ -60,9 +61,9 @@ async fn check_queue(
     errors: &mut FieldErrors,
 ) -> AppResult<()> {
     if let Some(queue) = queue
-        && store::queues::get_in_company(&state.db, caller.company_id.0, queue.0).await?.is_none()
+        && store::queues::get_in_company(&state.db, caller.company_id, queue).await?.is_none()
     {
-        errors.add("default_queue_id", "must be a queue of your company");
+        errors.add("default_queue_id", Invalid::NotInCompany);
     }
     Ok(())
 }
@@ -71,7 +72,7 @@ fn required(value: &Option<String>, field: &str, errors: &mut FieldErrors) -> Op
     match value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
         Some(v) => Some(v.to_owned()),
         None => {
-            errors.add(field, "is required for a cloud_api connection");
+            errors.add(field, Invalid::RequiredForCloudApi);
             None
         }
     }
@@ -83,13 +84,13 @@ pub async fn create(state: &AppState, caller: &CurrentUser, new: NewConnection) 
     let name = errors.check("name", Name::parse(&new.name));
     check_queue(state, caller, new.default_queue_id, &mut errors).await?;
     let (settings, status) = match new.kind {
-        ConnectionKind::Simulator => (ConnectionSettings::default(), "connected"),
+        ConnectionKind::Simulator => (ConnectionSettings::default(), ConnectionStatus::Connected),
         ConnectionKind::CloudApi => {
             let base = new.graph_base_url.clone().filter(|u| !u.trim().is_empty());
             if let Some(url) = &base
                 && !(url.starts_with("http://") || url.starts_with("https://"))
             {
-                errors.add("graph_base_url", "must be an http(s) URL");
+                errors.add("graph_base_url", Invalid::NotUrl);
             }
             let settings = ConnectionSettings {
                 phone_number_id: required(&new.phone_number_id, "phone_number_id", &mut errors),
@@ -98,9 +99,9 @@ pub async fn create(state: &AppState, caller: &CurrentUser, new: NewConnection) 
                 verify_token: required(&new.verify_token, "verify_token", &mut errors),
                 graph_base_url: base,
             };
-            (settings, "connected")
+            (settings, ConnectionStatus::Connected)
         }
-        ConnectionKind::WhatsappWeb => (ConnectionSettings::default(), "disconnected"),
+        ConnectionKind::WhatsappWeb => (ConnectionSettings::default(), ConnectionStatus::Disconnected),
     };
     let Some(name) = name else {
         return Err(AppError::Invalid(errors));
@@ -108,14 +109,17 @@ pub async fn create(state: &AppState, caller: &CurrentUser, new: NewConnection) 
     errors.into_result()?;
     let settings = serde_json::to_string(&settings).map_err(|e| AppError::Internal(e.into()))?;
     let row = store::connections::NewConnectionRow {
-        company_id: caller.company_id.0,
+        company_id: caller.company_id,
         name: name.as_str(),
-        kind: new.kind.as_str(),
+        kind: new.kind,
         status,
-        default_queue_id: new.default_queue_id.map(|q| q.0),
+        default_queue_id: new.default_queue_id,
         settings: &settings,
     };
-    Ok(to_dto(store::connections::insert(&state.db, row).await?))
+    let txn = state.begin().await?;
+    let connection = store::connections::insert(&txn, row).await?;
+    txn.commit().await?;
+    Ok(to_dto(connection))
 }
 
 pub async fn update(
@@ -137,14 +141,24 @@ pub async fn update(
         row.name = Set(name.into_inner());
     }
     if let Some(queue) = change.default_queue_id {
-        row.default_queue_id = Set(queue.map(|q| q.0));
+        row.default_queue_id = Set(queue.map(i64::from));
     }
-    Ok(to_dto(store::connections::update(&state.db, row).await?))
+    let txn = state.begin().await?;
+    let connection = store::connections::update(&txn, row).await?;
+    txn.commit().await?;
+    Ok(to_dto(connection))
 }
 
 pub async fn delete(state: &AppState, caller: &CurrentUser, id: ConnectionId) -> AppResult<()> {
     caller.require_admin()?;
-    let connection = find(state, caller, id).await?;
-    store::connections::delete(&state.db, connection.id).await?;
+    find(state, caller, id).await?;
+    let txn = state.begin().await?;
+    // Its tickets go with it (the foreign keys cascade): lists must drop them.
+    let tickets = store::tickets::all_of(&txn, caller.company_id, TicketsOf::Connection(id), false).await?;
+    store::connections::delete(&txn, id).await?;
+    let mut outbox = Outbox::new();
+    announce_updated(&txn, &mut outbox, &tickets).await?;
+    txn.commit().await?;
+    outbox.publish(state);
     Ok(())
 }

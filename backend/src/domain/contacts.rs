@@ -5,13 +5,20 @@ use shared::contacts::{Contact, NewContact, UpdateContact};
 use shared::validate::{Email, Name};
 use shared::{ContactId, Page};
 
+use shared::events::{ContactDeleted, Event};
+use shared::validate::Invalid;
+use shared::visibility::Audience;
+
 use crate::auth::CurrentUser;
+use crate::domain::events::Outbox;
 use crate::domain::page::PageRequest;
 use crate::domain::phone::PhoneNumber;
-use crate::error::{AppError, AppResult, FieldErrors};
+use crate::domain::tickets::announce_updated;
+use crate::error::{AppError, AppResult, FieldErrors, OnUnique};
 use crate::state::AppState;
-use crate::store;
 use crate::store::entities::contacts;
+use crate::store::tickets::TicketsOf;
+use crate::store::{self, UniqueKey, WriteTx};
 
 pub fn to_dto(contact: contacts::Model) -> Contact {
     Contact {
@@ -28,7 +35,7 @@ pub fn to_dto(contact: contacts::Model) -> Contact {
 }
 
 pub async fn find(state: &AppState, caller: &CurrentUser, id: ContactId) -> AppResult<contacts::Model> {
-    store::contacts::get_in_company(&state.db, caller.company_id.0, id.0).await?.ok_or(AppError::NotFound("contact"))
+    store::contacts::get_in_company(&state.db, caller.company_id, id).await?.ok_or(AppError::NotFound("contact"))
 }
 
 pub async fn list(
@@ -37,7 +44,7 @@ pub async fn list(
     search: Option<&str>,
     page: PageRequest,
 ) -> AppResult<Page<Contact>> {
-    let rows = store::contacts::page(&state.db, caller.company_id.0, search, page.after_id, page.limit).await?;
+    let rows = store::contacts::page(&state.db, caller.company_id, search, page.after_id, page.limit).await?;
     Ok(page.finish(rows, |c| c.id, to_dto))
 }
 
@@ -46,17 +53,9 @@ fn extra_json(extra: Option<&serde_json::Value>, errors: &mut FieldErrors) -> St
         None => "{}".into(),
         Some(value) if value.is_object() => value.to_string(),
         Some(_) => {
-            errors.add("extra", "must be an object of extra fields");
+            errors.add("extra", Invalid::NotAnObject);
             "{}".into()
         }
-    }
-}
-
-fn number_taken(error: sea_orm::DbErr) -> AppError {
-    if store::is_unique_violation(&error) {
-        FieldErrors::one("number", "another contact already has this number")
-    } else {
-        error.into()
     }
 }
 
@@ -74,14 +73,32 @@ pub async fn create(state: &AppState, caller: &CurrentUser, new: NewContact) -> 
     };
     errors.into_result()?;
     let row = store::contacts::NewContactRow {
-        company_id: caller.company_id.0,
+        company_id: caller.company_id,
         name: name.as_str(),
         number: number.as_str(),
         email: email.as_ref().map(Email::as_str),
         extra: &extra,
         is_group: false,
     };
-    store::contacts::insert(&state.db, row).await.map(to_dto).map_err(number_taken)
+    let txn = state.begin().await?;
+    let contact = store::contacts::insert(&txn, row).await.on_unique(UniqueKey::ContactNumber, "number")?;
+    txn.commit().await?;
+    Ok(to_dto(contact))
+}
+
+/// Saves a change to a contact and tells every open list and header.
+async fn save(state: &AppState, txn: WriteTx, row: contacts::ActiveModel) -> AppResult<Contact> {
+    let contact = store::contacts::update(&txn, row).await.on_unique(UniqueKey::ContactNumber, "number")?;
+    let dto = to_dto(contact.clone());
+    let company_id = shared::CompanyId(contact.company_id);
+    let mut outbox = Outbox::new();
+    outbox.add(&txn, company_id, Audience::Company, Event::ContactUpdated(dto.clone())).await?;
+    // The tickets' rows show the contact's name and number.
+    let active = store::tickets::all_of(&txn, company_id, TicketsOf::Contact(ContactId(contact.id)), true).await?;
+    announce_updated(&txn, &mut outbox, &active).await?;
+    txn.commit().await?;
+    outbox.publish(state);
+    Ok(dto)
 }
 
 pub async fn update(
@@ -114,14 +131,14 @@ pub async fn update(
     if let Some(extra) = extra {
         row.extra = Set(extra);
     }
-    store::contacts::update(&state.db, row).await.map(to_dto).map_err(number_taken)
+    save(state, state.begin().await?, row).await
 }
 
 pub async fn set_blocked(state: &AppState, caller: &CurrentUser, id: ContactId, blocked: bool) -> AppResult<Contact> {
     let contact = find(state, caller, id).await?;
     let mut row = contact.into_active_model();
     row.blocked = Set(blocked);
-    Ok(to_dto(store::contacts::update(&state.db, row).await?))
+    save(state, state.begin().await?, row).await
 }
 
 pub async fn delete(state: &AppState, caller: &CurrentUser, id: ContactId) -> AppResult<()> {
@@ -129,6 +146,15 @@ pub async fn delete(state: &AppState, caller: &CurrentUser, id: ContactId) -> Ap
     if !caller.is_admin() && caller.role != shared::auth::Role::Supervisor {
         return Err(AppError::Forbidden("only administrators and supervisors may delete contacts"));
     }
-    store::contacts::delete(&state.db, contact.id).await?;
+    let txn = state.begin().await?;
+    // Its tickets and their messages go with it (the foreign keys cascade): lists must drop them.
+    let tickets = store::tickets::all_of(&txn, caller.company_id, TicketsOf::Contact(id), false).await?;
+    store::contacts::delete(&txn, id).await?;
+    let mut outbox = Outbox::new();
+    announce_updated(&txn, &mut outbox, &tickets).await?;
+    outbox.add(&txn, caller.company_id, Audience::Company, Event::ContactDeleted(ContactDeleted { id })).await?;
+    txn.commit().await?;
+    outbox.publish(state);
+    let _ = contact;
     Ok(())
 }

@@ -8,16 +8,17 @@ use shared::tickets::{Dashboard, QueueCount, QueueRef, TicketStatus, UserCount, 
 use shared::{QueueId, UserId};
 
 use crate::auth::CurrentUser;
-use crate::domain::tickets::{scope_of, visible};
+use crate::domain::auth::viewer_of;
+use crate::domain::tickets::place_of;
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::store;
 
 pub async fn today(state: &AppState, caller: &CurrentUser) -> AppResult<Dashboard> {
     let day_start: DateTime<Utc> = Utc::now().with_time(NaiveTime::MIN).single().unwrap_or_else(Utc::now);
-    let scope = scope_of(&state.db, caller).await?;
-    let tickets = store::dashboard::active_or_touched_since(&state.db, caller.company_id.0, day_start).await?;
-    let tickets: Vec<_> = tickets.into_iter().filter(|t| visible(scope.as_ref(), t)).collect();
+    let viewer = viewer_of(&state.db, caller).await?;
+    let tickets = store::dashboard::active_or_touched_since(&state.db, caller.company_id, day_start).await?;
+    let tickets: Vec<_> = tickets.into_iter().filter(|t| viewer.may_see(&place_of(t))).collect();
     let ids: Vec<i64> = tickets.iter().map(|t| t.id).collect();
     let times = store::dashboard::accept_and_resolve_times(&state.db, &ids).await?;
 
@@ -26,7 +27,7 @@ pub async fn today(state: &AppState, caller: &CurrentUser) -> AppResult<Dashboar
     let mut by_agent: BTreeMap<i64, UserCount> = BTreeMap::new();
     let (mut waits, mut handles) = (Vec::new(), Vec::new());
     for ticket in &tickets {
-        let status = TicketStatus::parse(&ticket.status).unwrap_or(TicketStatus::Pending);
+        let status = TicketStatus::from(ticket.status);
         let closed_today = status == TicketStatus::Closed && ticket.closed_at.is_some_and(|at| at >= day_start);
         if status == TicketStatus::Closed && !closed_today {
             continue;
@@ -74,8 +75,8 @@ pub async fn today(state: &AppState, caller: &CurrentUser) -> AppResult<Dashboar
     dashboard.avg_wait_secs = average(&waits);
     dashboard.avg_handle_secs = average(&handles);
 
-    let queue_ids: Vec<i64> = by_queue.keys().flatten().copied().collect();
-    let queues = store::queues::by_ids(&state.db, caller.company_id.0, &queue_ids).await?;
+    let queue_ids: Vec<QueueId> = by_queue.keys().flatten().copied().map(QueueId).collect();
+    let queues = store::queues::by_ids(&state.db, caller.company_id, &queue_ids).await?;
     dashboard.by_queue = by_queue
         .into_iter()
         .map(|(id, mut count)| {
@@ -87,8 +88,8 @@ pub async fn today(state: &AppState, caller: &CurrentUser) -> AppResult<Dashboar
             count
         })
         .collect();
-    let user_ids: Vec<i64> = by_agent.keys().copied().collect();
-    let users = store::users::by_ids(&state.db, caller.company_id.0, &user_ids).await?;
+    let user_ids: Vec<UserId> = by_agent.keys().copied().map(UserId).collect();
+    let users = store::users::by_ids(&state.db, caller.company_id, &user_ids).await?;
     dashboard.by_agent = by_agent
         .into_iter()
         .filter_map(|(id, mut count)| {

@@ -3,21 +3,13 @@
 
 use std::sync::Arc;
 
-use serde::Serialize;
-use serde_json::json;
+use shared::CompanyId;
+use shared::events::{Event, EventFrame};
 
 use crate::error::AppResult;
-use crate::realtime::StoredEvent;
+use crate::realtime::{Audience, StoredEvent};
 use crate::state::AppState;
-use crate::store;
-
-/// Who may see an event: admins and supervisors of the company see all; an agent sees it when it
-/// concerns their queue or a ticket assigned to them.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Audience {
-    pub queue_id: Option<i64>,
-    pub user_id: Option<i64>,
-}
+use crate::store::{self, WriteTx};
 
 #[derive(Default)]
 pub struct Outbox {
@@ -31,34 +23,16 @@ impl Outbox {
 
     pub async fn add(
         &mut self,
-        db: &impl sea_orm::ConnectionTrait,
-        company_id: i64,
-        kind: &str,
+        tx: &WriteTx,
+        company_id: CompanyId,
         audience: Audience,
-        data: &impl Serialize,
+        event: Event,
     ) -> AppResult<()> {
-        let seq = store::counters::next(db, company_id, store::counters::EVENT_SEQ).await?;
-        let frame = json!({ "seq": seq, "type": kind, "data": data }).to_string();
-        store::events::insert(
-            db,
-            store::events::NewEvent {
-                company_id,
-                seq,
-                kind,
-                queue_id: audience.queue_id,
-                user_id: audience.user_id,
-                payload: &frame,
-            },
-        )
-        .await?;
-        self.events.push(Arc::new(StoredEvent {
-            company_id,
-            seq,
-            kind: kind.to_owned(),
-            queue_id: audience.queue_id,
-            user_id: audience.user_id,
-            frame: frame.into(),
-        }));
+        let seq = store::counters::next(tx, company_id, store::counters::EVENT_SEQ).await?;
+        let kind = event.kind();
+        let frame = serde_json::to_string(&EventFrame { seq, event }).map_err(anyhow::Error::from)?;
+        store::events::insert(tx, store::events::NewEvent { company_id, seq, kind, audience, payload: &frame }).await?;
+        self.events.push(Arc::new(StoredEvent { company_id, seq, audience, frame: frame.into() }));
         Ok(())
     }
 

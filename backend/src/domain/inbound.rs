@@ -3,13 +3,16 @@
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
-use shared::tickets::{MessageKind, MessageStatus, TicketKind, TicketStatus};
+use shared::events::Event;
+use shared::tickets::{MessageKind, MessageStatus, TicketKind, TicketLogKind, TicketStatus};
+use shared::validate::Invalid;
+use shared::{CompanyId, ConnectionId, ContactId, MessageId, QueueId, TicketId};
 
 use crate::domain::events::Outbox;
 use crate::domain::media;
-use crate::domain::messages::to_dto;
+use crate::domain::messages::{MAX_BODY_CHARS, to_dto};
 use crate::domain::phone::PhoneNumber;
-use crate::domain::tickets::{audience, summary};
+use crate::domain::tickets::{already_active_on_race, audience, id_of, summary};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::state::AppState;
 use crate::store;
@@ -43,26 +46,26 @@ pub struct InboundFile {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Received {
     Stored {
-        ticket_id: i64,
-        message_id: i64,
+        ticket_id: TicketId,
+        message_id: MessageId,
     },
     /// Seen before (the provider retried): nothing changed.
     Duplicate {
-        ticket_id: i64,
-        message_id: i64,
+        ticket_id: TicketId,
+        message_id: MessageId,
     },
     /// The contact is blocked: dropped.
     Blocked,
 }
 
 pub async fn receive(state: &AppState, connection: &connections::Model, inbound: Inbound) -> AppResult<Received> {
-    let company_id = connection.company_id;
-    let sender = PhoneNumber::parse(&inbound.from).map_err(|e| FieldErrors::one("from", e.0))?;
+    let company_id = CompanyId(connection.company_id);
+    let sender = PhoneNumber::parse(&inbound.from).map_err(|e| FieldErrors::one("from", e))?;
     let (number, name, is_group) = match &inbound.group {
         Some((id, name)) => {
             let id = id.trim();
             if id.is_empty() || id.len() > 64 {
-                return Err(FieldErrors::one("group.id", "must be 1 to 64 characters"));
+                return Err(FieldErrors::one("group.id", Invalid::LengthBetween { min: 1, max: 64 }));
             }
             (id.to_owned(), name.trim().to_owned(), true)
         }
@@ -79,7 +82,7 @@ pub async fn receive(state: &AppState, connection: &connections::Model, inbound:
 
     // The file goes to disk first; if storing the message fails it is removed again.
     let saved_media = match &inbound.media {
-        Some(file) => Some(media::save(&state.config.data_dir, company_id, &file.bytes).await?),
+        Some(file) => Some(media::save(&state.config.data_dir, company_id.0, &file.bytes).await?),
         None => None,
     };
     let result =
@@ -101,12 +104,13 @@ async fn store_inbound(
     body: &str,
     media_path: Option<&str>,
 ) -> AppResult<Received> {
-    let company_id = connection.company_id;
-    let (txn, _turn) = state.begin().await?;
+    let company_id = CompanyId(connection.company_id);
+    let connection_id = ConnectionId(connection.id);
+    let txn = state.begin().await?;
     if let Some(external_id) = &inbound.external_id
-        && let Some(existing) = store::messages::find_external(&txn, connection.id, external_id).await?
+        && let Some(existing) = store::messages::find_external(&txn, connection_id, external_id).await?
     {
-        return Ok(Received::Duplicate { ticket_id: existing.ticket_id, message_id: existing.id });
+        return Ok(duplicate(&existing));
     }
     let contact = match store::contacts::find_by_number(&txn, company_id, number).await? {
         Some(contact) => contact,
@@ -119,7 +123,8 @@ async fn store_inbound(
         return Ok(Received::Blocked);
     }
     let mut outbox = Outbox::new();
-    let ticket = match store::tickets::find_active(&txn, contact.id, connection.id).await? {
+    let contact_id = ContactId(contact.id);
+    let ticket = match store::tickets::find_active(&txn, contact_id, connection_id).await? {
         Some(ticket) => ticket,
         None => {
             let number = store::counters::next(&txn, company_id, store::counters::TICKET_NUMBER).await?;
@@ -128,37 +133,47 @@ async fn store_inbound(
                 store::tickets::NewTicketRow {
                     company_id,
                     number,
-                    status: TicketStatus::Pending.as_str(),
-                    kind: if is_group { TicketKind::Group.as_str() } else { TicketKind::Private.as_str() },
-                    contact_id: contact.id,
-                    connection_id: connection.id,
-                    queue_id: connection.default_queue_id,
+                    status: TicketStatus::Pending,
+                    kind: if is_group { TicketKind::Group } else { TicketKind::Private },
+                    contact_id,
+                    connection_id,
+                    queue_id: connection.default_queue_id.map(QueueId),
                     user_id: None,
                 },
             )
+            .await
+            .map_err(already_active_on_race)?;
+            store::ticket_logs::insert(
+                &txn,
+                company_id,
+                id_of(&ticket),
+                None,
+                TicketLogKind::Created,
+                &json!({"by": "contact"}),
+            )
             .await?;
-            store::ticket_logs::insert(&txn, company_id, ticket.id, None, "created", &json!({"by": "contact"})).await?;
             let dto = summary(&txn, ticket.clone()).await?;
-            outbox.add(&txn, company_id, "ticket.created", audience(&ticket), &dto).await?;
+            outbox.add(&txn, company_id, audience(&ticket), Event::TicketCreated(dto)).await?;
             ticket
         }
     };
     let quoted_id = match &inbound.quoted_external_id {
-        Some(external) => store::messages::find_external(&txn, connection.id, external).await?.map(|m| m.id),
+        Some(external) => store::messages::find_external(&txn, connection_id, external).await?.map(|m| MessageId(m.id)),
         None => None,
     };
     let row = store::messages::NewMessageRow {
         company_id,
-        ticket_id: ticket.id,
-        connection_id: connection.id,
-        contact_id: contact.id,
+        ticket_id: id_of(&ticket),
+        connection_id,
+        contact_id,
         user_id: None,
         from_me: false,
-        kind: inbound.kind.as_str(),
+        kind: inbound.kind,
         body,
-        status: MessageStatus::Received.as_str(),
+        status: MessageStatus::Received,
         external_id: inbound.external_id.as_deref(),
         quoted_id,
+        system_note: None,
         media: match (media_path, &inbound.media) {
             (Some(path), Some(file)) => Some(store::messages::MediaRow {
                 path,
@@ -173,19 +188,41 @@ async fn store_inbound(
         // Another delivery of the same message won the race; theirs is the stored one.
         drop(txn);
         let external_id = inbound.external_id.as_deref().unwrap_or_default();
-        let existing = store::messages::find_external(&state.db, connection.id, external_id)
+        let existing = store::messages::find_external(&state.db, connection_id, external_id)
             .await?
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("duplicate message vanished")))?;
-        return Ok(Received::Duplicate { ticket_id: existing.ticket_id, message_id: existing.id });
+        return Ok(duplicate(&existing));
     };
-    store::tickets::note_inbound(&txn, ticket.id, body, inbound.at.max(ticket.updated_at)).await?;
+    store::tickets::note_inbound(&txn, id_of(&ticket), body, inbound.at.max(ticket.updated_at)).await?;
     let ticket =
-        store::tickets::get_in_company(&txn, company_id, ticket.id).await?.ok_or(AppError::NotFound("ticket"))?;
-    outbox.add(&txn, company_id, "message.created", audience(&ticket), &to_dto(message.clone())).await?;
-    outbox.add(&txn, company_id, "ticket.updated", audience(&ticket), &summary(&txn, ticket.clone()).await?).await?;
+        store::tickets::get_in_company(&txn, company_id, id_of(&ticket)).await?.ok_or(AppError::NotFound("ticket"))?;
+    outbox.add(&txn, company_id, audience(&ticket), Event::MessageCreated(to_dto(message.clone()))).await?;
+    outbox.add(&txn, company_id, audience(&ticket), Event::TicketUpdated(summary(&txn, ticket.clone()).await?)).await?;
     txn.commit().await?;
     outbox.publish(state);
-    Ok(Received::Stored { ticket_id: ticket.id, message_id: message.id })
+    Ok(Received::Stored { ticket_id: id_of(&ticket), message_id: MessageId(message.id) })
+}
+
+fn duplicate(existing: &store::entities::messages::Model) -> Received {
+    Received::Duplicate { ticket_id: TicketId(existing.ticket_id), message_id: MessageId(existing.id) }
+}
+
+/// A message "from a customer" through a simulator connection (admins and API tokens only).
+pub async fn simulate(
+    state: &AppState,
+    caller: &crate::auth::CurrentUser,
+    id: ConnectionId,
+    message: shared::contacts::SimulatedMessage,
+) -> AppResult<Received> {
+    caller.require_admin()?;
+    let connection = crate::domain::connections::find(state, caller, id).await?;
+    if shared::contacts::ConnectionKind::from(connection.kind) != shared::contacts::ConnectionKind::Simulator {
+        return Err(AppError::conflict(
+            shared::ErrorCode::NotASimulator,
+            "only simulator connections take simulated messages",
+        ));
+    }
+    receive(state, &connection, simulated(message)?).await
 }
 
 /// The simulated channel's payload, checked like any provider's.
@@ -197,22 +234,22 @@ pub fn simulated(message: shared::contacts::SimulatedMessage) -> AppResult<Inbou
         Some(media) => {
             let bytes = base64::engine::general_purpose::STANDARD
                 .decode(media.base64.trim())
-                .map_err(|_| FieldErrors::one("media.base64", "is not valid base64"))?;
+                .map_err(|_| FieldErrors::one("media.base64", Invalid::NotBase64))?;
             let sniffed = media::sniff(&bytes, None)?;
             let name = media.file_name.as_deref().map(|n| media::clean_file_name(Some(n), "arquivo"));
             Some((InboundFile { bytes, mime: sniffed.mime, name }, sniffed.kind))
         }
     };
     if body.trim().is_empty() && file.is_none() {
-        return Err(FieldErrors::one("body", "must not be empty"));
+        return Err(FieldErrors::one("body", Invalid::Required));
     }
-    if body.chars().count() > crate::domain::messages::MAX_BODY_CHARS {
-        return Err(FieldErrors::one("body", "must be at most 4096 characters"));
+    if body.chars().count() > MAX_BODY_CHARS {
+        return Err(FieldErrors::one("body", Invalid::TooLong { max: MAX_BODY_CHARS as u32 }));
     }
     if let Some(id) = &message.external_id
         && (id.is_empty() || id.len() > 255)
     {
-        return Err(FieldErrors::one("external_id", "must be 1 to 255 characters"));
+        return Err(FieldErrors::one("external_id", Invalid::LengthBetween { min: 1, max: 255 }));
     }
     let (media, kind) = match file {
         Some((file, kind)) => (Some(file), kind),

@@ -4,15 +4,17 @@ use sea_orm::{IntoActiveModel, Set};
 use shared::auth::{Me, UpdateMe};
 use shared::validate::{Email, Name, Password};
 
+use shared::validate::Invalid;
+
 use crate::auth::{CurrentUser, password};
 use crate::domain::auth::me_of;
-use crate::error::{AppError, AppResult, FieldErrors};
+use crate::error::{AppError, AppResult, FieldErrors, OnUnique};
 use crate::state::AppState;
 use crate::store;
 use crate::store::entities::users;
 
 async fn load(state: &AppState, caller: &CurrentUser) -> AppResult<users::Model> {
-    store::users::get(&state.db, caller.id.0).await?.ok_or(AppError::Unauthenticated("this user no longer exists"))
+    store::users::get(&state.db, caller.id).await?.ok_or(AppError::Unauthenticated("this user no longer exists"))
 }
 
 pub async fn get(state: &AppState, caller: &CurrentUser) -> AppResult<Me> {
@@ -36,10 +38,10 @@ pub async fn update(state: &AppState, caller: &CurrentUser, change: UpdateMe) ->
     if email.is_some() || new_password.is_some() {
         let current = change.current_password.as_deref().unwrap_or_default();
         if current.is_empty() {
-            return Err(FieldErrors::one("current_password", "is required to change the e-mail or the password"));
+            return Err(FieldErrors::one("current_password", Invalid::CurrentPasswordRequired));
         }
         if !password::verify(Some(user.password_hash.clone()), current).await? {
-            return Err(FieldErrors::one("current_password", "is wrong"));
+            return Err(FieldErrors::one("current_password", Invalid::WrongPassword));
         }
     }
     let password_hash = match &new_password {
@@ -47,7 +49,7 @@ pub async fn update(state: &AppState, caller: &CurrentUser, change: UpdateMe) ->
         None => None,
     };
 
-    let (txn, _turn) = state.begin().await?;
+    let txn = state.begin().await?;
     let mut row = user.clone().into_active_model();
     if let Some(name) = name {
         row.name = Set(name.into_inner());
@@ -60,9 +62,11 @@ pub async fn update(state: &AppState, caller: &CurrentUser, change: UpdateMe) ->
     }
     if let Some(hash) = password_hash {
         row.password_hash = Set(hash);
+        // Whoever else is signed in as this user (a stolen session, another device) is signed out.
+        store::sessions::revoke_all_of_user_except(&txn, caller.id, caller.session_id).await?;
     }
     let user = if sea_orm::ActiveModelTrait::is_changed(&row) {
-        store::users::update(&txn, row).await.map_err(crate::domain::users::email_taken("email"))?
+        store::users::update(&txn, row).await.on_unique(crate::store::UniqueKey::UserEmail, "email")?
     } else {
         user
     };

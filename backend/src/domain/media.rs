@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use shared::tickets::MessageKind;
 
 use crate::error::{AppError, AppResult};
+use shared::validate::Invalid;
 
 /// WhatsApp's own ceiling for media (documents may be larger there; 16 MiB keeps uploads cheap here).
 pub const MAX_UPLOAD_BYTES: usize = 16 * 1024 * 1024;
@@ -21,7 +22,7 @@ pub struct Sniffed {
 /// or `file` (send an image or video as a document); it cannot turn a PDF into an image.
 pub fn sniff(bytes: &[u8], hint: Option<&str>) -> AppResult<Sniffed> {
     if bytes.is_empty() {
-        return Err(crate::error::FieldErrors::one("file", "is empty"));
+        return Err(crate::error::FieldErrors::one("file", Invalid::EmptyFile));
     }
     let detected = infer::get(bytes);
     let mime = detected.map(|t| t.mime_type()).unwrap_or("application/octet-stream");
@@ -45,9 +46,9 @@ pub fn sniff(bytes: &[u8], hint: Option<&str>) -> AppResult<Sniffed> {
             MessageKind::Audio
         }
         Some("sticker") if mime == "image/webp" => MessageKind::Sticker,
-        Some("audio") => return Err(crate::error::FieldErrors::one("kind", "the file is not audio")),
-        Some("sticker") => return Err(crate::error::FieldErrors::one("kind", "stickers must be WebP images")),
-        Some(_) => return Err(crate::error::FieldErrors::one("kind", "must be audio, sticker or file")),
+        Some("audio") => return Err(crate::error::FieldErrors::one("kind", Invalid::NotAudio)),
+        Some("sticker") => return Err(crate::error::FieldErrors::one("kind", Invalid::StickerNotWebp)),
+        Some(_) => return Err(crate::error::FieldErrors::one("kind", Invalid::UnknownFileKind)),
     };
     Ok(Sniffed { kind, mime: mime.to_owned() })
 }

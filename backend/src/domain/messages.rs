@@ -1,20 +1,21 @@
 //! A ticket's messages: the thread, system notes of what happened, and sending as an agent.
 
 use chrono::Utc;
-use sea_orm::{ConnectionTrait, IntoActiveModel, Set};
-use serde_json::json;
-use shared::tickets::{Message, MessageKind, MessageStatus, NewMessage, TicketStatus};
-use shared::{MessageId, Page, TicketId, UserId};
+use sea_orm::{IntoActiveModel, Set};
+use shared::events::{Event, MessageUpdate};
+use shared::tickets::{Message, MessageKind, MessageStatus, NewMessage, SystemNote, TicketStatus};
+use shared::validate::Invalid;
+use shared::{CompanyId, ConnectionId, ContactId, ErrorCode, MessageId, Page, TicketId, UserId};
 
 use crate::auth::CurrentUser;
 use crate::domain::events::Outbox;
 use crate::domain::media;
 use crate::domain::page::PageRequest;
-use crate::domain::tickets::{audience, find_visible, status_of, summary};
+use crate::domain::tickets::{audience, company_of, find_visible, id_of, status_of, summary};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::state::AppState;
-use crate::store;
 use crate::store::entities::{messages, tickets};
+use crate::store::{self, WriteTx};
 
 pub const MAX_BODY_CHARS: usize = 4096;
 
@@ -23,65 +24,48 @@ pub fn to_dto(message: messages::Model) -> Message {
         id: MessageId(message.id),
         ticket_id: TicketId(message.ticket_id),
         from_me: message.from_me,
-        kind: MessageKind::parse(&message.kind).unwrap_or(MessageKind::Text),
+        kind: message.kind.into(),
         media_url: message.media_path.as_ref().map(|_| format!("/api/v1/messages/{}/media", message.id)),
         media_mime: message.media_mime,
         media_name: message.media_name,
-        status: MessageStatus::parse(&message.status).unwrap_or(MessageStatus::Pending),
+        status: message.status.into(),
         error: message.error,
         external_id: message.external_id,
         quoted_id: message.quoted_id.map(MessageId),
         user_id: message.user_id.map(UserId),
+        // A note that does not parse is shown as its stored sentence (the body), never invented.
+        system: message.system_note.as_deref().and_then(|note| serde_json::from_str(note).ok()),
         body: message.body,
         created_at: message.created_at,
         updated_at: message.updated_at,
     }
 }
 
-/// What the thread says happened, in the interface's default language.
-pub enum SystemMessage {
-    Accepted,
-    Transferred(String),
-    Returned,
-    Resolved,
-    Reopened,
-}
-
-impl SystemMessage {
-    pub fn render(&self, actor: &str) -> String {
-        match self {
-            SystemMessage::Accepted => format!("Atendimento aceito por {actor}"),
-            SystemMessage::Transferred(to) => format!("Atendimento transferido por {actor} para {to}"),
-            SystemMessage::Returned => format!("{actor} retornou o atendimento para a fila"),
-            SystemMessage::Resolved => format!("Atendimento resolvido por {actor}"),
-            SystemMessage::Reopened => format!("Atendimento reaberto por {actor}"),
-        }
-    }
-}
-
+/// Adds a system message (what happened, by whom) to the ticket's thread.
 pub async fn add_system(
-    db: &impl ConnectionTrait,
+    tx: &WriteTx,
     outbox: &mut Outbox,
     ticket: &tickets::Model,
-    text: &str,
+    note: &SystemNote,
 ) -> AppResult<()> {
     let row = store::messages::NewMessageRow {
-        company_id: ticket.company_id,
-        ticket_id: ticket.id,
-        connection_id: ticket.connection_id,
-        contact_id: ticket.contact_id,
+        company_id: company_of(ticket),
+        ticket_id: id_of(ticket),
+        connection_id: ConnectionId(ticket.connection_id),
+        contact_id: ContactId(ticket.contact_id),
         user_id: None,
         from_me: true,
-        kind: MessageKind::System.as_str(),
-        body: text,
-        status: MessageStatus::Received.as_str(),
+        kind: MessageKind::System,
+        body: &note.sentence_pt(),
+        status: MessageStatus::Received,
         external_id: None,
         quoted_id: None,
+        system_note: Some(serde_json::to_string(note).map_err(anyhow::Error::from)?),
         media: None,
         created_at: Utc::now(),
     };
-    if let Some(message) = store::messages::insert(db, row).await? {
-        outbox.add(db, ticket.company_id, "message.created", audience(ticket), &to_dto(message)).await?;
+    if let Some(message) = store::messages::insert(tx, row).await? {
+        outbox.add(tx, company_of(ticket), audience(ticket), Event::MessageCreated(to_dto(message))).await?;
     }
     Ok(())
 }
@@ -96,7 +80,7 @@ pub async fn list(
 ) -> AppResult<Page<Message>> {
     let ticket = find_visible(&state.db, caller, id).await?;
     let page = PageRequest::parse(None, limit)?;
-    let rows = store::messages::page(&state.db, ticket.id, before, page.limit).await?;
+    let rows = store::messages::page(&state.db, id_of(&ticket), before, page.limit).await?;
     let has_more = rows.len() as u64 > page.limit;
     let items: Vec<Message> = rows.into_iter().take(page.limit as usize).map(to_dto).collect();
     let next_cursor = if has_more { items.last().map(|m| m.id.0.to_string()) } else { None };
@@ -107,13 +91,13 @@ pub async fn list(
 }
 
 async fn mark_read(state: &AppState, ticket: tickets::Model) -> AppResult<()> {
-    let (txn, _turn) = state.begin().await?;
+    let txn = state.begin().await?;
     let mut row = ticket.into_active_model();
     row.unread_count = Set(0);
     let ticket = store::tickets::update(&txn, row).await?;
     let mut outbox = Outbox::new();
     let dto = summary(&txn, ticket.clone()).await?;
-    outbox.add(&txn, ticket.company_id, "ticket.updated", audience(&ticket), &dto).await?;
+    outbox.add(&txn, company_of(&ticket), audience(&ticket), Event::TicketUpdated(dto)).await?;
     txn.commit().await?;
     outbox.publish(state);
     Ok(())
@@ -143,10 +127,10 @@ pub async fn send(
 ) -> AppResult<Message> {
     let text = body.trim();
     if text.is_empty() && attachment.is_none() {
-        return Err(FieldErrors::one("body", "must not be empty"));
+        return Err(FieldErrors::one("body", Invalid::Required));
     }
     if text.chars().count() > MAX_BODY_CHARS {
-        return Err(FieldErrors::one("body", "must be at most 4096 characters"));
+        return Err(FieldErrors::one("body", Invalid::TooLong { max: MAX_BODY_CHARS as u32 }));
     }
     let media = match &attachment {
         None => None,
@@ -167,7 +151,7 @@ pub async fn send(
         media::remove(&state.config.data_dir, path).await;
     }
     let (message, dto) = stored?;
-    crate::channels::dispatch(state, message.id).await;
+    crate::channels::dispatch(state, MessageId(message.id)).await;
     Ok(dto)
 }
 
@@ -179,17 +163,17 @@ async fn store_outgoing(
     quoted_id: Option<MessageId>,
     media: Option<&(media::Sniffed, String, String)>,
 ) -> AppResult<(messages::Model, Message)> {
-    let (txn, _turn) = state.begin().await?;
+    let txn = state.begin().await?;
     let ticket = find_visible(&txn, caller, id).await?;
     if status_of(&ticket) != TicketStatus::Open {
-        return Err(AppError::conflict("ticket_not_open", "accept or reopen the ticket before writing in it"));
+        return Err(AppError::conflict(ErrorCode::TicketNotOpen, "accept or reopen the ticket before writing in it"));
     }
     if let Some(quoted) = quoted_id
-        && store::messages::get_in_ticket(&txn, ticket.id, quoted.0).await?.is_none()
+        && store::messages::get_in_ticket(&txn, id_of(&ticket), quoted).await?.is_none()
     {
-        return Err(FieldErrors::one("quoted_id", "must be a message of this ticket"));
+        return Err(FieldErrors::one("quoted_id", Invalid::NotInTicket));
     }
-    let author = store::users::get(&txn, caller.id.0).await?;
+    let author = store::users::get(&txn, caller.id).await?;
     // The signature is part of what the contact reads, so it is part of the stored body.
     let body = match author.filter(|u| u.signature_enabled) {
         Some(user) if !text.is_empty() => format!("*{}*:\n{}", user.name, text),
@@ -198,17 +182,18 @@ async fn store_outgoing(
     let now = Utc::now();
     let kind = media.map(|(sniffed, _, _)| sniffed.kind).unwrap_or(MessageKind::Text);
     let row = store::messages::NewMessageRow {
-        company_id: ticket.company_id,
-        ticket_id: ticket.id,
-        connection_id: ticket.connection_id,
-        contact_id: ticket.contact_id,
-        user_id: Some(caller.id.0),
+        company_id: company_of(&ticket),
+        ticket_id: id_of(&ticket),
+        connection_id: ConnectionId(ticket.connection_id),
+        contact_id: ContactId(ticket.contact_id),
+        user_id: Some(caller.id),
         from_me: true,
-        kind: kind.as_str(),
+        kind,
         body: &body,
-        status: MessageStatus::Pending.as_str(),
+        status: MessageStatus::Pending,
         external_id: None,
-        quoted_id: quoted_id.map(|q| q.0),
+        quoted_id,
+        system_note: None,
         media: media.map(|(sniffed, name, path)| store::messages::MediaRow { path, mime: &sniffed.mime, name }),
         created_at: now,
     };
@@ -224,10 +209,9 @@ async fn store_outgoing(
     let ticket = store::tickets::update(&txn, ticket_row).await?;
     let mut outbox = Outbox::new();
     let dto = to_dto(message.clone());
-    outbox.add(&txn, ticket.company_id, "message.created", audience(&ticket), &dto).await?;
-    outbox
-        .add(&txn, ticket.company_id, "ticket.updated", audience(&ticket), &summary(&txn, ticket.clone()).await?)
-        .await?;
+    outbox.add(&txn, company_of(&ticket), audience(&ticket), Event::MessageCreated(dto.clone())).await?;
+    let summary = summary(&txn, ticket.clone()).await?;
+    outbox.add(&txn, company_of(&ticket), audience(&ticket), Event::TicketUpdated(summary)).await?;
     txn.commit().await?;
     outbox.publish(state);
     Ok((message, dto))
@@ -239,9 +223,8 @@ pub async fn media_of(
     caller: &CurrentUser,
     id: MessageId,
 ) -> AppResult<(std::path::PathBuf, String, String)> {
-    let message = store::messages::get_in_company(&state.db, caller.company_id.0, id.0)
-        .await?
-        .ok_or(AppError::NotFound("media"))?;
+    let message =
+        store::messages::get_in_company(&state.db, caller.company_id, id).await?.ok_or(AppError::NotFound("media"))?;
     find_visible(&state.db, caller, TicketId(message.ticket_id)).await.map_err(|_| AppError::NotFound("media"))?;
     let path = message.media_path.ok_or(AppError::NotFound("media"))?;
     Ok((
@@ -254,32 +237,40 @@ pub async fn media_of(
 /// Records a delivery status reported by a channel; status only moves forward.
 pub async fn set_status(
     state: &AppState,
-    message_id: i64,
+    message_id: MessageId,
     status: MessageStatus,
     external_id: Option<&str>,
     error: Option<&str>,
 ) -> AppResult<()> {
-    let (txn, _turn) = state.begin().await?;
+    let txn = state.begin().await?;
     let Some(message) = store::messages::get(&txn, message_id).await? else {
         return Ok(());
     };
-    let current = MessageStatus::parse(&message.status).unwrap_or(MessageStatus::Pending);
+    let current = MessageStatus::from(message.status);
     if status.rank() <= current.rank() && status != MessageStatus::Failed {
         return Ok(());
     }
-    let Some(ticket) = store::tickets::get_in_company(&txn, message.company_id, message.ticket_id).await? else {
+    let Some(ticket) =
+        store::tickets::get_in_company(&txn, CompanyId(message.company_id), TicketId(message.ticket_id)).await?
+    else {
         return Ok(());
     };
     let mut row = message.into_active_model();
-    row.status = Set(status.as_str().into());
+    row.status = Set(status.into());
     if let Some(external_id) = external_id {
         row.external_id = Set(Some(external_id.to_owned()));
     }
     row.error = Set(error.map(str::to_owned));
     let message = store::messages::update(&txn, row).await?;
     let mut outbox = Outbox::new();
-    let data = json!({"id": message.id, "ticket_id": message.ticket_id, "status": message.status, "error": message.error, "external_id": message.external_id});
-    outbox.add(&txn, ticket.company_id, "message.updated", audience(&ticket), &data).await?;
+    let update = MessageUpdate {
+        id: MessageId(message.id),
+        ticket_id: TicketId(message.ticket_id),
+        status: message.status.into(),
+        error: message.error,
+        external_id: message.external_id,
+    };
+    outbox.add(&txn, company_of(&ticket), audience(&ticket), Event::MessageUpdated(update)).await?;
     txn.commit().await?;
     outbox.publish(state);
     Ok(())
@@ -295,7 +286,7 @@ pub async fn fail_interrupted_sends(state: &AppState) -> AppResult<usize> {
     for message in &stale {
         set_status(
             state,
-            message.id,
+            MessageId(message.id),
             MessageStatus::Failed,
             None,
             Some("sending was interrupted by a server restart; send it again"),

@@ -6,6 +6,7 @@ use shared::Page;
 use shared::page::{DEFAULT_LIMIT, MAX_LIMIT};
 
 use crate::error::{AppError, AppResult};
+use shared::ErrorCode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PageRequest {
@@ -18,7 +19,7 @@ impl PageRequest {
         let after_id = match cursor.filter(|c| !c.is_empty()) {
             None => None,
             Some(raw) => Some(decode_cursor(raw).ok_or(AppError::BadRequest {
-                code: "invalid_cursor",
+                code: ErrorCode::InvalidCursor,
                 message: "the cursor is not one this server gave out".into(),
             })?),
         };

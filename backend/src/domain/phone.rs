@@ -16,8 +16,8 @@ use phonenumber::Mode;
 use phonenumber::country::Id;
 use shared::validate::Invalid;
 
-const NOT_A_PHONE: Invalid = Invalid("must be a phone number like +55 11 98765-4321");
-const NOT_A_GROUP: Invalid = Invalid("must be a phone number, not a group, list or channel id");
+const NOT_A_PHONE: Invalid = Invalid::NotPhone;
+const NOT_A_GROUP: Invalid = Invalid::GroupNotPhone;
 
 /// E.164 allows 15 digits; a Brazilian number dialled with trunk prefix and carrier code has 14.
 const MAX_DIGITS: usize = 17;

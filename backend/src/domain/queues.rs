@@ -6,35 +6,30 @@ use shared::validate::{HexColor, Name};
 use shared::{Page, QueueId};
 
 use crate::auth::CurrentUser;
+use crate::domain::events::Outbox;
 use crate::domain::page::PageRequest;
-use crate::error::{AppError, AppResult, FieldErrors};
+use crate::domain::tickets::announce_updated;
+use crate::error::{AppError, AppResult, FieldErrors, OnUnique};
 use crate::state::AppState;
-use crate::store;
 use crate::store::entities::queues;
+use crate::store::tickets::TicketsOf;
+use crate::store::{self, UniqueKey};
 
 pub fn to_dto(queue: queues::Model) -> Queue {
     Queue { id: QueueId(queue.id), name: queue.name, color: queue.color, created_at: queue.created_at }
 }
 
 pub async fn list(state: &AppState, caller: &CurrentUser, page: PageRequest) -> AppResult<Page<Queue>> {
-    let rows = store::queues::page(&state.db, caller.company_id.0, page.after_id, page.limit).await?;
+    let rows = store::queues::page(&state.db, caller.company_id, page.after_id, page.limit).await?;
     Ok(page.finish(rows, |q| q.id, to_dto))
 }
 
 async fn find(state: &AppState, caller: &CurrentUser, id: QueueId) -> AppResult<queues::Model> {
-    store::queues::get_in_company(&state.db, caller.company_id.0, id.0).await?.ok_or(AppError::NotFound("queue"))
+    store::queues::get_in_company(&state.db, caller.company_id, id).await?.ok_or(AppError::NotFound("queue"))
 }
 
 pub async fn get(state: &AppState, caller: &CurrentUser, id: QueueId) -> AppResult<Queue> {
     find(state, caller, id).await.map(to_dto)
-}
-
-fn name_taken(error: sea_orm::DbErr) -> AppError {
-    if store::is_unique_violation(&error) {
-        FieldErrors::one("name", "another queue already has this name")
-    } else {
-        error.into()
-    }
 }
 
 pub async fn create(state: &AppState, caller: &CurrentUser, new: NewQueue) -> AppResult<Queue> {
@@ -45,9 +40,11 @@ pub async fn create(state: &AppState, caller: &CurrentUser, new: NewQueue) -> Ap
     let (Some(name), Some(color)) = (name, color) else {
         return Err(AppError::Invalid(errors));
     };
-    let queue = store::queues::insert(&state.db, caller.company_id.0, name.as_str(), color.as_str())
+    let txn = state.begin().await?;
+    let queue = store::queues::insert(&txn, caller.company_id, name.as_str(), color.as_str())
         .await
-        .map_err(name_taken)?;
+        .on_unique(UniqueKey::QueueName, "name")?;
+    txn.commit().await?;
     Ok(to_dto(queue))
 }
 
@@ -68,12 +65,22 @@ pub async fn update(state: &AppState, caller: &CurrentUser, id: QueueId, change:
     if !sea_orm::ActiveModelTrait::is_changed(&row) {
         return Ok(to_dto(queue));
     }
-    store::queues::update(&state.db, row).await.map(to_dto).map_err(name_taken)
+    let txn = state.begin().await?;
+    let queue = store::queues::update(&txn, row).await.on_unique(UniqueKey::QueueName, "name")?;
+    txn.commit().await?;
+    Ok(to_dto(queue))
 }
 
 pub async fn delete(state: &AppState, caller: &CurrentUser, id: QueueId) -> AppResult<()> {
     caller.require_admin()?;
-    let queue = find(state, caller, id).await?;
-    store::queues::delete(&state.db, queue.id).await?;
+    find(state, caller, id).await?;
+    let txn = state.begin().await?;
+    // Its tickets stay, in no queue; their lists must hear it.
+    let affected = store::tickets::all_of(&txn, caller.company_id, TicketsOf::Queue(id), true).await?;
+    store::queues::delete(&txn, id).await?;
+    let mut outbox = Outbox::new();
+    announce_updated(&txn, &mut outbox, &affected).await?;
+    txn.commit().await?;
+    outbox.publish(state);
     Ok(())
 }

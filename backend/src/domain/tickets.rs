@@ -1,5 +1,6 @@
 //! The ticket life cycle: who sees which tickets, and the transitions accept, transfer, return to
-//! queue, resolve and reopen — each with a system message in the thread, a log row and events.
+//! queue, resolve and reopen — each planned by `shared::lifecycle`, applied here with a system
+//! message in the thread, a log row and events.
 
 use std::collections::HashMap;
 
@@ -8,73 +9,76 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, IntoActiveModel, Set};
 use serde_json::json;
-use shared::auth::Role;
+use shared::events::Event;
+use shared::lifecycle::{self, Transition};
 use shared::tickets::{
-    ContactRef, LastMessage, NewTicket, QueueRef, Ticket, TicketBots, TicketDetail, TicketKind, TicketLog,
-    TicketStatus, TransferTicket, UserRef,
+    ContactRef, LastMessage, NewTicket, QueueRef, SystemNote, Ticket, TicketBots, TicketDetail, TicketKind, TicketLog,
+    TicketLogKind, TicketStatus, TransferTicket, UserRef,
 };
-use shared::{ConnectionId, ContactId, Page, QueueId, TicketId, UserId};
+use shared::validate::Invalid;
+use shared::visibility::{Audience, TicketPlace};
+use shared::{CompanyId, ConnectionId, ContactId, ErrorCode, Page, QueueId, TicketId, TicketLogId, UserId};
 
 use crate::auth::CurrentUser;
-use crate::domain::events::{Audience, Outbox};
-use crate::domain::messages::{self, SystemMessage};
+use crate::domain::auth::viewer_of;
+use crate::domain::events::Outbox;
+use crate::domain::messages;
 use crate::domain::page::PageRequest;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::state::AppState;
-use crate::store;
 use crate::store::entities::{queues, tickets, users};
-use crate::store::tickets::{AgentScope, TicketFilter, TicketOrder};
+use crate::store::tickets::{TicketFilter, TicketOrder};
+use crate::store::{self, WriteTx};
+
+pub fn id_of(ticket: &tickets::Model) -> TicketId {
+    TicketId(ticket.id)
+}
+
+pub fn company_of(ticket: &tickets::Model) -> CompanyId {
+    CompanyId(ticket.company_id)
+}
 
 pub fn status_of(ticket: &tickets::Model) -> TicketStatus {
-    TicketStatus::parse(&ticket.status).unwrap_or(TicketStatus::Pending)
+    ticket.status.into()
 }
 
+/// Where the ticket stands, for the visibility rule.
+pub fn place_of(ticket: &tickets::Model) -> TicketPlace {
+    TicketPlace {
+        status: status_of(ticket),
+        queue_id: ticket.queue_id.map(QueueId),
+        user_id: ticket.user_id.map(UserId),
+    }
+}
+
+/// Whoever may see the ticket as it stands now.
 pub fn audience(ticket: &tickets::Model) -> Audience {
-    Audience { queue_id: ticket.queue_id, user_id: ticket.user_id }
-}
-
-/// `None` for admins and supervisors, who see the whole company.
-pub async fn scope_of(db: &impl ConnectionTrait, caller: &CurrentUser) -> AppResult<Option<AgentScope>> {
-    if caller.role != Role::Agent {
-        return Ok(None);
-    }
-    let queue_ids = store::users::queue_ids_of(db, &[caller.id.0]).await?.remove(&caller.id.0).unwrap_or_default();
-    Ok(Some(AgentScope { user_id: caller.id.0, queue_ids }))
-}
-
-pub fn visible(scope: Option<&AgentScope>, ticket: &tickets::Model) -> bool {
-    match scope {
-        None => true,
-        Some(scope) => {
-            ticket.user_id == Some(scope.user_id)
-                || (ticket.status == TicketStatus::Pending.as_str()
-                    && ticket.queue_id.is_none_or(|queue| scope.queue_ids.contains(&queue)))
-        }
-    }
+    Audience::Ticket(place_of(ticket))
 }
 
 /// The ticket, if it is in the caller's company and the caller may see it.
 pub async fn find_visible(db: &impl ConnectionTrait, caller: &CurrentUser, id: TicketId) -> AppResult<tickets::Model> {
     let ticket =
-        store::tickets::get_in_company(db, caller.company_id.0, id.0).await?.ok_or(AppError::NotFound("ticket"))?;
-    let scope = scope_of(db, caller).await?;
-    if visible(scope.as_ref(), &ticket) { Ok(ticket) } else { Err(AppError::NotFound("ticket")) }
+        store::tickets::get_in_company(db, caller.company_id, id).await?.ok_or(AppError::NotFound("ticket"))?;
+    let viewer = viewer_of(db, caller).await?;
+    if viewer.may_see(&place_of(&ticket)) { Ok(ticket) } else { Err(AppError::NotFound("ticket")) }
 }
 
 /// List rows with their contact, agent and queue, in three queries whatever the page size.
 pub async fn summaries(db: &impl ConnectionTrait, rows: Vec<tickets::Model>) -> AppResult<Vec<Ticket>> {
-    let ids = |f: fn(&tickets::Model) -> Option<i64>| {
-        let mut ids: Vec<i64> = rows.iter().filter_map(f).collect();
+    fn distinct<T: Ord>(mut ids: Vec<T>) -> Vec<T> {
         ids.sort_unstable();
         ids.dedup();
         ids
-    };
-    let contact_ids = ids(|t| Some(t.contact_id));
-    let user_ids = ids(|t| t.user_id);
-    let queue_ids = ids(|t| t.queue_id);
+    }
+    let contact_ids = distinct(rows.iter().map(|t| ContactId(t.contact_id)).collect());
+    let user_ids = distinct(rows.iter().filter_map(|t| t.user_id.map(UserId)).collect());
+    let queue_ids = distinct(rows.iter().filter_map(|t| t.queue_id.map(QueueId)).collect());
     let contacts: HashMap<i64, _> =
         store::contacts::by_ids(db, &contact_ids).await?.into_iter().map(|c| (c.id, c)).collect();
-    let company_id = rows.first().map(|t| t.company_id).unwrap_or_default();
+    let Some(company_id) = rows.first().map(company_of) else {
+        return Ok(Vec::new());
+    };
     let users: HashMap<i64, users::Model> =
         store::users::by_ids(db, company_id, &user_ids).await?.into_iter().map(|u| (u.id, u)).collect();
     let queues: HashMap<i64, queues::Model> =
@@ -87,7 +91,7 @@ pub async fn summaries(db: &impl ConnectionTrait, rows: Vec<tickets::Model>) -> 
                 id: TicketId(t.id),
                 number: t.number,
                 status: status_of(&t),
-                kind: TicketKind::parse(&t.kind).unwrap_or(TicketKind::Private),
+                kind: t.kind.into(),
                 contact: ContactRef {
                     id: ContactId(t.contact_id),
                     name: contact.map(|c| c.name.clone()).unwrap_or_default(),
@@ -123,14 +127,26 @@ pub async fn summary(db: &impl ConnectionTrait, ticket: tickets::Model) -> AppRe
     summaries(db, vec![ticket]).await?.pop().ok_or(AppError::NotFound("ticket"))
 }
 
-/// The list's query, already validated.
+/// The list's query, as the caller asked for it.
+#[derive(Debug, Default)]
 pub struct ListQuery {
-    pub filter: TicketFilter,
+    pub status: Option<TicketStatus>,
+    pub kind: Option<TicketKind>,
+    pub queue_id: Option<QueueId>,
+    pub user_id: Option<UserId>,
+    pub connection_id: Option<ConnectionId>,
+    pub unread_only: bool,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub search: Option<String>,
     pub tag_id: Option<i64>,
     pub wallet_mine: bool,
     pub cursor: Option<String>,
     pub limit: Option<u64>,
 }
+
+/// Searches longer than this are cut: nobody types more, and it bounds the query.
+const MAX_SEARCH_CHARS: usize = 100;
 
 fn encode_cursor(at: DateTime<Utc>, id: i64) -> String {
     URL_SAFE_NO_PAD.encode(format!("{}|{id}", at.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true)))
@@ -146,24 +162,30 @@ pub async fn list(state: &AppState, caller: &CurrentUser, query: ListQuery) -> A
     let limit = PageRequest::parse(None, query.limit)?.limit;
     let after = match query.cursor.as_deref().filter(|c| !c.is_empty()) {
         None => None,
-        Some(raw) => Some(decode_cursor(raw).ok_or(AppError::BadRequest {
-            code: "invalid_cursor",
-            message: "the cursor is not one this server gave out".into(),
-        })?),
+        Some(raw) => Some(
+            decode_cursor(raw)
+                .ok_or(AppError::bad_request(ErrorCode::InvalidCursor, "the cursor is not one this server gave out"))?,
+        ),
     };
     // Tags and wallets arrive with their own modules; until then nothing carries them.
     if query.tag_id.is_some() || query.wallet_mine {
         return Ok(Page { items: Vec::new(), next_cursor: None });
     }
-    let order = if query.filter.status == Some(TicketStatus::Pending.as_str()) {
-        TicketOrder::QueuedAsc
-    } else {
-        TicketOrder::UpdatedDesc
+    let order =
+        if query.status == Some(TicketStatus::Pending) { TicketOrder::QueuedAsc } else { TicketOrder::UpdatedDesc };
+    let filter = TicketFilter {
+        status: query.status,
+        kind: query.kind,
+        queue_id: query.queue_id,
+        user_id: query.user_id,
+        connection_id: query.connection_id,
+        unread_only: query.unread_only,
+        from: query.from,
+        to: query.to,
+        search: query.search.map(|q| q.chars().take(MAX_SEARCH_CHARS).collect()),
     };
-    let scope = scope_of(&state.db, caller).await?;
-    let mut rows =
-        store::tickets::page(&state.db, caller.company_id.0, &query.filter, scope.as_ref(), order, after, limit)
-            .await?;
+    let viewer = viewer_of(&state.db, caller).await?;
+    let mut rows = store::tickets::page(&state.db, caller.company_id, &filter, &viewer, order, after, limit).await?;
     let has_more = rows.len() as u64 > limit;
     rows.truncate(limit as usize);
     let next_cursor = if has_more {
@@ -178,8 +200,17 @@ pub async fn list(state: &AppState, caller: &CurrentUser, query: ListQuery) -> A
 /// Opening a ticket is recorded in its logs (`access`).
 pub async fn get(state: &AppState, caller: &CurrentUser, id: TicketId) -> AppResult<TicketDetail> {
     let ticket = find_visible(&state.db, caller, id).await?;
-    store::ticket_logs::insert(&state.db, ticket.company_id, ticket.id, Some(caller.id.0), "access", &json!({}))
-        .await?;
+    let tx = state.begin().await?;
+    store::ticket_logs::insert(
+        &tx,
+        company_of(&ticket),
+        id_of(&ticket),
+        Some(caller.id),
+        TicketLogKind::Access,
+        &json!({}),
+    )
+    .await?;
+    tx.commit().await?;
     let ticket = summary(&state.db, ticket).await?;
     Ok(TicketDetail { ticket, protocols: Vec::new(), bots: TicketBots::default(), kanban_lane_id: None })
 }
@@ -191,25 +222,21 @@ pub async fn logs(
     page: PageRequest,
 ) -> AppResult<Page<TicketLog>> {
     let ticket = find_visible(&state.db, caller, id).await?;
-    let rows = store::ticket_logs::page(&state.db, ticket.id, page.after_id, page.limit).await?;
-    let user_ids: Vec<i64> = rows.iter().filter_map(|r| r.user_id).collect();
+    let rows = store::ticket_logs::page(&state.db, id_of(&ticket), page.after_id, page.limit).await?;
+    let user_ids: Vec<UserId> = rows.iter().filter_map(|r| r.user_id.map(UserId)).collect();
     let users: HashMap<i64, users::Model> =
-        store::users::by_ids(&state.db, ticket.company_id, &user_ids).await?.into_iter().map(|u| (u.id, u)).collect();
+        store::users::by_ids(&state.db, company_of(&ticket), &user_ids).await?.into_iter().map(|u| (u.id, u)).collect();
     Ok(page.finish(
         rows,
         |r| r.id,
         |r| TicketLog {
-            id: r.id,
+            id: TicketLogId(r.id),
             user: r.user_id.and_then(|id| users.get(&id)).map(|u| UserRef { id: UserId(u.id), name: u.name.clone() }),
-            kind: r.kind,
+            kind: r.kind.into(),
             details: serde_json::from_str(&r.details).unwrap_or_else(|_| json!({})),
             created_at: r.created_at,
         },
     ))
-}
-
-fn invalid_transition(ticket: &tickets::Model, action: &str) -> AppError {
-    AppError::conflict("invalid_transition", format!("a {} ticket cannot be {action}", ticket.status))
 }
 
 /// Starts a conversation: an open ticket for the caller with an existing contact.
@@ -217,55 +244,71 @@ pub async fn create(state: &AppState, caller: &CurrentUser, new: NewTicket) -> A
     let contact = crate::domain::contacts::find(state, caller, new.contact_id).await?;
     let connection = match new.connection_id {
         Some(id) => crate::domain::connections::find(state, caller, id).await?,
-        None => store::connections::first_of_company(&state.db, caller.company_id.0)
+        None => store::connections::first_of_company(&state.db, caller.company_id)
             .await?
-            .ok_or_else(|| FieldErrors::one("connection_id", "the company has no connection yet"))?,
+            .ok_or_else(|| FieldErrors::one("connection_id", Invalid::NoConnection))?,
     };
     if let Some(queue) = new.queue_id
-        && store::queues::get_in_company(&state.db, caller.company_id.0, queue.0).await?.is_none()
+        && store::queues::get_in_company(&state.db, caller.company_id, queue).await?.is_none()
     {
-        return Err(FieldErrors::one("queue_id", "must be a queue of your company"));
+        return Err(FieldErrors::one("queue_id", Invalid::NotInCompany));
     }
-    let (txn, _turn) = state.begin().await?;
-    if let Some(active) = store::tickets::find_active(&txn, contact.id, connection.id).await? {
-        return Err(AppError::Conflict {
-            code: "ticket_already_active",
-            message: format!("this contact already has ticket #{} open or pending on this connection", active.number),
-        });
+    let (contact_id, connection_id) = (ContactId(contact.id), ConnectionId(connection.id));
+    let txn = state.begin().await?;
+    if let Some(active) = store::tickets::find_active(&txn, contact_id, connection_id).await? {
+        return Err(already_active(format!(
+            "this contact already has ticket #{} open or pending on this connection",
+            active.number
+        )));
     }
-    let number = store::counters::next(&txn, caller.company_id.0, store::counters::TICKET_NUMBER).await?;
+    let number = store::counters::next(&txn, caller.company_id, store::counters::TICKET_NUMBER).await?;
     let ticket = store::tickets::insert(
         &txn,
         store::tickets::NewTicketRow {
-            company_id: caller.company_id.0,
+            company_id: caller.company_id,
             number,
-            status: TicketStatus::Open.as_str(),
-            kind: if contact.is_group { TicketKind::Group.as_str() } else { TicketKind::Private.as_str() },
-            contact_id: contact.id,
-            connection_id: connection.id,
-            queue_id: new.queue_id.map(|q| q.0).or(connection.default_queue_id),
-            user_id: Some(caller.id.0),
+            status: TicketStatus::Open,
+            kind: if contact.is_group { TicketKind::Group } else { TicketKind::Private },
+            contact_id,
+            connection_id,
+            queue_id: new.queue_id.or(connection.default_queue_id.map(QueueId)),
+            user_id: Some(caller.id),
         },
     )
-    .await?;
+    .await
+    .map_err(already_active_on_race)?;
     store::ticket_logs::insert(
         &txn,
-        ticket.company_id,
-        ticket.id,
-        Some(caller.id.0),
-        "created",
+        caller.company_id,
+        id_of(&ticket),
+        Some(caller.id),
+        TicketLogKind::Created,
         &json!({"by": "user"}),
     )
     .await?;
     let dto = summary(&txn, ticket.clone()).await?;
     let mut outbox = Outbox::new();
-    outbox.add(&txn, ticket.company_id, "ticket.created", audience(&ticket), &dto).await?;
+    outbox.add(&txn, caller.company_id, audience(&ticket), Event::TicketCreated(dto.clone())).await?;
     txn.commit().await?;
     outbox.publish(state);
     Ok(dto)
 }
 
-pub enum Transition {
+fn already_active(message: impl Into<String>) -> AppError {
+    AppError::conflict(ErrorCode::TicketAlreadyActive, message)
+}
+
+/// Two requests racing past the check above meet the database's one-active-ticket index.
+pub fn already_active_on_race(error: sea_orm::DbErr) -> AppError {
+    if store::UniqueKey::of(&error) == Some(store::UniqueKey::ActiveTicket) {
+        already_active("this contact already has an open or pending ticket on this connection")
+    } else {
+        error.into()
+    }
+}
+
+/// What the caller asked to do to a ticket.
+pub enum Action {
     Accept,
     Transfer(TransferTicket),
     ReturnToQueue,
@@ -273,97 +316,71 @@ pub enum Transition {
     Reopen,
 }
 
-pub async fn transition(state: &AppState, caller: &CurrentUser, id: TicketId, action: Transition) -> AppResult<Ticket> {
+pub async fn transition(state: &AppState, caller: &CurrentUser, id: TicketId, action: Action) -> AppResult<Ticket> {
     // Validate the transfer's targets before taking the write turn.
-    let (target_queue, target_user) = match &action {
-        Transition::Transfer(transfer) => check_transfer(state, caller, transfer).await?,
-        _ => (None, None),
+    let (transition, target_queue, target_user) = match action {
+        Action::Accept => (Transition::Accept, None, None),
+        Action::Transfer(transfer) => {
+            let (queue, user) = check_transfer(state, caller, &transfer).await?;
+            (Transition::Transfer { queue_id: transfer.queue_id, user_id: transfer.user_id }, queue, user)
+        }
+        Action::ReturnToQueue => (Transition::ReturnToQueue, None, None),
+        Action::Resolve => (Transition::Resolve, None, None),
+        Action::Reopen => (Transition::Reopen, None, None),
     };
-    let (txn, _turn) = state.begin().await?;
+    let txn = state.begin().await?;
     let ticket = find_visible(&txn, caller, id).await?;
-    let before = audience(&ticket);
-    let status = status_of(&ticket);
+    let before = place_of(&ticket);
+    let change = lifecycle::plan(transition, before, caller.id)
+        .map_err(|invalid| AppError::conflict(ErrorCode::InvalidTransition, invalid.to_string()))?;
+    if transition == Transition::Reopen
+        && store::tickets::find_active(&txn, ContactId(ticket.contact_id), ConnectionId(ticket.connection_id))
+            .await?
+            .is_some()
+    {
+        return Err(already_active("this contact already has another open or pending ticket on this connection"));
+    }
     let now = Utc::now();
     let mut row = ticket.clone().into_active_model();
-    let (log_kind, details, text) = match action {
-        Transition::Accept => {
-            if status != TicketStatus::Pending {
-                return Err(invalid_transition(&ticket, "accepted"));
-            }
-            row.status = Set(TicketStatus::Open.as_str().into());
-            row.user_id = Set(Some(caller.id.0));
-            ("accepted", json!({}), SystemMessage::Accepted)
-        }
-        Transition::Transfer(_) => {
-            if status == TicketStatus::Closed {
-                return Err(invalid_transition(&ticket, "transferred"));
-            }
-            if let Some(queue) = &target_queue {
-                row.queue_id = Set(Some(queue.id));
-            }
-            match &target_user {
-                Some(user) => {
-                    row.user_id = Set(Some(user.id));
-                    row.status = Set(TicketStatus::Open.as_str().into());
-                }
-                None => {
-                    row.user_id = Set(None);
-                    row.status = Set(TicketStatus::Pending.as_str().into());
-                    row.queued_at = Set(now);
-                }
-            }
-            let details = json!({
-                "from_queue_id": ticket.queue_id, "from_user_id": ticket.user_id,
-                "to_queue_id": target_queue.as_ref().map(|q| q.id), "to_user_id": target_user.as_ref().map(|u| u.id),
-            });
-            let to = target_user.as_ref().map(|u| u.name.clone()).or(target_queue.as_ref().map(|q| q.name.clone()));
-            ("transferred", details, SystemMessage::Transferred(to.unwrap_or_default()))
-        }
-        Transition::ReturnToQueue => {
-            if status != TicketStatus::Open {
-                return Err(invalid_transition(&ticket, "returned to the queue"));
-            }
-            row.status = Set(TicketStatus::Pending.as_str().into());
-            row.user_id = Set(None);
-            // The end of the queue: pending tickets are served oldest `queued_at` first.
-            row.queued_at = Set(now);
-            ("returned", json!({"from_user_id": ticket.user_id}), SystemMessage::Returned)
-        }
-        Transition::Resolve => {
-            if status == TicketStatus::Closed {
-                return Err(invalid_transition(&ticket, "resolved"));
-            }
-            row.status = Set(TicketStatus::Closed.as_str().into());
-            row.closed_at = Set(Some(now));
-            row.unread_count = Set(0);
-            ("resolved", json!({}), SystemMessage::Resolved)
-        }
-        Transition::Reopen => {
-            if status != TicketStatus::Closed {
-                return Err(invalid_transition(&ticket, "reopened"));
-            }
-            if store::tickets::find_active(&txn, ticket.contact_id, ticket.connection_id).await?.is_some() {
-                return Err(AppError::conflict(
-                    "ticket_already_active",
-                    "this contact already has another open or pending ticket on this connection",
-                ));
-            }
-            row.status = Set(TicketStatus::Open.as_str().into());
-            row.user_id = Set(Some(caller.id.0));
-            row.closed_at = Set(None);
-            ("reopened", json!({}), SystemMessage::Reopened)
-        }
+    row.status = Set(change.place.status.into());
+    row.queue_id = Set(change.place.queue_id.map(i64::from));
+    row.user_id = Set(change.place.user_id.map(i64::from));
+    if change.requeue {
+        // The end of the queue: pending tickets are served oldest `queued_at` first.
+        row.queued_at = Set(now);
+    }
+    match change.closed {
+        Some(true) => row.closed_at = Set(Some(now)),
+        Some(false) => row.closed_at = Set(None),
+        None => {}
+    }
+    if change.clear_unread {
+        row.unread_count = Set(0);
+    }
+    let updated = store::tickets::update(&txn, row).await.map_err(already_active_on_race)?;
+    let details = match transition {
+        Transition::Transfer { .. } => json!({
+            "from_queue_id": before.queue_id, "from_user_id": before.user_id,
+            "to_queue_id": target_queue.as_ref().map(|q| q.id), "to_user_id": target_user.as_ref().map(|u| u.id),
+        }),
+        Transition::ReturnToQueue => json!({"from_user_id": before.user_id}),
+        _ => json!({}),
     };
-    let updated = store::tickets::update(&txn, row).await?;
-    store::ticket_logs::insert(&txn, updated.company_id, updated.id, Some(caller.id.0), log_kind, &details).await?;
+    store::ticket_logs::insert(&txn, company_of(&updated), id_of(&updated), Some(caller.id), change.log, &details)
+        .await?;
     let mut outbox = Outbox::new();
-    let actor = store::users::get(&txn, caller.id.0).await?.map(|u| u.name).unwrap_or_default();
-    messages::add_system(&txn, &mut outbox, &updated, &text.render(&actor)).await?;
+    let actor = store::users::get(&txn, caller.id).await?.map(|u| u.name).unwrap_or_default();
+    let to = target_user.map(|u| u.name).or(target_queue.map(|q| q.name));
+    let note = SystemNote { kind: change.note, actor, to };
+    messages::add_system(&txn, &mut outbox, &updated, &note).await?;
     let dto = summary(&txn, updated.clone()).await?;
-    outbox.add(&txn, updated.company_id, "ticket.updated", audience(&updated), &dto).await?;
+    outbox.add(&txn, company_of(&updated), audience(&updated), Event::TicketUpdated(dto.clone())).await?;
     // Whoever could see it before and no longer can must still hear that it left their list.
-    if before.user_id != updated.user_id || before.queue_id != updated.queue_id {
-        outbox.add(&txn, updated.company_id, "ticket.updated", before, &dto).await?;
+    if before.user_id != change.place.user_id
+        || before.queue_id != change.place.queue_id
+        || before.status != change.place.status
+    {
+        outbox.add(&txn, company_of(&updated), Audience::Ticket(before), Event::TicketUpdated(dto.clone())).await?;
     }
     txn.commit().await?;
     outbox.publish(state);
@@ -376,14 +393,14 @@ async fn check_transfer(
     transfer: &TransferTicket,
 ) -> AppResult<(Option<queues::Model>, Option<users::Model>)> {
     if transfer.queue_id.is_none() && transfer.user_id.is_none() {
-        return Err(FieldErrors::one("queue_id", "give a queue, a user, or both"));
+        return Err(FieldErrors::one("queue_id", Invalid::QueueOrUser));
     }
     let mut errors = FieldErrors::new();
     let queue = match transfer.queue_id {
         Some(id) => {
-            let queue = store::queues::get_in_company(&state.db, caller.company_id.0, id.0).await?;
+            let queue = store::queues::get_in_company(&state.db, caller.company_id, id).await?;
             if queue.is_none() {
-                errors.add("queue_id", "must be a queue of your company");
+                errors.add("queue_id", Invalid::NotInCompany);
             }
             queue
         }
@@ -391,9 +408,9 @@ async fn check_transfer(
     };
     let user = match transfer.user_id {
         Some(id) => {
-            let user = store::users::get_in_company(&state.db, caller.company_id.0, id.0).await?;
+            let user = store::users::get_in_company(&state.db, caller.company_id, id).await?;
             if user.is_none() {
-                errors.add("user_id", "must be a user of your company");
+                errors.add("user_id", Invalid::NotInCompany);
             }
             user
         }
@@ -401,4 +418,37 @@ async fn check_transfer(
     };
     errors.into_result()?;
     Ok((queue, user))
+}
+
+/// Puts the open ones among `rows` back in their queues, unassigned, at the end of the line.
+pub async fn return_to_queues(tx: &WriteTx, rows: &[tickets::Model]) -> AppResult<()> {
+    let now = Utc::now();
+    for ticket in rows.iter().filter(|t| status_of(t) == TicketStatus::Open) {
+        let mut row = ticket.clone().into_active_model();
+        row.status = Set(TicketStatus::Pending.into());
+        row.user_id = Set(None);
+        row.queued_at = Set(now);
+        store::tickets::update(tx, row).await?;
+        let from = json!({"from_user_id": ticket.user_id, "reason": "user_deleted"});
+        store::ticket_logs::insert(tx, company_of(ticket), id_of(ticket), None, TicketLogKind::Returned, &from).await?;
+    }
+    Ok(())
+}
+
+/// Publishes what a write transaction changed on `before` (as they were) to whoever could see
+/// them before and to whoever may see them now; tickets that are gone are announced deleted.
+pub async fn announce_updated(tx: &WriteTx, outbox: &mut Outbox, before: &[tickets::Model]) -> AppResult<()> {
+    for old in before {
+        let Some(now) = store::tickets::get_in_company(tx, company_of(old), id_of(old)).await? else {
+            let gone = Event::TicketDeleted(shared::events::TicketDeleted { id: id_of(old) });
+            outbox.add(tx, company_of(old), audience(old), gone).await?;
+            continue;
+        };
+        let dto = summary(tx, now.clone()).await?;
+        outbox.add(tx, company_of(&now), audience(&now), Event::TicketUpdated(dto.clone())).await?;
+        if place_of(old) != place_of(&now) {
+            outbox.add(tx, company_of(old), audience(old), Event::TicketUpdated(dto)).await?;
+        }
+    }
+    Ok(())
 }

@@ -39,8 +39,8 @@ async fn create_token(
 async fn revoke_token(
     State(state): State<AppState>,
     caller: CurrentUser,
-    AppPath(id): AppPath<i64>,
+    AppPath(id): AppPath<ApiTokenId>,
 ) -> AppResult<StatusCode> {
-    domain::api_tokens::revoke(&state, &caller, ApiTokenId(id)).await?;
+    domain::api_tokens::revoke(&state, &caller, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -13,6 +13,7 @@ use crate::auth::CurrentUser;
 use crate::domain;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use shared::ErrorCode;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(login)).routes(routes!(refresh)).routes(routes!(logout))
@@ -58,7 +59,10 @@ async fn logout(State(state): State<AppState>, caller: CurrentUser, body: Bytes)
         None
     } else {
         serde_json::from_slice::<LogoutRequest>(&body)
-            .map_err(|_| AppError::BadRequest { code: "malformed_json", message: "the body is not valid JSON".into() })?
+            .map_err(|_| AppError::BadRequest {
+                code: ErrorCode::MalformedJson,
+                message: "the body is not valid JSON".into(),
+            })?
             .refresh_token
     };
     domain::auth::logout(&state, &caller, refresh_token.as_deref()).await?;

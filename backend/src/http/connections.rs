@@ -1,7 +1,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use shared::contacts::{Connection, NewConnection, SimulatedMessage, SimulatedResult, UpdateConnection};
-use shared::{ConnectionId, ErrorBody, MessageId, Page, TicketId};
+use shared::{ConnectionId, ErrorBody, Page};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -11,6 +11,7 @@ use crate::domain;
 use crate::domain::inbound::Received;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use shared::ErrorCode;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -45,9 +46,9 @@ async fn create_connection(
 async fn get_connection(
     State(state): State<AppState>,
     caller: CurrentUser,
-    AppPath(id): AppPath<i64>,
+    AppPath(id): AppPath<ConnectionId>,
 ) -> AppResult<AppJson<Connection>> {
-    let connection = domain::connections::find(&state, &caller, ConnectionId(id)).await?;
+    let connection = domain::connections::find(&state, &caller, id).await?;
     Ok(AppJson(domain::connections::to_dto(connection)))
 }
 
@@ -56,10 +57,10 @@ async fn get_connection(
 async fn update_connection(
     State(state): State<AppState>,
     caller: CurrentUser,
-    AppPath(id): AppPath<i64>,
+    AppPath(id): AppPath<ConnectionId>,
     AppJson(change): AppJson<UpdateConnection>,
 ) -> AppResult<AppJson<Connection>> {
-    domain::connections::update(&state, &caller, ConnectionId(id), change).await.map(AppJson)
+    domain::connections::update(&state, &caller, id, change).await.map(AppJson)
 }
 
 /// Remove a connection and its tickets (admin).
@@ -68,9 +69,9 @@ async fn update_connection(
 async fn delete_connection(
     State(state): State<AppState>,
     caller: CurrentUser,
-    AppPath(id): AppPath<i64>,
+    AppPath(id): AppPath<ConnectionId>,
 ) -> AppResult<StatusCode> {
-    domain::connections::delete(&state, &caller, ConnectionId(id)).await?;
+    domain::connections::delete(&state, &caller, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -83,21 +84,11 @@ async fn delete_connection(
 async fn simulate(
     State(state): State<AppState>,
     caller: CurrentUser,
-    AppPath(id): AppPath<i64>,
+    AppPath(id): AppPath<ConnectionId>,
     AppJson(message): AppJson<SimulatedMessage>,
 ) -> AppResult<(StatusCode, AppJson<SimulatedResult>)> {
-    caller.require_admin()?;
-    let connection = domain::connections::find(&state, &caller, ConnectionId(id)).await?;
-    if connection.kind != "simulator" {
-        return Err(AppError::conflict("not_a_simulator", "only simulator connections take simulated messages"));
-    }
-    let inbound = domain::inbound::simulated(message)?;
-    let result = |ticket_id, message_id, created| SimulatedResult {
-        ticket_id: TicketId(ticket_id),
-        message_id: MessageId(message_id),
-        created,
-    };
-    match domain::inbound::receive(&state, &connection, inbound).await? {
+    let result = |ticket_id, message_id, created| SimulatedResult { ticket_id, message_id, created };
+    match domain::inbound::simulate(&state, &caller, id, message).await? {
         Received::Stored { ticket_id, message_id } => {
             Ok((StatusCode::CREATED, AppJson(result(ticket_id, message_id, true))))
         }
@@ -105,7 +96,7 @@ async fn simulate(
             Ok((StatusCode::OK, AppJson(result(ticket_id, message_id, false))))
         }
         Received::Blocked => {
-            Err(AppError::conflict("contact_blocked", "the contact is blocked; the message was dropped"))
+            Err(AppError::conflict(ErrorCode::ContactBlocked, "the contact is blocked; the message was dropped"))
         }
     }
 }

@@ -59,9 +59,9 @@ async fn create_contact(
 async fn get_contact(
     State(state): State<AppState>,
     caller: CurrentUser,
-    AppPath(id): AppPath<i64>,
+    AppPath(id): AppPath<ContactId>,
 ) -> AppResult<AppJson<Contact>> {
-    let contact = domain::contacts::find(&state, &caller, ContactId(id)).await?;
+    let contact = domain::contacts::find(&state, &caller, id).await?;
     Ok(AppJson(domain::contacts::to_dto(contact)))
 }
 
@@ -70,10 +70,10 @@ async fn get_contact(
 async fn update_contact(
     State(state): State<AppState>,
     caller: CurrentUser,
-    AppPath(id): AppPath<i64>,
+    AppPath(id): AppPath<ContactId>,
     AppJson(change): AppJson<UpdateContact>,
 ) -> AppResult<AppJson<Contact>> {
-    domain::contacts::update(&state, &caller, ContactId(id), change).await.map(AppJson)
+    domain::contacts::update(&state, &caller, id, change).await.map(AppJson)
 }
 
 /// Delete a contact and its tickets (admin or supervisor).
@@ -82,9 +82,9 @@ async fn update_contact(
 async fn delete_contact(
     State(state): State<AppState>,
     caller: CurrentUser,
-    AppPath(id): AppPath<i64>,
+    AppPath(id): AppPath<ContactId>,
 ) -> AppResult<StatusCode> {
-    domain::contacts::delete(&state, &caller, ContactId(id)).await?;
+    domain::contacts::delete(&state, &caller, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -94,9 +94,9 @@ async fn delete_contact(
 async fn block(
     State(state): State<AppState>,
     caller: CurrentUser,
-    AppPath(id): AppPath<i64>,
+    AppPath(id): AppPath<ContactId>,
 ) -> AppResult<AppJson<Contact>> {
-    domain::contacts::set_blocked(&state, &caller, ContactId(id), true).await.map(AppJson)
+    domain::contacts::set_blocked(&state, &caller, id, true).await.map(AppJson)
 }
 
 #[utoipa::path(post, path = "/api/v1/contacts/{id}/unblock", tag = "contacts", params(("id" = i64, Path)), security(("bearer" = [])),
@@ -104,7 +104,7 @@ async fn block(
 async fn unblock(
     State(state): State<AppState>,
     caller: CurrentUser,
-    AppPath(id): AppPath<i64>,
+    AppPath(id): AppPath<ContactId>,
 ) -> AppResult<AppJson<Contact>> {
-    domain::contacts::set_blocked(&state, &caller, ContactId(id), false).await.map(AppJson)
+    domain::contacts::set_blocked(&state, &caller, id, false).await.map(AppJson)
 }

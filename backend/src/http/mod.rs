@@ -78,6 +78,19 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     }
 }
 
+/// For query parameters: `?status=` (empty) means "not given", like leaving it out.
+pub fn empty_as_none<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    let raw: Option<String> = Option::deserialize(deserializer)?;
+    match raw.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => T::deserialize(serde::de::value::StrDeserializer::<D::Error>::new(text)).map(Some),
+    }
+}
+
 /// 201 Created with a JSON body.
 pub struct Created<T>(pub T);
 

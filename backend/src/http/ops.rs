@@ -38,7 +38,7 @@ pub async fn api_not_found() -> AppError {
 
 pub async fn method_not_allowed() -> Response {
     let mut body = AppError::NotFound("route").body();
-    body.error.code = "method_not_allowed".into();
+    body.error.code = shared::ErrorCode::MethodNotAllowed;
     body.error.message = "this method is not allowed on this path".into();
     (StatusCode::METHOD_NOT_ALLOWED, axum::Json(body)).into_response()
 }

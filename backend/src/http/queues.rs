@@ -46,9 +46,9 @@ async fn create_queue(
 async fn get_queue(
     State(state): State<AppState>,
     caller: CurrentUser,
-    AppPath(id): AppPath<i64>,
+    AppPath(id): AppPath<QueueId>,
 ) -> AppResult<AppJson<Queue>> {
-    domain::queues::get(&state, &caller, QueueId(id)).await.map(AppJson)
+    domain::queues::get(&state, &caller, id).await.map(AppJson)
 }
 
 /// Change a queue (admin).
@@ -59,10 +59,10 @@ async fn get_queue(
 async fn update_queue(
     State(state): State<AppState>,
     caller: CurrentUser,
-    AppPath(id): AppPath<i64>,
+    AppPath(id): AppPath<QueueId>,
     AppJson(change): AppJson<UpdateQueue>,
 ) -> AppResult<AppJson<Queue>> {
-    domain::queues::update(&state, &caller, QueueId(id), change).await.map(AppJson)
+    domain::queues::update(&state, &caller, id, change).await.map(AppJson)
 }
 
 /// Delete a queue (admin).
@@ -71,8 +71,8 @@ async fn update_queue(
 async fn delete_queue(
     State(state): State<AppState>,
     caller: CurrentUser,
-    AppPath(id): AppPath<i64>,
+    AppPath(id): AppPath<QueueId>,
 ) -> AppResult<StatusCode> {
-    domain::queues::delete(&state, &caller, QueueId(id)).await?;
+    domain::queues::delete(&state, &caller, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -7,7 +7,7 @@ use shared::tickets::{
     Message, NewMessage, NewTicket, ResolveTicket, Ticket, TicketDetail, TicketKind, TicketLog, TicketStatus,
     TransferTicket,
 };
-use shared::{ErrorBody, Page, TicketId};
+use shared::{ConnectionId, ErrorBody, Page, QueueId, TicketId, UserId};
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -15,10 +15,10 @@ use utoipa_axum::routes;
 use super::{AppJson, AppPath, AppQuery, Created, PageQuery};
 use crate::auth::CurrentUser;
 use crate::domain;
-use crate::domain::tickets::{ListQuery, Transition};
+use crate::domain::tickets::{Action, ListQuery};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::store::tickets::TicketFilter;
+use shared::ErrorCode;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -46,10 +46,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 async fn message_media(
     State(state): State<AppState>,
     caller: CurrentUser,
-    AppPath(id): AppPath<i64>,
+    AppPath(id): AppPath<shared::MessageId>,
 ) -> AppResult<axum::response::Response> {
     use axum::response::IntoResponse;
-    let (path, mime, name) = domain::messages::media_of(&state, &caller, shared::MessageId(id)).await?;
+    let (path, mime, name) = domain::messages::media_of(&state, &caller, id).await?;
     let bytes = tokio::fs::read(&path).await.map_err(|_| AppError::NotFound("media"))?;
     let inline = mime.starts_with("image/") || mime.starts_with("audio/") || mime.starts_with("video/");
     let disposition = format!(
@@ -69,18 +69,25 @@ async fn message_media(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct TicketListQuery {
-    /// open | pending | closed
-    status: Option<String>,
-    /// private | group
-    kind: Option<String>,
-    queue_id: Option<i64>,
-    user_id: Option<i64>,
+    #[serde(default, deserialize_with = "super::empty_as_none")]
+    #[param(value_type = Option<TicketStatus>)]
+    status: Option<TicketStatus>,
+    #[serde(default, deserialize_with = "super::empty_as_none")]
+    #[param(value_type = Option<TicketKind>)]
+    kind: Option<TicketKind>,
+    #[param(value_type = Option<i64>)]
+    queue_id: Option<QueueId>,
+    #[param(value_type = Option<i64>)]
+    user_id: Option<UserId>,
     tag_id: Option<i64>,
-    connection_id: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    connection_id: Option<ConnectionId>,
     /// Only tickets with unread messages.
     unread: Option<bool>,
     /// `mine`: tickets of contacts in the caller's wallet.
-    wallet: Option<String>,
+    #[serde(default, deserialize_with = "super::empty_as_none")]
+    #[param(value_type = Option<String>)]
+    wallet: Option<Wallet>,
     /// Last activity at or after this time (RFC 3339).
     from: Option<DateTime<Utc>>,
     /// Last activity before this time (RFC 3339).
@@ -91,19 +98,10 @@ pub struct TicketListQuery {
     limit: Option<u64>,
 }
 
-fn parse_enum<T>(
-    raw: Option<&str>,
-    parse: fn(&str) -> Option<T>,
-    name: &'static str,
-    allowed: &str,
-) -> AppResult<Option<T>> {
-    match raw.filter(|r| !r.is_empty()) {
-        None => Ok(None),
-        Some(raw) => parse(raw).map(Some).ok_or_else(|| AppError::BadRequest {
-            code: "invalid_query",
-            message: format!("{name} must be one of {allowed}"),
-        }),
-    }
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Wallet {
+    Mine,
 }
 
 /// The ticket list of a tab, with filters and search, newest activity first (pending: longest waiting first).
@@ -114,25 +112,21 @@ async fn list_tickets(
     caller: CurrentUser,
     AppQuery(query): AppQuery<TicketListQuery>,
 ) -> AppResult<AppJson<Page<Ticket>>> {
-    let status = parse_enum(query.status.as_deref(), TicketStatus::parse, "status", "open, pending, closed")?;
-    let kind = parse_enum(query.kind.as_deref(), TicketKind::parse, "kind", "private, group")?;
-    let wallet_mine = match query.wallet.as_deref() {
-        None | Some("") => false,
-        Some("mine") => true,
-        Some(_) => return Err(AppError::BadRequest { code: "invalid_query", message: "wallet must be mine".into() }),
-    };
-    let filter = TicketFilter {
-        status: status.map(TicketStatus::as_str),
-        kind: kind.map(TicketKind::as_str),
+    let list = ListQuery {
+        status: query.status,
+        kind: query.kind,
         queue_id: query.queue_id,
         user_id: query.user_id,
         connection_id: query.connection_id,
         unread_only: query.unread.unwrap_or(false),
         from: query.from,
         to: query.to,
-        search: query.q.map(|q| q.chars().take(100).collect()),
+        search: query.q,
+        tag_id: query.tag_id,
+        wallet_mine: query.wallet == Some(Wallet::Mine),
+        cursor: query.cursor,
+        limit: query.limit,
     };
-    let list = ListQuery { filter, tag_id: query.tag_id, wallet_mine, cursor: query.cursor, limit: query.limit };
     domain::tickets::list(&state, &caller, list).await.map(AppJson)
 }
 
@@ -153,13 +147,13 @@ async fn create_ticket(
 async fn get_ticket(
     State(state): State<AppState>,
     caller: CurrentUser,
-    AppPath(id): AppPath<i64>,
+    AppPath(id): AppPath<TicketId>,
 ) -> AppResult<AppJson<TicketDetail>> {
-    domain::tickets::get(&state, &caller, TicketId(id)).await.map(AppJson)
+    domain::tickets::get(&state, &caller, id).await.map(AppJson)
 }
 
-async fn act(state: AppState, caller: CurrentUser, id: i64, transition: Transition) -> AppResult<AppJson<Ticket>> {
-    domain::tickets::transition(&state, &caller, TicketId(id), transition).await.map(AppJson)
+async fn act(state: AppState, caller: CurrentUser, id: TicketId, action: Action) -> AppResult<AppJson<Ticket>> {
+    domain::tickets::transition(&state, &caller, id, action).await.map(AppJson)
 }
 
 /// pending → open, assigned to the caller.
@@ -168,9 +162,9 @@ async fn act(state: AppState, caller: CurrentUser, id: i64, transition: Transiti
 async fn accept(
     State(state): State<AppState>,
     caller: CurrentUser,
-    AppPath(id): AppPath<i64>,
+    AppPath(id): AppPath<TicketId>,
 ) -> AppResult<AppJson<Ticket>> {
-    act(state, caller, id, Transition::Accept).await
+    act(state, caller, id, Action::Accept).await
 }
 
 /// To a user (open, theirs) and/or a queue (pending there when no user is given).
@@ -180,10 +174,10 @@ async fn accept(
 async fn transfer(
     State(state): State<AppState>,
     caller: CurrentUser,
-    AppPath(id): AppPath<i64>,
+    AppPath(id): AppPath<TicketId>,
     AppJson(body): AppJson<TransferTicket>,
 ) -> AppResult<AppJson<Ticket>> {
-    act(state, caller, id, Transition::Transfer(body)).await
+    act(state, caller, id, Action::Transfer(body)).await
 }
 
 /// open → pending, no agent, at the end of its queue.
@@ -192,9 +186,9 @@ async fn transfer(
 async fn return_to_queue(
     State(state): State<AppState>,
     caller: CurrentUser,
-    AppPath(id): AppPath<i64>,
+    AppPath(id): AppPath<TicketId>,
 ) -> AppResult<AppJson<Ticket>> {
-    act(state, caller, id, Transition::ReturnToQueue).await
+    act(state, caller, id, Action::ReturnToQueue).await
 }
 
 /// open | pending → closed.
@@ -204,9 +198,9 @@ async fn return_to_queue(
 async fn resolve(
     State(state): State<AppState>,
     caller: CurrentUser,
-    AppPath(id): AppPath<i64>,
+    AppPath(id): AppPath<TicketId>,
 ) -> AppResult<AppJson<Ticket>> {
-    act(state, caller, id, Transition::Resolve).await
+    act(state, caller, id, Action::Resolve).await
 }
 
 /// closed → open, assigned to the caller.
@@ -215,9 +209,9 @@ async fn resolve(
 async fn reopen(
     State(state): State<AppState>,
     caller: CurrentUser,
-    AppPath(id): AppPath<i64>,
+    AppPath(id): AppPath<TicketId>,
 ) -> AppResult<AppJson<Ticket>> {
-    act(state, caller, id, Transition::Reopen).await
+    act(state, caller, id, Action::Reopen).await
 }
 
 /// Who opened the ticket and what they did, newest first.
@@ -226,10 +220,10 @@ async fn reopen(
 async fn logs(
     State(state): State<AppState>,
     caller: CurrentUser,
-    AppPath(id): AppPath<i64>,
+    AppPath(id): AppPath<TicketId>,
     AppQuery(page): AppQuery<PageQuery>,
 ) -> AppResult<AppJson<Page<TicketLog>>> {
-    domain::tickets::logs(&state, &caller, TicketId(id), page.request()?).await.map(AppJson)
+    domain::tickets::logs(&state, &caller, id, page.request()?).await.map(AppJson)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -246,17 +240,17 @@ pub struct MessagesQuery {
 async fn list_messages(
     State(state): State<AppState>,
     caller: CurrentUser,
-    AppPath(id): AppPath<i64>,
+    AppPath(id): AppPath<TicketId>,
     AppQuery(query): AppQuery<MessagesQuery>,
 ) -> AppResult<AppJson<Page<Message>>> {
     let before = match query.before.as_deref().filter(|b| !b.is_empty()) {
         None => None,
-        Some(raw) => Some(raw.parse::<i64>().map_err(|_| AppError::BadRequest {
-            code: "invalid_cursor",
-            message: "before must be a message id".into(),
-        })?),
+        Some(raw) => Some(
+            raw.parse::<i64>()
+                .map_err(|_| AppError::bad_request(ErrorCode::InvalidCursor, "before must be a message id"))?,
+        ),
     };
-    domain::messages::list(&state, &caller, TicketId(id), before, query.limit).await.map(AppJson)
+    domain::messages::list(&state, &caller, id, before, query.limit).await.map(AppJson)
 }
 
 /// Multipart form of `POST /tickets/{id}/messages`.
@@ -284,7 +278,7 @@ struct MessageUpload {
 async fn send_message(
     State(state): State<AppState>,
     caller: CurrentUser,
-    AppPath(id): AppPath<i64>,
+    AppPath(id): AppPath<TicketId>,
     request: Request,
 ) -> AppResult<Created<Message>> {
     let is_multipart = request
@@ -294,7 +288,7 @@ async fn send_message(
         .is_some_and(|v| v.starts_with("multipart/form-data"));
     if !is_multipart {
         let AppJson(new) = AppJson::<NewMessage>::from_request(request, &state).await?;
-        return domain::messages::send_text(&state, &caller, TicketId(id), new).await.map(Created);
+        return domain::messages::send_text(&state, &caller, id, new).await.map(Created);
     }
     let mut form = Multipart::from_request(request, &state).await.map_err(multipart_error)?;
     let (mut body, mut kind, mut attachment) = (String::new(), None, None);
@@ -311,18 +305,16 @@ async fn send_message(
         }
     }
     let Some((bytes, file_name)) = attachment else {
-        return Err(crate::error::FieldErrors::one("file", "is required in a multipart message"));
+        return Err(crate::error::FieldErrors::one("file", shared::validate::Invalid::FileRequired));
     };
     let attachment = domain::messages::Attachment { bytes, file_name, kind_hint: kind };
-    domain::messages::send(&state, &caller, TicketId(id), body, None, Some(attachment)).await.map(Created)
+    domain::messages::send(&state, &caller, id, body, None, Some(attachment)).await.map(Created)
 }
 
 fn multipart_error(error: impl Into<MultipartFailure>) -> AppError {
     match error.into().status() {
         StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
-        _ => {
-            AppError::BadRequest { code: "malformed_multipart", message: "the multipart body could not be read".into() }
-        }
+        _ => AppError::bad_request(ErrorCode::MalformedMultipart, "the multipart body could not be read"),
     }
 }
 

@@ -42,9 +42,9 @@ async fn create_user(
 async fn get_user(
     State(state): State<AppState>,
     caller: CurrentUser,
-    AppPath(id): AppPath<i64>,
+    AppPath(id): AppPath<UserId>,
 ) -> AppResult<AppJson<User>> {
-    domain::users::get(&state, &caller, UserId(id)).await.map(AppJson)
+    domain::users::get(&state, &caller, id).await.map(AppJson)
 }
 
 /// Change a user (admin). A new password ends that user's sessions.
@@ -55,10 +55,10 @@ async fn get_user(
 async fn update_user(
     State(state): State<AppState>,
     caller: CurrentUser,
-    AppPath(id): AppPath<i64>,
+    AppPath(id): AppPath<UserId>,
     AppJson(change): AppJson<UpdateUser>,
 ) -> AppResult<AppJson<User>> {
-    domain::users::update(&state, &caller, UserId(id), change).await.map(AppJson)
+    domain::users::update(&state, &caller, id, change).await.map(AppJson)
 }
 
 /// Delete a user (admin); not yourself.
@@ -67,8 +67,8 @@ async fn update_user(
 async fn delete_user(
     State(state): State<AppState>,
     caller: CurrentUser,
-    AppPath(id): AppPath<i64>,
+    AppPath(id): AppPath<UserId>,
 ) -> AppResult<StatusCode> {
-    domain::users::delete(&state, &caller, UserId(id)).await?;
+    domain::users::delete(&state, &caller, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

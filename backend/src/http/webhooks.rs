@@ -37,9 +37,9 @@ pub struct Handshake {
 }
 
 async fn cloud_connection(state: &AppState, id: i64) -> AppResult<connections::Model> {
-    store::connections::get(&state.db, id)
+    store::connections::get(&state.db, shared::ConnectionId(id))
         .await?
-        .filter(|c| c.kind == "cloud_api")
+        .filter(|c| shared::contacts::ConnectionKind::from(c.kind) == shared::contacts::ConnectionKind::CloudApi)
         .ok_or(AppError::NotFound("connection"))
 }
 

@@ -4,7 +4,7 @@ use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::Deserialize;
-use shared::ErrorBody;
+use shared::{ErrorBody, ErrorCode};
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -12,9 +12,8 @@ use utoipa_axum::routes;
 use super::AppQuery;
 use crate::domain;
 use crate::error::{AppError, AppResult};
-use crate::realtime::socket::{self, Viewer};
+use crate::realtime::socket;
 use crate::state::AppState;
-use crate::store;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(connect))
@@ -48,16 +47,12 @@ async fn connect(
     headers: HeaderMap,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> AppResult<Response> {
-    let upgrade = upgrade.map_err(|_| AppError::BadRequest {
-        code: "websocket_required",
-        message: "this endpoint speaks WebSocket only".into(),
-    })?;
+    let upgrade = upgrade
+        .map_err(|_| AppError::bad_request(ErrorCode::WebsocketRequired, "this endpoint speaks WebSocket only"))?;
     let token =
         query.token.or_else(|| protocol_token(&headers)).ok_or(AppError::Unauthenticated("a token is required"))?;
     let caller = domain::auth::authenticate(&state, &token).await?;
-    let queue_ids =
-        store::users::queue_ids_of(&state.db, &[caller.id.0]).await?.remove(&caller.id.0).unwrap_or_default();
-    let viewer = Viewer { company_id: caller.company_id.0, user_id: caller.id.0, role: caller.role, queue_ids };
+    let listener = domain::auth::listener_of(&state, &caller).await?;
     let since = query.since;
     Ok(upgrade
         .protocols(["bearer"])
@@ -66,5 +61,5 @@ async fn connect(
         .write_buffer_size(0)
         .max_message_size(64 * 1024)
         .max_frame_size(64 * 1024)
-        .on_upgrade(move |ws| socket::run(ws, state, viewer, since)))
+        .on_upgrade(move |ws| socket::run(ws, state, listener, since)))
 }

@@ -3,18 +3,16 @@
 
 use std::sync::Arc;
 
+use shared::CompanyId;
+use shared::visibility::Audience;
 use tokio::sync::broadcast;
 
 /// An event as committed, with who may see it and its frame already serialised once for all sockets.
 #[derive(Debug)]
 pub struct StoredEvent {
-    pub company_id: i64,
+    pub company_id: CompanyId,
     pub seq: i64,
-    pub kind: String,
-    /// The queue of the ticket the event concerns.
-    pub queue_id: Option<i64>,
-    /// The user the ticket is assigned to.
-    pub user_id: Option<i64>,
+    pub audience: Audience,
     /// `{"seq": .., "type": .., "data": ..}`
     pub frame: Arc<str>,
 }

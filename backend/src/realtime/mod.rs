@@ -6,3 +6,4 @@ pub mod redis;
 pub mod socket;
 
 pub use bus::{Bus, StoredEvent};
+pub use shared::visibility::Audience;

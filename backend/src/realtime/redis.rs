@@ -8,11 +8,12 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use redis::AsyncCommands;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::DatabaseConnection;
+use shared::CompanyId;
 use tokio::sync::{broadcast, mpsc};
 
 use crate::realtime::StoredEvent;
-use crate::store::entities::events;
+use crate::store;
 
 const CHANNEL: &str = "atende:events";
 /// Bells waiting to be published; past this a burst drops bells rather than memory.
@@ -107,19 +108,8 @@ async fn subscribe_loop(
 }
 
 async fn load(db: &DatabaseConnection, company_id: i64, seq: i64) -> Result<Option<StoredEvent>, sea_orm::DbErr> {
-    let row = events::Entity::find()
-        .filter(events::Column::CompanyId.eq(company_id))
-        .filter(events::Column::Seq.eq(seq))
-        .one(db)
-        .await?;
-    Ok(row.map(|e| StoredEvent {
-        company_id: e.company_id,
-        seq: e.seq,
-        kind: e.kind,
-        queue_id: e.queue_id,
-        user_id: e.user_id,
-        frame: e.payload.into(),
-    }))
+    let row = store::events::get(db, CompanyId(company_id), seq).await?;
+    Ok(row.map(|e| StoredEvent { company_id: e.company_id, seq: e.seq, audience: e.audience, frame: e.frame.into() }))
 }
 
 #[cfg(test)]
@@ -128,8 +118,12 @@ mod tests {
 
     #[test]
     fn bells_round_trip_and_garbage_is_ignored() {
-        let event =
-            StoredEvent { company_id: 3, seq: 42, kind: "x".into(), queue_id: None, user_id: None, frame: "{}".into() };
+        let event = StoredEvent {
+            company_id: CompanyId(3),
+            seq: 42,
+            audience: shared::visibility::Audience::Company,
+            frame: "{}".into(),
+        };
         assert_eq!(parse_bell(&bell("abc", &event)), Some(("abc", 3, 42)));
         assert_eq!(parse_bell("abc x 42"), None);
         assert_eq!(parse_bell(""), None);

@@ -6,7 +6,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
-use shared::auth::Role;
+use shared::CompanyId;
+pub use shared::events::CLOSE_RESUME;
+use shared::visibility::Viewer;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::{Instant, interval, timeout};
 
@@ -18,30 +20,11 @@ pub const PING_EVERY: Duration = Duration::from_secs(25);
 /// A send that takes longer means the client is not reading: it is disconnected and may resume.
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 const REPLAY_BATCH: u64 = 500;
-/// Close code telling the client to reconnect with `since` (it fell behind or the server stops).
-pub const CLOSE_RESUME: u16 = 4000;
-
-/// Who is listening, and so what they may see.
+/// Who is listening: what they may see is `shared::visibility`'s one rule.
 #[derive(Debug, Clone)]
-pub struct Viewer {
-    pub company_id: i64,
-    pub user_id: i64,
-    pub role: Role,
-    pub queue_ids: Vec<i64>,
-}
-
-impl Viewer {
-    /// Admins and supervisors see the company; an agent sees what is assigned to them and what
-    /// waits unassigned in their queues (or in no queue).
-    pub fn may_see(&self, queue_id: Option<i64>, user_id: Option<i64>) -> bool {
-        if self.role != Role::Agent {
-            return true;
-        }
-        match user_id {
-            Some(user) => user == self.user_id,
-            None => queue_id.is_none_or(|queue| self.queue_ids.contains(&queue)),
-        }
-    }
+pub struct Listener {
+    pub company_id: CompanyId,
+    pub viewer: Viewer,
 }
 
 enum Flow {
@@ -51,7 +34,7 @@ enum Flow {
 
 struct Client {
     socket: WebSocket,
-    viewer: Viewer,
+    listener: Listener,
     /// The highest company `seq` this client has been brought past (seen or not visible to it).
     last_seq: i64,
 }
@@ -67,14 +50,14 @@ impl Client {
     /// Sends every visible event after `last_seq` up to `until` (inclusive), from the table.
     async fn catch_up(&mut self, state: &AppState, until: Option<i64>) -> Result<Flow, sea_orm::DbErr> {
         loop {
-            let batch = store::events::since(&state.db, self.viewer.company_id, self.last_seq, REPLAY_BATCH).await?;
+            let batch = store::events::since(&state.db, self.listener.company_id, self.last_seq, REPLAY_BATCH).await?;
             let full = batch.len() as u64 == REPLAY_BATCH;
             for event in batch {
                 if until.is_some_and(|until| event.seq > until) {
                     return Ok(Flow::Continue);
                 }
-                if self.viewer.may_see(event.queue_id, event.user_id)
-                    && let Flow::Stop = self.send_text(&event.payload).await
+                if self.listener.viewer.may_receive(&event.audience)
+                    && let Flow::Stop = self.send_text(&event.frame).await
                 {
                     return Ok(Flow::Stop);
                 }
@@ -87,7 +70,7 @@ impl Client {
     }
 
     async fn deliver(&mut self, state: &AppState, event: Arc<StoredEvent>) -> Result<Flow, sea_orm::DbErr> {
-        if event.company_id != self.viewer.company_id || event.seq <= self.last_seq {
+        if event.company_id != self.listener.company_id || event.seq <= self.last_seq {
             return Ok(Flow::Continue);
         }
         if event.seq > self.last_seq + 1 {
@@ -96,7 +79,7 @@ impl Client {
                 return Ok(Flow::Stop);
             }
         }
-        if self.viewer.may_see(event.queue_id, event.user_id)
+        if self.listener.viewer.may_receive(&event.audience)
             && let Flow::Stop = self.send_text(&event.frame).await
         {
             return Ok(Flow::Stop);
@@ -111,12 +94,12 @@ impl Client {
     }
 }
 
-pub async fn run(socket: WebSocket, state: AppState, viewer: Viewer, since: Option<i64>) {
+pub async fn run(socket: WebSocket, state: AppState, listener: Listener, since: Option<i64>) {
     // Subscribe before replaying, so nothing committed in between is missed.
     let mut live = state.bus.subscribe();
     let last_seq = match since {
         Some(since) => since.max(0),
-        None => match store::events::latest_seq(&state.db, viewer.company_id).await {
+        None => match store::events::latest_seq(&state.db, listener.company_id).await {
             Ok(seq) => seq,
             Err(error) => {
                 tracing::error!(%error, "reading the latest event seq");
@@ -124,7 +107,7 @@ pub async fn run(socket: WebSocket, state: AppState, viewer: Viewer, since: Opti
             }
         },
     };
-    let mut client = Client { socket, viewer, last_seq };
+    let mut client = Client { socket, listener, last_seq };
     match client.catch_up(&state, None).await {
         Ok(Flow::Continue) => {}
         Ok(Flow::Stop) => return,
@@ -163,26 +146,5 @@ pub async fn run(socket: WebSocket, state: AppState, viewer: Viewer, since: Opti
                 }
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn viewer(role: Role) -> Viewer {
-        Viewer { company_id: 1, user_id: 7, role, queue_ids: vec![2, 3] }
-    }
-
-    #[test]
-    fn agents_see_their_tickets_and_their_queues_waiting_tickets() {
-        let agent = viewer(Role::Agent);
-        assert!(agent.may_see(Some(9), Some(7)), "assigned to them, any queue");
-        assert!(agent.may_see(Some(2), None), "waiting in their queue");
-        assert!(agent.may_see(None, None), "waiting in no queue");
-        assert!(!agent.may_see(Some(9), None), "waiting in another queue");
-        assert!(!agent.may_see(Some(2), Some(8)), "a colleague's ticket in their queue");
-        assert!(viewer(Role::Supervisor).may_see(Some(9), Some(8)));
-        assert!(viewer(Role::Admin).may_see(Some(9), Some(8)));
     }
 }

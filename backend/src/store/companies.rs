@@ -1,16 +1,18 @@
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, QueryOrder, Set};
 
+use super::WriteTx;
 use super::entities::companies;
+use shared::CompanyId;
 
-pub async fn insert(db: &impl ConnectionTrait, name: &str) -> Result<companies::Model, DbErr> {
+pub async fn insert(tx: &WriteTx, name: &str) -> Result<companies::Model, DbErr> {
     companies::ActiveModel { name: Set(name.to_owned()), created_at: Set(Utc::now()), ..Default::default() }
-        .insert(db)
+        .insert(tx)
         .await
 }
 
-pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<Option<companies::Model>, DbErr> {
-    companies::Entity::find_by_id(id).one(db).await
+pub async fn get(db: &impl ConnectionTrait, id: CompanyId) -> Result<Option<companies::Model>, DbErr> {
+    companies::Entity::find_by_id(id.0).one(db).await
 }
 
 pub async fn first(db: &impl ConnectionTrait) -> Result<Option<companies::Model>, DbErr> {

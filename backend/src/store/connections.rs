@@ -3,54 +3,60 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
+use super::WriteTx;
 use super::entities::connections;
+use shared::contacts::{ConnectionKind, ConnectionStatus};
+use shared::{CompanyId, ConnectionId, QueueId};
 
 pub struct NewConnectionRow<'a> {
-    pub company_id: i64,
+    pub company_id: CompanyId,
     pub name: &'a str,
-    pub kind: &'a str,
-    pub status: &'a str,
-    pub default_queue_id: Option<i64>,
+    pub kind: ConnectionKind,
+    pub status: ConnectionStatus,
+    pub default_queue_id: Option<QueueId>,
     pub settings: &'a str,
 }
 
-pub async fn insert(db: &impl ConnectionTrait, row: NewConnectionRow<'_>) -> Result<connections::Model, DbErr> {
+pub async fn insert(tx: &WriteTx, row: NewConnectionRow<'_>) -> Result<connections::Model, DbErr> {
     let now = Utc::now();
     connections::ActiveModel {
-        company_id: Set(row.company_id),
+        company_id: Set(row.company_id.into()),
         name: Set(row.name.to_owned()),
-        kind: Set(row.kind.to_owned()),
-        status: Set(row.status.to_owned()),
-        default_queue_id: Set(row.default_queue_id),
+        kind: Set(row.kind.into()),
+        status: Set(row.status.into()),
+        default_queue_id: Set(row.default_queue_id.map(i64::from)),
         settings: Set(row.settings.to_owned()),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(db)
+    .insert(tx)
     .await
 }
 
-pub async fn update(db: &impl ConnectionTrait, mut row: connections::ActiveModel) -> Result<connections::Model, DbErr> {
+pub async fn update(tx: &WriteTx, mut row: connections::ActiveModel) -> Result<connections::Model, DbErr> {
     row.updated_at = Set(Utc::now());
-    row.update(db).await
+    row.update(tx).await
 }
 
-pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<Option<connections::Model>, DbErr> {
-    connections::Entity::find_by_id(id).one(db).await
+pub async fn get(db: &impl ConnectionTrait, id: ConnectionId) -> Result<Option<connections::Model>, DbErr> {
+    connections::Entity::find_by_id(id.0).one(db).await
 }
 
 pub async fn get_in_company(
     db: &impl ConnectionTrait,
-    company_id: i64,
-    id: i64,
+    company_id: CompanyId,
+    id: ConnectionId,
 ) -> Result<Option<connections::Model>, DbErr> {
-    connections::Entity::find_by_id(id).filter(connections::Column::CompanyId.eq(company_id)).one(db).await
+    connections::Entity::find_by_id(id.0).filter(connections::Column::CompanyId.eq(company_id.0)).one(db).await
 }
 
-pub async fn first_of_company(db: &impl ConnectionTrait, company_id: i64) -> Result<Option<connections::Model>, DbErr> {
+pub async fn first_of_company(
+    db: &impl ConnectionTrait,
+    company_id: CompanyId,
+) -> Result<Option<connections::Model>, DbErr> {
     connections::Entity::find()
-        .filter(connections::Column::CompanyId.eq(company_id))
+        .filter(connections::Column::CompanyId.eq(company_id.0))
         .order_by_asc(connections::Column::Id)
         .one(db)
         .await
@@ -58,17 +64,17 @@ pub async fn first_of_company(db: &impl ConnectionTrait, company_id: i64) -> Res
 
 pub async fn page(
     db: &impl ConnectionTrait,
-    company_id: i64,
+    company_id: CompanyId,
     after_id: Option<i64>,
     limit: u64,
 ) -> Result<Vec<connections::Model>, DbErr> {
-    let mut query = connections::Entity::find().filter(connections::Column::CompanyId.eq(company_id));
+    let mut query = connections::Entity::find().filter(connections::Column::CompanyId.eq(company_id.0));
     if let Some(after) = after_id {
         query = query.filter(connections::Column::Id.gt(after));
     }
     query.order_by_asc(connections::Column::Id).limit(limit + 1).all(db).await
 }
 
-pub async fn delete(db: &impl ConnectionTrait, id: i64) -> Result<u64, DbErr> {
-    Ok(connections::Entity::delete_by_id(id).exec(db).await?.rows_affected)
+pub async fn delete(tx: &WriteTx, id: ConnectionId) -> Result<u64, DbErr> {
+    Ok(connections::Entity::delete_by_id(id.0).exec(tx).await?.rows_affected)
 }

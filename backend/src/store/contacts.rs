@@ -4,10 +4,12 @@ use sea_orm::{
     QuerySelect, Set,
 };
 
+use super::WriteTx;
 use super::entities::contacts;
+use shared::{CompanyId, ContactId};
 
 pub struct NewContactRow<'a> {
-    pub company_id: i64,
+    pub company_id: CompanyId,
     pub name: &'a str,
     pub number: &'a str,
     pub email: Option<&'a str>,
@@ -15,10 +17,10 @@ pub struct NewContactRow<'a> {
     pub is_group: bool,
 }
 
-pub async fn insert(db: &impl ConnectionTrait, row: NewContactRow<'_>) -> Result<contacts::Model, DbErr> {
+pub async fn insert(tx: &WriteTx, row: NewContactRow<'_>) -> Result<contacts::Model, DbErr> {
     let now = Utc::now();
     contacts::ActiveModel {
-        company_id: Set(row.company_id),
+        company_id: Set(row.company_id.into()),
         name: Set(row.name.to_owned()),
         number: Set(row.number.to_owned()),
         email: Set(row.email.map(str::to_owned)),
@@ -30,48 +32,48 @@ pub async fn insert(db: &impl ConnectionTrait, row: NewContactRow<'_>) -> Result
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(db)
+    .insert(tx)
     .await
 }
 
-pub async fn update(db: &impl ConnectionTrait, mut row: contacts::ActiveModel) -> Result<contacts::Model, DbErr> {
+pub async fn update(tx: &WriteTx, mut row: contacts::ActiveModel) -> Result<contacts::Model, DbErr> {
     row.updated_at = Set(Utc::now());
-    row.update(db).await
+    row.update(tx).await
 }
 
 pub async fn get_in_company(
     db: &impl ConnectionTrait,
-    company_id: i64,
-    id: i64,
+    company_id: CompanyId,
+    id: ContactId,
 ) -> Result<Option<contacts::Model>, DbErr> {
-    contacts::Entity::find_by_id(id).filter(contacts::Column::CompanyId.eq(company_id)).one(db).await
+    contacts::Entity::find_by_id(id.0).filter(contacts::Column::CompanyId.eq(company_id.0)).one(db).await
 }
 
 pub async fn find_by_number(
     db: &impl ConnectionTrait,
-    company_id: i64,
+    company_id: CompanyId,
     number: &str,
 ) -> Result<Option<contacts::Model>, DbErr> {
     contacts::Entity::find()
-        .filter(contacts::Column::CompanyId.eq(company_id))
+        .filter(contacts::Column::CompanyId.eq(company_id.0))
         .filter(contacts::Column::Number.eq(number))
         .one(db)
         .await
 }
 
-pub async fn by_ids(db: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<contacts::Model>, DbErr> {
-    contacts::Entity::find().filter(contacts::Column::Id.is_in(ids.iter().copied())).all(db).await
+pub async fn by_ids(db: &impl ConnectionTrait, ids: &[ContactId]) -> Result<Vec<contacts::Model>, DbErr> {
+    contacts::Entity::find().filter(contacts::Column::Id.is_in(ids.iter().map(|id| id.0))).all(db).await
 }
 
 /// A page ordered by name then id; `search` matches name, number or e-mail.
 pub async fn page(
     db: &impl ConnectionTrait,
-    company_id: i64,
+    company_id: CompanyId,
     search: Option<&str>,
     after_id: Option<i64>,
     limit: u64,
 ) -> Result<Vec<contacts::Model>, DbErr> {
-    let mut query = contacts::Entity::find().filter(contacts::Column::CompanyId.eq(company_id));
+    let mut query = contacts::Entity::find().filter(contacts::Column::CompanyId.eq(company_id.0));
     if let Some(term) = search.map(str::trim).filter(|t| !t.is_empty()) {
         query = query.filter(
             Condition::any()
@@ -86,6 +88,6 @@ pub async fn page(
     query.order_by_asc(contacts::Column::Id).limit(limit + 1).all(db).await
 }
 
-pub async fn delete(db: &impl ConnectionTrait, id: i64) -> Result<u64, DbErr> {
-    Ok(contacts::Entity::delete_by_id(id).exec(db).await?.rows_affected)
+pub async fn delete(tx: &WriteTx, id: ContactId) -> Result<u64, DbErr> {
+    Ok(contacts::Entity::delete_by_id(id.0).exec(tx).await?.rows_affected)
 }

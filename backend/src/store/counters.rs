@@ -2,15 +2,18 @@
 //! caller's transaction so numbers are gap-free and follow commit order.
 
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait, Set};
+use sea_orm::{DbErr, EntityTrait, Set};
 
+use super::WriteTx;
 use super::entities::company_counters;
+use shared::CompanyId;
 
 pub const TICKET_NUMBER: &str = "ticket_number";
 pub const EVENT_SEQ: &str = "event_seq";
 
-pub async fn next(db: &impl ConnectionTrait, company_id: i64, name: &str) -> Result<i64, DbErr> {
-    let row = company_counters::ActiveModel { company_id: Set(company_id), name: Set(name.to_owned()), value: Set(1) };
+pub async fn next(tx: &WriteTx, company_id: CompanyId, name: &str) -> Result<i64, DbErr> {
+    let row =
+        company_counters::ActiveModel { company_id: Set(company_id.0), name: Set(name.to_owned()), value: Set(1) };
     let saved = company_counters::Entity::insert(row)
         .on_conflict(
             OnConflict::columns([company_counters::Column::CompanyId, company_counters::Column::Name])
@@ -20,7 +23,7 @@ pub async fn next(db: &impl ConnectionTrait, company_id: i64, name: &str) -> Res
                 )
                 .to_owned(),
         )
-        .exec_with_returning(db)
+        .exec_with_returning(tx)
         .await?;
     Ok(saved.value)
 }

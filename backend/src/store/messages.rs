@@ -4,7 +4,12 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
+use shared::tickets::{MessageKind, MessageStatus};
+use shared::{CompanyId, ConnectionId, ContactId, MessageId, TicketId, UserId};
+
+use super::WriteTx;
 use super::entities::messages;
+use super::enums;
 
 pub struct MediaRow<'a> {
     /// Relative to the data dir.
@@ -14,40 +19,43 @@ pub struct MediaRow<'a> {
 }
 
 pub struct NewMessageRow<'a> {
-    pub company_id: i64,
-    pub ticket_id: i64,
-    pub connection_id: i64,
-    pub contact_id: i64,
-    pub user_id: Option<i64>,
+    pub company_id: CompanyId,
+    pub ticket_id: TicketId,
+    pub connection_id: ConnectionId,
+    pub contact_id: ContactId,
+    pub user_id: Option<UserId>,
     pub from_me: bool,
-    pub kind: &'a str,
+    pub kind: MessageKind,
     pub body: &'a str,
-    pub status: &'a str,
+    pub status: MessageStatus,
     pub external_id: Option<&'a str>,
-    pub quoted_id: Option<i64>,
+    pub quoted_id: Option<MessageId>,
+    /// System messages: what happened, as JSON.
+    pub system_note: Option<String>,
     pub media: Option<MediaRow<'a>>,
     pub created_at: DateTime<Utc>,
 }
 
 /// Inserts the message; `None` when a message with the same external id already exists on the
 /// connection (the unique index decides, so concurrent deliveries cannot both win).
-pub async fn insert(db: &impl ConnectionTrait, row: NewMessageRow<'_>) -> Result<Option<messages::Model>, DbErr> {
+pub async fn insert(tx: &WriteTx, row: NewMessageRow<'_>) -> Result<Option<messages::Model>, DbErr> {
     let model = messages::ActiveModel {
-        company_id: Set(row.company_id),
-        ticket_id: Set(row.ticket_id),
-        connection_id: Set(row.connection_id),
-        contact_id: Set(row.contact_id),
-        user_id: Set(row.user_id),
+        company_id: Set(row.company_id.into()),
+        ticket_id: Set(row.ticket_id.into()),
+        connection_id: Set(row.connection_id.into()),
+        contact_id: Set(row.contact_id.into()),
+        user_id: Set(row.user_id.map(i64::from)),
         from_me: Set(row.from_me),
-        kind: Set(row.kind.to_owned()),
+        kind: Set(row.kind.into()),
         body: Set(row.body.to_owned()),
         media_path: Set(row.media.as_ref().map(|m| m.path.to_owned())),
         media_mime: Set(row.media.as_ref().map(|m| m.mime.to_owned())),
         media_name: Set(row.media.as_ref().map(|m| m.name.to_owned())),
-        status: Set(row.status.to_owned()),
+        status: Set(row.status.into()),
         error: Set(None),
         external_id: Set(row.external_id.map(str::to_owned)),
-        quoted_id: Set(row.quoted_id),
+        quoted_id: Set(row.quoted_id.map(i64::from)),
+        system_note: Set(row.system_note),
         created_at: Set(row.created_at),
         updated_at: Set(row.created_at),
         ..Default::default()
@@ -56,7 +64,7 @@ pub async fn insert(db: &impl ConnectionTrait, row: NewMessageRow<'_>) -> Result
         .on_conflict(
             OnConflict::columns([messages::Column::ConnectionId, messages::Column::ExternalId]).do_nothing().to_owned(),
         )
-        .exec_with_returning(db)
+        .exec_with_returning(tx)
         .await;
     match result {
         Ok(saved) => Ok(Some(saved)),
@@ -65,51 +73,51 @@ pub async fn insert(db: &impl ConnectionTrait, row: NewMessageRow<'_>) -> Result
     }
 }
 
-pub async fn update(db: &impl ConnectionTrait, mut row: messages::ActiveModel) -> Result<messages::Model, DbErr> {
+pub async fn update(tx: &WriteTx, mut row: messages::ActiveModel) -> Result<messages::Model, DbErr> {
     row.updated_at = Set(Utc::now());
-    row.update(db).await
+    row.update(tx).await
 }
 
 pub async fn find_external(
     db: &impl ConnectionTrait,
-    connection_id: i64,
+    connection_id: ConnectionId,
     external_id: &str,
 ) -> Result<Option<messages::Model>, DbErr> {
     messages::Entity::find()
-        .filter(messages::Column::ConnectionId.eq(connection_id))
+        .filter(messages::Column::ConnectionId.eq(connection_id.0))
         .filter(messages::Column::ExternalId.eq(external_id))
         .one(db)
         .await
 }
 
-pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<Option<messages::Model>, DbErr> {
-    messages::Entity::find_by_id(id).one(db).await
+pub async fn get(db: &impl ConnectionTrait, id: MessageId) -> Result<Option<messages::Model>, DbErr> {
+    messages::Entity::find_by_id(id.0).one(db).await
 }
 
 pub async fn get_in_company(
     db: &impl ConnectionTrait,
-    company_id: i64,
-    id: i64,
+    company_id: CompanyId,
+    id: MessageId,
 ) -> Result<Option<messages::Model>, DbErr> {
-    messages::Entity::find_by_id(id).filter(messages::Column::CompanyId.eq(company_id)).one(db).await
+    messages::Entity::find_by_id(id.0).filter(messages::Column::CompanyId.eq(company_id.0)).one(db).await
 }
 
 pub async fn get_in_ticket(
     db: &impl ConnectionTrait,
-    ticket_id: i64,
-    id: i64,
+    ticket_id: TicketId,
+    id: MessageId,
 ) -> Result<Option<messages::Model>, DbErr> {
-    messages::Entity::find_by_id(id).filter(messages::Column::TicketId.eq(ticket_id)).one(db).await
+    messages::Entity::find_by_id(id.0).filter(messages::Column::TicketId.eq(ticket_id.0)).one(db).await
 }
 
 /// Newest first, before `before_id`.
 pub async fn page(
     db: &impl ConnectionTrait,
-    ticket_id: i64,
+    ticket_id: TicketId,
     before_id: Option<i64>,
     limit: u64,
 ) -> Result<Vec<messages::Model>, DbErr> {
-    let mut query = messages::Entity::find().filter(messages::Column::TicketId.eq(ticket_id));
+    let mut query = messages::Entity::find().filter(messages::Column::TicketId.eq(ticket_id.0));
     if let Some(before) = before_id {
         query = query.filter(messages::Column::Id.lt(before));
     }
@@ -120,7 +128,7 @@ pub async fn page(
 pub async fn stale_pending(db: &impl ConnectionTrait, before: DateTime<Utc>) -> Result<Vec<messages::Model>, DbErr> {
     messages::Entity::find()
         .filter(messages::Column::FromMe.eq(true))
-        .filter(messages::Column::Status.eq("pending"))
+        .filter(messages::Column::Status.eq(enums::MessageStatus::Pending))
         .filter(messages::Column::CreatedAt.lt(before))
         .all(db)
         .await

@@ -1,5 +1,5 @@
-//! Everything that speaks SQL. Functions take any `ConnectionTrait` so the domain can run them
-//! inside its transactions or on the pool.
+//! Everything that speaks SQL. Reads take any `ConnectionTrait` (the pool or a transaction);
+//! writes take a [`WriteTx`], so none can skip SQLite's write turn. Ids arrive typed.
 
 pub mod api_tokens;
 pub mod companies;
@@ -8,6 +8,7 @@ pub mod contacts;
 pub mod counters;
 pub mod dashboard;
 pub mod entities;
+pub mod enums;
 pub mod events;
 pub mod messages;
 pub mod queues;
@@ -15,6 +16,9 @@ pub mod sessions;
 pub mod ticket_logs;
 pub mod tickets;
 pub mod users;
+pub mod write;
+
+pub use write::{WriteTurn, WriteTx};
 
 use std::time::Duration;
 
@@ -56,9 +60,42 @@ pub async fn ping(db: &DatabaseConnection) -> bool {
     db.ping().await.is_ok()
 }
 
-/// Whether an insert failed on a unique constraint, on either database.
-pub fn is_unique_violation(error: &sea_orm::DbErr) -> bool {
-    matches!(error.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+/// The unique constraints a write can hit that mean "taken" to a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UniqueKey {
+    UserEmail,
+    QueueName,
+    ContactNumber,
+    /// One open or pending ticket per contact and connection.
+    ActiveTicket,
+}
+
+impl UniqueKey {
+    const ALL: [UniqueKey; 4] =
+        [UniqueKey::UserEmail, UniqueKey::QueueName, UniqueKey::ContactNumber, UniqueKey::ActiveTicket];
+
+    /// (PostgreSQL's constraint name, SQLite's column list) as the migrations create them.
+    fn names(self) -> (&'static str, &'static str) {
+        match self {
+            UniqueKey::UserEmail => ("users_email_key", "users.email"),
+            UniqueKey::QueueName => ("uq_queues_company_name", "queues.company_id, queues.name"),
+            UniqueKey::ContactNumber => ("uq_contacts_company_number", "contacts.company_id, contacts.number"),
+            UniqueKey::ActiveTicket => ("uq_tickets_one_active", "tickets.contact_id, tickets.connection_id"),
+        }
+    }
+
+    /// The constraint a write failed on: PostgreSQL names it (`… unique constraint "uq_x"`),
+    /// SQLite lists its columns (`UNIQUE constraint failed: t.a, t.b`).
+    pub fn of(error: &sea_orm::DbErr) -> Option<UniqueKey> {
+        let Some(sea_orm::SqlErr::UniqueConstraintViolation(message)) = error.sql_err() else {
+            return None;
+        };
+        Self::ALL.into_iter().find(|key| {
+            let (constraint, columns) = key.names();
+            message.contains(&format!("\"{constraint}\""))
+                || message.trim_end().ends_with(&format!("failed: {columns}"))
+        })
+    }
 }
 
 /// `lower(column) LIKE '%term%'`, case-insensitive the same way on SQLite and PostgreSQL (whose

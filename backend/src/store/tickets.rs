@@ -5,30 +5,36 @@ use sea_orm::{
     QuerySelect, Set,
 };
 
+use shared::tickets::{TicketKind, TicketStatus};
+use shared::visibility::Viewer;
+use shared::{CompanyId, ConnectionId, ContactId, QueueId, TicketId, UserId};
+
+use super::WriteTx;
 use super::entities::{contacts, tickets};
+use super::enums;
 
 pub struct NewTicketRow {
-    pub company_id: i64,
+    pub company_id: CompanyId,
     pub number: i64,
-    pub status: &'static str,
-    pub kind: &'static str,
-    pub contact_id: i64,
-    pub connection_id: i64,
-    pub queue_id: Option<i64>,
-    pub user_id: Option<i64>,
+    pub status: TicketStatus,
+    pub kind: TicketKind,
+    pub contact_id: ContactId,
+    pub connection_id: ConnectionId,
+    pub queue_id: Option<QueueId>,
+    pub user_id: Option<UserId>,
 }
 
-pub async fn insert(db: &impl ConnectionTrait, row: NewTicketRow) -> Result<tickets::Model, DbErr> {
+pub async fn insert(tx: &WriteTx, row: NewTicketRow) -> Result<tickets::Model, DbErr> {
     let now = Utc::now();
     tickets::ActiveModel {
-        company_id: Set(row.company_id),
+        company_id: Set(row.company_id.into()),
         number: Set(row.number),
-        status: Set(row.status.to_owned()),
-        kind: Set(row.kind.to_owned()),
-        contact_id: Set(row.contact_id),
-        connection_id: Set(row.connection_id),
-        queue_id: Set(row.queue_id),
-        user_id: Set(row.user_id),
+        status: Set(row.status.into()),
+        kind: Set(row.kind.into()),
+        contact_id: Set(row.contact_id.into()),
+        connection_id: Set(row.connection_id.into()),
+        queue_id: Set(row.queue_id.map(i64::from)),
+        user_id: Set(row.user_id.map(i64::from)),
         unread_count: Set(0),
         last_message_body: Set(None),
         last_message_at: Set(None),
@@ -39,33 +45,33 @@ pub async fn insert(db: &impl ConnectionTrait, row: NewTicketRow) -> Result<tick
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(db)
+    .insert(tx)
     .await
 }
 
-pub async fn update(db: &impl ConnectionTrait, mut row: tickets::ActiveModel) -> Result<tickets::Model, DbErr> {
+pub async fn update(tx: &WriteTx, mut row: tickets::ActiveModel) -> Result<tickets::Model, DbErr> {
     row.updated_at = Set(Utc::now());
-    row.update(db).await
+    row.update(tx).await
 }
 
 pub async fn get_in_company(
     db: &impl ConnectionTrait,
-    company_id: i64,
-    id: i64,
+    company_id: CompanyId,
+    id: TicketId,
 ) -> Result<Option<tickets::Model>, DbErr> {
-    tickets::Entity::find_by_id(id).filter(tickets::Column::CompanyId.eq(company_id)).one(db).await
+    tickets::Entity::find_by_id(id.0).filter(tickets::Column::CompanyId.eq(company_id.0)).one(db).await
 }
 
 /// The open or pending ticket of a contact on a connection, if any.
 pub async fn find_active(
     db: &impl ConnectionTrait,
-    contact_id: i64,
-    connection_id: i64,
+    contact_id: ContactId,
+    connection_id: ConnectionId,
 ) -> Result<Option<tickets::Model>, DbErr> {
     tickets::Entity::find()
-        .filter(tickets::Column::ContactId.eq(contact_id))
-        .filter(tickets::Column::ConnectionId.eq(connection_id))
-        .filter(tickets::Column::Status.ne("closed"))
+        .filter(tickets::Column::ContactId.eq(contact_id.0))
+        .filter(tickets::Column::ConnectionId.eq(connection_id.0))
+        .filter(tickets::Column::Status.ne(enums::TicketStatus::Closed))
         .one(db)
         .await
 }
@@ -78,19 +84,13 @@ pub enum TicketOrder {
     UpdatedDesc,
 }
 
-/// An agent sees the pending tickets of their queues (and those with no queue) and their own.
-pub struct AgentScope {
-    pub user_id: i64,
-    pub queue_ids: Vec<i64>,
-}
-
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub struct TicketFilter {
-    pub status: Option<&'static str>,
-    pub kind: Option<&'static str>,
-    pub queue_id: Option<i64>,
-    pub user_id: Option<i64>,
-    pub connection_id: Option<i64>,
+    pub status: Option<TicketStatus>,
+    pub kind: Option<TicketKind>,
+    pub queue_id: Option<QueueId>,
+    pub user_id: Option<UserId>,
+    pub connection_id: Option<ConnectionId>,
     pub unread_only: bool,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
@@ -99,29 +99,29 @@ pub struct TicketFilter {
 
 pub async fn page(
     db: &impl ConnectionTrait,
-    company_id: i64,
+    company_id: CompanyId,
     filter: &TicketFilter,
-    scope: Option<&AgentScope>,
+    viewer: &Viewer,
     order: TicketOrder,
     after: Option<(DateTime<Utc>, i64)>,
     limit: u64,
 ) -> Result<Vec<tickets::Model>, DbErr> {
     use tickets::Column as T;
-    let mut query = tickets::Entity::find().filter(T::CompanyId.eq(company_id));
+    let mut query = tickets::Entity::find().filter(T::CompanyId.eq(company_id.0));
     if let Some(status) = filter.status {
-        query = query.filter(T::Status.eq(status));
+        query = query.filter(T::Status.eq(enums::TicketStatus::from(status)));
     }
     if let Some(kind) = filter.kind {
-        query = query.filter(T::Kind.eq(kind));
+        query = query.filter(T::Kind.eq(enums::TicketKind::from(kind)));
     }
     if let Some(queue) = filter.queue_id {
-        query = query.filter(T::QueueId.eq(queue));
+        query = query.filter(T::QueueId.eq(queue.0));
     }
     if let Some(user) = filter.user_id {
-        query = query.filter(T::UserId.eq(user));
+        query = query.filter(T::UserId.eq(user.0));
     }
     if let Some(connection) = filter.connection_id {
-        query = query.filter(T::ConnectionId.eq(connection));
+        query = query.filter(T::ConnectionId.eq(connection.0));
     }
     if filter.unread_only {
         query = query.filter(T::UnreadCount.gt(0));
@@ -136,7 +136,7 @@ pub async fn page(
         let contacts_matching = Query::select()
             .column(contacts::Column::Id)
             .from(contacts::Entity)
-            .and_where(contacts::Column::CompanyId.eq(company_id))
+            .and_where(contacts::Column::CompanyId.eq(company_id.0))
             .cond_where(
                 Condition::any()
                     .add(super::contains_ci((contacts::Entity, contacts::Column::Name), term))
@@ -152,12 +152,8 @@ pub async fn page(
         }
         query = query.filter(any);
     }
-    if let Some(scope) = scope {
-        query = query.filter(
-            Condition::any().add(T::UserId.eq(scope.user_id)).add(Condition::all().add(T::Status.eq("pending")).add(
-                Condition::any().add(T::QueueId.is_in(scope.queue_ids.iter().copied())).add(T::QueueId.is_null()),
-            )),
-        );
+    if let Some(visible) = visible_to(viewer) {
+        query = query.filter(visible);
     }
     let (key, ascending) = match order {
         TicketOrder::QueuedAsc => (T::QueuedAt, true),
@@ -179,6 +175,35 @@ pub async fn page(
     query.limit(limit + 1).all(db).await
 }
 
+/// `shared::visibility::Viewer::may_see` as SQL (a test holds the two to the same answers);
+/// `None` when the viewer sees every ticket of the company.
+pub fn visible_to(viewer: &Viewer) -> Option<Condition> {
+    use tickets::Column as T;
+    if !viewer.is_scoped() {
+        return None;
+    }
+    let waiting_for_them = Condition::all()
+        .add(T::Status.eq(enums::TicketStatus::Pending))
+        .add(Condition::any().add(T::QueueId.is_in(viewer.queue_ids.iter().map(|q| q.0))).add(T::QueueId.is_null()));
+    Some(Condition::any().add(T::UserId.eq(viewer.user_id.0)).add(waiting_for_them))
+}
+
+/// Which of the company's tickets among `ids` the viewer may see (for the rule's agreement test).
+pub async fn visible_among(
+    db: &impl ConnectionTrait,
+    company_id: CompanyId,
+    viewer: &Viewer,
+    ids: &[TicketId],
+) -> Result<Vec<TicketId>, DbErr> {
+    let mut query = tickets::Entity::find()
+        .filter(tickets::Column::CompanyId.eq(company_id.0))
+        .filter(tickets::Column::Id.is_in(ids.iter().map(|id| id.0)));
+    if let Some(visible) = visible_to(viewer) {
+        query = query.filter(visible);
+    }
+    Ok(query.all(db).await?.into_iter().map(|t| TicketId(t.id)).collect())
+}
+
 /// Words of a search, reduced to letters and digits so no user input reaches the query syntax.
 fn search_words(term: &str) -> Vec<String> {
     term.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).take(8).map(str::to_lowercase).collect()
@@ -186,7 +211,7 @@ fn search_words(term: &str) -> Vec<String> {
 
 /// Tickets with a message containing every word (as a prefix), through the full-text index:
 /// FTS5 on SQLite, the GIN index over `to_tsvector('simple', body)` on PostgreSQL.
-fn message_text_matches(backend: DbBackend, company_id: i64, term: &str) -> Option<SimpleExpr> {
+fn message_text_matches(backend: DbBackend, company_id: CompanyId, term: &str) -> Option<SimpleExpr> {
     let words = search_words(term);
     if words.is_empty() {
         return None;
@@ -196,7 +221,7 @@ fn message_text_matches(backend: DbBackend, company_id: i64, term: &str) -> Opti
             let query = words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" ");
             Some(Expr::cust_with_values(
                 r#""tickets"."id" IN (SELECT "messages"."ticket_id" FROM "messages" WHERE "messages"."company_id" = ? AND "messages"."id" IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?))"#,
-                [company_id.into(), query.into()] as [sea_orm::Value; 2],
+                [company_id.0.into(), query.into()] as [sea_orm::Value; 2],
             ))
         }
         DbBackend::Postgres => {
@@ -204,23 +229,52 @@ fn message_text_matches(backend: DbBackend, company_id: i64, term: &str) -> Opti
             // sea-query renumbers `$n` in custom PostgreSQL fragments to their place in the query.
             Some(Expr::cust_with_values(
                 r#""tickets"."id" IN (SELECT "messages"."ticket_id" FROM "messages" WHERE "messages"."company_id" = $1 AND to_tsvector('simple', "messages"."body") @@ to_tsquery('simple', $2))"#,
-                [company_id.into(), query.into()] as [sea_orm::Value; 2],
+                [company_id.0.into(), query.into()] as [sea_orm::Value; 2],
             ))
         }
         _ => None,
     }
 }
 
+/// What a deletion is about to change: the company's tickets of a contact, a connection, a user
+/// or a queue (only the open and pending ones with `active_only`).
+#[derive(Debug, Clone, Copy)]
+pub enum TicketsOf {
+    Contact(ContactId),
+    Connection(ConnectionId),
+    User(UserId),
+    Queue(QueueId),
+}
+
+pub async fn all_of(
+    db: &impl ConnectionTrait,
+    company_id: CompanyId,
+    of: TicketsOf,
+    active_only: bool,
+) -> Result<Vec<tickets::Model>, DbErr> {
+    let mut query = tickets::Entity::find().filter(tickets::Column::CompanyId.eq(company_id.0));
+    query = match of {
+        TicketsOf::Contact(id) => query.filter(tickets::Column::ContactId.eq(id.0)),
+        TicketsOf::Connection(id) => query.filter(tickets::Column::ConnectionId.eq(id.0)),
+        TicketsOf::User(id) => query.filter(tickets::Column::UserId.eq(id.0)),
+        TicketsOf::Queue(id) => query.filter(tickets::Column::QueueId.eq(id.0)),
+    };
+    if active_only {
+        query = query.filter(tickets::Column::Status.ne(enums::TicketStatus::Closed));
+    }
+    query.all(db).await
+}
+
 /// Adds one unread message and records it as the ticket's last message.
-pub async fn note_inbound(db: &impl ConnectionTrait, id: i64, body: &str, at: DateTime<Utc>) -> Result<(), DbErr> {
+pub async fn note_inbound(tx: &WriteTx, id: TicketId, body: &str, at: DateTime<Utc>) -> Result<(), DbErr> {
     tickets::Entity::update_many()
         .col_expr(tickets::Column::UnreadCount, Expr::col(tickets::Column::UnreadCount).add(1))
         .col_expr(tickets::Column::LastMessageBody, Expr::value(body.to_owned()))
         .col_expr(tickets::Column::LastMessageAt, Expr::value(at))
         .col_expr(tickets::Column::LastMessageFromMe, Expr::value(false))
         .col_expr(tickets::Column::UpdatedAt, Expr::value(at))
-        .filter(tickets::Column::Id.eq(id))
-        .exec(db)
+        .filter(tickets::Column::Id.eq(id.0))
+        .exec(tx)
         .await?;
     Ok(())
 }
@@ -234,6 +288,6 @@ mod tests {
         assert_eq!(search_words("Boleto \"atrasado\" OR *"), ["boleto", "atrasado", "or"]);
         assert_eq!(search_words("pedido#42 ção"), ["pedido", "42", "ção"]);
         assert!(search_words(" :* & ! ").is_empty());
-        assert!(message_text_matches(DbBackend::Sqlite, 1, "*").is_none());
+        assert!(message_text_matches(DbBackend::Sqlite, CompanyId(1), "*").is_none());
     }
 }

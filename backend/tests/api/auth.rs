@@ -147,7 +147,7 @@ async fn profile_edit_needs_the_current_password_for_credentials() {
 
     let (status, body) = app.patch("/api/v1/me", &token, json!({"password": "new-secret-99"})).await;
     assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field");
-    assert!(body["error"]["details"]["current_password"].is_string(), "{body}");
+    assert_eq!(body["error"]["details"]["current_password"]["code"], "current_password_required", "{body}");
 
     let (status, body) =
         app.patch("/api/v1/me", &token, json!({"password": "new-secret-99", "current_password": "wrong-one"})).await;
@@ -156,7 +156,8 @@ async fn profile_edit_needs_the_current_password_for_credentials() {
     let (status, body) =
         app.patch("/api/v1/me", &token, json!({"password": "short", "current_password": ADMIN_PASSWORD})).await;
     assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field");
-    assert!(body["error"]["details"]["password"].is_string(), "{body}");
+    assert_eq!(body["error"]["details"]["password"]["code"], "too_short", "{body}");
+    assert_eq!(body["error"]["details"]["password"]["min"], 8, "{body}");
 
     let (status, _) = app
         .patch(

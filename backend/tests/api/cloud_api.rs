@@ -273,7 +273,7 @@ async fn cloud_api_connections_need_their_credentials() {
     let (status, body) = app.post("/api/v1/connections", &admin, json!({"name": "Oficial", "kind": "cloud_api"})).await;
     assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field");
     for field in ["phone_number_id", "access_token", "app_secret", "verify_token"] {
-        assert!(body["error"]["details"][field].is_string(), "{field}: {body}");
+        assert_eq!(body["error"]["details"][field]["code"], "required_for_cloud_api", "{field}: {body}");
     }
     let (status, body) = app.post("/api/v1/connections", &admin, json!({"name": "X", "kind": "telegram"})).await;
     assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field");

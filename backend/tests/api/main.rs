@@ -11,5 +11,6 @@ mod cluster;
 mod errors;
 mod ops;
 mod org;
+mod seams;
 mod tickets;
 mod ws;

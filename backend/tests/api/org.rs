@@ -14,11 +14,12 @@ async fn admin_manages_queues() {
 
     let (status, body) = app.post("/api/v1/queues", &admin, json!({"name": "Vendas", "color": "#000000"})).await;
     assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field");
-    assert!(body["error"]["details"]["name"].is_string());
+    assert_eq!(body["error"]["details"]["name"]["code"], "already_in_use", "{body}");
 
     let (status, body) = app.post("/api/v1/queues", &admin, json!({"name": "", "color": "blue"})).await;
     assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field");
-    assert!(body["error"]["details"]["name"].is_string() && body["error"]["details"]["color"].is_string(), "{body}");
+    assert_eq!(body["error"]["details"]["name"]["code"], "required", "{body}");
+    assert_eq!(body["error"]["details"]["color"]["code"], "not_color", "{body}");
 
     let (status, updated) = app.patch(&format!("/api/v1/queues/{id}"), &admin, json!({"color": "#43a047"})).await;
     assert_eq!(
@@ -64,7 +65,7 @@ async fn admin_manages_users_with_queues() {
         )
         .await;
     assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field");
-    assert!(body["error"]["details"]["email"].is_string());
+    assert_eq!(body["error"]["details"]["email"]["code"], "already_in_use", "{body}");
 
     let (status, body) = app
         .post(
@@ -74,7 +75,7 @@ async fn admin_manages_users_with_queues() {
         )
         .await;
     assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field");
-    assert!(body["error"]["details"]["queue_ids"].is_string());
+    assert_eq!(body["error"]["details"]["queue_ids"]["code"], "not_in_company", "{body}");
 
     let (status, body) = app
         .post(

@@ -1,5 +1,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use shared::tickets::{MessageKind, MessageStatus, TicketKind, TicketStatus};
+use shared::{CompanyId, ConnectionId, ContactId, TicketId};
 
 use crate::helpers::*;
 
@@ -240,14 +242,15 @@ async fn a_blocked_contact_is_dropped() {
 #[tokio::test]
 async fn bad_inbound_input_is_refused_clearly() {
     let Desk { app, admin, connection, .. } = desk().await;
-    for (message, field) in [
-        (json!({"from": "not a number", "body": "x"}), "from"),
-        (json!({"from": "11987654321", "body": "   "}), "body"),
-        (json!({"from": "11987654321", "body": "x".repeat(5000)}), "body"),
+    for (message, field, code) in [
+        (json!({"from": "not a number", "body": "x"}), "from", "not_phone"),
+        (json!({"from": "11987654321", "body": "   "}), "body", "required"),
+        (json!({"from": "11987654321", "body": "x".repeat(5000)}), "body", "too_long"),
     ] {
         let (status, body) = app.customer_writes(&admin, connection, message).await;
         assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field");
-        assert!(body["error"]["details"][field].is_string(), "{body}");
+        assert_eq!(body["error"]["details"][field]["code"], code, "{body}");
+        assert!(body["error"]["details"][field]["message"].is_string(), "the English sentence travels too: {body}");
     }
     let (status, body) = app.get("/api/v1/tickets?status=archived", &admin).await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, "invalid_query");
@@ -388,23 +391,26 @@ async fn the_database_allows_one_active_ticket_per_contact_and_connection() {
     let Desk { app, admin, connection, .. } = desk().await;
     let id = app.inbound(&admin, connection, "11987654321", "oi").await;
     let ticket = app.ticket(&admin, id).await;
-    let company = app.state.db.clone();
     let row = |number| store::tickets::NewTicketRow {
-        company_id: 1,
+        company_id: CompanyId(1),
         number,
-        status: "open",
-        kind: "private",
-        contact_id: ticket["contact"]["id"].as_i64().expect("contact"),
-        connection_id: connection,
+        status: TicketStatus::Open,
+        kind: TicketKind::Private,
+        contact_id: ContactId(ticket["contact"]["id"].as_i64().expect("contact")),
+        connection_id: ConnectionId(connection),
         queue_id: None,
         user_id: None,
     };
-    let error = store::tickets::insert(&company, row(100)).await.expect_err("a second active ticket is refused");
-    assert!(store::is_unique_violation(&error), "{error}");
+    let tx = app.state.begin().await.expect("begin");
+    let error = store::tickets::insert(&tx, row(100)).await.expect_err("a second active ticket is refused");
+    assert_eq!(store::UniqueKey::of(&error), Some(store::UniqueKey::ActiveTicket), "{error}");
+    drop(tx);
     // A closed one is fine.
     let mut closed = row(101);
-    closed.status = "closed";
-    store::tickets::insert(&company, closed).await.expect("closed tickets may pile up");
+    closed.status = TicketStatus::Closed;
+    let tx = app.state.begin().await.expect("begin");
+    store::tickets::insert(&tx, closed).await.expect("closed tickets may pile up");
+    tx.commit().await.expect("commit");
 }
 
 #[tokio::test]
@@ -560,22 +566,25 @@ async fn sends_cut_short_by_a_restart_are_marked_failed_not_resent() {
     let id = app.inbound(&admin, connection, "11987654321", "oi").await;
     let contact = app.ticket(&admin, id).await["contact"]["id"].as_i64().expect("contact");
     let row = |body: &'static str, minutes_ago: i64| store::messages::NewMessageRow {
-        company_id: 1,
-        ticket_id: id,
-        connection_id: connection,
-        contact_id: contact,
+        company_id: CompanyId(1),
+        ticket_id: TicketId(id),
+        connection_id: ConnectionId(connection),
+        contact_id: ContactId(contact),
         user_id: None,
         from_me: true,
-        kind: "text",
+        kind: MessageKind::Text,
         body,
-        status: "pending",
+        status: MessageStatus::Pending,
         external_id: None,
         quoted_id: None,
+        system_note: None,
         media: None,
         created_at: chrono::Utc::now() - chrono::Duration::minutes(minutes_ago),
     };
-    store::messages::insert(&app.state.db, row("interrompida", 30)).await.expect("insert");
-    store::messages::insert(&app.state.db, row("em voo", 0)).await.expect("insert");
+    let tx = app.state.begin().await.expect("begin");
+    store::messages::insert(&tx, row("interrompida", 30)).await.expect("insert");
+    store::messages::insert(&tx, row("em voo", 0)).await.expect("insert");
+    tx.commit().await.expect("commit");
     let failed = atende::domain::messages::fail_interrupted_sends(&app.state).await.expect("sweep");
     assert_eq!(failed, 1);
     let (_, messages) = app.get(&format!("/api/v1/tickets/{id}/messages"), &admin).await;

@@ -11,8 +11,8 @@ use futures::future::{FutureExt, LocalBoxFuture, Shared};
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use shared::ErrorBody;
 use shared::auth::{Me, RefreshRequest, TokenPair};
+use shared::{ErrorBody, ErrorCode};
 
 use super::ApiError;
 use crate::state::session::Tokens;
@@ -104,7 +104,9 @@ pub async fn error_from(response: Response) -> ApiError {
             details: body.error.details,
             retry_after,
         },
-        Err(_) => ApiError::Api { status, code: String::new(), message: String::new(), details: None, retry_after },
+        Err(_) => {
+            ApiError::Api { status, code: ErrorCode::Unknown, message: String::new(), details: None, retry_after }
+        }
     }
 }
 

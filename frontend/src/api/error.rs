@@ -2,6 +2,9 @@
 
 use std::collections::BTreeMap;
 
+use shared::ErrorCode;
+use shared::validate::Invalid;
+
 use crate::i18n::{self, Key, Locale};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -17,7 +20,7 @@ pub enum ApiError {
     /// The server's `{"error": {...}}` answer.
     Api {
         status: u16,
-        code: String,
+        code: ErrorCode,
         message: String,
         details: Option<serde_json::Value>,
         /// Seconds from a `Retry-After` header (429).
@@ -26,20 +29,14 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    /// Per-field messages of a 422 `invalid_field`, as the server wrote them (translate with
-    /// [`i18n::validation_text`] when shown).
-    pub fn field_errors(&self) -> BTreeMap<String, String> {
-        let mut out = BTreeMap::new();
-        if let ApiError::Api { details: Some(serde_json::Value::Object(map)), status: 422, .. } = self {
-            for (field, value) in map {
-                let text = match value {
-                    serde_json::Value::String(text) => text.clone(),
-                    other => other.to_string(),
-                };
-                out.insert(field.clone(), text);
+    /// The per-field problems of a 422 `invalid_field` (word them with [`i18n::validation_text`]).
+    pub fn field_errors(&self) -> BTreeMap<String, Invalid> {
+        match self {
+            ApiError::Api { code, message, details, .. } => {
+                shared::ErrorDetail { code: *code, message: message.clone(), details: details.clone() }.field_problems()
             }
+            _ => BTreeMap::new(),
         }
-        out
     }
 
     /// One sentence for a banner or toast.
@@ -49,28 +46,58 @@ impl ApiError {
             ApiError::SessionEnded => Key::SessionExpired,
             ApiError::Decode => Key::UnexpectedError,
             ApiError::Aborted => Key::UploadCancelled,
-            ApiError::Api { status, code, message, retry_after, .. } => match (code.as_str(), *status) {
-                ("invalid_credentials", _) => Key::InvalidCredentials,
-                ("too_many_requests", _) | (_, 429) => {
+            ApiError::Api { status, code, message, retry_after, .. } => match (code, *status) {
+                (ErrorCode::TooManyRequests, _) | (_, 429) => {
                     return match retry_after {
                         Some(seconds) => i18n::retry_in(locale, *seconds),
                         None => Key::TooManyRequests.text(locale).to_owned(),
                     };
                 }
-                ("forbidden", _) | (_, 403) => Key::Forbidden,
-                ("not_found", _) | (_, 404) => Key::NotFound,
-                ("invalid_transition", _) => Key::InvalidTransition,
-                ("ticket_not_open", _) => Key::TicketNotOpen,
-                ("ticket_already_active", _) => Key::TicketAlreadyActive,
-                (_, 413) => Key::FileTooLarge,
-                (_, 415) => Key::FileTypeNotAllowed,
-                ("invalid_field", _) | (_, 422) => Key::CheckFields,
-                (_, 500..) => Key::UnexpectedError,
-                _ if !message.is_empty() => return message.clone(),
-                _ => Key::UnexpectedError,
+                (ErrorCode::Unknown, 403) => Key::Forbidden,
+                (ErrorCode::Unknown, 404) => Key::NotFound,
+                (ErrorCode::Unknown, 413) => Key::FileTooLarge,
+                (ErrorCode::Unknown, 415) => Key::FileTypeNotAllowed,
+                (ErrorCode::Unknown, 422) => Key::CheckFields,
+                (ErrorCode::Unknown, 500..) => Key::UnexpectedError,
+                // A code this build does not know: the server's sentence is better than nothing.
+                (ErrorCode::Unknown, _) if !message.is_empty() => return message.clone(),
+                (ErrorCode::Unknown, _) => Key::UnexpectedError,
+                (code, _) => error_key(*code),
             },
         };
         key.text(locale).to_owned()
+    }
+}
+
+/// What to tell a person for each error code the server can send.
+pub fn error_key(code: ErrorCode) -> Key {
+    match code {
+        ErrorCode::InvalidCredentials => Key::InvalidCredentials,
+        ErrorCode::Unauthenticated => Key::SessionExpired,
+        ErrorCode::Forbidden | ErrorCode::PlatformAdminProtected => Key::Forbidden,
+        ErrorCode::NotFound => Key::NotFound,
+        ErrorCode::InvalidTransition => Key::InvalidTransition,
+        ErrorCode::TicketNotOpen => Key::TicketNotOpen,
+        ErrorCode::TicketAlreadyActive => Key::TicketAlreadyActive,
+        ErrorCode::NotASimulator => Key::NotASimulator,
+        ErrorCode::ContactBlocked => Key::ContactBlocked,
+        ErrorCode::CannotDemoteSelf => Key::CannotDemoteSelf,
+        ErrorCode::CannotDeleteSelf => Key::CannotDeleteSelf,
+        ErrorCode::PayloadTooLarge => Key::FileTooLarge,
+        ErrorCode::UnsupportedMediaType => Key::FileTypeNotAllowed,
+        ErrorCode::InvalidField => Key::CheckFields,
+        ErrorCode::TooManyRequests => Key::TooManyRequests,
+        ErrorCode::Unavailable => Key::ServerUnavailable,
+        // The client's own mistakes, never the user's: there is nothing better to say.
+        ErrorCode::MalformedJson
+        | ErrorCode::InvalidQuery
+        | ErrorCode::InvalidCursor
+        | ErrorCode::MalformedMultipart
+        | ErrorCode::MalformedWebhook
+        | ErrorCode::WebsocketRequired
+        | ErrorCode::MethodNotAllowed
+        | ErrorCode::Internal
+        | ErrorCode::Unknown => Key::UnexpectedError,
     }
 }
 
@@ -79,7 +106,22 @@ mod tests {
     use super::*;
 
     fn api(status: u16, code: &str, retry_after: Option<u64>) -> ApiError {
-        ApiError::Api { status, code: code.into(), message: "server sentence".into(), details: None, retry_after }
+        ApiError::Api {
+            status,
+            code: ErrorCode::parse(code),
+            message: "server sentence".into(),
+            details: None,
+            retry_after,
+        }
+    }
+
+    #[test]
+    fn every_error_code_is_worded_in_both_languages() {
+        for code in ErrorCode::ALL {
+            let key = error_key(*code);
+            assert!(!key.text(Locale::Pt).is_empty() && !key.text(Locale::En).is_empty(), "{code:?}");
+        }
+        assert_eq!(api(409, "contact_blocked", None).user_message(Locale::Pt), Key::ContactBlocked.text(Locale::Pt));
     }
 
     #[test]
@@ -103,13 +145,16 @@ mod tests {
     fn field_errors_come_from_422_details() {
         let err = ApiError::Api {
             status: 422,
-            code: "invalid_field".into(),
+            code: ErrorCode::InvalidField,
             message: "invalid".into(),
-            details: Some(serde_json::json!({"current_password": "is wrong", "email": "must not be empty"})),
+            details: Some(serde_json::json!({
+                "current_password": {"code": "wrong_password", "message": "is wrong"},
+                "email": {"code": "required", "message": "must not be empty"},
+            })),
             retry_after: None,
         };
         let fields = err.field_errors();
-        assert_eq!(fields.get("current_password").map(String::as_str), Some("is wrong"));
+        assert_eq!(fields.get("current_password"), Some(&Invalid::WrongPassword));
         assert_eq!(i18n::validation_text(Locale::Pt, &fields["email"]), "Obrigatório.");
         assert!(api(400, "bad_request", None).field_errors().is_empty());
     }

@@ -5,9 +5,9 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use futures::channel::oneshot;
-use shared::ErrorBody;
 use shared::ids::TicketId;
 use shared::tickets::Message;
+use shared::{ErrorBody, ErrorCode};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
@@ -67,9 +67,13 @@ pub async fn send_file(
                 details: body.error.details,
                 retry_after: None,
             },
-            Err(_) => {
-                ApiError::Api { status, code: String::new(), message: String::new(), details: None, retry_after: None }
-            }
+            Err(_) => ApiError::Api {
+                status,
+                code: ErrorCode::Unknown,
+                message: String::new(),
+                details: None,
+                retry_after: None,
+            },
         });
     }
 }

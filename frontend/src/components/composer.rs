@@ -20,7 +20,7 @@ use crate::t;
 fn send_error(err: &ApiError, locale: Locale) -> String {
     let fields = err.field_errors();
     if !fields.is_empty() {
-        return fields.values().map(|text| i18n::validation_text(locale, text)).collect::<Vec<_>>().join(" ");
+        return fields.values().map(|invalid| i18n::validation_text(locale, invalid)).collect::<Vec<_>>().join(" ");
     }
     err.user_message(locale)
 }

@@ -8,7 +8,7 @@ use leptos::task::spawn_local;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::use_navigate;
 use shared::ids::{MessageId, TicketId};
-use shared::tickets::{Message, Ticket, TicketLog, TicketStatus};
+use shared::tickets::{Message, Ticket, TicketLog, TicketLogKind, TicketStatus};
 
 use super::avatar::Avatar;
 use super::composer::Composer;
@@ -369,17 +369,25 @@ pub fn Conversation(id: TicketId) -> impl IntoView {
     }
 }
 
-fn log_key(kind: &str) -> Option<Key> {
-    Some(match kind {
-        "access" => Key::LogAccess,
-        "created" => Key::LogCreated,
-        "accepted" => Key::LogAccepted,
-        "transferred" => Key::LogTransferred,
-        "returned" => Key::LogReturned,
-        "resolved" => Key::LogResolved,
-        "reopened" => Key::LogReopened,
-        _ => return None,
-    })
+fn log_key(kind: TicketLogKind) -> Key {
+    match kind {
+        TicketLogKind::Access => Key::LogAccess,
+        TicketLogKind::Created => Key::LogCreated,
+        TicketLogKind::Accepted => Key::LogAccepted,
+        TicketLogKind::Transferred => Key::LogTransferred,
+        TicketLogKind::Returned => Key::LogReturned,
+        TicketLogKind::Resolved => Key::LogResolved,
+        TicketLogKind::Reopened => Key::LogReopened,
+        TicketLogKind::Tagged => Key::LogTagged,
+        TicketLogKind::Untagged => Key::LogUntagged,
+        TicketLogKind::NoteAdded => Key::LogNoteAdded,
+        TicketLogKind::WalletSet => Key::LogWalletSet,
+        TicketLogKind::ProtocolGenerated => Key::LogProtocolGenerated,
+        TicketLogKind::RatingRequested => Key::LogRatingRequested,
+        TicketLogKind::RatingReceived => Key::LogRatingReceived,
+        TicketLogKind::BotSwitched => Key::LogBotSwitched,
+        TicketLogKind::KanbanMoved => Key::LogKanbanMoved,
+    }
 }
 
 /// The side panel: the contact's details and the ticket's logs (who opened it and did what).
@@ -414,13 +422,12 @@ fn TicketInfo(id: TicketId, ticket: RwSignal<Option<Ticket>>, #[prop(into)] on_c
                         .into_iter()
                         .rev()
                         .map(|log| {
-                            let what = log_key(&log.kind);
-                            let kind = log.kind.clone();
+                            let what = log_key(log.kind);
                             let who = log.user.map(|u| u.name).unwrap_or_default();
                             let at = log.created_at;
                             view! {
                                 <li data-testid="ticket-log">
-                                    <span class="log-what">{move || what.map(|k| i18n.t(k).to_owned()).unwrap_or_else(|| kind.clone())}</span>
+                                    <span class="log-what">{move || i18n.t(what)}</span>
                                     <span class="log-who">{who}</span>
                                     <time class="muted">{move || time::full(&at, i18n.locale())}</time>
                                 </li>

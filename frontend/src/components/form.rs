@@ -14,7 +14,7 @@ use crate::i18n::{self, Key, Locale, use_i18n};
 pub enum Msg {
     Key(Key),
     /// A validation message from `shared::validate` or the server's `details`.
-    Validation(String),
+    Validation(Invalid),
     Api(ApiError),
 }
 
@@ -22,7 +22,7 @@ impl Msg {
     pub fn render(&self, locale: Locale) -> String {
         match self {
             Msg::Key(key) => key.text(locale).to_owned(),
-            Msg::Validation(text) => i18n::validation_text(locale, text),
+            Msg::Validation(invalid) => i18n::validation_text(locale, invalid),
             Msg::Api(err) => err.user_message(locale),
         }
     }
@@ -30,7 +30,7 @@ impl Msg {
 
 impl From<Invalid> for Msg {
     fn from(invalid: Invalid) -> Self {
-        Msg::Validation(invalid.0.to_owned())
+        Msg::Validation(invalid)
     }
 }
 
@@ -80,7 +80,7 @@ impl FormState {
             return; // the app is on its way to the login page
         }
         let fields: BTreeMap<String, Msg> =
-            err.field_errors().into_iter().map(|(field, text)| (field, Msg::Validation(text))).collect();
+            err.field_errors().into_iter().map(|(field, invalid)| (field, Msg::Validation(invalid))).collect();
         self.errors.set(fields);
         self.banner.set(Some(Msg::Api(err)));
     }

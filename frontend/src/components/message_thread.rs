@@ -647,6 +647,7 @@ mod tests {
             external_id: None,
             quoted_id: None,
             user_id: None,
+            system: None,
             created_at: at,
             updated_at: at,
         }

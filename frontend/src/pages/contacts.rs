@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::use_navigate;
+use shared::ErrorCode;
 use shared::contacts::Contact;
 use shared::tickets::{NewTicket, TicketStatus};
 
@@ -109,7 +110,7 @@ pub fn ContactsPage() -> impl IntoView {
                 api::tickets::create(&NewTicket { contact_id: contact.id, connection_id: None, queue_id: None }).await;
             let target = match result {
                 Ok(ticket) => Some(ticket.id),
-                Err(ApiError::Api { code, .. }) if code == "ticket_already_active" => active_ticket_of(&contact).await,
+                Err(ApiError::Api { code: ErrorCode::TicketAlreadyActive, .. }) => active_ticket_of(&contact).await,
                 Err(err) => {
                     row_error.set(Some(err));
                     None

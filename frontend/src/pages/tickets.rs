@@ -186,7 +186,7 @@ pub fn TicketsPage() -> impl IntoView {
                 }
             }
             LiveEvent::Resumed => schedule_recount(),
-            LiveEvent::MessageUpdated(_) => {}
+            LiveEvent::MessageUpdated(_) | LiveEvent::Other(_) => {}
         }
     });
 

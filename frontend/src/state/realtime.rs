@@ -8,30 +8,16 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::Deserialize;
-use shared::events::Event;
-use shared::ids::{MessageId, TicketId};
-use shared::tickets::{Message, MessageStatus, Ticket};
+pub use shared::events::MessageUpdate;
+use shared::events::{CLOSE_RESUME, Event, EventFrame};
+use shared::ids::TicketId;
+use shared::tickets::{Message, Ticket};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
 use crate::api::{ApiError, client};
 
-/// Close code: the server asks us to reconnect with `since`.
-const CLOSE_RESUME: u16 = 4000;
 const MAX_BACKOFF_MS: f64 = 30_000.0;
-
-/// `message.updated`: a delivery status change.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-pub struct MessageUpdate {
-    pub id: MessageId,
-    pub ticket_id: TicketId,
-    pub status: MessageStatus,
-    #[serde(default)]
-    pub error: Option<String>,
-    #[serde(default)]
-    pub external_id: Option<String>,
-}
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum LiveEvent {
@@ -40,30 +26,32 @@ pub enum LiveEvent {
     TicketDeleted(TicketId),
     MessageCreated(Message),
     MessageUpdated(MessageUpdate),
+    /// Any other server event (contacts, notes, schedules, connections…), for the screens that want it.
+    Other(Event),
     /// Connected without resuming: events may have been missed, lists should reload.
     Resync,
     /// Reconnected and resumed: missed events follow; only derived figures need a refresh.
     Resumed,
 }
 
-#[derive(Deserialize)]
-struct IdOnly {
-    id: TicketId,
+impl From<Event> for LiveEvent {
+    fn from(event: Event) -> Self {
+        match event {
+            Event::TicketCreated(ticket) => LiveEvent::TicketCreated(ticket),
+            Event::TicketUpdated(ticket) => LiveEvent::TicketUpdated(ticket),
+            Event::TicketDeleted(deleted) => LiveEvent::TicketDeleted(deleted.id),
+            Event::MessageCreated(message) => LiveEvent::MessageCreated(message),
+            Event::MessageUpdated(update) => LiveEvent::MessageUpdated(update),
+            other => LiveEvent::Other(other),
+        }
+    }
 }
 
-/// A frame as `(seq, event)`; unknown types and malformed frames give `None`.
+/// A frame as `(seq, event)`, decoded only through `shared::events`; a type this build does not
+/// know still advances `seq`. `None` for text that is not a frame.
 pub fn parse_frame(text: &str) -> Option<(i64, Option<LiveEvent>)> {
-    let frame: Event = serde_json::from_str(text).ok()?;
-    let data = frame.data;
-    let event = match frame.kind.as_str() {
-        "ticket.created" => serde_json::from_value(data).ok().map(LiveEvent::TicketCreated),
-        "ticket.updated" => serde_json::from_value(data).ok().map(LiveEvent::TicketUpdated),
-        "ticket.deleted" => serde_json::from_value::<IdOnly>(data).ok().map(|d| LiveEvent::TicketDeleted(d.id)),
-        "message.created" => serde_json::from_value(data).ok().map(LiveEvent::MessageCreated),
-        "message.updated" => serde_json::from_value(data).ok().map(LiveEvent::MessageUpdated),
-        _ => None,
-    };
-    Some((frame.seq, event))
+    let (seq, event) = EventFrame::decode(text)?;
+    Some((seq, event.map(LiveEvent::from)))
 }
 
 /// Delay before reconnection attempt `attempt` (0-based): 0.5 s doubling up to 30 s.
@@ -301,6 +289,8 @@ async fn connect() {
 
 #[cfg(test)]
 mod tests {
+    use shared::tickets::MessageStatus;
+
     use super::*;
 
     #[test]
@@ -315,7 +305,7 @@ mod tests {
             }
             other => panic!("unexpected {other:?}"),
         }
-        let (seq, event) = parse_frame(r#"{"seq": 8, "type": "note.created", "data": {}}"#).unwrap_or((0, None));
+        let (seq, event) = parse_frame(r#"{"seq": 8, "type": "tag.updated", "data": {}}"#).unwrap_or((0, None));
         assert_eq!((seq, event), (8, None), "unknown types still advance seq");
         assert!(parse_frame("not json").is_none());
     }

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::store::enums::{ConnectionKind, ConnectionStatus};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "connections")]
 pub struct Model {
@@ -7,8 +9,8 @@ pub struct Model {
     pub id: i64,
     pub company_id: i64,
     pub name: String,
-    pub kind: String,
-    pub status: String,
+    pub kind: ConnectionKind,
+    pub status: ConnectionStatus,
     pub default_queue_id: Option<i64>,
     /// JSON: the channel settings (Cloud API ids and secrets).
     pub settings: String,

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::store::enums::TicketStatus;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "events")]
 pub struct Model {
@@ -8,7 +10,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub seq: i64,
     pub kind: String,
-    /// Who may see it: the queue and the assigned user of the ticket it concerns.
+    /// Who may see it: the place of the ticket it concerns (no status: the whole company).
+    pub ticket_status: Option<TicketStatus>,
     pub queue_id: Option<i64>,
     pub user_id: Option<i64>,
     pub payload: String,

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::store::enums::{MessageKind, MessageStatus};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "messages")]
 pub struct Model {
@@ -11,15 +13,17 @@ pub struct Model {
     pub contact_id: i64,
     pub user_id: Option<i64>,
     pub from_me: bool,
-    pub kind: String,
+    pub kind: MessageKind,
     pub body: String,
     pub media_path: Option<String>,
     pub media_mime: Option<String>,
     pub media_name: Option<String>,
-    pub status: String,
+    pub status: MessageStatus,
     pub error: Option<String>,
     pub external_id: Option<String>,
     pub quoted_id: Option<i64>,
+    /// System messages: the `shared::tickets::SystemNote` as JSON.
+    pub system_note: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

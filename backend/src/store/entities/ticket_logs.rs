@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::store::enums::TicketLogKind;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "ticket_logs")]
 pub struct Model {
@@ -8,7 +10,7 @@ pub struct Model {
     pub company_id: i64,
     pub ticket_id: i64,
     pub user_id: Option<i64>,
-    pub kind: String,
+    pub kind: TicketLogKind,
     pub details: String,
     pub created_at: DateTimeUtc,
 }

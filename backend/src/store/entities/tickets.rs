@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::store::enums::{TicketKind, TicketStatus};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "tickets")]
 pub struct Model {
@@ -7,8 +9,8 @@ pub struct Model {
     pub id: i64,
     pub company_id: i64,
     pub number: i64,
-    pub status: String,
-    pub kind: String,
+    pub status: TicketStatus,
+    pub kind: TicketKind,
     pub contact_id: i64,
     pub connection_id: i64,
     pub queue_id: Option<i64>,

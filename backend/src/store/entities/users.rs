@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::store::enums::Role;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "users")]
 pub struct Model {
@@ -10,7 +12,7 @@ pub struct Model {
     #[sea_orm(unique)]
     pub email: String,
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
     pub platform_admin: bool,
     pub signature_enabled: bool,
     pub created_at: DateTimeUtc,

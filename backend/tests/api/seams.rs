@@ -1,0 +1,212 @@
+//! The typed seams: one visibility rule everywhere (SQL, REST, WebSocket), events that keep lists
+//! true when things are deleted, system messages as data, and the platform admin's protection.
+
+use atende::store;
+use atende::store::tickets::NewTicketRow;
+use reqwest::StatusCode;
+use serde_json::json;
+use shared::auth::Role;
+use shared::tickets::{TicketKind, TicketStatus};
+use shared::visibility::{TicketPlace, Viewer};
+use shared::{CompanyId, ConnectionId, ContactId, QueueId, TicketId, UserId};
+
+use crate::helpers::*;
+use crate::ws_client::EventStream;
+
+/// Every combination of status, queue and assignee, for a set of viewers: the SQL filter the
+/// ticket list uses answers exactly what `Viewer::may_see` answers.
+#[tokio::test]
+async fn the_sql_filter_and_the_visibility_rule_agree() {
+    let app = TestApp::start().await;
+    let admin = app.admin().await;
+    let (sales, support) = (app.queue(&admin, "Vendas").await, app.queue(&admin, "Suporte").await);
+    let connection = ConnectionId(app.simulator(&admin, None).await);
+    let (ana, _) = app.user(&admin, "ana@test.local", "agent", &[sales]).await;
+    let (bia, _) = app.user(&admin, "bia@test.local", "agent", &[sales, support]).await;
+    let (caio, _) = app.user(&admin, "caio@test.local", "agent", &[]).await;
+    let company = CompanyId(1);
+
+    let mut places = Vec::new();
+    for status in [TicketStatus::Open, TicketStatus::Pending, TicketStatus::Closed] {
+        for queue in [Some(QueueId(sales)), Some(QueueId(support)), None] {
+            for user in [Some(UserId(ana)), Some(UserId(bia)), None] {
+                places.push(TicketPlace { status, queue_id: queue, user_id: user });
+            }
+        }
+    }
+    let tx = app.state.begin().await.expect("begin");
+    let mut tickets = Vec::new();
+    for (n, place) in places.iter().enumerate() {
+        // One contact per ticket: a contact has one active ticket per connection.
+        let row = store::contacts::NewContactRow {
+            company_id: company,
+            name: "Cliente",
+            number: &format!("55119876{n:05}"),
+            email: None,
+            extra: "{}",
+            is_group: false,
+        };
+        let contact = store::contacts::insert(&tx, row).await.expect("contact");
+        let ticket = store::tickets::insert(
+            &tx,
+            NewTicketRow {
+                company_id: company,
+                number: 1000 + n as i64,
+                status: place.status,
+                kind: TicketKind::Private,
+                contact_id: ContactId(contact.id),
+                connection_id: connection,
+                queue_id: place.queue_id,
+                user_id: place.user_id,
+            },
+        )
+        .await
+        .expect("ticket");
+        tickets.push((TicketId(ticket.id), *place));
+    }
+    tx.commit().await.expect("commit");
+
+    let agent = |id: i64, queues: &[i64]| Viewer {
+        user_id: UserId(id),
+        role: Role::Agent,
+        queue_ids: queues.iter().copied().map(QueueId).collect(),
+    };
+    let viewers = [
+        agent(ana, &[sales]),
+        agent(bia, &[sales, support]),
+        agent(caio, &[]),
+        Viewer { user_id: UserId(1), role: Role::Admin, queue_ids: vec![] },
+        Viewer { user_id: UserId(caio), role: Role::Supervisor, queue_ids: vec![] },
+    ];
+    let ids: Vec<TicketId> = tickets.iter().map(|(id, _)| *id).collect();
+    for viewer in &viewers {
+        let mut by_sql = store::tickets::visible_among(&app.state.db, company, viewer, &ids).await.expect("query");
+        by_sql.sort();
+        let by_rule: Vec<TicketId> =
+            tickets.iter().filter(|(_, place)| viewer.may_see(place)).map(|(id, _)| *id).collect();
+        assert_eq!(by_sql, by_rule, "{viewer:?}");
+        assert!(!by_rule.is_empty());
+    }
+}
+
+/// A pending ticket resolved without anyone: the agents of its queue hear that it left their
+/// list, and nothing more about it (REST would answer 404 for it).
+#[tokio::test]
+async fn agents_get_no_events_about_tickets_they_may_not_open() {
+    let app = TestApp::start().await;
+    let admin = app.admin().await;
+    let queue = app.queue(&admin, "Suporte").await;
+    let connection = app.simulator(&admin, Some(queue)).await;
+    let (_, agent) = app.user(&admin, "ana@test.local", "agent", &[queue]).await;
+    let id = app.inbound(&admin, connection, "11987654321", "oi").await;
+    let mut events = EventStream::connect(&app.ws_url(&agent, None)).await;
+
+    let (status, _) = app.act(&admin, id, "resolve", json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    let left = events.next().await;
+    assert_eq!((left["type"].as_str(), left["data"]["status"].as_str()), (Some("ticket.updated"), Some("closed")));
+    // A marker event everyone may see, to know the resolve's other events were skipped.
+    let (status, contact) =
+        app.post("/api/v1/contacts", &admin, json!({"name": "Marcador", "number": "11912345678"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{contact}");
+    let (status, _) = app.patch(&format!("/api/v1/contacts/{}", contact["id"]), &admin, json!({"name": "M"})).await;
+    assert_eq!(status, StatusCode::OK);
+    let next = events.next().await;
+    assert_eq!(next["type"], "contact.updated", "the system message of a closed ticket is not the agent's: {next}");
+    let (status, _) = app.get(&format!("/api/v1/tickets/{id}/messages"), &agent).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "REST agrees");
+    events.close().await;
+}
+
+#[tokio::test]
+async fn system_messages_carry_what_happened_as_data() {
+    let app = TestApp::start().await;
+    let admin = app.admin().await;
+    let connection = app.simulator(&admin, None).await;
+    let id = app.inbound(&admin, connection, "11987654321", "oi").await;
+    app.act(&admin, id, "accept", json!({})).await;
+    let (_, page) = app.get(&format!("/api/v1/tickets/{id}/messages"), &admin).await;
+    let system = page["items"].as_array().expect("items").iter().find(|m| m["kind"] == "system").expect("system");
+    assert_eq!(system["system"], json!({"kind": "accepted", "actor": "Admin"}));
+    assert_eq!(system["body"], "Atendimento aceito por Admin");
+    let (_, logs) = app.get(&format!("/api/v1/tickets/{id}/logs"), &admin).await;
+    let kinds: Vec<&str> = logs["items"].as_array().expect("items").iter().filter_map(|l| l["kind"].as_str()).collect();
+    assert!(kinds.contains(&"accepted") && kinds.contains(&"created"), "{kinds:?}");
+}
+
+#[tokio::test]
+async fn deleting_a_contact_tells_every_list_its_tickets_are_gone() {
+    let app = TestApp::start().await;
+    let admin = app.admin().await;
+    let connection = app.simulator(&admin, None).await;
+    let id = app.inbound(&admin, connection, "11987654321", "oi").await;
+    let contact = app.ticket(&admin, id).await["contact"]["id"].clone();
+    let mut events = EventStream::connect(&app.ws_url(&admin, None)).await;
+    let (status, _) = app.delete(&format!("/api/v1/contacts/{contact}"), &admin).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let gone = events.next().await;
+    assert_eq!((gone["type"].as_str(), gone["data"]["id"].as_i64()), (Some("ticket.deleted"), Some(id)));
+    let deleted = events.next().await;
+    assert_eq!((deleted["type"].as_str(), &deleted["data"]["id"]), (Some("contact.deleted"), &contact));
+    events.close().await;
+}
+
+#[tokio::test]
+async fn deleting_a_user_returns_their_open_tickets_to_the_queue() {
+    let app = TestApp::start().await;
+    let admin = app.admin().await;
+    let queue = app.queue(&admin, "Suporte").await;
+    let connection = app.simulator(&admin, Some(queue)).await;
+    let (ana_id, ana) = app.user(&admin, "ana@test.local", "agent", &[queue]).await;
+    let (_, bia) = app.user(&admin, "bia@test.local", "agent", &[queue]).await;
+    let id = app.inbound(&admin, connection, "11987654321", "oi").await;
+    assert_eq!(app.act(&ana, id, "accept", json!({})).await.0, StatusCode::OK);
+    let mut events = EventStream::connect(&app.ws_url(&bia, None)).await;
+
+    let (status, _) = app.delete(&format!("/api/v1/users/{ana_id}"), &admin).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let back = events.next().await;
+    assert_eq!((back["type"].as_str(), back["data"]["status"].as_str()), (Some("ticket.updated"), Some("pending")));
+    assert_eq!(app.ticket_ids(&bia, "status=pending").await, [id], "a colleague can take it");
+    assert_eq!(app.act(&bia, id, "accept", json!({})).await.0, StatusCode::OK);
+    events.close().await;
+}
+
+#[tokio::test]
+async fn only_the_platform_admin_may_change_the_platform_admin() {
+    let app = TestApp::start().await;
+    let root = app.admin().await;
+    let (_, me) = app.get("/api/v1/me", &root).await;
+    let root_id = me["id"].as_i64().expect("id");
+    let (_, other) = app.user(&root, "b@test.local", "admin", &[]).await;
+    for (status, body) in [
+        app.patch(&format!("/api/v1/users/{root_id}"), &other, json!({"password": "pwned-123456"})).await,
+        app.patch(&format!("/api/v1/users/{root_id}"), &other, json!({"role": "agent"})).await,
+        app.delete(&format!("/api/v1/users/{root_id}"), &other).await,
+    ] {
+        assert_error(status, &body, StatusCode::FORBIDDEN, "platform_admin_protected");
+    }
+    assert_eq!(app.login_pair(ADMIN_EMAIL, ADMIN_PASSWORD).await["user"]["platform_admin"], true);
+    let (status, _) = app.patch(&format!("/api/v1/users/{root_id}"), &root, json!({"name": "Root"})).await;
+    assert_eq!(status, StatusCode::OK, "the platform admin still edits themselves");
+}
+
+#[tokio::test]
+async fn a_password_change_ends_the_other_sessions() {
+    let app = TestApp::start().await;
+    let admin = app.admin().await;
+    let (_, agent) = app.user(&admin, "ana@test.local", "agent", &[]).await;
+    let elsewhere = app.login_pair("ana@test.local", "user-secret-1").await;
+    let (status, body) = app
+        .patch("/api/v1/me", &agent, json!({"password": "new-secret-99", "current_password": "user-secret-1"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _) = app.get("/api/v1/me", &agent).await;
+    assert_eq!(status, StatusCode::OK, "the caller's own session stays");
+    let other = elsewhere["access_token"].as_str().expect("token");
+    let (status, _) = app.get("/api/v1/me", other).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let refresh = json!({"refresh_token": elsewhere["refresh_token"]});
+    let (status, _) = app.send(reqwest::Method::POST, "/api/v1/auth/refresh", None, Some(refresh)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
