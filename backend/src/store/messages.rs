@@ -7,8 +7,8 @@ use sea_orm::{
 use super::entities::messages;
 
 pub struct MediaRow<'a> {
-    /// Relative to the data dir.
-    pub path: &'a str,
+    /// Relative to the data dir; `None` when the file could not be fetched.
+    pub path: Option<&'a str>,
     pub mime: &'a str,
     pub name: &'a str,
 }
@@ -26,6 +26,8 @@ pub struct NewMessageRow<'a> {
     pub external_id: Option<&'a str>,
     pub quoted_id: Option<i64>,
     pub media: Option<MediaRow<'a>>,
+    /// Why sending failed, or why an inbound file is missing.
+    pub error: Option<&'a str>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -41,11 +43,11 @@ pub async fn insert(db: &impl ConnectionTrait, row: NewMessageRow<'_>) -> Result
         from_me: Set(row.from_me),
         kind: Set(row.kind.to_owned()),
         body: Set(row.body.to_owned()),
-        media_path: Set(row.media.as_ref().map(|m| m.path.to_owned())),
+        media_path: Set(row.media.as_ref().and_then(|m| m.path).map(str::to_owned)),
         media_mime: Set(row.media.as_ref().map(|m| m.mime.to_owned())),
         media_name: Set(row.media.as_ref().map(|m| m.name.to_owned())),
         status: Set(row.status.to_owned()),
-        error: Set(None),
+        error: Set(row.error.map(str::to_owned)),
         external_id: Set(row.external_id.map(str::to_owned)),
         quoted_id: Set(row.quoted_id),
         created_at: Set(row.created_at),

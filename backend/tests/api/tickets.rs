@@ -572,6 +572,7 @@ async fn sends_cut_short_by_a_restart_are_marked_failed_not_resent() {
         external_id: None,
         quoted_id: None,
         media: None,
+        error: None,
         created_at: chrono::Utc::now() - chrono::Duration::minutes(minutes_ago),
     };
     store::messages::insert(&app.state.db, row("interrompida", 30)).await.expect("insert");
