@@ -73,7 +73,9 @@ const MAX_REASON_CHARS: usize = 300;
 impl MissingMedia {
     /// The message's `error`: `"media unavailable: <reason>"`.
     pub fn marker(&self) -> String {
-        let reason: String = self.reason.chars().take(MAX_REASON_CHARS).collect();
+        // Shown to agents and stored as text (PostgreSQL refuses NUL): no control characters.
+        let reason: String =
+            self.reason.chars().take(MAX_REASON_CHARS).map(|c| if c.is_control() { ' ' } else { c }).collect();
         format!("{MEDIA_UNAVAILABLE}: {reason}")
     }
 }
@@ -330,6 +332,8 @@ mod tests {
 
     #[test]
     fn the_missing_media_marker_is_bounded() {
+        let missing = MissingMedia { name: None, mime: None, reason: "a\0b\r\n".into() };
+        assert_eq!(missing.marker(), "media unavailable: a b  ");
         let missing = MissingMedia { name: None, mime: None, reason: "x".repeat(1000) };
         let marker = missing.marker();
         assert!(marker.starts_with("media unavailable: xxx"), "{marker}");

@@ -137,6 +137,8 @@ impl SendError {
                 if snippet.is_empty() { status.to_string() } else { format!("{status}: {snippet}") }
             }
         };
+        // Shown to agents and stored as text (PostgreSQL refuses NUL): no control characters.
+        let message = message.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
         let status_code = Some(status.as_u16());
         let retryable = status.is_server_error()
             || status == reqwest::StatusCode::TOO_MANY_REQUESTS
@@ -876,6 +878,17 @@ mod tests {
         let err = send().await.unwrap_err();
         assert!(err.is_retryable());
         assert!(err.message().contains("Bad Gateway"), "{err}");
+        // Binary answers, or Graph messages with control characters, become plain text.
+        fake.push(Reply {
+            status: 500,
+            content_type: "image/png",
+            body: b"\x89PNG\0\r\n".to_vec(),
+            delay: Duration::ZERO,
+        });
+        let err = send().await.unwrap_err();
+        assert!(!err.message().contains(|c: char| c.is_control()), "{err:?}");
+        fake.push(graph_error(400, 100, "bad\u{0}param\r\n"));
+        assert_eq!(send().await.unwrap_err().message(), "bad param  ");
 
         // 200 without a message id, or not JSON: permanent (it may have been sent; do not repeat).
         fake.push(reply_json(200, json!({ "messaging_product": "whatsapp", "messages": [] })));
