@@ -4,9 +4,9 @@ use std::time::Duration;
 
 use shared::tickets::{MessageKind, MessageStatus};
 
-use crate::channels::cloud_api::{self, CloudApiClient, CloudApiConfig, CloudEvent, SendError};
+use crate::channels::cloud_api::{self, CloudApiClient, CloudApiConfig, CloudEvent, DEFAULT_GRAPH_BASE_URL, SendError};
 use crate::channels::types::{self, DeliveryStatus, InboundMessage};
-use crate::domain::connections::{DEFAULT_GRAPH_BASE_URL, WebhookTarget, settings_of};
+use crate::domain::connections::{WebhookTarget, settings_of};
 use crate::domain::inbound::{self, Inbound, InboundFile, MissingMedia, SenderId};
 use crate::domain::media;
 use crate::domain::messages::{OutboundJob, set_status, set_status_by_external_id};

@@ -14,8 +14,6 @@ use crate::state::AppState;
 use crate::store;
 use crate::store::entities::connections;
 
-pub const DEFAULT_GRAPH_BASE_URL: &str = "https://graph.facebook.com/v21.0";
-
 /// What is kept in the `settings` column; secrets never leave the server.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ConnectionSettings {
