@@ -36,6 +36,11 @@ pub struct Config {
     pub login_limit_per_email: u32,
     /// `ATENDE_MAX_BODY_BYTES`: the largest JSON body accepted, default 1 MiB.
     pub max_body_bytes: usize,
+    /// `ATENDE_ALLOW_PRIVATE_URLS`, default `false`: whether provider URLs a tenant sets (the Cloud
+    /// API's `graph_base_url`, the media links it hands out) may be plain `http` and point at
+    /// loopback or private addresses. Only for tests and on-premise providers: on, a tenant admin can
+    /// make the server fetch from its own network.
+    pub allow_private_urls: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -48,6 +53,7 @@ impl std::fmt::Debug for Config {
             .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "***"))
             .field("static_dir", &self.static_dir)
             .field("log_format", &self.log_format)
+            .field("allow_private_urls", &self.allow_private_urls)
             .finish_non_exhaustive()
     }
 }
@@ -84,6 +90,7 @@ impl Config {
             login_limit_per_ip: 30,
             login_limit_per_email: 10,
             max_body_bytes: 1024 * 1024,
+            allow_private_urls: false,
         }
     }
 
@@ -138,6 +145,7 @@ impl Config {
         config.login_limit_per_ip = number(&lookup, "ATENDE_LOGIN_LIMIT_PER_IP", 30)?;
         config.login_limit_per_email = number(&lookup, "ATENDE_LOGIN_LIMIT_PER_EMAIL", 10)?;
         config.max_body_bytes = number(&lookup, "ATENDE_MAX_BODY_BYTES", 1024 * 1024)?;
+        config.allow_private_urls = flag(&lookup, "ATENDE_ALLOW_PRIVATE_URLS", false)?;
         Ok(config)
     }
 
@@ -160,6 +168,17 @@ fn number<T: std::str::FromStr + PartialOrd + From<u8>>(
         Some(raw) => match raw.trim().parse::<T>() {
             Ok(value) if value > T::from(0) => Ok(value),
             _ => Err(ConfigError { var, reason: format!("`{raw}` is not a positive whole number") }),
+        },
+    }
+}
+
+fn flag(lookup: &impl Fn(&str) -> Option<String>, var: &'static str, default: bool) -> Result<bool, ConfigError> {
+    match lookup(var) {
+        None => Ok(default),
+        Some(raw) => match raw.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" | "on" => Ok(true),
+            "false" | "0" | "no" | "off" => Ok(false),
+            _ => Err(ConfigError { var, reason: format!("`{raw}` is not true or false") }),
         },
     }
 }
@@ -190,12 +209,22 @@ mod tests {
             ("ATENDE_JWT_SECRET", "short"),
             ("ATENDE_LOGIN_LIMIT_PER_IP", "0"),
             ("ATENDE_MAX_BODY_BYTES", "-3"),
+            ("ATENDE_ALLOW_PRIVATE_URLS", "maybe"),
         ] {
             match from(&[(var, value)]) {
                 Err(error) => assert_eq!(error.var, var),
                 Ok(_) => panic!("{var}={value} should be refused"),
             }
         }
+    }
+
+    #[test]
+    fn private_urls_are_refused_unless_the_operator_allows_them() {
+        let allowed = |vars: &[(&str, &str)]| from(vars).map(|c| c.allow_private_urls).map_err(|e| e.to_string());
+        assert_eq!(allowed(&[]), Ok(false));
+        assert_eq!(allowed(&[("ATENDE_ALLOW_PRIVATE_URLS", "true")]), Ok(true));
+        assert_eq!(allowed(&[("ATENDE_ALLOW_PRIVATE_URLS", "1")]), Ok(true));
+        assert_eq!(allowed(&[("ATENDE_ALLOW_PRIVATE_URLS", "FALSE")]), Ok(false));
     }
 
     #[test]

@@ -8,6 +8,7 @@ use shared::{ConnectionId, Page, QueueId};
 
 use crate::auth::CurrentUser;
 use crate::domain::events::Outbox;
+use crate::domain::outbound_url;
 use crate::domain::page::PageRequest;
 use crate::domain::tickets::announce_updated;
 use crate::error::{AppError, AppResult, FieldErrors};
@@ -15,8 +16,6 @@ use crate::state::AppState;
 use crate::store;
 use crate::store::entities::connections;
 use crate::store::tickets::TicketsOf;
-
-pub const DEFAULT_GRAPH_BASE_URL: &str = "https://graph.facebook.com/v21.0";
 
 /// What is kept in the `settings` column; secrets never leave the server.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -32,11 +31,46 @@ pub fn settings_of(connection: &connections::Model) -> ConnectionSettings {
     serde_json::from_str(&connection.settings).unwrap_or_default()
 }
 
+/// The connection's kind, or `None` for a word this build does not know.
+pub fn kind_of(connection: &connections::Model) -> ConnectionKind {
+    connection.kind.into()
+}
+
+/// A Cloud API connection a webhook is addressed to, with its settings read once.
+#[derive(Debug, Clone)]
+pub struct WebhookTarget {
+    pub connection: connections::Model,
+    pub settings: ConnectionSettings,
+}
+
+impl WebhookTarget {
+    /// The token Meta's subscription handshake must show (empty: nobody matches).
+    pub fn verify_token(&self) -> &str {
+        self.settings.verify_token.as_deref().unwrap_or_default()
+    }
+
+    /// The key of `X-Hub-Signature-256` (empty: nothing verifies).
+    pub fn app_secret(&self) -> &str {
+        self.settings.app_secret.as_deref().unwrap_or_default()
+    }
+}
+
+/// The Cloud API connection `id`, for its webhook (which carries no user, so no company scope):
+/// `NotFound` for any other id or kind.
+pub async fn webhook_target(state: &AppState, id: ConnectionId) -> AppResult<WebhookTarget> {
+    let connection = store::connections::get(&state.db, id)
+        .await?
+        .filter(|c| kind_of(c) == ConnectionKind::CloudApi)
+        .ok_or(AppError::NotFound("connection"))?;
+    let settings = settings_of(&connection);
+    Ok(WebhookTarget { connection, settings })
+}
+
 pub fn to_dto(connection: connections::Model) -> Connection {
     let settings = settings_of(&connection);
     Connection {
         id: ConnectionId(connection.id),
-        kind: connection.kind.into(),
+        kind: kind_of(&connection),
         name: connection.name,
         status: connection.status.into(),
         default_queue_id: connection.default_queue_id.map(QueueId),
@@ -86,11 +120,13 @@ pub async fn create(state: &AppState, caller: &CurrentUser, new: NewConnection) 
     let (settings, status) = match new.kind {
         ConnectionKind::Simulator => (ConnectionSettings::default(), ConnectionStatus::Connected),
         ConnectionKind::CloudApi => {
-            let base = new.graph_base_url.clone().filter(|u| !u.trim().is_empty());
+            let base = new.graph_base_url.as_deref().map(str::trim).filter(|u| !u.is_empty()).map(str::to_owned);
+            // The client calls it with the tenant's token and stores what it answers: no private
+            // addresses unless the operator allows them (finding #1).
             if let Some(url) = &base
-                && !(url.starts_with("http://") || url.starts_with("https://"))
+                && let Err(why) = outbound_url::check(url, state.config.allow_private_urls).await
             {
-                errors.add("graph_base_url", Invalid::NotUrl);
+                errors.add("graph_base_url", Invalid::from(why));
             }
             let settings = ConnectionSettings {
                 phone_number_id: required(&new.phone_number_id, "phone_number_id", &mut errors),

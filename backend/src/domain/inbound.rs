@@ -23,6 +23,8 @@ use crate::store::entities::connections;
 pub struct Inbound {
     /// The sender's number as the provider spells it.
     pub from: String,
+    /// How `from` is written.
+    pub sender: SenderId,
     pub name: Option<String>,
     /// The WhatsApp group it was written in: (group id, group name).
     pub group: Option<(String, String)>,
@@ -33,6 +35,8 @@ pub struct Inbound {
     pub quoted_external_id: Option<String>,
     /// The file of an image, audio, video, document or sticker, already downloaded.
     pub media: Option<InboundFile>,
+    /// A file the provider announced but that could not be fetched (too large, expired, gone).
+    pub missing_media: Option<MissingMedia>,
     pub at: DateTime<Utc>,
 }
 
@@ -41,6 +45,56 @@ pub struct InboundFile {
     pub bytes: Vec<u8>,
     pub mime: String,
     pub name: Option<String>,
+}
+
+/// How a sender is identified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SenderId {
+    /// A number as a person types it (the simulator): read like any number an agent types.
+    Typed,
+    /// A provider's id (WhatsApp's `wa_id`): always international. WhatsApp vouches for it, so one the
+    /// phone metadata cannot read is kept as it is rather than dropped.
+    WhatsappId,
+}
+
+/// What a message says about a file that could not be fetched. The message is stored without the
+/// file: `media_url` is null, `media_name` and `media_mime` keep what the provider said, and
+/// `error` starts with `MEDIA_UNAVAILABLE` and gives the reason.
+#[derive(Debug, Clone)]
+pub struct MissingMedia {
+    pub name: Option<String>,
+    pub mime: Option<String>,
+    pub reason: String,
+}
+
+/// How the `error` of a message whose file could not be fetched starts.
+pub const MEDIA_UNAVAILABLE: &str = "media unavailable";
+
+/// The longest reason kept in a message's `error`.
+const MAX_REASON_CHARS: usize = 300;
+
+impl MissingMedia {
+    /// The message's `error`: `"media unavailable: <reason>"`.
+    pub fn marker(&self) -> String {
+        // Shown to agents and stored as text (PostgreSQL refuses NUL): no control characters.
+        let reason: String =
+            self.reason.chars().take(MAX_REASON_CHARS).map(|c| if c.is_control() { ' ' } else { c }).collect();
+        format!("{MEDIA_UNAVAILABLE}: {reason}")
+    }
+}
+
+/// The contact number of a sender: a typed number must be a valid phone number; a WhatsApp id is
+/// read as international (`PhoneNumber::from_whatsapp_id`), and kept as given when it is digits the
+/// metadata does not know, so the customer is still answered at the id WhatsApp gave.
+pub fn sender_number(raw: &str, sender: SenderId) -> Result<String, shared::validate::Invalid> {
+    match sender {
+        SenderId::Typed => PhoneNumber::parse(raw).map(PhoneNumber::into_inner),
+        SenderId::WhatsappId => PhoneNumber::from_whatsapp_id(raw).map(PhoneNumber::into_inner).or_else(|invalid| {
+            let digits = raw.trim();
+            let plain = (1..=32).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
+            if plain { Ok(digits.to_owned()) } else { Err(invalid) }
+        }),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,7 +114,7 @@ pub enum Received {
 
 pub async fn receive(state: &AppState, connection: &connections::Model, inbound: Inbound) -> AppResult<Received> {
     let company_id = CompanyId(connection.company_id);
-    let sender = PhoneNumber::parse(&inbound.from).map_err(|e| FieldErrors::one("from", e))?;
+    let sender = sender_number(&inbound.from, inbound.sender).map_err(|e| FieldErrors::one("from", e))?;
     let (number, name, is_group) = match &inbound.group {
         Some((id, name)) => {
             let id = id.trim();
@@ -69,12 +123,12 @@ pub async fn receive(state: &AppState, connection: &connections::Model, inbound:
             }
             (id.to_owned(), name.trim().to_owned(), true)
         }
-        None => (sender.as_str().to_owned(), inbound.name.clone().unwrap_or_default().trim().to_owned(), false),
+        None => (sender.clone(), inbound.name.clone().unwrap_or_default().trim().to_owned(), false),
     };
     let name = if name.is_empty() { number.clone() } else { name.chars().take(120).collect() };
     let body = if is_group {
         // In a group the ticket belongs to the group; say who wrote each message.
-        let who = inbound.name.as_deref().map(str::trim).filter(|n| !n.is_empty()).unwrap_or(sender.as_str());
+        let who = inbound.name.as_deref().map(str::trim).filter(|n| !n.is_empty()).unwrap_or(&sender);
         format!("{who}: {}", inbound.body)
     } else {
         inbound.body.clone()
@@ -106,6 +160,7 @@ async fn store_inbound(
 ) -> AppResult<Received> {
     let company_id = CompanyId(connection.company_id);
     let connection_id = ConnectionId(connection.id);
+    let missing_marker = inbound.missing_media.as_ref().map(MissingMedia::marker);
     let txn = state.begin().await?;
     if let Some(external_id) = &inbound.external_id
         && let Some(existing) = store::messages::find_external(&txn, connection_id, external_id).await?
@@ -174,14 +229,20 @@ async fn store_inbound(
         external_id: inbound.external_id.as_deref(),
         quoted_id,
         system_note: None,
-        media: match (media_path, &inbound.media) {
-            (Some(path), Some(file)) => Some(store::messages::MediaRow {
-                path,
+        media: match (media_path, &inbound.media, &inbound.missing_media) {
+            (Some(path), Some(file), _) => Some(store::messages::MediaRow {
+                path: Some(path),
                 mime: &file.mime,
                 name: file.name.as_deref().unwrap_or(inbound.kind.as_str()),
             }),
+            (_, _, Some(missing)) => Some(store::messages::MediaRow {
+                path: None,
+                mime: missing.mime.as_deref().unwrap_or(media::OCTET_STREAM),
+                name: missing.name.as_deref().unwrap_or(inbound.kind.as_str()),
+            }),
             _ => None,
         },
+        error: missing_marker.as_deref(),
         created_at: inbound.at,
     };
     let Some(message) = store::messages::insert(&txn, row).await? else {
@@ -257,6 +318,7 @@ pub fn simulated(message: shared::contacts::SimulatedMessage) -> AppResult<Inbou
     };
     Ok(Inbound {
         from: message.from,
+        sender: SenderId::Typed,
         name: message.name,
         group: message.group.map(|g| (g.id, g.name)),
         kind,
@@ -264,6 +326,54 @@ pub fn simulated(message: shared::contacts::SimulatedMessage) -> AppResult<Inbou
         external_id: message.external_id,
         quoted_external_id: None,
         media,
+        missing_media: None,
         at: Utc::now(),
     })
+}
+
+/// Whether the connection already stored the provider's message `external_id` (a retried webhook),
+/// so a channel need not fetch its file again.
+pub async fn is_known(state: &AppState, connection: &connections::Model, external_id: &str) -> AppResult<bool> {
+    Ok(store::messages::find_external(&state.db, ConnectionId(connection.id), external_id).await?.is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whatsapp_ids_are_international_and_never_dropped() {
+        let wa = |raw| sender_number(raw, SenderId::WhatsappId).ok();
+        // Singapore, Norway and Germany stay themselves; `parse` would make them Brazilian.
+        assert_eq!(wa("6591234567").as_deref(), Some("6591234567"));
+        assert_eq!(wa("4791234567").as_deref(), Some("4791234567"));
+        assert_eq!(wa("49913112345").as_deref(), Some("49913112345"));
+        // Brazilian mobiles still get their ninth digit.
+        assert_eq!(wa("551187654321").as_deref(), Some("5511987654321"));
+        // Digits the metadata does not know are kept as WhatsApp gave them.
+        assert_eq!(wa("999123456789").as_deref(), Some("999123456789"));
+        assert_eq!(wa(" 0012 ").as_deref(), Some("0012"));
+        // Not digits at all: refused.
+        assert_eq!(wa("abc"), None);
+        assert_eq!(wa(""), None);
+        assert_eq!(wa(&"1".repeat(40)), None);
+    }
+
+    #[test]
+    fn typed_numbers_are_read_as_people_write_them() {
+        let typed = |raw| sender_number(raw, SenderId::Typed).ok();
+        assert_eq!(typed("11987654321").as_deref(), Some("5511987654321"));
+        assert_eq!(typed("+65 9123 4567").as_deref(), Some("6591234567"));
+        assert_eq!(typed("999123456789"), None);
+    }
+
+    #[test]
+    fn the_missing_media_marker_is_bounded() {
+        let missing = MissingMedia { name: None, mime: None, reason: "a\0b\r\n".into() };
+        assert_eq!(missing.marker(), "media unavailable: a b  ");
+        let missing = MissingMedia { name: None, mime: None, reason: "x".repeat(1000) };
+        let marker = missing.marker();
+        assert!(marker.starts_with("media unavailable: xxx"), "{marker}");
+        assert!(marker.chars().count() <= MEDIA_UNAVAILABLE.len() + 2 + MAX_REASON_CHARS);
+    }
 }

@@ -14,7 +14,7 @@ use crate::domain::page::PageRequest;
 use crate::domain::tickets::{audience, company_of, find_visible, id_of, status_of, summary};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::state::AppState;
-use crate::store::entities::{messages, tickets};
+use crate::store::entities::{connections, messages, tickets};
 use crate::store::{self, WriteTx};
 
 pub const MAX_BODY_CHARS: usize = 4096;
@@ -62,6 +62,7 @@ pub async fn add_system(
         quoted_id: None,
         system_note: Some(serde_json::to_string(note).map_err(anyhow::Error::from)?),
         media: None,
+        error: None,
         created_at: Utc::now(),
     };
     if let Some(message) = store::messages::insert(tx, row).await? {
@@ -194,7 +195,12 @@ async fn store_outgoing(
         external_id: None,
         quoted_id,
         system_note: None,
-        media: media.map(|(sniffed, name, path)| store::messages::MediaRow { path, mime: &sniffed.mime, name }),
+        media: media.map(|(sniffed, name, path)| store::messages::MediaRow {
+            path: Some(path),
+            mime: &sniffed.mime,
+            name,
+        }),
+        error: None,
         created_at: now,
     };
     let message = store::messages::insert(&txn, row)
@@ -294,4 +300,50 @@ pub async fn fail_interrupted_sends(state: &AppState) -> AppResult<usize> {
         .await?;
     }
     Ok(stale.len())
+}
+
+/// What a channel needs to send one stored outbound message, read in one place so channels need not
+/// query the store.
+#[derive(Debug, Clone)]
+pub struct OutboundJob {
+    pub message: messages::Model,
+    /// `None` when the connection was deleted since.
+    pub connection: Option<connections::Model>,
+    /// The contact's number (where the message goes); `None` when the contact is gone.
+    pub to: Option<String>,
+    /// The provider's id of the message this one quotes, when it has one.
+    pub reply_to: Option<String>,
+}
+
+/// The job for message `message_id`, or `None` when the message no longer exists.
+pub async fn outbound_job(state: &AppState, message_id: MessageId) -> AppResult<Option<OutboundJob>> {
+    let Some(message) = store::messages::get(&state.db, message_id).await? else {
+        return Ok(None);
+    };
+    let connection = store::connections::get(&state.db, ConnectionId(message.connection_id)).await?;
+    let to = store::contacts::get_in_company(&state.db, CompanyId(message.company_id), ContactId(message.contact_id))
+        .await?
+        .map(|c| c.number);
+    let reply_to = match message.quoted_id {
+        Some(id) => store::messages::get_in_ticket(&state.db, TicketId(message.ticket_id), MessageId(id))
+            .await?
+            .and_then(|m| m.external_id),
+        None => None,
+    };
+    Ok(Some(OutboundJob { message, connection, to, reply_to }))
+}
+
+/// A provider's delivery status for the message it knows as `external_id` on `connection_id`; a
+/// status for a message we do not have (sent from the phone itself, or long gone) changes nothing.
+pub async fn set_status_by_external_id(
+    state: &AppState,
+    connection_id: ConnectionId,
+    external_id: &str,
+    status: MessageStatus,
+    error: Option<&str>,
+) -> AppResult<()> {
+    match store::messages::find_external(&state.db, connection_id, external_id).await? {
+        Some(message) => set_status(state, MessageId(message.id), status, None, error).await,
+        None => Ok(()),
+    }
 }

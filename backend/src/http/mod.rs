@@ -7,6 +7,7 @@ pub mod companies;
 pub mod connections;
 pub mod contacts;
 pub mod dashboard;
+pub mod download;
 pub mod me;
 pub mod ops;
 pub mod queues;

@@ -40,7 +40,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// The file of a message, to users who may see its ticket. Served as an attachment unless it is
-/// an image, audio or video, and never sniffed by the browser.
+/// a raster image, audio or video, and never sniffed by the browser.
 #[utoipa::path(get, path = "/api/v1/messages/{id}/media", tag = "tickets", params(("id" = i64, Path)), security(("bearer" = [])),
     responses((status = 200, description = "the file", content_type = "application/octet-stream"), (status = 404, body = ErrorBody)))]
 async fn message_media(
@@ -51,19 +51,7 @@ async fn message_media(
     use axum::response::IntoResponse;
     let (path, mime, name) = domain::messages::media_of(&state, &caller, id).await?;
     let bytes = tokio::fs::read(&path).await.map_err(|_| AppError::NotFound("media"))?;
-    let inline = mime.starts_with("image/") || mime.starts_with("audio/") || mime.starts_with("video/");
-    let disposition = format!(
-        "{}; filename=\"{}\"",
-        if inline { "inline" } else { "attachment" },
-        name.replace(|c: char| !c.is_ascii() || c == '"', "_")
-    );
-    let headers = [
-        (header::CONTENT_TYPE, mime),
-        (header::CONTENT_DISPOSITION, disposition),
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
-        (header::CACHE_CONTROL, "private, max-age=86400".to_owned()),
-    ];
-    Ok((headers, bytes).into_response())
+    Ok((super::download::file_headers(&mime, &name), bytes).into_response())
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -12,11 +12,9 @@ use utoipa_axum::routes;
 
 use super::{AppPath, AppQuery};
 use crate::channels::{cloud_api, whatsapp};
-use crate::domain::connections::settings_of;
+use crate::domain::connections::webhook_target;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::store;
-use crate::store::entities::connections;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(verify, receive))
@@ -36,29 +34,21 @@ pub struct Handshake {
     challenge: Option<String>,
 }
 
-async fn cloud_connection(state: &AppState, id: i64) -> AppResult<connections::Model> {
-    store::connections::get(&state.db, shared::ConnectionId(id))
-        .await?
-        .filter(|c| shared::contacts::ConnectionKind::from(c.kind) == shared::contacts::ConnectionKind::CloudApi)
-        .ok_or(AppError::NotFound("connection"))
-}
-
 /// Meta's subscription handshake: echoes `hub.challenge` when `hub.verify_token` is the connection's.
 #[utoipa::path(get, path = "/webhooks/whatsapp/{connection_id}", tag = "connections", params(("connection_id" = i64, Path), Handshake),
     responses((status = 200, description = "the challenge", content_type = "text/plain", body = String),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn verify(
     State(state): State<AppState>,
-    AppPath(id): AppPath<i64>,
+    AppPath(id): AppPath<shared::ConnectionId>,
     AppQuery(handshake): AppQuery<Handshake>,
 ) -> AppResult<String> {
-    let connection = cloud_connection(&state, id).await?;
-    let expected = settings_of(&connection).verify_token.unwrap_or_default();
+    let target = webhook_target(&state, id).await?;
     cloud_api::verify_subscription(
         handshake.mode.as_deref(),
         handshake.verify_token.as_deref(),
         handshake.challenge.as_deref(),
-        &expected,
+        target.verify_token(),
     )
     .ok_or(AppError::Forbidden("the verify token does not match"))
 }
@@ -71,16 +61,15 @@ async fn verify(
         (status = 400, body = ErrorBody)))]
 async fn receive(
     State(state): State<AppState>,
-    AppPath(id): AppPath<i64>,
+    AppPath(id): AppPath<shared::ConnectionId>,
     headers: HeaderMap,
     body: Bytes,
 ) -> AppResult<StatusCode> {
-    let connection = cloud_connection(&state, id).await?;
-    let secret = settings_of(&connection).app_secret.unwrap_or_default();
+    let target = webhook_target(&state, id).await?;
     let signature = headers.get("x-hub-signature-256").and_then(|v| v.to_str().ok());
-    if !cloud_api::verify_signature(&secret, &body, signature) {
+    if !cloud_api::verify_signature(target.app_secret(), &body, signature) {
         return Err(AppError::Unauthenticated("the X-Hub-Signature-256 signature is missing or wrong"));
     }
-    whatsapp::receive_webhook(&state, &connection, &body).await?;
+    whatsapp::receive_webhook(&state, &target, &body).await?;
     Ok(StatusCode::OK)
 }

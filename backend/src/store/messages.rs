@@ -12,8 +12,8 @@ use super::entities::messages;
 use super::enums;
 
 pub struct MediaRow<'a> {
-    /// Relative to the data dir.
-    pub path: &'a str,
+    /// Relative to the data dir; `None` when the file could not be fetched.
+    pub path: Option<&'a str>,
     pub mime: &'a str,
     pub name: &'a str,
 }
@@ -33,6 +33,8 @@ pub struct NewMessageRow<'a> {
     /// System messages: what happened, as JSON.
     pub system_note: Option<String>,
     pub media: Option<MediaRow<'a>>,
+    /// Why sending failed, or why an inbound file is missing.
+    pub error: Option<&'a str>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -48,11 +50,11 @@ pub async fn insert(tx: &WriteTx, row: NewMessageRow<'_>) -> Result<Option<messa
         from_me: Set(row.from_me),
         kind: Set(row.kind.into()),
         body: Set(row.body.to_owned()),
-        media_path: Set(row.media.as_ref().map(|m| m.path.to_owned())),
+        media_path: Set(row.media.as_ref().and_then(|m| m.path).map(str::to_owned)),
         media_mime: Set(row.media.as_ref().map(|m| m.mime.to_owned())),
         media_name: Set(row.media.as_ref().map(|m| m.name.to_owned())),
         status: Set(row.status.into()),
-        error: Set(None),
+        error: Set(row.error.map(str::to_owned)),
         external_id: Set(row.external_id.map(str::to_owned)),
         quoted_id: Set(row.quoted_id.map(i64::from)),
         system_note: Set(row.system_note),

@@ -17,12 +17,23 @@ const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0
 const SECRET: &str = "app-secret-123";
 const PHONE_ID: &str = "109876543210";
 
-/// What the stand-in Graph API was asked, and whether it should refuse sends.
+/// What the stand-in Graph API was asked, whether it should refuse sends, and what it says about
+/// media (by default a PNG it serves itself).
 #[derive(Default)]
 struct Graph {
     sent: Vec<Value>,
     refuse: bool,
     base: String,
+    /// Every GET it answered (media info and files), by path.
+    gets: Vec<String>,
+    /// The media link Graph hands out instead of its own `/files/{id}`.
+    media_url: Option<String>,
+    /// The MIME type Graph declares instead of `image/png`.
+    media_mime: Option<String>,
+    /// The file served instead of `PNG`.
+    file: Option<Vec<u8>>,
+    /// The status `/files/{id}` answers instead of 200 (404 for expired media).
+    file_status: Option<u16>,
 }
 
 type Shared = Arc<Mutex<Graph>>;
@@ -47,11 +58,23 @@ async fn start_graph() -> (String, Shared) {
         .route(
             "/{id}",
             get(|State(graph): State<Shared>, Path(id): Path<String>| async move {
-                let base = graph.lock().expect("lock").base.clone();
-                axum::Json(json!({"url": format!("{base}/files/{id}"), "mime_type": "image/png", "sha256": "x", "file_size": PNG.len(), "id": id, "messaging_product": "whatsapp"}))
+                let mut graph = graph.lock().expect("lock");
+                graph.gets.push(format!("/{id}"));
+                let url = graph.media_url.clone().unwrap_or_else(|| format!("{}/files/{id}", graph.base));
+                let mime = graph.media_mime.clone().unwrap_or_else(|| "image/png".into());
+                let size = graph.file.as_ref().map_or(PNG.len(), Vec::len);
+                axum::Json(json!({"url": url, "mime_type": mime, "sha256": "x", "file_size": size, "id": id, "messaging_product": "whatsapp"}))
             }),
         )
-        .route("/files/{id}", get(|| async { PNG.to_vec() }))
+        .route(
+            "/files/{id}",
+            get(|State(graph): State<Shared>, Path(id): Path<String>| async move {
+                let mut graph = graph.lock().expect("lock");
+                graph.gets.push(format!("/files/{id}"));
+                let status = axum::http::StatusCode::from_u16(graph.file_status.unwrap_or(200)).expect("status");
+                (status, graph.file.clone().unwrap_or_else(|| PNG.to_vec()))
+            }),
+        )
         .with_state(graph.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
@@ -90,7 +113,10 @@ struct Line {
 }
 
 async fn line() -> Line {
-    let app = TestApp::start().await;
+    line_on(TestApp::start().await).await
+}
+
+async fn line_on(app: TestApp) -> Line {
     let admin = app.admin().await;
     let (base, graph) = start_graph().await;
     let (status, connection) = app
@@ -277,4 +303,245 @@ async fn cloud_api_connections_need_their_credentials() {
     }
     let (status, body) = app.post("/api/v1/connections", &admin, json!({"name": "X", "kind": "telegram"})).await;
     assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field");
+}
+
+impl Line {
+    /// The file behind a message's `media_url`: status, headers and bytes.
+    async fn media(&self, message: &Value) -> (StatusCode, reqwest::header::HeaderMap, Vec<u8>) {
+        let url = message["media_url"].as_str().expect("media url");
+        let response = self.app.client.get(self.app.url(url)).bearer_auth(&self.admin).send().await.expect("get");
+        let (status, headers) = (response.status(), response.headers().clone());
+        (status, headers, response.bytes().await.expect("bytes").to_vec())
+    }
+}
+
+/// A customer's message of media `kind` (`image`, `document`…) with Graph media id `media-1`.
+fn media_from_maria(id: &str, kind: &str, media: Value) -> Value {
+    let mut payload = media;
+    payload["id"] = json!("media-1");
+    notification(json!({
+        "contacts": [{"profile": {"name": "Maria"}, "wa_id": "5511987654321"}],
+        "messages": [{"from": "5511987654321", "id": id, "timestamp": "1764000000", "type": kind, kind: payload}]
+    }))
+}
+
+// Finding #1: the Graph base URL and its media links may not reach the server's own network.
+
+#[tokio::test]
+async fn private_graph_base_urls_are_refused_unless_the_operator_allows_them() {
+    let app = TestApp::start_with(|config| config.allow_private_urls = false).await;
+    let admin = app.admin().await;
+    let (stand_in, graph) = start_graph().await;
+    for base in [stand_in.as_str(), "https://127.0.0.1/v21.0", "https://localhost/v21.0", "https://169.254.169.254/"] {
+        let (status, body) = app
+            .post(
+                "/api/v1/connections",
+                &admin,
+                json!({"name": "Oficial", "kind": "cloud_api", "phone_number_id": PHONE_ID, "access_token": "t",
+                       "app_secret": SECRET, "verify_token": "v", "graph_base_url": base}),
+            )
+            .await;
+        assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field");
+        let code = &body["error"]["details"]["graph_base_url"]["code"];
+        assert!(code == "not_public_url" || code == "not_url", "{base}: {body}");
+    }
+    assert!(graph.lock().expect("lock").gets.is_empty());
+}
+
+#[tokio::test]
+async fn with_private_urls_off_a_loopback_graph_is_never_fetched_from() {
+    use atende::store;
+    let app = TestApp::start_with(|config| config.allow_private_urls = false).await;
+    let admin = app.admin().await;
+    let (base, graph) = start_graph().await;
+    // A connection saved before the guard existed (the API refuses this URL now).
+    let settings = json!({"phone_number_id": PHONE_ID, "access_token": "EAAG-token", "app_secret": SECRET,
+                          "verify_token": "verify-me", "graph_base_url": base})
+    .to_string();
+    let row = store::connections::NewConnectionRow {
+        company_id: shared::CompanyId(1),
+        name: "Antiga",
+        kind: shared::contacts::ConnectionKind::CloudApi,
+        status: shared::contacts::ConnectionStatus::Connected,
+        default_queue_id: None,
+        settings: &settings,
+    };
+    let tx = app.state.begin().await.expect("begin");
+    let connection = store::connections::insert(&tx, row).await.expect("insert").id;
+    tx.commit().await.expect("commit");
+    let line = Line { app, admin, connection, graph };
+    let payload = media_from_maria("wamid.SSRF", "image", json!({"mime_type": "image/png", "caption": "olha"}));
+    assert_eq!(line.deliver(&payload, None).await, StatusCode::OK);
+    assert!(line.graph.lock().expect("lock").gets.is_empty(), "nothing was fetched from loopback");
+    let message = line.messages(line.only_ticket().await).await.remove(0);
+    assert_eq!(message["media_url"], Value::Null, "{message}");
+    assert!(message["error"].as_str().is_some_and(|e| e.starts_with("media unavailable")), "{message}");
+}
+
+// Finding #2: a file's type comes from its bytes, and only raster images are shown inline.
+
+#[tokio::test]
+async fn an_svg_sent_as_an_image_becomes_a_document_served_as_an_attachment() {
+    let line = line().await;
+    {
+        let mut graph = line.graph.lock().expect("lock");
+        graph.media_mime = Some("image/svg+xml".into());
+        graph.file = Some(
+            br#"<svg xmlns="http://www.w3.org/2000/svg" onload="fetch('/x?'+localStorage['atende.session'])"/>"#
+                .to_vec(),
+        );
+    }
+    let payload = media_from_maria("wamid.SVG", "image", json!({"mime_type": "image/svg+xml"}));
+    assert_eq!(line.deliver(&payload, None).await, StatusCode::OK);
+    let message = line.messages(line.only_ticket().await).await.remove(0);
+    assert_eq!(
+        (message["kind"].as_str(), message["media_mime"].as_str()),
+        (Some("document"), Some("application/octet-stream")),
+        "{message}"
+    );
+    let (status, headers, _) = line.media(&message).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-type"], "application/octet-stream");
+    assert!(headers["content-disposition"].to_str().expect("ascii").starts_with("attachment;"), "{headers:?}");
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+
+    // A real PNG stays an image, shown inline.
+    let png = media_from_maria("wamid.PNG", "image", json!({"mime_type": "image/png"}));
+    line.graph.lock().expect("lock").file = None;
+    assert_eq!(line.deliver(&png, None).await, StatusCode::OK);
+    let message = line.messages(line.only_ticket().await).await.remove(0);
+    assert_eq!((message["kind"].as_str(), message["media_mime"].as_str()), (Some("image"), Some("image/png")));
+    let (_, headers, bytes) = line.media(&message).await;
+    assert_eq!(headers["content-type"], "image/png");
+    assert!(headers["content-disposition"].to_str().expect("ascii").starts_with("inline;"));
+    assert_eq!(bytes, PNG);
+}
+
+// Finding #4: WhatsApp ids are international numbers, not Brazilian ones.
+
+#[tokio::test]
+async fn a_singapore_wa_id_stays_singaporean_and_replies_go_there() {
+    let line = line().await;
+    let payload = notification(json!({
+        "contacts": [{"profile": {"name": "Wei"}, "wa_id": "6591234567"}],
+        "messages": [{"from": "6591234567", "id": "wamid.SG", "timestamp": "1764000000", "type": "text", "text": {"body": "hello"}}]
+    }));
+    assert_eq!(line.deliver(&payload, None).await, StatusCode::OK);
+    let ticket = line.only_ticket().await;
+    let detail = line.app.ticket(&line.admin, ticket).await;
+    assert_eq!(detail["contact"]["number"], "6591234567", "{detail}");
+
+    line.app.act(&line.admin, ticket, "accept", json!({})).await;
+    let (status, _) =
+        line.app.post(&format!("/api/v1/tickets/{ticket}/messages"), &line.admin, json!({"body": "Hi Wei"})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let sent = line.graph.lock().expect("lock").sent.first().cloned().expect("one send");
+    assert_eq!(sent["to"], "6591234567");
+}
+
+#[tokio::test]
+async fn a_wa_id_the_phone_metadata_does_not_know_is_kept_not_dropped() {
+    let line = line().await;
+    let payload = notification(json!({
+        "contacts": [{"profile": {"name": "Novo"}, "wa_id": "999123456789"}],
+        "messages": [{"from": "999123456789", "id": "wamid.NEW", "timestamp": "1764000000", "type": "text", "text": {"body": "oi"}}]
+    }));
+    assert_eq!(line.deliver(&payload, None).await, StatusCode::OK);
+    let detail = line.app.ticket(&line.admin, line.only_ticket().await).await;
+    assert_eq!(detail["contact"]["number"], "999123456789", "{detail}");
+}
+
+// Finding #6: a file that cannot be fetched does not cost the message (or the rest of the webhook).
+
+#[tokio::test]
+async fn media_that_cannot_be_downloaded_still_stores_the_message() {
+    let line = line().await;
+    line.graph.lock().expect("lock").file_status = Some(404);
+    let mut payload = media_from_maria(
+        "wamid.DOC",
+        "document",
+        json!({"mime_type": "application/pdf", "filename": "contrato.pdf", "caption": "segue o contrato"}),
+    );
+    // A second message in the same delivery.
+    let messages = &mut payload["entry"][0]["changes"][0]["value"]["messages"];
+    messages.as_array_mut().expect("messages").push(
+        json!({"from": "5511987654321", "id": "wamid.TXT", "timestamp": "1764000001", "type": "text", "text": {"body": "recebeu?"}}),
+    );
+    assert_eq!(line.deliver(&payload, None).await, StatusCode::OK);
+    let stored = line.messages(line.only_ticket().await).await;
+    assert_eq!(stored.len(), 2, "{stored:?}");
+    let document = stored.iter().find(|m| m["external_id"] == "wamid.DOC").expect("document");
+    assert_eq!(
+        (document["kind"].as_str(), document["body"].as_str(), document["media_name"].as_str()),
+        (Some("document"), Some("segue o contrato"), Some("contrato.pdf"))
+    );
+    assert_eq!(document["media_url"], Value::Null);
+    assert!(document["error"].as_str().is_some_and(|e| e.starts_with("media unavailable: ")), "{document}");
+    assert!(stored.iter().any(|m| m["body"] == "recebeu?"));
+    // Meta's retry is a duplicate, not a second try at the file.
+    let gets = line.graph.lock().expect("lock").gets.len();
+    assert_eq!(line.deliver(&payload, None).await, StatusCode::OK);
+    assert_eq!(line.graph.lock().expect("lock").gets.len(), gets);
+    assert_eq!(line.messages(line.only_ticket().await).await.len(), 2);
+}
+
+#[tokio::test]
+async fn media_over_the_size_limit_is_marked_unavailable() {
+    let line = line().await;
+    line.graph.lock().expect("lock").file = Some(vec![b'%'; 17 * 1024 * 1024]);
+    let payload = media_from_maria("wamid.BIG", "video", json!({"mime_type": "video/mp4"}));
+    assert_eq!(line.deliver(&payload, None).await, StatusCode::OK);
+    let message = line.messages(line.only_ticket().await).await.remove(0);
+    assert_eq!((message["kind"].as_str(), message["media_url"].as_str()), (Some("video"), None));
+    assert!(message["error"].as_str().is_some_and(|e| e.contains("larger than")), "{message}");
+    assert_eq!(line.graph.lock().expect("lock").gets, ["/media-1"], "the file itself was not fetched");
+}
+
+// Finding #17: the provider's file name and type are cleaned and bounded, and the download header
+// survives any name.
+
+#[tokio::test]
+async fn provider_file_names_and_types_are_cleaned_and_bounded() {
+    let line = line().await;
+    line.graph.lock().expect("lock").file = Some(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n".to_vec());
+    let long_name = format!("{}.pdf", "r".repeat(300));
+    let long_mime = format!("application/{}", "x".repeat(200));
+    for (id, name) in
+        [("wamid.CRLF", "a\r\nb\".pdf"), ("wamid.LONG", long_name.as_str()), ("wamid.UTF", "relatório.pdf")]
+    {
+        let payload = media_from_maria(id, "document", json!({"mime_type": long_mime, "filename": name}));
+        assert_eq!(line.deliver(&payload, None).await, StatusCode::OK, "{name}");
+    }
+    let stored = line.messages(line.only_ticket().await).await;
+    let by_id = |id: &str| stored.iter().find(|m| m["external_id"] == id).cloned().expect("stored");
+
+    let crlf = by_id("wamid.CRLF");
+    assert_eq!(crlf["media_name"], "ab.pdf");
+    assert_eq!(crlf["media_mime"], "application/pdf", "sniffed, not the provider's 200 characters");
+    let (status, headers, _) = line.media(&crlf).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers["content-disposition"], "attachment; filename=\"ab.pdf\"; filename*=UTF-8''ab.pdf");
+
+    let long = by_id("wamid.LONG");
+    assert!(long["media_name"].as_str().is_some_and(|n| (1..=255).contains(&n.chars().count())), "{long}");
+    assert_eq!(line.media(&long).await.0, StatusCode::OK);
+
+    let (_, headers, _) = line.media(&by_id("wamid.UTF")).await;
+    assert_eq!(
+        headers["content-disposition"],
+        "attachment; filename=\"relat_rio.pdf\"; filename*=UTF-8''relat%C3%B3rio.pdf"
+    );
+
+    // Unavailable media keeps the provider's type only when it is one, and short enough.
+    line.graph.lock().expect("lock").file_status = Some(404);
+    for (id, mime, expected) in [
+        ("wamid.M1", long_mime.as_str(), "application/octet-stream"),
+        ("wamid.M2", "audio/ogg; codecs=opus", "audio/ogg"),
+    ] {
+        let payload = media_from_maria(id, "audio", json!({"mime_type": mime}));
+        assert_eq!(line.deliver(&payload, None).await, StatusCode::OK);
+        let stored = line.messages(line.only_ticket().await).await;
+        let message = stored.iter().find(|m| m["external_id"] == id).expect("stored");
+        assert_eq!(message["media_mime"], expected, "{message}");
+    }
 }

@@ -25,6 +25,8 @@ impl TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config = Config::with_data_dir(dir.path());
         config.static_dir = dir.path().join("no-spa");
+        // The Graph API stand-in listens on loopback; tests of the guard turn this off again.
+        config.allow_private_urls = true;
         if let Some(url) = fresh_postgres_database().await {
             config.database_url = url;
         }

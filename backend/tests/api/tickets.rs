@@ -579,6 +579,7 @@ async fn sends_cut_short_by_a_restart_are_marked_failed_not_resent() {
         quoted_id: None,
         system_note: None,
         media: None,
+        error: None,
         created_at: chrono::Utc::now() - chrono::Duration::minutes(minutes_ago),
     };
     let tx = app.state.begin().await.expect("begin");
