@@ -83,6 +83,10 @@ pub async fn find(state: &AppState, caller: &CurrentUser, id: ConnectionId) -> A
     store::connections::get_in_company(&state.db, caller.company_id, id).await?.ok_or(AppError::NotFound("connection"))
 }
 
+pub async fn get(state: &AppState, caller: &CurrentUser, id: ConnectionId) -> AppResult<Connection> {
+    find(state, caller, id).await.map(to_dto)
+}
+
 pub async fn list(state: &AppState, caller: &CurrentUser, page: PageRequest) -> AppResult<Page<Connection>> {
     let rows = store::connections::page(&state.db, caller.company_id, page.after_id, page.limit).await?;
     Ok(page.finish(rows, |c| c.id, to_dto))

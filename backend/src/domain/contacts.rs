@@ -38,6 +38,10 @@ pub async fn find(state: &AppState, caller: &CurrentUser, id: ContactId) -> AppR
     store::contacts::get_in_company(&state.db, caller.company_id, id).await?.ok_or(AppError::NotFound("contact"))
 }
 
+pub async fn get(state: &AppState, caller: &CurrentUser, id: ContactId) -> AppResult<Contact> {
+    find(state, caller, id).await.map(to_dto)
+}
+
 pub async fn list(
     state: &AppState,
     caller: &CurrentUser,

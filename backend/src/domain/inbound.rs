@@ -179,7 +179,7 @@ async fn store_inbound(
     }
     let mut outbox = Outbox::new();
     let contact_id = ContactId(contact.id);
-    let ticket = match store::tickets::find_active(&txn, contact_id, connection_id).await? {
+    let ticket = match store::tickets::find_active_for_update(&txn, contact_id, connection_id).await? {
         Some(ticket) => ticket,
         None => {
             let number = store::counters::next(&txn, company_id, store::counters::TICKET_NUMBER).await?;

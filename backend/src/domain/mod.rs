@@ -13,6 +13,7 @@ pub mod inbound;
 pub mod me;
 pub mod media;
 pub mod messages;
+pub mod ops;
 pub mod outbound_url;
 pub mod page;
 pub mod phone;

@@ -64,6 +64,31 @@ pub async fn find_visible(db: &impl ConnectionTrait, caller: &CurrentUser, id: T
     if viewer.may_see(&place_of(&ticket)) { Ok(ticket) } else { Err(AppError::NotFound("ticket")) }
 }
 
+/// `find_visible`, with the row locked until `tx` ends (transitions read, decide, then write).
+/// An agent too late to accept a ticket of their queue is told it changed (409), not that it
+/// vanished: they saw it waiting there.
+async fn find_visible_locked(
+    tx: &WriteTx,
+    caller: &CurrentUser,
+    id: TicketId,
+    transition: Transition,
+) -> AppResult<tickets::Model> {
+    let ticket = store::tickets::get_in_company_for_update(tx, caller.company_id, id)
+        .await?
+        .ok_or(AppError::NotFound("ticket"))?;
+    let viewer = viewer_of(tx, caller).await?;
+    let place = place_of(&ticket);
+    if viewer.may_see(&place) {
+        return Ok(ticket);
+    }
+    let waited_in_their_queue = place.queue_id.is_none_or(|queue| viewer.queue_ids.contains(&queue));
+    if transition == Transition::Accept && waited_in_their_queue {
+        let taken = lifecycle::InvalidTransition { from: place.status, action: lifecycle::TicketAction::Accept };
+        return Err(AppError::conflict(ErrorCode::InvalidTransition, taken.to_string()));
+    }
+    Err(AppError::NotFound("ticket"))
+}
+
 /// List rows with their contact, agent and queue, in three queries whatever the page size.
 pub async fn summaries(db: &impl ConnectionTrait, rows: Vec<tickets::Model>) -> AppResult<Vec<Ticket>> {
     fn distinct<T: Ord>(mut ids: Vec<T>) -> Vec<T> {
@@ -329,7 +354,7 @@ pub async fn transition(state: &AppState, caller: &CurrentUser, id: TicketId, ac
         Action::Reopen => (Transition::Reopen, None, None),
     };
     let txn = state.begin().await?;
-    let ticket = find_visible(&txn, caller, id).await?;
+    let ticket = find_visible_locked(&txn, caller, id, transition).await?;
     let before = place_of(&ticket);
     let change = lifecycle::plan(transition, before, caller.id)
         .map_err(|invalid| AppError::conflict(ErrorCode::InvalidTransition, invalid.to_string()))?;

@@ -48,8 +48,7 @@ async fn get_connection(
     caller: CurrentUser,
     AppPath(id): AppPath<ConnectionId>,
 ) -> AppResult<AppJson<Connection>> {
-    let connection = domain::connections::find(&state, &caller, id).await?;
-    Ok(AppJson(domain::connections::to_dto(connection)))
+    domain::connections::get(&state, &caller, id).await.map(AppJson)
 }
 
 #[utoipa::path(patch, path = "/api/v1/connections/{id}", tag = "connections", params(("id" = i64, Path)), request_body = UpdateConnection,

@@ -61,8 +61,7 @@ async fn get_contact(
     caller: CurrentUser,
     AppPath(id): AppPath<ContactId>,
 ) -> AppResult<AppJson<Contact>> {
-    let contact = domain::contacts::find(&state, &caller, id).await?;
-    Ok(AppJson(domain::contacts::to_dto(contact)))
+    domain::contacts::get(&state, &caller, id).await.map(AppJson)
 }
 
 #[utoipa::path(patch, path = "/api/v1/contacts/{id}", tag = "contacts", params(("id" = i64, Path)), request_body = UpdateContact,

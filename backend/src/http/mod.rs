@@ -8,6 +8,7 @@ pub mod connections;
 pub mod contacts;
 pub mod dashboard;
 pub mod download;
+pub mod headers;
 pub mod me;
 pub mod ops;
 pub mod queues;

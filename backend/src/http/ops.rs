@@ -15,7 +15,7 @@ pub async fn healthz() -> impl IntoResponse {
 
 /// The process can serve: the database answers.
 pub async fn readyz(State(state): State<AppState>) -> Response {
-    if crate::store::ping(&state.db).await {
+    if crate::domain::ops::ready(&state).await {
         axum::Json(json!({ "status": "ready" })).into_response()
     } else {
         AppError::Unavailable.into_response()

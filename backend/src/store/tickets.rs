@@ -62,6 +62,16 @@ pub async fn get_in_company(
     tickets::Entity::find_by_id(id.0).filter(tickets::Column::CompanyId.eq(company_id.0)).one(db).await
 }
 
+/// The ticket, locked until `tx` ends (`FOR UPDATE` on PostgreSQL; SQLite's write turn already
+/// serialises writers), so two transitions of one ticket cannot both read the same state.
+pub async fn get_in_company_for_update(
+    tx: &WriteTx,
+    company_id: CompanyId,
+    id: TicketId,
+) -> Result<Option<tickets::Model>, DbErr> {
+    tickets::Entity::find_by_id(id.0).filter(tickets::Column::CompanyId.eq(company_id.0)).lock_exclusive().one(tx).await
+}
+
 /// The open or pending ticket of a contact on a connection, if any.
 pub async fn find_active(
     db: &impl ConnectionTrait,
@@ -73,6 +83,22 @@ pub async fn find_active(
         .filter(tickets::Column::ConnectionId.eq(connection_id.0))
         .filter(tickets::Column::Status.ne(enums::TicketStatus::Closed))
         .one(db)
+        .await
+}
+
+/// `find_active`, locked until `tx` ends: a message joining a ticket cannot race its closing
+/// (PostgreSQL re-checks the status after waiting for the lock, and skips a ticket just closed).
+pub async fn find_active_for_update(
+    tx: &WriteTx,
+    contact_id: ContactId,
+    connection_id: ConnectionId,
+) -> Result<Option<tickets::Model>, DbErr> {
+    tickets::Entity::find()
+        .filter(tickets::Column::ContactId.eq(contact_id.0))
+        .filter(tickets::Column::ConnectionId.eq(connection_id.0))
+        .filter(tickets::Column::Status.ne(enums::TicketStatus::Closed))
+        .lock_exclusive()
+        .one(tx)
         .await
 }
 

@@ -74,3 +74,27 @@ fn the_checked_in_openapi_document_matches_the_code() {
         "openapi/openapi.json is out of date with the code: run `make openapi` and commit the result"
     );
 }
+
+#[tokio::test]
+async fn security_headers_are_on_every_answer() {
+    let app = TestApp::start().await;
+    for path in ["/", "/tickets/5", "/api/v1/me", "/healthz", "/api/v1/openapi.json"] {
+        let response = app.client.get(app.url(path)).send().await.expect("get");
+        let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        let policy = header("content-security-policy");
+        assert!(policy.contains("script-src 'self' 'wasm-unsafe-eval'"), "{path}: {policy}");
+        assert!(!policy.contains("unsafe-inline'; img") || !policy.contains("script-src 'self' 'unsafe-inline'"));
+        assert!(policy.contains("frame-ancestors 'none'") && policy.contains("connect-src 'self'"), "{path}");
+        assert_eq!(header("x-frame-options"), "DENY", "{path}");
+        assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(header("referrer-policy"), "no-referrer", "{path}");
+    }
+    let response = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(response.headers().get("cache-control").and_then(|v| v.to_str().ok()), Some("no-store"));
+}

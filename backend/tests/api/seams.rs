@@ -210,3 +210,25 @@ async fn a_password_change_ends_the_other_sessions() {
     let (status, _) = app.send(reqwest::Method::POST, "/api/v1/auth/refresh", None, Some(refresh)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
+
+/// Two agents accepting the same ticket at once: one wins, the other is told it changed (409).
+/// On PostgreSQL the ticket row is locked for the transition; SQLite serialises writers.
+#[tokio::test]
+async fn racing_accepts_have_one_winner() {
+    let app = TestApp::start().await;
+    let admin = app.admin().await;
+    let queue = app.queue(&admin, "Suporte").await;
+    let connection = app.simulator(&admin, Some(queue)).await;
+    let (_, ana) = app.user(&admin, "ana@test.local", "agent", &[queue]).await;
+    let (_, bia) = app.user(&admin, "bia@test.local", "agent", &[queue]).await;
+    for n in 0..10 {
+        let id = app.inbound(&admin, connection, &format!("1198765{n:04}"), "oi").await;
+        let (a, b) = tokio::join!(app.act(&ana, id, "accept", json!({})), app.act(&bia, id, "accept", json!({})));
+        let mut statuses = [a.0, b.0];
+        statuses.sort();
+        assert_eq!(statuses, [StatusCode::OK, StatusCode::CONFLICT], "ticket {id}: {a:?} {b:?}");
+        let (_, logs) = app.get(&format!("/api/v1/tickets/{id}/logs"), &admin).await;
+        let accepted = logs["items"].as_array().expect("items").iter().filter(|l| l["kind"] == "accepted").count();
+        assert_eq!(accepted, 1);
+    }
+}
