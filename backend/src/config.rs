@@ -41,6 +41,9 @@ pub struct Config {
     /// loopback or private addresses. Only for tests and on-premise providers: on, a tenant admin can
     /// make the server fetch from its own network.
     pub allow_private_urls: bool,
+    /// `ATENDE_WS_RECHECK_SECS`, default 30: how often an open WebSocket re-checks that its token,
+    /// session and user still hold (logout, password reset, deletion, role or queue changes).
+    pub ws_recheck: Duration,
 }
 
 impl std::fmt::Debug for Config {
@@ -91,6 +94,7 @@ impl Config {
             login_limit_per_email: 10,
             max_body_bytes: 1024 * 1024,
             allow_private_urls: false,
+            ws_recheck: Duration::from_secs(30),
         }
     }
 
@@ -146,6 +150,7 @@ impl Config {
         config.login_limit_per_email = number(&lookup, "ATENDE_LOGIN_LIMIT_PER_EMAIL", 10)?;
         config.max_body_bytes = number(&lookup, "ATENDE_MAX_BODY_BYTES", 1024 * 1024)?;
         config.allow_private_urls = flag(&lookup, "ATENDE_ALLOW_PRIVATE_URLS", false)?;
+        config.ws_recheck = Duration::from_secs(number(&lookup, "ATENDE_WS_RECHECK_SECS", 30)?.max(1));
         Ok(config)
     }
 

@@ -54,6 +54,14 @@ async fn connect(
     let caller = domain::auth::authenticate(&state, &token).await?;
     let listener = domain::auth::listener_of(&state, &caller).await?;
     let since = query.since;
+    let (recheck_state, recheck_token) = (state.clone(), token.clone());
+    let reauthorize: socket::Reauthorize = Box::new(move || {
+        let (state, token) = (recheck_state.clone(), recheck_token.clone());
+        Box::pin(async move {
+            let caller = domain::auth::authenticate(&state, &token).await.ok()?;
+            domain::auth::listener_of(&state, &caller).await.ok()
+        })
+    });
     Ok(upgrade
         .protocols(["bearer"])
         // An idle socket should cost kilobytes, not the default 128 KiB read buffer.
@@ -61,5 +69,5 @@ async fn connect(
         .write_buffer_size(0)
         .max_message_size(64 * 1024)
         .max_frame_size(64 * 1024)
-        .on_upgrade(move |ws| socket::run(ws, state, listener, since)))
+        .on_upgrade(move |ws| socket::run(ws, state, listener, since, reauthorize)))
 }

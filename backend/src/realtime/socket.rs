@@ -27,6 +27,14 @@ pub struct Listener {
     pub viewer: Viewer,
 }
 
+/// Close code telling the client its credentials no longer hold: sign in (or refresh) again.
+pub const CLOSE_UNAUTHORIZED: u16 = 4001;
+
+/// Asks again who is listening: `None` when the token, session or user no longer hold. Given by
+/// the handler that authenticated the socket; called every `ATENDE_WS_RECHECK_SECS`.
+pub type Reauthorize =
+    Box<dyn Fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = Option<Listener>> + Send>> + Send + Sync>;
+
 enum Flow {
     Continue,
     Stop,
@@ -94,7 +102,7 @@ impl Client {
     }
 }
 
-pub async fn run(socket: WebSocket, state: AppState, listener: Listener, since: Option<i64>) {
+pub async fn run(socket: WebSocket, state: AppState, listener: Listener, since: Option<i64>, reauthorize: Reauthorize) {
     // Subscribe before replaying, so nothing committed in between is missed.
     let mut live = state.bus.subscribe();
     let last_seq = match since {
@@ -118,6 +126,8 @@ pub async fn run(socket: WebSocket, state: AppState, listener: Listener, since: 
     }
     let mut ping = interval(PING_EVERY);
     ping.reset();
+    let mut recheck = interval(state.config.ws_recheck);
+    recheck.reset();
     let mut heard_at = Instant::now();
     loop {
         tokio::select! {
@@ -136,6 +146,11 @@ pub async fn run(socket: WebSocket, state: AppState, listener: Listener, since: 
             incoming = client.socket.recv() => match incoming {
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
                 Some(Ok(_)) => heard_at = Instant::now(),
+            },
+            _ = recheck.tick() => match reauthorize().await {
+                // Role or queues may have changed: from now on events are filtered by the new ones.
+                Some(listener) if listener.company_id == client.listener.company_id => client.listener = listener,
+                _ => return client.close(CLOSE_UNAUTHORIZED, "credentials no longer valid; sign in again").await,
             },
             _ = ping.tick() => {
                 if heard_at.elapsed() > PING_EVERY * 2 {

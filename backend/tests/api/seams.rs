@@ -232,3 +232,52 @@ async fn racing_accepts_have_one_winner() {
         assert_eq!(accepted, 1);
     }
 }
+
+/// An open socket re-checks its credentials: after logout, or the user's deletion, it is closed
+/// with 4001; after a change of queues it filters by the new ones (review #5).
+#[tokio::test]
+async fn open_sockets_follow_logout_deletion_and_queue_changes() {
+    let app = TestApp::start_with(|config| config.ws_recheck = std::time::Duration::from_secs(1)).await;
+    let admin = app.admin().await;
+    let queue = app.queue(&admin, "Suporte").await;
+    let connection = app.simulator(&admin, Some(queue)).await;
+    let (ana_id, ana) = app.user(&admin, "ana@test.local", "agent", &[queue]).await;
+
+    let mut socket = EventStream::connect(&app.ws_url(&ana, None)).await;
+    let (status, _) = app.send(reqwest::Method::POST, "/api/v1/auth/logout", Some(&ana), Some(json!({}))).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(socket.close_code().await, Some(4001), "logout closes the socket");
+
+    let ana = app.login("ana@test.local", "user-secret-1").await;
+    let mut socket = EventStream::connect(&app.ws_url(&ana, None)).await;
+    let (_, marker) = app.post("/api/v1/contacts", &admin, json!({"name": "Marcador", "number": "11912345678"})).await;
+    let marker = marker["id"].as_i64().expect("id");
+    let (status, _) = app.patch(&format!("/api/v1/users/{ana_id}"), &admin, json!({"queue_ids": []})).await;
+    assert_eq!(status, StatusCode::OK);
+    // Until the socket re-checks, the queue's new tickets still reach Ana; after, only the
+    // company-wide marker does. Each round: a customer writes to the queue, then the marker changes.
+    let mut rounds = 0;
+    loop {
+        rounds += 1;
+        assert!(rounds < 100, "the socket never re-filtered by Ana's new queues");
+        app.inbound(&admin, connection, &format!("1198765{rounds:04}"), "oi").await;
+        app.patch(&format!("/api/v1/contacts/{marker}"), &admin, json!({"name": format!("M{rounds}")})).await;
+        let mut leaked = false;
+        loop {
+            let event = socket.next().await;
+            if event["type"] == "contact.updated" && event["data"]["id"] == marker {
+                break;
+            }
+            leaked |= event["type"] == "ticket.created";
+        }
+        if !leaked {
+            break;
+        }
+        // Pacing between rounds while the re-check (every second here) comes round.
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+
+    let (status, _) = app.delete(&format!("/api/v1/users/{ana_id}"), &admin).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(socket.close_code().await, Some(4001), "a deleted user's socket is closed");
+}

@@ -50,6 +50,16 @@ impl EventStream {
         }
     }
 
+    /// Reads until the server closes the socket; its close code (`None`: no close within the deadline).
+    pub async fn close_code(&mut self) -> Option<u16> {
+        loop {
+            let frame = tokio::time::timeout(DEADLINE, self.socket.next()).await.ok()??.ok()?;
+            if let Message::Close(close) = frame {
+                return close.map(|c| u16::from(c.code));
+            }
+        }
+    }
+
     pub async fn close(mut self) {
         let _ = self.socket.close(None).await;
     }
