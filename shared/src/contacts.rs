@@ -74,14 +74,30 @@ pub struct NewConnection {
     pub graph_base_url: Option<String>,
 }
 
+/// `PATCH /connections/{id}`: every field optional. The Cloud API secrets are write-only: sent to
+/// rotate them, never returned. Unknown fields are refused, so a misspelt secret is not silently
+/// ignored.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdateConnection {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// `null` clears it; absent leaves it.
-    #[serde(default, with = "double_option")]
+    #[serde(default, with = "double_option", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub default_queue_id: Option<Option<QueueId>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_number_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_secret: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify_token: Option<String>,
+    /// An empty string goes back to Meta's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub graph_base_url: Option<String>,
 }
 
 /// A message "from a customer" through the simulated channel.

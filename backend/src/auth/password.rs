@@ -7,9 +7,23 @@ use shared::validate::Password;
 
 use crate::error::AppError;
 
+/// Each hash takes 19 MiB and a core for a while: at most this many run at once, the others wait
+/// their turn, so a login flood costs queueing time, not memory (review #8).
+const CONCURRENT_HASHES: usize = 4;
+
+fn hashing_turns() -> &'static tokio::sync::Semaphore {
+    static TURNS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(CONCURRENT_HASHES);
+    &TURNS
+}
+
+async fn in_turn<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
+    let _turn = hashing_turns().acquire().await.map_err(|e| AppError::Internal(e.into()))?;
+    tokio::task::spawn_blocking(work).await.map_err(|e| AppError::Internal(e.into()))
+}
+
 pub async fn hash(password: &Password) -> Result<String, AppError> {
     let plain = password.expose().to_owned();
-    tokio::task::spawn_blocking(move || hash_blocking(&plain)).await.map_err(|e| AppError::Internal(e.into()))?
+    in_turn(move || hash_blocking(&plain)).await?
 }
 
 fn hash_blocking(plain: &str) -> Result<String, AppError> {
@@ -24,7 +38,7 @@ fn hash_blocking(plain: &str) -> Result<String, AppError> {
 /// checked anyway, so the answer takes as long either way and does not reveal which e-mails exist.
 pub async fn verify(stored: Option<String>, candidate: &str) -> Result<bool, AppError> {
     let candidate = candidate.to_owned();
-    tokio::task::spawn_blocking(move || {
+    in_turn(move || {
         let (stored, known) = match stored {
             Some(hash) => (hash, true),
             None => (dummy_hash(), false),
@@ -36,7 +50,6 @@ pub async fn verify(stored: Option<String>, candidate: &str) -> Result<bool, App
         matches && known
     })
     .await
-    .map_err(|e| AppError::Internal(e.into()))
 }
 
 fn dummy_hash() -> String {

@@ -175,10 +175,40 @@ pub async fn update(
     if let Some(queue) = change.default_queue_id {
         check_queue(state, caller, queue, &mut errors).await?;
     }
+    // Credentials rotate in place (Meta's tokens expire or leak); only Cloud API connections have them.
+    let mut settings = settings_of(&connection);
+    let rotates = [&change.phone_number_id, &change.access_token, &change.app_secret, &change.verify_token]
+        .iter()
+        .any(|v| v.is_some())
+        || change.graph_base_url.is_some();
+    if rotates && kind_of(&connection) != ConnectionKind::CloudApi {
+        errors.add("access_token", Invalid::RequiredForCloudApi);
+    }
+    for (field, value, slot) in [
+        ("phone_number_id", &change.phone_number_id, &mut settings.phone_number_id),
+        ("access_token", &change.access_token, &mut settings.access_token),
+        ("app_secret", &change.app_secret, &mut settings.app_secret),
+        ("verify_token", &change.verify_token, &mut settings.verify_token),
+    ] {
+        if value.is_some() {
+            *slot = required(value, field, &mut errors);
+        }
+    }
+    if let Some(base) = change.graph_base_url.as_deref().map(str::trim) {
+        settings.graph_base_url = if base.is_empty() { None } else { Some(base.to_owned()) };
+        if !base.is_empty()
+            && let Err(why) = outbound_url::check(base, state.config.allow_private_urls).await
+        {
+            errors.add("graph_base_url", Invalid::from(why));
+        }
+    }
     errors.into_result()?;
     let mut row = connection.into_active_model();
     if let Some(name) = name {
         row.name = Set(name.into_inner());
+    }
+    if rotates {
+        row.settings = Set(serde_json::to_string(&settings).map_err(|e| AppError::Internal(e.into()))?);
     }
     if let Some(queue) = change.default_queue_id {
         row.default_queue_id = Set(queue.map(i64::from));

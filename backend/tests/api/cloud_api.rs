@@ -34,6 +34,8 @@ struct Graph {
     file: Option<Vec<u8>>,
     /// The status `/files/{id}` answers instead of 200 (404 for expired media).
     file_status: Option<u16>,
+    /// The `Authorization` header of every send.
+    bearers: Vec<String>,
 }
 
 type Shared = Arc<Mutex<Graph>>;
@@ -43,8 +45,10 @@ async fn start_graph() -> (String, Shared) {
     let app = Router::new()
         .route(
             "/{phone}/messages",
-            post(|State(graph): State<Shared>, axum::Json(body): axum::Json<Value>| async move {
+            post(|State(graph): State<Shared>, headers: axum::http::HeaderMap, axum::Json(body): axum::Json<Value>| async move {
                 let mut graph = graph.lock().expect("lock");
+                let bearer = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or_default();
+                graph.bearers.push(bearer.to_owned());
                 if graph.refuse {
                     let error = json!({"error": {"message": "(#131026) Message undeliverable", "type": "OAuthException", "code": 131026}});
                     return (axum::http::StatusCode::BAD_REQUEST, axum::Json(error));
@@ -544,4 +548,32 @@ async fn provider_file_names_and_types_are_cleaned_and_bounded() {
         let message = stored.iter().find(|m| m["external_id"] == id).expect("stored");
         assert_eq!(message["media_mime"], expected, "{message}");
     }
+}
+
+/// Meta's tokens expire or leak: PATCH rotates them (write-only), and the next send uses the new
+/// one; a misspelt field is refused instead of ignored (review #13).
+#[tokio::test]
+async fn credentials_rotate_and_unknown_fields_are_refused() {
+    let line = line().await;
+    line.deliver(&text_from_maria("wamid.IN1", "oi"), None).await;
+    let ticket = line.only_ticket().await;
+    line.app.act(&line.admin, ticket, "accept", json!({})).await;
+    let path = format!("/api/v1/connections/{}", line.connection);
+    let (status, body) = line.app.patch(&path, &line.admin, json!({"acess_token": "typo"})).await;
+    assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field");
+    let (status, body) = line.app.patch(&path, &line.admin, json!({"access_token": "  "})).await;
+    assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field");
+    let (status, body) = line.app.patch(&path, &line.admin, json!({"access_token": "EAAG-rotated"})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.get("access_token").is_none(), "never returned: {body}");
+    let (status, _) =
+        line.app.post(&format!("/api/v1/tickets/{ticket}/messages"), &line.admin, json!({"body": "nova chave"})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let bearers = line.graph.lock().expect("lock").bearers.clone();
+    assert_eq!(bearers.last().map(String::as_str), Some("Bearer EAAG-rotated"), "{bearers:?}");
+
+    let simulator = line.app.simulator(&line.admin, None).await;
+    let (status, body) =
+        line.app.patch(&format!("/api/v1/connections/{simulator}"), &line.admin, json!({"access_token": "x"})).await;
+    assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field");
 }
