@@ -23,7 +23,6 @@ use crate::i18n::{self, Key, use_i18n};
 use crate::pages::tickets::use_tickets_ui;
 use crate::state::realtime::{self, LiveEvent};
 use crate::state::session::use_session;
-use crate::state::tickets::Viewer;
 use crate::t;
 use crate::time;
 
@@ -62,7 +61,7 @@ pub fn Conversation(id: TicketId) -> impl IntoView {
     let action_error = RwSignal::new(None::<ApiError>);
     let show_info = RwSignal::new(false);
 
-    let viewer = move || session.me_untracked().map(|me| Viewer::of(&me));
+    let viewer = move || session.me_untracked().map(|me| crate::state::tickets::viewer_of(&me));
     let mine = move || {
         let me = session.me().map(|me| me.id);
         ticket.with(|t| t.as_ref().and_then(|t| t.user.as_ref().map(|u| u.id)) == me && me.is_some())

@@ -21,7 +21,7 @@ use crate::i18n::use_i18n;
 use crate::state::realtime::{self, LiveEvent};
 use crate::state::session::use_session;
 use crate::state::storage;
-use crate::state::tickets::{TicketStore, Viewer};
+use crate::state::tickets::TicketStore;
 use crate::t;
 
 const TAB_KEY: &str = "atende.tickets.tab";
@@ -144,7 +144,7 @@ pub fn TicketsPage() -> impl IntoView {
     });
 
     // Live: tickets appear, move and leave; counters follow (a burst of events refreshes them once).
-    let viewer = move || session.me_untracked().map(|me| Viewer::of(&me));
+    let viewer = move || session.me_untracked().map(|me| crate::state::tickets::viewer_of(&me));
     let recount = StoredValue::new(None::<TimeoutHandle>);
     let schedule_recount = move || {
         if let Some(handle) = recount.get_value() {

@@ -10,39 +10,18 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::auth::{Me, Role};
-use shared::ids::{QueueId, TicketId, UserId};
+use shared::auth::Me;
+use shared::ids::TicketId;
 use shared::tickets::{LastMessage, Message, MessageKind, Ticket, TicketStatus};
+use shared::visibility::TicketPlace;
+pub use shared::visibility::Viewer;
 
 use crate::api::tickets::{self as api, ListQuery};
 use crate::api::{ApiError, tickets::COUNT_LIMIT};
 
-/// Who is looking at the list: agents see their own tickets and what waits in their queues.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Viewer {
-    pub user_id: UserId,
-    pub role: Role,
-    pub queue_ids: Vec<QueueId>,
-}
-
-impl Viewer {
-    pub fn of(me: &Me) -> Self {
-        Self { user_id: me.id, role: me.role, queue_ids: me.queue_ids.clone() }
-    }
-
-    /// The server's visibility rule for agents (admins and supervisors see everything).
-    pub fn may_see(&self, ticket: &Ticket) -> bool {
-        if self.role != Role::Agent {
-            return true;
-        }
-        match &ticket.user {
-            Some(user) => user.id == self.user_id,
-            None => {
-                ticket.status == TicketStatus::Pending
-                    && ticket.queue.as_ref().is_none_or(|queue| self.queue_ids.contains(&queue.id))
-            }
-        }
-    }
+/// Who is looking at the list, for `shared::visibility`'s rule (the server's own).
+pub fn viewer_of(me: &Me) -> Viewer {
+    Viewer { user_id: me.id, role: me.role, queue_ids: me.queue_ids.clone() }
 }
 
 fn contains_folded(haystack: &str, needle: &str) -> bool {
@@ -68,7 +47,7 @@ pub fn belongs(ticket: &Ticket, query: &ListQuery, viewer: &Viewer) -> bool {
     let f = &query.filters;
     ticket.status == query.status
         && ticket.kind == query.kind
-        && viewer.may_see(ticket)
+        && viewer.may_see(&TicketPlace::of(ticket))
         && f.queue_id.is_none_or(|id| ticket.queue.as_ref().is_some_and(|q| q.id == id))
         && f.user_id.is_none_or(|id| ticket.user.as_ref().is_some_and(|u| u.id == id))
         && f.connection_id.is_none_or(|id| ticket.connection_id == id)
@@ -336,7 +315,8 @@ impl TicketStore {
 mod tests {
     use super::*;
     use crate::api::tickets::Filters;
-    use shared::ids::{ConnectionId, ContactId};
+    use shared::auth::Role;
+    use shared::ids::{ConnectionId, ContactId, QueueId, UserId};
     use shared::tickets::{ContactRef, QueueRef, TicketKind, UserRef};
 
     fn at(minute: u32) -> DateTime<Utc> {
