@@ -99,8 +99,6 @@ messages! {
     Times => "Tempos (média de hoje)", "Times (today's average)";
     WaitingTime => "Tempo de espera", "Waiting time";
     HandlingTime => "Tempo de atendimento", "Handling time";
-    DashboardNote => "O painel ainda não está disponível neste servidor.",
-        "The dashboard is not available on this server yet.";
     ClosedToday => "Finalizados hoje", "Finished today";
     CreatedToday => "Criados hoje", "Created today";
     ByQueue => "Por fila", "By queue";
@@ -259,6 +257,7 @@ messages! {
     Image => "Imagem", "Image";
     Sticker => "Figurinha", "Sticker";
     Video => "Vídeo", "Video";
+    Audio => "Áudio", "Audio";
     Document => "Documento", "Document";
     Location => "Localização", "Location";
     ReactedWith => "Reagiu com", "Reacted with";

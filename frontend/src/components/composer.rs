@@ -9,10 +9,10 @@ use shared::tickets::{Message, Ticket, TicketStatus};
 
 use super::emoji::EmojiPicker;
 use super::icons;
-use super::message_thread::MessageStore;
 use crate::api::upload::{self, Upload};
 use crate::api::{self, ApiError};
 use crate::i18n::{self, Key, Locale, use_i18n};
+use crate::state::messages::MessageStore;
 use crate::state::session::use_session;
 use crate::t;
 
