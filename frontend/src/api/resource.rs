@@ -21,10 +21,13 @@ pub trait HasId {
     fn id(&self) -> Self::Id;
 }
 
+/// The types a resource speaks, without owning any (so it is `Copy`, `Send` and `Sync`).
+type Speaks<T, New, Update> = PhantomData<fn() -> (T, New, Update)>;
+
 /// `T` is what the server answers with, `New` what POST takes, `Update` what PATCH takes.
 pub struct Resource<T, New, Update> {
     path: &'static str,
-    types: PhantomData<fn() -> (T, New, Update)>,
+    types: Speaks<T, New, Update>,
 }
 
 impl<T, New, Update> Clone for Resource<T, New, Update> {

@@ -56,17 +56,9 @@ fn QueuesAdmin() -> impl IntoView {
     };
 
     view! {
-        <CrudPage
-            crud=crud
-            plural="queues"
-            singular="queue"
-            title=Key::Queues
-            subtitle=Key::Administration
-            new_label=Key::NewQueue
-            columns=&[Key::Name, Key::Color]
+        <CrudPage crud=crud plural="queues" singular="queue" title=Key::Queues subtitle=Key::Administration new_label=Key::NewQueue
+            columns=&[Key::Name, Key::Color] row=row form=form
             empty=Key::NoQueues
-            row=row
-            form=form
             question=|locale, queue: &Queue| i18n::confirm_delete_queue(locale, &queue.name)
         />
     }

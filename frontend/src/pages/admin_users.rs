@@ -92,17 +92,9 @@ fn UsersAdmin() -> impl IntoView {
     };
 
     view! {
-        <CrudPage
-            crud=crud
-            plural="users"
-            singular="user"
-            title=Key::Users
-            subtitle=Key::Administration
-            new_label=Key::NewUser
-            columns=&[Key::Name, Key::Email, Key::Role, Key::Queues]
+        <CrudPage crud=crud plural="users" singular="user" title=Key::Users subtitle=Key::Administration new_label=Key::NewUser
+            columns=&[Key::Name, Key::Email, Key::Role, Key::Queues] row=row form=form
             empty=Key::NoUsers
-            row=row
-            form=form
             question=|locale, user: &User| i18n::confirm_delete_user(locale, &user.name)
         />
     }

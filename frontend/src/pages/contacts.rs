@@ -136,17 +136,9 @@ pub fn ContactsPage() -> impl IntoView {
     };
 
     view! {
-        <CrudPage
-            crud=crud
-            plural="contacts"
-            singular="contact"
-            title=Key::Contacts
-            subtitle=Key::ContactsHint
-            new_label=Key::NewContact
-            columns=&[Key::Name, Key::PhoneNumber, Key::Email]
+        <CrudPage crud=crud plural="contacts" singular="contact" title=Key::Contacts subtitle=Key::ContactsHint new_label=Key::NewContact
+            columns=&[Key::Name, Key::PhoneNumber, Key::Email] row=row form=form
             empty=Signal::derive(move || if search.with(String::is_empty) { Key::NoContacts } else { Key::NoContactsMatch })
-            row=row
-            form=form
             question=|locale, contact: &Contact| i18n::confirm_delete_contact(locale, &contact.name)
         >
             <SearchInput

@@ -91,13 +91,13 @@ pub struct TicketActions {
     ui: TicketsUi,
     session: Session,
     toasts: Toasts,
-    to_list: StoredValue<Box<dyn Fn()>, LocalStorage>,
+    back_to_list: StoredValue<Box<dyn Fn()>, LocalStorage>,
 }
 
 impl TicketActions {
     pub fn new(id: TicketId, ticket: RwSignal<Option<Ticket>>) -> Self {
         let navigate = use_navigate();
-        let to_list: Box<dyn Fn()> = Box::new(move || navigate("/tickets", NavigateOptions::default()));
+        let back_to_list: Box<dyn Fn()> = Box::new(move || navigate("/tickets", NavigateOptions::default()));
         Self {
             id,
             ticket,
@@ -107,12 +107,12 @@ impl TicketActions {
             ui: use_tickets_ui(),
             session: use_session(),
             toasts: use_toasts(),
-            to_list: StoredValue::new_local(to_list),
+            back_to_list: StoredValue::new_local(back_to_list),
         }
     }
 
-    fn to_list(&self) {
-        self.to_list.try_with_value(|to_list| to_list());
+    fn back_to_list(&self) {
+        self.back_to_list.try_with_value(|back| back());
     }
 
     /// A header button was pressed: act at once, or ask first.
@@ -181,7 +181,7 @@ impl TicketActions {
             Action::Resolve => self.toasts.push(Key::TicketResolved),
             Action::ReturnToQueue => {
                 self.toasts.push(Key::TicketReturned);
-                self.to_list();
+                self.back_to_list();
             }
         }
     }
@@ -196,7 +196,7 @@ impl TicketActions {
             .is_some_and(|me| me.role != Role::Agent || updated.user.as_ref().is_some_and(|u| u.id == me.id));
         self.apply(updated);
         if !still_mine {
-            self.to_list();
+            self.back_to_list();
         }
     }
 }

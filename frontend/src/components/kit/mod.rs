@@ -3,8 +3,10 @@
 
 mod alert;
 mod crud;
+mod icon_button;
 mod search;
 
 pub use alert::ErrorAlert;
 pub use crud::{CrudPage, RowActions};
+pub use icon_button::IconButton;
 pub use search::SearchInput;

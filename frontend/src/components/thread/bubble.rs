@@ -6,6 +6,7 @@ use shared::tickets::{Message, MessageKind, MessageStatus};
 
 use super::media::{Document, MediaImage, MediaPlayer};
 use super::scroll::ThreadScroll;
+use crate::components::kit::IconButton;
 use crate::components::rich_text::RichText;
 use crate::i18n::{Key, use_i18n};
 use crate::state::messages::MessageStore;
@@ -167,16 +168,9 @@ pub fn Bubble(
                     {move || mine.then(|| message.with(|m| view! { <StatusTicks status=m.status error=m.error.clone()/> }))}
                 </span>
             </div>
-            <button
-                type="button"
-                class="msg-reply icon-button"
-                aria-label=t!(i18n, Reply)
-                title=t!(i18n, Reply)
-                data-testid="message-reply"
-                on:click=move |_| on_reply.run(id)
-            >
+            <IconButton label=Key::Reply testid="message-reply" class="msg-reply" on_click=move || on_reply.run(id)>
                 "↩"
-            </button>
+            </IconButton>
         </div>
     }
     .into_any()
