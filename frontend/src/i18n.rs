@@ -6,6 +6,7 @@
 
 use leptos::prelude::*;
 
+use shared::tickets::{SystemNote, SystemNoteKind};
 use shared::validate::Invalid;
 
 use crate::state::storage;
@@ -101,8 +102,6 @@ messages! {
     Times => "Tempos (média de hoje)", "Times (today's average)";
     WaitingTime => "Tempo de espera", "Waiting time";
     HandlingTime => "Tempo de atendimento", "Handling time";
-    DashboardNote => "O painel ainda não está disponível neste servidor.",
-        "The dashboard is not available on this server yet.";
     ClosedToday => "Finalizados hoje", "Finished today";
     CreatedToday => "Criados hoje", "Created today";
     ByQueue => "Por fila", "By queue";
@@ -285,6 +284,7 @@ messages! {
     Image => "Imagem", "Image";
     Sticker => "Figurinha", "Sticker";
     Video => "Vídeo", "Video";
+    Audio => "Áudio", "Audio";
     Document => "Documento", "Document";
     Location => "Localização", "Location";
     ReactedWith => "Reagiu com", "Reacted with";
@@ -407,6 +407,19 @@ pub fn confirm_delete_queue(locale: Locale, name: &str) -> String {
     }
 }
 
+/// A system message of the thread (who accepted, transferred, returned, resolved, reopened).
+pub fn system_note(locale: Locale, note: &SystemNote) -> String {
+    let (actor, to) = (&note.actor, note.to.as_deref().unwrap_or_default());
+    match (locale, note.kind) {
+        (Locale::Pt, _) => note.sentence_pt(),
+        (Locale::En, SystemNoteKind::Accepted) => format!("Ticket accepted by {actor}"),
+        (Locale::En, SystemNoteKind::Transferred) => format!("Ticket transferred by {actor} to {to}"),
+        (Locale::En, SystemNoteKind::Returned) => format!("{actor} returned the ticket to the queue"),
+        (Locale::En, SystemNoteKind::Resolved) => format!("Ticket resolved by {actor}"),
+        (Locale::En, SystemNoteKind::Reopened) => format!("Ticket reopened by {actor}"),
+    }
+}
+
 /// Words a validation problem (from `shared::validate`, or a server's `details`) in the reader's
 /// language; parameters (lengths) are part of the sentence.
 pub fn validation_text(locale: Locale, invalid: &Invalid) -> String {
@@ -519,6 +532,17 @@ macro_rules! t {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn system_notes_read_in_the_readers_language() {
+        let note = SystemNote { kind: SystemNoteKind::Transferred, actor: "Ana".into(), to: Some("Suporte".into()) };
+        assert_eq!(system_note(Locale::Pt, &note), "Atendimento transferido por Ana para Suporte");
+        assert_eq!(system_note(Locale::En, &note), "Ticket transferred by Ana to Suporte");
+        for kind in SystemNoteKind::ALL {
+            let note = SystemNote { kind: *kind, actor: "Ana".into(), to: None };
+            assert_ne!(system_note(Locale::Pt, &note), system_note(Locale::En, &note));
+        }
+    }
 
     #[test]
     fn every_validation_problem_is_worded_in_both_languages() {

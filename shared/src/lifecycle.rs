@@ -20,10 +20,11 @@ pub enum TicketAction {
 }
 
 impl TicketAction {
+    /// In the order the conversation header shows them.
     pub const ALL: [TicketAction; 5] = [
         TicketAction::Accept,
-        TicketAction::Transfer,
         TicketAction::ReturnToQueue,
+        TicketAction::Transfer,
         TicketAction::Resolve,
         TicketAction::Reopen,
     ];
@@ -188,7 +189,7 @@ mod tests {
     #[test]
     fn which_actions_each_status_allows() {
         assert_eq!(actions_for(Pending), [TicketAction::Accept, TicketAction::Transfer, TicketAction::Resolve]);
-        assert_eq!(actions_for(Open), [TicketAction::Transfer, TicketAction::ReturnToQueue, TicketAction::Resolve]);
+        assert_eq!(actions_for(Open), [TicketAction::ReturnToQueue, TicketAction::Transfer, TicketAction::Resolve]);
         assert_eq!(actions_for(Closed), [TicketAction::Reopen]);
     }
 

@@ -179,7 +179,8 @@ impl Password {
     }
 }
 
-/// A colour as `#rrggbb`, stored lower-case.
+/// A colour as `#rrggbb`, stored lower-case. The short form CSS accepts (`#0a0`) is stored long
+/// (`#00aa00`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HexColor(String);
 string_value!(HexColor);
@@ -188,10 +189,17 @@ impl HexColor {
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let value = raw.trim().to_lowercase();
         let digits = value.strip_prefix('#').unwrap_or("");
-        if digits.len() == 6 && digits.chars().all(|c| c.is_ascii_hexdigit()) {
-            Ok(Self(value))
-        } else {
-            Err(Invalid::NotColor)
+        if !digits.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(Invalid::NotColor);
+        }
+        match digits.len() {
+            6 => Ok(Self(value)),
+            3 => Ok(Self(digits.chars().fold(String::from("#"), |mut long, c| {
+                long.push(c);
+                long.push(c);
+                long
+            }))),
+            _ => Err(Invalid::NotColor),
         }
     }
 }
@@ -234,8 +242,15 @@ mod tests {
     #[test]
     fn color_must_be_six_hex_digits() {
         assert_eq!(HexColor::parse("#1E88E5").map(|c| c.into_inner()), Ok("#1e88e5".into()));
-        for bad in ["1e88e5", "#1e88e", "#1e88e5f", "#gggggg", ""] {
+        for bad in ["1e88e5", "#1e88e", "#1e88e5f", "#gggggg", "", "#", "0a0", "#0a", "#0a0a", "#ggg", "#0a0 0"] {
             assert!(HexColor::parse(bad).is_err(), "{bad} should be refused");
         }
+    }
+
+    #[test]
+    fn short_colour_is_stored_long_and_lower_case() {
+        assert_eq!(HexColor::parse("#0a0").map(|c| c.into_inner()), Ok("#00aa00".into()));
+        assert_eq!(HexColor::parse(" #F0c ").map(|c| c.into_inner()), Ok("#ff00cc".into()));
+        assert_eq!(HexColor::parse("#000").map(|c| c.into_inner()), Ok("#000000".into()));
     }
 }

@@ -1,36 +1,22 @@
-//! `/contacts`: the company's customers.
+//! `/contacts`: the company's customers (listed with a search), and blocking them.
 
-use shared::Page;
 use shared::contacts::{Contact, NewContact, UpdateContact};
 use shared::ids::ContactId;
 
+use super::ApiError;
 use super::client::{self, Method};
-use super::{ApiError, encode, page_query};
+use super::resource::{HasId, Resource};
 
-pub const PAGE_SIZE: u32 = 25;
+pub const CONTACTS: Resource<Contact, NewContact, UpdateContact> = Resource::new("/contacts");
 
-pub async fn list(search: &str, cursor: Option<&str>) -> Result<Page<Contact>, ApiError> {
-    let mut query = page_query(PAGE_SIZE, cursor);
-    let search = search.trim();
-    if !search.is_empty() {
-        query.push_str(&format!("&q={}", encode(search)));
+impl HasId for Contact {
+    type Id = ContactId;
+    fn id(&self) -> ContactId {
+        self.id
     }
-    client::get(&format!("/contacts{query}")).await
-}
-
-pub async fn create(contact: &NewContact) -> Result<Contact, ApiError> {
-    client::send(Method::Post, "/contacts", contact).await
-}
-
-pub async fn update(id: ContactId, changes: &UpdateContact) -> Result<Contact, ApiError> {
-    client::send(Method::Patch, &format!("/contacts/{id}"), changes).await
-}
-
-pub async fn delete(id: ContactId) -> Result<(), ApiError> {
-    client::delete(&format!("/contacts/{id}")).await
 }
 
 pub async fn set_blocked(id: ContactId, blocked: bool) -> Result<Contact, ApiError> {
     let action = if blocked { "block" } else { "unblock" };
-    client::send(Method::Post, &format!("/contacts/{id}/{action}"), &serde_json::json!({})).await
+    client::send(Method::Post, &format!("{}/{action}", CONTACTS.item(id)), &serde_json::json!({})).await
 }

@@ -9,11 +9,13 @@ mod error;
 pub mod me;
 pub mod media;
 pub mod queues;
+pub mod resource;
 pub mod tickets;
 pub mod upload;
 pub mod users;
 
 pub use error::ApiError;
+pub use resource::{HasId, Resource};
 
 /// `?limit=..&cursor=..` for list endpoints; the cursor is opaque and gets URL-encoded.
 pub(crate) fn page_query(limit: u32, cursor: Option<&str>) -> String {

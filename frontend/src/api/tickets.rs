@@ -2,7 +2,6 @@
 //! messages and its logs.
 
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
 use shared::Page;
 use shared::ids::{ConnectionId, MessageId, QueueId, TicketId, UserId};
 use shared::tickets::{
@@ -141,13 +140,8 @@ pub async fn transfer(id: TicketId, to: &TransferTicket) -> Result<Ticket, ApiEr
     client::send(Method::Post, &format!("/tickets/{id}/transfer"), to).await
 }
 
-#[derive(Deserialize)]
-struct Items<T> {
-    items: Vec<T>,
-}
-
 pub async fn logs(id: TicketId) -> Result<Vec<TicketLog>, ApiError> {
-    client::get::<Items<TicketLog>>(&format!("/tickets/{id}/logs")).await.map(|page| page.items)
+    client::get::<Page<TicketLog>>(&format!("/tickets/{id}/logs")).await.map(|page| page.items)
 }
 
 /// A page of messages, newest first; `before` is the previous page's `next_cursor`.

@@ -7,6 +7,7 @@ use leptos_router::components::{A, Outlet};
 use leptos_router::hooks::{use_location, use_navigate};
 
 use super::icons;
+use super::kit::IconButton;
 use super::lang_switch::LangSwitch;
 use super::user_menu::UserMenu;
 use crate::i18n::{Key, use_i18n};
@@ -53,16 +54,9 @@ fn Shell() -> impl IntoView {
         <div class="shell">
             <header class="topbar">
                 <UserMenu/>
-                <button
-                    type="button"
-                    class="icon-button home-button"
-                    aria-label=t!(i18n, Home)
-                    title=t!(i18n, Home)
-                    data-testid="home-button"
-                    on:click=move |_| navigate("/", NavigateOptions::default())
-                >
+                <IconButton label=Key::Home testid="home-button" class="home-button" on_click=move || navigate("/", NavigateOptions::default())>
                     {icons::home()}
-                </button>
+                </IconButton>
                 <span class="brand" aria-hidden="true">
                     <span class="brand-mark">{icons::chat()}</span>
                     <span class="brand-name">{t!(i18n, AppName)}</span>

@@ -25,8 +25,10 @@ pub fn Avatar(
             Some(url) if media::needs_token(&url) => {
                 src.set(None);
                 spawn_local(async move {
-                    if let Ok(object) = media::object_url(&url).await {
-                        src.try_set(Some(object));
+                    if let Ok(object) = media::fetch(&url, media::Use::Image).await
+                        && object.inline
+                    {
+                        src.try_set(Some(object.url));
                     }
                 });
             }

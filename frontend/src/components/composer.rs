@@ -9,10 +9,11 @@ use shared::tickets::{Message, Ticket, TicketStatus};
 
 use super::emoji::EmojiPicker;
 use super::icons;
-use super::message_thread::MessageStore;
+use super::kit::IconButton;
 use crate::api::upload::{self, Upload};
 use crate::api::{self, ApiError};
 use crate::i18n::{self, Key, Locale, use_i18n};
+use crate::state::messages::MessageStore;
 use crate::state::session::use_session;
 use crate::t;
 
@@ -242,21 +243,18 @@ pub fn Composer(
                 </Show>
                 <div class="composer-row">
                     <input type="file" class="sr-only" tabindex="-1" node_ref=file_input data-testid="composer-file" on:change=on_file/>
-                    <button
-                        type="button"
-                        class="icon-button"
-                        aria-label=t!(i18n, AttachFile)
-                        title=t!(i18n, AttachFile)
-                        data-testid="composer-attach"
-                        disabled=move || progress.with(Option::is_some)
-                        on:click=move |_| {
+                    <IconButton
+                        label=Key::AttachFile
+                        testid="composer-attach"
+                        disabled=Signal::derive(move || progress.with(Option::is_some))
+                        on_click=move || {
                             if let Some(input) = file_input.get_untracked() {
                                 input.click();
                             }
                         }
                     >
                         {icons::paperclip()}
-                    </button>
+                    </IconButton>
                     <span class="emoji-anchor">
                         <button
                             type="button"

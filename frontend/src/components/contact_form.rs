@@ -4,15 +4,13 @@ use std::collections::BTreeMap;
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::contacts::{Contact, NewContact, UpdateContact};
 use shared::validate::{Email, Name};
 
-use super::form::{FormBanner, FormState, Msg, TextInput, check};
+use super::form::{FormActions, FormState, Msg, TextInput, check};
 use super::modal::Modal;
-use crate::api;
+use crate::api::contacts::CONTACTS;
 use crate::i18n::{Key, use_i18n};
-use crate::t;
 
 /// A phone number has 8 to 15 digits, whatever the spelling around them.
 pub fn plausible_number(raw: &str) -> bool {
@@ -62,8 +60,8 @@ pub fn ContactForm(
             return;
         }
         let before = original.get_value();
-        spawn_local(async move {
-            let result = match before {
+        let call = async move {
+            match before {
                 None => {
                     let new = NewContact {
                         name: valid_name.into_inner(),
@@ -71,7 +69,7 @@ pub fn ContactForm(
                         email: valid_email,
                         extra: None,
                     };
-                    api::contacts::create(&new).await.map(|c| (c, true))
+                    CONTACTS.create(&new).await.map(|c| (c, true))
                 }
                 Some(before) => {
                     let new_name = valid_name.into_inner();
@@ -82,17 +80,11 @@ pub fn ContactForm(
                             .then(|| valid_email.unwrap_or_default()),
                         extra: None,
                     };
-                    api::contacts::update(before.id, &changes).await.map(|c| (c, false))
+                    CONTACTS.update(before.id, &changes).await.map(|c| (c, false))
                 }
-            };
-            match result {
-                Ok(saved) => {
-                    form.busy.set(false);
-                    on_saved.run(saved);
-                }
-                Err(err) => form.fail(err),
             }
-        });
+        };
+        form.save(call, move |saved| on_saved.run(saved));
     };
 
     view! {
@@ -116,13 +108,7 @@ pub fn ContactForm(
                     />
                     <TextInput label=Key::Email value=email error=form.error("email") testid="contact-email" kind="email" autocomplete="email"/>
                 </div>
-                <FormBanner form=form testid="contact-error"/>
-                <div class="form-actions">
-                    <button type="button" class="btn" on:click=move |_| on_close.run(())>{t!(i18n, Cancel)}</button>
-                    <button type="submit" class="btn btn-primary" data-testid="contact-save" disabled=move || form.busy.get()>
-                        {move || if form.busy.get() { i18n.t(Key::Saving) } else { i18n.t(Key::Save) }}
-                    </button>
-                </div>
+                <FormActions form=form on_cancel=on_close banner_testid="contact-error" save_testid="contact-save"/>
             </form>
         </Modal>
     }

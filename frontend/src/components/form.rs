@@ -1,9 +1,11 @@
 //! Form plumbing: messages that follow the language switch, per-field errors, labelled inputs.
 
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use shared::validate::Invalid;
 
 use crate::api::ApiError;
@@ -71,6 +73,24 @@ impl FormState {
         self.errors.set(errors);
         self.banner.set(None);
         true
+    }
+
+    /// Runs the call of a submission that [`begin`](Self::begin) started: on success the form is no
+    /// longer busy and `done` gets the answer; a failure is shown on the form.
+    pub fn save<T: 'static>(
+        self,
+        call: impl Future<Output = Result<T, ApiError>> + 'static,
+        done: impl FnOnce(T) + 'static,
+    ) {
+        spawn_local(async move {
+            match call.await {
+                Ok(value) => {
+                    self.busy.set(false);
+                    done(value);
+                }
+                Err(err) => self.fail(err),
+            }
+        });
     }
 
     /// Shows a failed call: field messages beside their fields, one sentence in the banner.
@@ -185,5 +205,25 @@ pub fn FormBanner(form: FormState, testid: &'static str) -> impl IntoView {
                 </div>
             }
         })
+    }
+}
+
+/// The foot of a form: its banner, then Cancel and Save (which reads "Salvando…" while busy).
+#[component]
+pub fn FormActions(
+    form: FormState,
+    #[prop(into)] on_cancel: Callback<()>,
+    banner_testid: &'static str,
+    save_testid: &'static str,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <FormBanner form=form testid=banner_testid/>
+        <div class="form-actions">
+            <button type="button" class="btn" on:click=move |_| on_cancel.run(())>{move || i18n.t(Key::Cancel)}</button>
+            <button type="submit" class="btn btn-primary" data-testid=save_testid disabled=move || form.busy.get()>
+                {move || if form.busy.get() { i18n.t(Key::Saving) } else { i18n.t(Key::Save) }}
+            </button>
+        </div>
     }
 }

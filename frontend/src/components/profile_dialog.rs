@@ -8,7 +8,7 @@ use leptos::task::spawn_local;
 use shared::auth::UpdateMe;
 use shared::validate::{Email, Name, Password};
 
-use super::form::{FormBanner, FormState, Msg, TextInput, check};
+use super::form::{FormActions, FormState, Msg, TextInput, check};
 use super::modal::Modal;
 use super::toast::use_toasts;
 use crate::api;
@@ -136,13 +136,7 @@ pub fn ProfileDialog(#[prop(into)] on_close: Callback<()>) -> impl IntoView {
                         <span class="field-hint">{t!(i18n, SignatureHint)}</span>
                     </span>
                 </label>
-                <FormBanner form=form testid="profile-error"/>
-                <div class="form-actions">
-                    <button type="button" class="btn" on:click=move |_| on_close.run(())>{t!(i18n, Cancel)}</button>
-                    <button type="submit" class="btn btn-primary" data-testid="profile-save" disabled=move || form.busy.get()>
-                        {move || if form.busy.get() { i18n.t(Key::Saving) } else { i18n.t(Key::Save) }}
-                    </button>
-                </div>
+                <FormActions form=form on_cancel=on_close banner_testid="profile-error" save_testid="profile-save"/>
             </form>
         </Modal>
     }

@@ -4,13 +4,12 @@ use std::collections::BTreeMap;
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::org::{NewQueue, Queue, UpdateQueue};
 use shared::validate::{HexColor, Name};
 
-use super::form::{FieldError, FormBanner, FormState, TextInput, check, unique_id};
+use super::form::{FieldError, FormActions, FormState, TextInput, check, unique_id};
 use super::modal::Modal;
-use crate::api;
+use crate::api::queues::QUEUES;
 use crate::i18n::{Key, use_i18n};
 use crate::t;
 
@@ -50,28 +49,22 @@ pub fn QueueForm(
             return;
         }
         let before = original.get_value();
-        spawn_local(async move {
-            let result = match before {
+        let call = async move {
+            match before {
                 None => {
                     let new_queue = NewQueue { name: valid_name.into_inner(), color: valid_color.into_inner() };
-                    api::queues::create(&new_queue).await.map(|queue| (queue, true))
+                    QUEUES.create(&new_queue).await.map(|queue| (queue, true))
                 }
                 Some(before) => {
                     let changes = UpdateQueue {
                         name: (valid_name.as_str() != before.name).then(|| valid_name.into_inner()),
                         color: (valid_color.as_str() != before.color).then(|| valid_color.into_inner()),
                     };
-                    api::queues::update(before.id, &changes).await.map(|queue| (queue, false))
+                    QUEUES.update(before.id, &changes).await.map(|queue| (queue, false))
                 }
-            };
-            match result {
-                Ok(saved) => {
-                    form.busy.set(false);
-                    on_saved.run(saved);
-                }
-                Err(err) => form.fail(err),
             }
-        });
+        };
+        form.save(call, move |saved| on_saved.run(saved));
     };
 
     let title = Signal::derive(move || i18n.t(if creating { Key::NewQueue } else { Key::EditQueue }).to_owned());
@@ -104,13 +97,7 @@ pub fn QueueForm(
                     </div>
                     <FieldError id=unique_id("queue-color-error") error=form.error("color") testid="queue-color"/>
                 </div>
-                <FormBanner form=form testid="queue-form-error"/>
-                <div class="form-actions">
-                    <button type="button" class="btn" on:click=move |_| on_close.run(())>{t!(i18n, Cancel)}</button>
-                    <button type="submit" class="btn btn-primary" data-testid="queue-save" disabled=move || form.busy.get()>
-                        {move || if form.busy.get() { i18n.t(Key::Saving) } else { i18n.t(Key::Save) }}
-                    </button>
-                </div>
+                <FormActions form=form on_cancel=on_close banner_testid="queue-form-error" save_testid="queue-save"/>
             </form>
         </Modal>
     }

@@ -4,15 +4,14 @@ use std::collections::BTreeMap;
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::auth::Role;
 use shared::ids::QueueId;
 use shared::org::{NewUser, Queue, UpdateUser, User};
 use shared::validate::{Email, Name, Password};
 
-use super::form::{FieldError, FormBanner, FormState, TextInput, check, unique_id};
+use super::form::{FieldError, FormActions, FormState, TextInput, check, unique_id};
 use super::modal::Modal;
-use crate::api;
+use crate::api::users::USERS;
 use crate::i18n::{Key, role_key, use_i18n};
 use crate::t;
 
@@ -64,18 +63,9 @@ pub fn UserForm(
                     role: role.get_untracked(),
                     queue_ids,
                 };
-                if !form.begin() {
-                    return;
+                if form.begin() {
+                    form.save(async move { USERS.create(&new_user).await }, move |user| on_saved.run((user, true)));
                 }
-                spawn_local(async move {
-                    match api::users::create(&new_user).await {
-                        Ok(user) => {
-                            form.busy.set(false);
-                            on_saved.run((user, true));
-                        }
-                        Err(err) => form.fail(err),
-                    }
-                });
             }
             Some(before) => {
                 let mut old_queues = before.queue_ids.clone();
@@ -88,18 +78,10 @@ pub fn UserForm(
                     queue_ids: (queue_ids != old_queues).then_some(queue_ids),
                     signature_enabled: None,
                 };
-                if !form.begin() {
-                    return;
+                if form.begin() {
+                    let call = async move { USERS.update(before.id, &changes).await };
+                    form.save(call, move |user| on_saved.run((user, false)));
                 }
-                spawn_local(async move {
-                    match api::users::update(before.id, &changes).await {
-                        Ok(user) => {
-                            form.busy.set(false);
-                            on_saved.run((user, false));
-                        }
-                        Err(err) => form.fail(err),
-                    }
-                });
             }
         }
     };
@@ -185,13 +167,7 @@ pub fn UserForm(
                     }}
                     <FieldError id=unique_id("user-queues-error") error=form.error("queue_ids") testid="user-queues"/>
                 </fieldset>
-                <FormBanner form=form testid="user-form-error"/>
-                <div class="form-actions">
-                    <button type="button" class="btn" on:click=move |_| on_close.run(())>{t!(i18n, Cancel)}</button>
-                    <button type="submit" class="btn btn-primary" data-testid="user-save" disabled=move || form.busy.get()>
-                        {move || if form.busy.get() { i18n.t(Key::Saving) } else { i18n.t(Key::Save) }}
-                    </button>
-                </div>
+                <FormActions form=form on_cancel=on_close banner_testid="user-form-error" save_testid="user-save"/>
             </form>
         </Modal>
     }

@@ -6,9 +6,11 @@ use std::time::Duration;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::dashboard::Dashboard;
+use shared::tickets::Dashboard;
+
 use crate::api::{self, ApiError};
 use crate::components::icons;
+use crate::debounce::debounce;
 use crate::i18n::{self, Key, use_i18n};
 use crate::state::realtime::{self, LiveEvent};
 use crate::state::session::use_session;
@@ -19,8 +21,6 @@ use crate::time;
 enum State {
     Loading,
     Ready(Dashboard),
-    /// This server has no dashboard endpoint yet.
-    Unavailable,
     Failed(ApiError),
 }
 
@@ -53,8 +53,7 @@ pub fn HomePage() -> impl IntoView {
     let load = move || {
         spawn_local(async move {
             let next = match api::dashboard::get().await {
-                Ok(Some(dashboard)) => State::Ready(dashboard),
-                Ok(None) => State::Unavailable,
+                Ok(dashboard) => State::Ready(dashboard),
                 Err(ApiError::SessionEnded) => return,
                 Err(err) => State::Failed(err),
             };
@@ -62,15 +61,10 @@ pub fn HomePage() -> impl IntoView {
         });
     };
     load();
-    let pending_reload = StoredValue::new(None::<TimeoutHandle>);
+    let reload = debounce(Duration::from_secs(3), move |()| load());
     realtime::subscribe(move |event| {
-        if matches!(event, LiveEvent::TicketCreated(_) | LiveEvent::TicketUpdated(_) | LiveEvent::Resync)
-            && !matches!(state.get_untracked(), State::Unavailable)
-        {
-            if let Some(handle) = pending_reload.get_value() {
-                handle.clear();
-            }
-            pending_reload.set_value(set_timeout_with_handle(load, Duration::from_secs(3)).ok());
+        if matches!(event, LiveEvent::TicketCreated(_) | LiveEvent::TicketUpdated(_) | LiveEvent::Resync) {
+            reload(());
         }
     });
 
@@ -114,12 +108,6 @@ pub fn HomePage() -> impl IntoView {
                 />
             </div>
             {move || match state.get() {
-                State::Unavailable => Some(view! {
-                    <p class="note" role="note" data-testid="dashboard-note">
-                        {icons::info()}
-                        <span>{t!(i18n, DashboardNote)}</span>
-                    </p>
-                }.into_any()),
                 State::Failed(err) => Some(view! {
                     <div class="alert alert-error" role="alert" data-testid="dashboard-error">
                         {move || err.user_message(i18n.locale())}
@@ -179,7 +167,12 @@ pub fn HomePage() -> impl IntoView {
                                 {move || state.with(|s| match s {
                                     State::Ready(d) => d.by_agent.iter().map(|row| view! {
                                         <tr data-testid="dashboard-agent-row">
-                                            <td data-label=t!(i18n, Agent) class="cell-strong">{row.user.name.clone()}</td>
+                                            <td data-label=t!(i18n, Agent) class="cell-strong">
+                                                {match row.user.as_ref() {
+                                                    Some(user) => user.name.clone().into_any(),
+                                                    None => view! { <em>{t!(i18n, NotAssigned)}</em> }.into_any(),
+                                                }}
+                                            </td>
                                             <td data-label=t!(i18n, StatusOpen)>{row.open}</td>
                                             <td data-label=t!(i18n, ClosedToday)>{row.closed_today}</td>
                                         </tr>

@@ -10,6 +10,7 @@ pub mod tickets;
 use leptos::prelude::*;
 
 use crate::i18n::use_i18n;
+use crate::state::session::use_session;
 use crate::t;
 
 #[component]
@@ -33,4 +34,12 @@ pub fn AdminOnly() -> impl IntoView {
             <div class="alert alert-info" role="alert" data-testid="admin-only">{t!(i18n, AdminOnly)}</div>
         </section>
     }
+}
+
+/// Its children for administrators, [`AdminOnly`] for everyone else.
+#[component]
+pub fn AdminGate(children: ChildrenFn) -> impl IntoView {
+    let session = use_session();
+    let admin = Memo::new(move |_| session.is_admin());
+    move || if admin.get() { children().into_any() } else { view! { <AdminOnly/> }.into_any() }
 }

@@ -12,11 +12,14 @@ use shared::ids::{QueueId, TicketId, UserId};
 use shared::org::{Queue, User};
 use shared::tickets::{Ticket, TicketKind, TicketStatus};
 
+use crate::api::queues::QUEUES;
 use crate::api::tickets::{Filters, ListQuery};
+use crate::api::users::USERS;
 use crate::api::{self};
 use crate::components::conversation::Conversation;
 use crate::components::icons;
 use crate::components::ticket_list::TicketListPane;
+use crate::debounce::debounce;
 use crate::i18n::use_i18n;
 use crate::state::realtime::{self, LiveEvent};
 use crate::state::session::use_session;
@@ -43,10 +46,10 @@ impl Directory {
             connections: RwSignal::new(Vec::new()),
         };
         leptos::task::spawn_local(async move {
-            if let Ok(queues) = api::queues::list_all().await {
+            if let Ok(queues) = QUEUES.list_all().await {
                 directory.queues.try_set(queues);
             }
-            if let Ok(users) = api::users::list_all().await {
+            if let Ok(users) = USERS.list_all().await {
                 directory.users.try_set(users);
             }
             if let Ok(connections) = api::connections::list_all().await {
@@ -145,21 +148,11 @@ pub fn TicketsPage() -> impl IntoView {
 
     // Live: tickets appear, move and leave; counters follow (a burst of events refreshes them once).
     let viewer = move || session.me_untracked().map(|me| crate::state::tickets::viewer_of(&me));
-    let recount = StoredValue::new(None::<TimeoutHandle>);
-    let schedule_recount = move || {
-        if let Some(handle) = recount.get_value() {
-            handle.clear();
+    let schedule_recount = debounce(Duration::from_millis(700), move |()| {
+        if let Some(query) = query.try_get_untracked() {
+            store.refresh_counts(query);
         }
-        let handle = set_timeout_with_handle(
-            move || {
-                if let Some(query) = query.try_get_untracked() {
-                    store.refresh_counts(query);
-                }
-            },
-            Duration::from_millis(700),
-        );
-        recount.set_value(handle.ok());
-    };
+    });
     // Counters change only when a ticket changes tab, owner or queue (or unread, for that
     // filter): a new message on a known ticket does not cost three list requests.
     let known = StoredValue::new(HashMap::<TicketId, CountKey>::new());
@@ -170,12 +163,12 @@ pub fn TicketsPage() -> impl IntoView {
                 store.apply(ticket.clone(), &viewer);
                 let key = count_key(ticket);
                 if known.try_update_value(|known| known.insert(ticket.id, key) != Some(key)).unwrap_or(false) {
-                    schedule_recount();
+                    schedule_recount(());
                 }
             }
             LiveEvent::TicketDeleted(id) => {
                 store.remove(*id);
-                schedule_recount();
+                schedule_recount(());
             }
             LiveEvent::MessageCreated(message) => store.touch(message, &viewer),
             LiveEvent::Resync => {
@@ -185,7 +178,7 @@ pub fn TicketsPage() -> impl IntoView {
                     store.refresh_counts(query);
                 }
             }
-            LiveEvent::Resumed => schedule_recount(),
+            LiveEvent::Resumed => schedule_recount(()),
             LiveEvent::MessageUpdated(_) | LiveEvent::Other(_) => {}
         }
     });

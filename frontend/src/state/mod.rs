@@ -1,6 +1,8 @@
 //! Client-side state: the signed-in session (and the browser storage it survives reloads in), the
-//! live event stream, and the ticket list.
+//! live event stream, the ticket list, a conversation's messages, and the admin tables.
 
+pub mod crud;
+pub mod messages;
 pub mod paged;
 pub mod realtime;
 pub mod session;

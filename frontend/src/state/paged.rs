@@ -1,12 +1,17 @@
-//! A list loaded a page at a time ("Carregar mais"), for the admin tables.
+//! A list loaded a page at a time ("Carregar mais"), for the admin tables. It keeps the function
+//! that fetches a page, so a footer can load the next one knowing only the list.
 
 use std::future::Future;
+use std::rc::Rc;
 
+use futures::future::{FutureExt, LocalBoxFuture};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::Page;
 
 use crate::api::ApiError;
+
+type Fetch<T> = Rc<dyn Fn(Option<String>) -> LocalBoxFuture<'static, Result<Page<T>, ApiError>>>;
 
 pub struct Paged<T: Send + Sync + 'static> {
     pub items: RwSignal<Vec<T>>,
@@ -16,6 +21,7 @@ pub struct Paged<T: Send + Sync + 'static> {
     pub error: RwSignal<Option<ApiError>>,
     /// False until the first page arrived (to tell "empty" from "not loaded yet").
     pub loaded: RwSignal<bool>,
+    fetch: StoredValue<Fetch<T>, LocalStorage>,
 }
 
 impl<T: Send + Sync + 'static> Clone for Paged<T> {
@@ -27,22 +33,34 @@ impl<T: Send + Sync + 'static> Clone for Paged<T> {
 impl<T: Send + Sync + 'static> Copy for Paged<T> {}
 
 impl<T: Send + Sync + 'static> Paged<T> {
-    pub fn new() -> Self {
+    /// `fetch` gets the cursor of the page wanted (`None` for the first).
+    pub fn new<F, Fut>(fetch: F) -> Self
+    where
+        F: Fn(Option<String>) -> Fut + 'static,
+        Fut: Future<Output = Result<Page<T>, ApiError>> + 'static,
+    {
+        let fetch: Fetch<T> = Rc::new(move |cursor| fetch(cursor).boxed_local());
         Self {
             items: RwSignal::new(Vec::new()),
             next: RwSignal::new(None),
             loading: RwSignal::new(false),
             error: RwSignal::new(None),
             loaded: RwSignal::new(false),
+            fetch: StoredValue::new_local(fetch),
         }
     }
 
-    /// Loads the first page again (`more == false`) or appends the next one.
-    pub fn load<F, Fut>(&self, fetch: F, more: bool)
-    where
-        F: FnOnce(Option<String>) -> Fut + 'static,
-        Fut: Future<Output = Result<Page<T>, ApiError>> + 'static,
-    {
+    /// Loads the first page again.
+    pub fn reload(&self) {
+        self.load(false);
+    }
+
+    /// Appends the next page, if there is one.
+    pub fn load_more(&self) {
+        self.load(true);
+    }
+
+    fn load(&self, more: bool) {
         if self.loading.get_untracked() {
             return;
         }
@@ -54,24 +72,28 @@ impl<T: Send + Sync + 'static> Paged<T> {
         } else {
             None
         };
+        let Some(fetch) = self.fetch.try_get_value() else { return };
         self.loading.set(true);
         self.error.set(None);
         let this = *self;
         spawn_local(async move {
-            match fetch(cursor).await {
+            let result = fetch(cursor).await;
+            match result {
                 Ok(page) => {
-                    this.items.update(|items| {
+                    this.items.try_update(|items| {
                         if !more {
                             items.clear();
                         }
                         items.extend(page.items);
                     });
-                    this.next.set(page.next_cursor);
-                    this.loaded.set(true);
+                    this.next.try_set(page.next_cursor);
+                    this.loaded.try_set(true);
                 }
-                Err(err) => this.error.set(Some(err)),
+                Err(err) => {
+                    this.error.try_set(Some(err));
+                }
             }
-            this.loading.set(false);
+            this.loading.try_set(false);
         });
     }
 

@@ -1,0 +1,59 @@
+//! The dialogs of the header's actions: "are you sure?" before resolving or returning to the
+//! queue, and the transfer dialog.
+
+use leptos::prelude::*;
+use shared::ids::TicketId;
+use shared::tickets::Ticket;
+
+use super::actions::TicketActions;
+use crate::api::tickets::Action;
+use crate::components::confirm_dialog::ConfirmAction;
+use crate::components::transfer_dialog::TransferDialog;
+use crate::i18n::{Key, use_i18n};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialog {
+    Resolve,
+    Return,
+    Transfer,
+}
+
+/// The dialog that is up, if any.
+#[component]
+pub fn ActionDialogs(id: TicketId, ticket: RwSignal<Option<Ticket>>, actions: TicketActions) -> impl IntoView {
+    move || {
+        actions.dialog.get().map(|which| match which {
+            Dialog::Transfer => view! {
+                <TransferDialog
+                    id=id
+                    current=ticket.get_untracked()
+                    on_done=move |updated| actions.transferred(updated)
+                    on_close=move || actions.dialog.set(None)
+                />
+            }
+            .into_any(),
+            Dialog::Resolve => view! { <Confirm actions=actions question=Key::ConfirmResolve label=Key::Resolve action=Action::Resolve/> }.into_any(),
+            Dialog::Return => view! {
+                <Confirm actions=actions question=Key::ConfirmReturn label=Key::ReturnToQueue action=Action::ReturnToQueue/>
+            }
+            .into_any(),
+        })
+    }
+}
+
+/// "Are you sure?", titled and confirmed with the action's own name.
+#[component]
+fn Confirm(actions: TicketActions, question: Key, label: Key, action: Action) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <ConfirmAction
+            title=Signal::derive(move || i18n.t(label).to_owned())
+            question=Signal::derive(move || i18n.t(question).to_owned())
+            confirm_label=Signal::derive(move || i18n.t(label).to_owned())
+            busy=actions.busy
+            error=Signal::derive(move || actions.error.get().map(|e| e.user_message(i18n.locale())))
+            on_confirm=move |()| actions.run(action)
+            on_cancel=move || actions.dialog.set(None)
+        />
+    }
+}

@@ -1,0 +1,128 @@
+//! The message history of a conversation: day separators, the bubbles (text, media, locations,
+//! quoted replies, system notes, delivery ticks that change live), older pages loaded as the reader
+//! nears the top with the scroll position kept, and a "new messages" button while reading back.
+//! The messages themselves live in [`MessageStore`].
+
+mod bubble;
+mod media;
+mod scroll;
+
+use leptos::prelude::*;
+use shared::ids::MessageId;
+
+use self::bubble::Bubble;
+pub use self::scroll::ThreadScroll;
+use super::kit::ErrorAlert;
+use crate::i18n::use_i18n;
+use crate::state::messages::{Item, MessageStore};
+use crate::t;
+use crate::time;
+
+#[component]
+fn DaySeparator(store: MessageStore, first: MessageId) -> impl IntoView {
+    let i18n = use_i18n();
+    let at = store.get(first).map(|m| m.with_untracked(|m| m.created_at));
+    view! {
+        <div class="day-separator" role="separator" data-testid="day-separator">
+            <span>{move || at.map(|at| time::day_label(&at, i18n.locale())).unwrap_or_default()}</span>
+        </div>
+    }
+}
+
+#[component]
+pub fn MessageThread(
+    store: MessageStore,
+    scroll: ThreadScroll,
+    /// New messages below the fold, while the reader is further up.
+    unseen: RwSignal<u32>,
+    #[prop(into)] on_reply: Callback<MessageId>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let items = Memo::new(move |_| store.items());
+
+    let load_older = move || {
+        if store.older.with_untracked(Option::is_none) || store.loading_older.get_untracked() {
+            return;
+        }
+        scroll.keep_position(async move { matches!(store.load_older().await, Ok(true)) });
+    };
+
+    let on_scroll = move |_| {
+        let Some(el) = scroll.el.get_untracked() else { return };
+        let near = scroll.near_bottom();
+        scroll.stick.set_value(near);
+        if near && unseen.get_untracked() > 0 {
+            unseen.set(0);
+        }
+        if el.scroll_top() < 400 {
+            load_older();
+        }
+    };
+
+    // A first page that does not fill the screen: fetch older ones until it does.
+    Effect::new(move || {
+        let _ = items.get();
+        if store.loaded.get() && store.older.with(Option::is_some) {
+            request_animation_frame(move || {
+                if let Some(el) = scroll.el.try_get_untracked().flatten()
+                    && el.scroll_height() <= el.client_height() + 50
+                {
+                    load_older();
+                }
+            });
+        }
+    });
+
+    view! {
+        <div class="thread-wrap">
+            <div
+                class="thread"
+                node_ref=scroll.el
+                on:scroll=on_scroll
+                role="log"
+                aria-live="polite"
+                aria-label=t!(i18n, Messages)
+                tabindex="0"
+                data-testid="message-thread"
+            >
+                <Show when=move || store.loading_older.get()>
+                    <div class="thread-state" role="status"><div class="spinner spinner-small" aria-hidden="true"></div></div>
+                </Show>
+                <Show when=move || { store.loaded.get() && store.older.with(Option::is_none) && store.order.with(|o| !o.is_empty()) }>
+                    <div class="thread-start" data-testid="thread-start">{t!(i18n, ConversationStart)}</div>
+                </Show>
+                <For each=move || items.get() key=Item::key let:item>
+                    {match item {
+                        Item::Day(_, first) => view! { <DaySeparator store=store first=first/> }.into_any(),
+                        Item::Message(id) => view! { <Bubble id=id store=store scroll=scroll on_reply=on_reply/> }.into_any(),
+                    }}
+                </For>
+                <Show when=move || { !store.loaded.get() && store.error.with(Option::is_none) }>
+                    <div class="thread-state" role="status" data-testid="thread-loading">
+                        <div class="spinner" aria-hidden="true"></div>
+                        <span class="sr-only">{t!(i18n, Loading)}</span>
+                    </div>
+                </Show>
+                <Show when=move || { store.loaded.get() && store.order.with(Vec::is_empty) }>
+                    <p class="thread-state muted" data-testid="thread-empty">{t!(i18n, NoMessagesYet)}</p>
+                </Show>
+                <Show when=move || store.error.with(Option::is_some)>
+                    <div class="thread-state"><ErrorAlert error=store.error/></div>
+                </Show>
+            </div>
+            <Show when=move || { unseen.get() > 0 }>
+                <button
+                    type="button"
+                    class="new-messages"
+                    data-testid="new-messages"
+                    on:click=move |_| {
+                        unseen.set(0);
+                        scroll.scroll_to_bottom();
+                    }
+                >
+                    {move || crate::i18n::new_messages(i18n.locale(), unseen.get())} " ↓"
+                </button>
+            </Show>
+        </div>
+    }
+}

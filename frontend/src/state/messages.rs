@@ -1,0 +1,266 @@
+//! A conversation's messages, kept live.
+//!
+//! Each message lives in its own signal and the thread is an ordered vector of ids rendered by a
+//! keyed `<For>`, so a delivery status change touches one bubble. Only the newest page is fetched
+//! first; older pages are added in front as the reader scrolls up.
+
+use std::collections::HashMap;
+
+use leptos::prelude::*;
+use shared::ids::{MessageId, TicketId};
+use shared::tickets::{Message, MessageStatus};
+
+use crate::api::{self, ApiError};
+use crate::state::realtime::MessageUpdate;
+use crate::time::{self, DayKey};
+
+/// A row of the thread: a day separator (keyed by the negated day) or a message (by its id).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Item {
+    Day(DayKey, MessageId),
+    Message(MessageId),
+}
+
+impl Item {
+    pub fn key(&self) -> i64 {
+        match self {
+            Item::Day(day, _) => -i64::from(*day),
+            Item::Message(id) => id.0,
+        }
+    }
+}
+
+/// The thread's rows from messages in order with their local days.
+pub fn items(messages: &[(MessageId, DayKey)]) -> Vec<Item> {
+    let mut out = Vec::with_capacity(messages.len() + 8);
+    let mut last_day = None;
+    for (id, day) in messages {
+        if last_day != Some(*day) {
+            out.push(Item::Day(*day, *id));
+            last_day = Some(*day);
+        }
+        out.push(Item::Message(*id));
+    }
+    out
+}
+
+/// A newer copy of a known message, keeping the furthest delivery status.
+pub fn merge(old: &Message, mut new: Message) -> Message {
+    let failed = new.status == MessageStatus::Failed;
+    if !failed && old.status.rank() > new.status.rank() {
+        new.status = old.status;
+        new.error.clone_from(&old.error);
+        if new.external_id.is_none() {
+            new.external_id.clone_from(&old.external_id);
+        }
+    }
+    new
+}
+
+/// A live status change applied to a message: delivery only moves forward (a late "delivered"
+/// never downgrades "read"), except to "failed".
+pub fn apply_status(message: &mut Message, update: &MessageUpdate) {
+    if update.status == MessageStatus::Failed || update.status.rank() >= message.status.rank() {
+        message.status = update.status;
+        message.error.clone_from(&update.error);
+    }
+    if update.external_id.is_some() {
+        message.external_id.clone_from(&update.external_id);
+    }
+}
+
+/// Where `id` goes in ascending `order` (ids grow with time).
+pub fn insert_position(order: &[MessageId], id: MessageId) -> Result<usize, usize> {
+    order.binary_search(&id)
+}
+
+#[derive(Clone, Copy)]
+pub struct MessageStore {
+    ticket: TicketId,
+    map: StoredValue<HashMap<MessageId, (ArcRwSignal<Message>, DayKey)>>,
+    /// Ids, oldest first.
+    pub order: RwSignal<Vec<MessageId>>,
+    /// The cursor for the next older page; `None` when the start of the conversation is loaded.
+    pub older: RwSignal<Option<String>>,
+    pub loading_older: RwSignal<bool>,
+    pub loaded: RwSignal<bool>,
+    pub error: RwSignal<Option<ApiError>>,
+}
+
+impl MessageStore {
+    pub fn new(ticket: TicketId) -> Self {
+        Self {
+            ticket,
+            map: StoredValue::new(HashMap::new()),
+            order: RwSignal::new(Vec::new()),
+            older: RwSignal::new(None),
+            loading_older: RwSignal::new(false),
+            loaded: RwSignal::new(false),
+            error: RwSignal::new(None),
+        }
+    }
+
+    pub fn get(&self, id: MessageId) -> Option<ArcRwSignal<Message>> {
+        self.map.try_with_value(|map| map.get(&id).map(|(m, _)| m.clone())).flatten()
+    }
+
+    /// Adds messages (any order; known ones are updated). True when something was added.
+    pub fn insert(&self, messages: Vec<Message>) -> bool {
+        let mut added = Vec::new();
+        self.map.update_value(|map| {
+            for message in messages {
+                if message.ticket_id != self.ticket {
+                    continue;
+                }
+                match map.get(&message.id) {
+                    // A late copy (the POST answer after the live status change) must not move
+                    // the delivery status back.
+                    Some((existing, _)) => existing.update(|old| *old = merge(old, message)),
+                    None => {
+                        added.push(message.id);
+                        let day = time::day_of(&message.created_at);
+                        map.insert(message.id, (ArcRwSignal::new(message), day));
+                    }
+                }
+            }
+        });
+        if added.is_empty() {
+            return false;
+        }
+        self.order.update(|order| {
+            for id in added {
+                if let Err(at) = insert_position(order, id) {
+                    order.insert(at, id);
+                }
+            }
+        });
+        true
+    }
+
+    pub fn update_status(&self, update: &MessageUpdate) {
+        if let Some(message) = self.get(update.id) {
+            message.update(|m| apply_status(m, update));
+        }
+    }
+
+    pub fn items(&self) -> Vec<Item> {
+        let order = self.order.get();
+        let days: Vec<(MessageId, DayKey)> =
+            self.map.with_value(|map| order.iter().filter_map(|id| map.get(id).map(|(_, day)| (*id, *day))).collect());
+        items(&days)
+    }
+
+    /// The newest page (first load, or after a reconnection: merged with what is shown).
+    pub async fn load_newest(&self) -> Result<(), ApiError> {
+        let page = api::tickets::messages(self.ticket, None, api::tickets::MESSAGE_PAGE).await?;
+        // The conversation may have been closed while the page was on its way.
+        let Some(loaded) = self.loaded.try_get_untracked() else { return Ok(()) };
+        let first = !loaded;
+        self.insert(page.items);
+        if first {
+            self.older.set(page.next_cursor);
+        }
+        self.loaded.set(true);
+        Ok(())
+    }
+
+    pub async fn load_older(&self) -> Result<bool, ApiError> {
+        let Some(cursor) = self.older.try_get_untracked().flatten() else { return Ok(false) };
+        if self.loading_older.try_get_untracked() != Some(false) {
+            return Ok(false);
+        }
+        self.loading_older.set(true);
+        let result = api::tickets::messages(self.ticket, Some(&cursor), api::tickets::OLDER_PAGE).await;
+        self.loading_older.try_set(false);
+        let page = result?;
+        self.older.try_set(page.next_cursor);
+        Ok(self.insert(page.items))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use shared::tickets::MessageKind;
+
+    use super::*;
+
+    #[test]
+    fn day_separators_come_before_each_new_day() {
+        let rows = items(&[(MessageId(1), 20250101), (MessageId(2), 20250101), (MessageId(5), 20250102)]);
+        assert_eq!(
+            rows,
+            vec![
+                Item::Day(20250101, MessageId(1)),
+                Item::Message(MessageId(1)),
+                Item::Message(MessageId(2)),
+                Item::Day(20250102, MessageId(5)),
+                Item::Message(MessageId(5)),
+            ]
+        );
+        assert!(rows.iter().map(Item::key).collect::<std::collections::HashSet<_>>().len() == rows.len());
+    }
+
+    fn message(status: MessageStatus) -> Message {
+        let at = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap_or_default();
+        Message {
+            id: MessageId(1),
+            ticket_id: TicketId(1),
+            from_me: true,
+            kind: MessageKind::Text,
+            body: "oi".into(),
+            media_url: None,
+            media_mime: None,
+            media_name: None,
+            status,
+            error: None,
+            external_id: None,
+            quoted_id: None,
+            user_id: None,
+            system: None,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    fn update(status: MessageStatus, error: Option<&str>, external_id: Option<&str>) -> MessageUpdate {
+        MessageUpdate {
+            id: MessageId(1),
+            ticket_id: TicketId(1),
+            status,
+            error: error.map(str::to_owned),
+            external_id: external_id.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn a_late_copy_never_moves_the_status_back() {
+        let sent = message(MessageStatus::Sent);
+        assert_eq!(merge(&sent, message(MessageStatus::Pending)).status, MessageStatus::Sent);
+        assert_eq!(merge(&sent, message(MessageStatus::Read)).status, MessageStatus::Read);
+        assert_eq!(merge(&sent, message(MessageStatus::Failed)).status, MessageStatus::Failed);
+    }
+
+    #[test]
+    fn live_status_changes_only_move_forward_or_fail() {
+        let mut read = message(MessageStatus::Read);
+        apply_status(&mut read, &update(MessageStatus::Delivered, None, Some("wamid.1")));
+        assert_eq!(read.status, MessageStatus::Read);
+        assert_eq!(read.external_id.as_deref(), Some("wamid.1"));
+
+        let mut sent = message(MessageStatus::Sent);
+        apply_status(&mut sent, &update(MessageStatus::Delivered, None, None));
+        assert_eq!(sent.status, MessageStatus::Delivered);
+
+        apply_status(&mut sent, &update(MessageStatus::Failed, Some("no route"), None));
+        assert_eq!(sent.status, MessageStatus::Failed);
+        assert_eq!(sent.error.as_deref(), Some("no route"));
+    }
+
+    #[test]
+    fn messages_insert_in_id_order() {
+        let order = vec![MessageId(2), MessageId(5), MessageId(9)];
+        assert_eq!(insert_position(&order, MessageId(7)), Err(2));
+        assert_eq!(insert_position(&order, MessageId(1)), Err(0));
+        assert_eq!(insert_position(&order, MessageId(5)), Ok(1));
+    }
+}
