@@ -30,6 +30,11 @@ pub fn by_testid(testid: &str) -> String {
 }
 
 impl Browser {
+    /// The server the browser talks to, e.g. `http://127.0.0.1:41234`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
     pub async fn start(base_url: &str) -> Self {
         let driver = ChromeDriver::start();
         let profile = tempfile::tempdir().unwrap_or_else(|err| panic!("cannot make a temp dir: {err}"));
