@@ -24,6 +24,7 @@ pub async fn serve() -> anyhow::Result<()> {
     if interrupted > 0 {
         tracing::warn!(count = interrupted, "outbound messages interrupted by the last stop were marked failed");
     }
+    crate::domain::events::keep_pruning(state.clone());
     if !state.config.static_dir.join("index.html").exists() {
         tracing::warn!(dir = %state.config.static_dir.display(), "the SPA is not built here; only the API is served");
     }

@@ -44,6 +44,9 @@ pub struct Config {
     /// `ATENDE_WS_RECHECK_SECS`, default 30: how often an open WebSocket re-checks that its token,
     /// session and user still hold (logout, password reset, deletion, role or queue changes).
     pub ws_recheck: Duration,
+    /// `ATENDE_EVENT_RETENTION_HOURS`, default 72: live events older than this are pruned; a client
+    /// resuming from before them is told to reload instead (close code 4002).
+    pub event_retention: Duration,
 }
 
 impl std::fmt::Debug for Config {
@@ -95,6 +98,7 @@ impl Config {
             max_body_bytes: 1024 * 1024,
             allow_private_urls: false,
             ws_recheck: Duration::from_secs(30),
+            event_retention: Duration::from_secs(72 * 3600),
         }
     }
 
@@ -151,6 +155,7 @@ impl Config {
         config.max_body_bytes = number(&lookup, "ATENDE_MAX_BODY_BYTES", 1024 * 1024)?;
         config.allow_private_urls = flag(&lookup, "ATENDE_ALLOW_PRIVATE_URLS", false)?;
         config.ws_recheck = Duration::from_secs(number(&lookup, "ATENDE_WS_RECHECK_SECS", 30)?.max(1));
+        config.event_retention = Duration::from_secs(number(&lookup, "ATENDE_EVENT_RETENTION_HOURS", 72)? * 3600);
         Ok(config)
     }
 

@@ -11,6 +11,11 @@ use crate::tickets::{Message, MessageStatus, Note, Ticket};
 
 /// Close code telling the client to reconnect with `since` (it fell behind, or the server stops).
 pub const CLOSE_RESUME: u16 = 4000;
+/// Close code telling the client its credentials no longer hold: sign in (or refresh) again.
+pub const CLOSE_UNAUTHORIZED: u16 = 4001;
+/// Close code telling the client that events after its `since` are no longer kept: reload the
+/// lists and connect without `since`.
+pub const CLOSE_RESUME_TOO_OLD: u16 = 4002;
 
 /// `{"seq": 123, "type": "ticket.updated", "data": {...}}`; `seq` rises by one per company event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

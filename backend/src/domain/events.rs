@@ -41,3 +41,40 @@ impl Outbox {
         state.bus.publish(self.events);
     }
 }
+
+/// Whether a client that saw everything up to `since` can still resume: false when events after
+/// it were pruned (it must reload its lists instead).
+pub async fn can_resume(state: &AppState, company_id: CompanyId, since: i64) -> AppResult<bool> {
+    let latest = store::counters::current(&state.db, company_id, store::counters::EVENT_SEQ).await?;
+    if since >= latest {
+        return Ok(true);
+    }
+    Ok(match store::events::oldest_seq(&state.db, company_id).await? {
+        Some(oldest) => since + 1 >= oldest,
+        None => false,
+    })
+}
+
+/// Deletes events past the retention window (`ATENDE_EVENT_RETENTION_HOURS`).
+pub async fn prune(state: &AppState) -> AppResult<u64> {
+    let window = chrono::Duration::from_std(state.config.event_retention).unwrap_or(chrono::Duration::hours(72));
+    let tx = state.begin().await?;
+    let pruned = store::events::prune_before(&tx, chrono::Utc::now() - window).await?;
+    tx.commit().await?;
+    Ok(pruned)
+}
+
+/// Prunes now and then every hour, for as long as the server runs.
+pub fn keep_pruning(state: AppState) {
+    tokio::spawn(async move {
+        let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            every_hour.tick().await;
+            match prune(&state).await {
+                Ok(0) => {}
+                Ok(count) => tracing::info!(count, "pruned old live events"),
+                Err(error) => tracing::warn!(%error, "pruning old live events"),
+            }
+        }
+    });
+}

@@ -37,38 +37,43 @@ pub struct Handshake {
 /// Meta's subscription handshake: echoes `hub.challenge` when `hub.verify_token` is the connection's.
 #[utoipa::path(get, path = "/webhooks/whatsapp/{connection_id}", tag = "connections", params(("connection_id" = i64, Path), Handshake),
     responses((status = 200, description = "the challenge", content_type = "text/plain", body = String),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+        (status = 403, body = ErrorBody)))]
 async fn verify(
     State(state): State<AppState>,
     AppPath(id): AppPath<shared::ConnectionId>,
     AppQuery(handshake): AppQuery<Handshake>,
 ) -> AppResult<String> {
-    let target = webhook_target(&state, id).await?;
+    // An unknown id answers like a wrong token, so the endpoint does not reveal which ids exist.
+    const REFUSED: AppError = AppError::Forbidden("the verify token does not match");
+    let target =
+        webhook_target(&state, id).await.map_err(|e| if matches!(e, AppError::NotFound(_)) { REFUSED } else { e })?;
     cloud_api::verify_subscription(
         handshake.mode.as_deref(),
         handshake.verify_token.as_deref(),
         handshake.challenge.as_deref(),
         target.verify_token(),
     )
-    .ok_or(AppError::Forbidden("the verify token does not match"))
+    .ok_or(REFUSED)
 }
 
 /// Cloud API notifications (messages, delivery statuses). Answered 200 only once everything in it
 /// is stored; a bad `X-Hub-Signature-256` is refused before the body is even parsed.
 #[utoipa::path(post, path = "/webhooks/whatsapp/{connection_id}", tag = "connections", params(("connection_id" = i64, Path)),
     request_body(content = Object, content_type = "application/json"),
-    responses((status = 200, description = "stored"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 400, body = ErrorBody)))]
+    responses((status = 200, description = "stored"), (status = 401, body = ErrorBody), (status = 400, body = ErrorBody)))]
 async fn receive(
     State(state): State<AppState>,
     AppPath(id): AppPath<shared::ConnectionId>,
     headers: HeaderMap,
     body: Bytes,
 ) -> AppResult<StatusCode> {
-    let target = webhook_target(&state, id).await?;
+    // An unknown id answers like a wrong signature, so the endpoint does not reveal which ids exist.
+    const REFUSED: AppError = AppError::Unauthenticated("the X-Hub-Signature-256 signature is missing or wrong");
+    let target =
+        webhook_target(&state, id).await.map_err(|e| if matches!(e, AppError::NotFound(_)) { REFUSED } else { e })?;
     let signature = headers.get("x-hub-signature-256").and_then(|v| v.to_str().ok());
     if !cloud_api::verify_signature(target.app_secret(), &body, signature) {
-        return Err(AppError::Unauthenticated("the X-Hub-Signature-256 signature is missing or wrong"));
+        return Err(REFUSED);
     }
     whatsapp::receive_webhook(&state, &target, &body).await?;
     Ok(StatusCode::OK)

@@ -54,6 +54,11 @@ async fn connect(
     let caller = domain::auth::authenticate(&state, &token).await?;
     let listener = domain::auth::listener_of(&state, &caller).await?;
     let since = query.since;
+    // Resuming from before what is kept would silently skip events: the client reloads instead.
+    let too_old = match since {
+        Some(since) => !domain::events::can_resume(&state, caller.company_id, since.max(0)).await?,
+        None => false,
+    };
     let (recheck_state, recheck_token) = (state.clone(), token.clone());
     let reauthorize: socket::Reauthorize = Box::new(move || {
         let (state, token) = (recheck_state.clone(), recheck_token.clone());
@@ -69,5 +74,11 @@ async fn connect(
         .write_buffer_size(0)
         .max_message_size(64 * 1024)
         .max_frame_size(64 * 1024)
-        .on_upgrade(move |ws| socket::run(ws, state, listener, since, reauthorize)))
+        .on_upgrade(move |ws| async move {
+            if too_old {
+                socket::refuse_resume(ws).await;
+            } else {
+                socket::run(ws, state, listener, since, reauthorize).await;
+            }
+        }))
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use shared::CompanyId;
-pub use shared::events::CLOSE_RESUME;
+pub use shared::events::{CLOSE_RESUME, CLOSE_RESUME_TOO_OLD, CLOSE_UNAUTHORIZED};
 use shared::visibility::Viewer;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::{Instant, interval, timeout};
@@ -26,9 +26,6 @@ pub struct Listener {
     pub company_id: CompanyId,
     pub viewer: Viewer,
 }
-
-/// Close code telling the client its credentials no longer hold: sign in (or refresh) again.
-pub const CLOSE_UNAUTHORIZED: u16 = 4001;
 
 /// Asks again who is listening: `None` when the token, session or user no longer hold. Given by
 /// the handler that authenticated the socket; called every `ATENDE_WS_RECHECK_SECS`.
@@ -100,6 +97,13 @@ impl Client {
         let frame = CloseFrame { code, reason: reason.into() };
         let _ = timeout(SEND_TIMEOUT, self.socket.send(Message::Close(Some(frame)))).await;
     }
+}
+
+/// Closes a socket whose `since` is older than the events kept: the client must reload its lists
+/// and connect without `since`.
+pub async fn refuse_resume(mut socket: WebSocket) {
+    let frame = CloseFrame { code: CLOSE_RESUME_TOO_OLD, reason: "resume point too old; reload".into() };
+    let _ = timeout(SEND_TIMEOUT, socket.send(Message::Close(Some(frame)))).await;
 }
 
 pub async fn run(socket: WebSocket, state: AppState, listener: Listener, since: Option<i64>, reauthorize: Reauthorize) {

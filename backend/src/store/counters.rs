@@ -27,3 +27,14 @@ pub async fn next(tx: &WriteTx, company_id: CompanyId, name: &str) -> Result<i64
         .await?;
     Ok(saved.value)
 }
+
+/// The counter's current value (0 before its first use), without moving it.
+pub async fn current(db: &impl sea_orm::ConnectionTrait, company_id: CompanyId, name: &str) -> Result<i64, DbErr> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let row = company_counters::Entity::find()
+        .filter(company_counters::Column::CompanyId.eq(company_id.0))
+        .filter(company_counters::Column::Name.eq(name))
+        .one(db)
+        .await?;
+    Ok(row.map(|r| r.value).unwrap_or(0))
+}

@@ -86,6 +86,22 @@ pub async fn get(db: &impl ConnectionTrait, company_id: CompanyId, seq: i64) -> 
     Ok(row.map(stored))
 }
 
+/// The company's oldest event still kept, if any.
+pub async fn oldest_seq(db: &impl ConnectionTrait, company_id: CompanyId) -> Result<Option<i64>, DbErr> {
+    let oldest = events::Entity::find()
+        .filter(events::Column::CompanyId.eq(company_id.0))
+        .order_by_asc(events::Column::Seq)
+        .one(db)
+        .await?;
+    Ok(oldest.map(|e| e.seq))
+}
+
+/// Deletes every company's events created before `cutoff`; how many went.
+pub async fn prune_before(tx: &WriteTx, cutoff: chrono::DateTime<Utc>) -> Result<u64, DbErr> {
+    let deleted = events::Entity::delete_many().filter(events::Column::CreatedAt.lt(cutoff)).exec(tx).await?;
+    Ok(deleted.rows_affected)
+}
+
 /// The company's latest event seq (0 before the first event).
 pub async fn latest_seq(db: &impl ConnectionTrait, company_id: CompanyId) -> Result<i64, DbErr> {
     let latest = events::Entity::find()

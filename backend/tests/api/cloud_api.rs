@@ -180,7 +180,10 @@ async fn the_subscription_handshake_needs_the_verify_token() {
     assert_error(status, &body, StatusCode::FORBIDDEN, "forbidden");
     let (status, _) =
         read(app.client.get(app.url("/webhooks/whatsapp/999?hub.mode=subscribe")).send().await.expect("send")).await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(status, StatusCode::FORBIDDEN, "an unknown id answers like a wrong token (review #20)");
+    let (status, _) =
+        read(app.client.post(app.url("/webhooks/whatsapp/999")).body("{}").send().await.expect("send")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "and like a wrong signature");
 }
 
 #[tokio::test]

@@ -150,3 +150,27 @@ async fn the_token_can_travel_in_the_websocket_protocol_header() {
         .expect("ok");
     assert!(frame.to_text().expect("text").contains("ticket.created"));
 }
+
+/// Events are kept for a while (ATENDE_EVENT_RETENTION_HOURS); a client resuming from before the
+/// oldest one kept is told to reload (4002) rather than silently missing events (review #15).
+#[tokio::test]
+async fn resuming_from_before_the_kept_events_asks_for_a_reload() {
+    let app = TestApp::start_with(|config| config.event_retention = Duration::ZERO).await;
+    let admin = app.admin().await;
+    let connection = app.simulator(&admin, None).await;
+    app.inbound(&admin, connection, "11987650001", "antes").await;
+    let mut events = EventStream::connect(&app.ws_url(&admin, None)).await;
+    app.inbound(&admin, connection, "11987650002", "durante").await;
+    let last_seen = events.until("ticket.updated").await.last().and_then(|e| e["seq"].as_i64()).expect("seq");
+    events.close().await;
+
+    let pruned = atende::domain::events::prune(&app.state).await.expect("prune");
+    assert!(pruned >= 6, "{pruned}");
+    let mut current = EventStream::connect(&app.ws_url(&admin, Some(last_seen))).await;
+    app.inbound(&admin, connection, "11987650003", "depois").await;
+    assert_eq!(current.next().await["type"], "ticket.created", "nothing was missed: resuming works");
+    current.close().await;
+
+    let mut stale = EventStream::connect(&app.ws_url(&admin, Some(1))).await;
+    assert_eq!(stale.close_code().await, Some(4002));
+}

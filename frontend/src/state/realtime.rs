@@ -9,7 +9,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 pub use shared::events::MessageUpdate;
-use shared::events::{CLOSE_RESUME, Event, EventFrame};
+use shared::events::{CLOSE_RESUME, CLOSE_RESUME_TOO_OLD, Event, EventFrame};
 use shared::ids::TicketId;
 use shared::tickets::{Message, Ticket};
 use wasm_bindgen::JsCast;
@@ -268,11 +268,16 @@ async fn connect() {
         let running = CONN.with(|conn| {
             let mut conn = conn.borrow_mut();
             conn.socket = None;
+            // Too far back to resume: connect fresh, and the lists reload (`Resync`).
+            if code == CLOSE_RESUME_TOO_OLD {
+                conn.last_seq = None;
+            }
             conn.running
         });
         if running {
-            set_link(if code == CLOSE_RESUME { Link::Connecting } else { Link::Offline });
-            schedule_reconnect(code == CLOSE_RESUME);
+            let at_once = code == CLOSE_RESUME || code == CLOSE_RESUME_TOO_OLD;
+            set_link(if at_once { Link::Connecting } else { Link::Offline });
+            schedule_reconnect(at_once);
         }
     });
     socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
