@@ -235,6 +235,20 @@ pub struct TicketLog {
     pub created_at: DateTime<Utc>,
 }
 
+/// What narrows a ticket list (the tab's status and the filters panel), as the server applies it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TicketFilter {
+    pub status: Option<TicketStatus>,
+    pub kind: Option<TicketKind>,
+    pub queue_id: Option<QueueId>,
+    pub user_id: Option<UserId>,
+    pub connection_id: Option<ConnectionId>,
+    pub unread_only: bool,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub search: Option<String>,
+}
+
 /// An internal note on a ticket: never sent to the contact.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

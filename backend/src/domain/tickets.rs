@@ -155,15 +155,7 @@ pub async fn summary(db: &impl ConnectionTrait, ticket: tickets::Model) -> AppRe
 /// The list's query, as the caller asked for it.
 #[derive(Debug, Default)]
 pub struct ListQuery {
-    pub status: Option<TicketStatus>,
-    pub kind: Option<TicketKind>,
-    pub queue_id: Option<QueueId>,
-    pub user_id: Option<UserId>,
-    pub connection_id: Option<ConnectionId>,
-    pub unread_only: bool,
-    pub from: Option<DateTime<Utc>>,
-    pub to: Option<DateTime<Utc>>,
-    pub search: Option<String>,
+    pub filter: TicketFilter,
     pub tag_id: Option<i64>,
     pub wallet_mine: bool,
     pub cursor: Option<String>,
@@ -196,18 +188,14 @@ pub async fn list(state: &AppState, caller: &CurrentUser, query: ListQuery) -> A
     if query.tag_id.is_some() || query.wallet_mine {
         return Ok(Page { items: Vec::new(), next_cursor: None });
     }
-    let order =
-        if query.status == Some(TicketStatus::Pending) { TicketOrder::QueuedAsc } else { TicketOrder::UpdatedDesc };
+    let order = if query.filter.status == Some(TicketStatus::Pending) {
+        TicketOrder::QueuedAsc
+    } else {
+        TicketOrder::UpdatedDesc
+    };
     let filter = TicketFilter {
-        status: query.status,
-        kind: query.kind,
-        queue_id: query.queue_id,
-        user_id: query.user_id,
-        connection_id: query.connection_id,
-        unread_only: query.unread_only,
-        from: query.from,
-        to: query.to,
-        search: query.search.map(|q| q.chars().take(MAX_SEARCH_CHARS).collect()),
+        search: query.filter.search.map(|q| q.chars().take(MAX_SEARCH_CHARS).collect()),
+        ..query.filter
     };
     let viewer = viewer_of(&state.db, caller).await?;
     let mut rows = store::tickets::page(&state.db, caller.company_id, &filter, &viewer, order, after, limit).await?;

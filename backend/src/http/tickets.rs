@@ -4,8 +4,8 @@ use axum::http::{StatusCode, header};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use shared::tickets::{
-    Message, NewMessage, NewTicket, ResolveTicket, Ticket, TicketDetail, TicketKind, TicketLog, TicketStatus,
-    TransferTicket,
+    Message, NewMessage, NewTicket, ResolveTicket, Ticket, TicketDetail, TicketFilter, TicketKind, TicketLog,
+    TicketStatus, TransferTicket,
 };
 use shared::{ConnectionId, ErrorBody, Page, QueueId, TicketId, UserId};
 use utoipa::IntoParams;
@@ -100,7 +100,7 @@ async fn list_tickets(
     caller: CurrentUser,
     AppQuery(query): AppQuery<TicketListQuery>,
 ) -> AppResult<AppJson<Page<Ticket>>> {
-    let list = ListQuery {
+    let filter = TicketFilter {
         status: query.status,
         kind: query.kind,
         queue_id: query.queue_id,
@@ -110,6 +110,9 @@ async fn list_tickets(
         from: query.from,
         to: query.to,
         search: query.q,
+    };
+    let list = ListQuery {
+        filter,
         tag_id: query.tag_id,
         wallet_mine: query.wallet == Some(Wallet::Mine),
         cursor: query.cursor,

@@ -72,18 +72,20 @@ pub async fn get_in_company_for_update(
     tickets::Entity::find_by_id(id.0).filter(tickets::Column::CompanyId.eq(company_id.0)).lock_exclusive().one(tx).await
 }
 
+fn active(contact_id: ContactId, connection_id: ConnectionId) -> sea_orm::Select<tickets::Entity> {
+    tickets::Entity::find()
+        .filter(tickets::Column::ContactId.eq(contact_id.0))
+        .filter(tickets::Column::ConnectionId.eq(connection_id.0))
+        .filter(tickets::Column::Status.ne(enums::TicketStatus::Closed))
+}
+
 /// The open or pending ticket of a contact on a connection, if any.
 pub async fn find_active(
     db: &impl ConnectionTrait,
     contact_id: ContactId,
     connection_id: ConnectionId,
 ) -> Result<Option<tickets::Model>, DbErr> {
-    tickets::Entity::find()
-        .filter(tickets::Column::ContactId.eq(contact_id.0))
-        .filter(tickets::Column::ConnectionId.eq(connection_id.0))
-        .filter(tickets::Column::Status.ne(enums::TicketStatus::Closed))
-        .one(db)
-        .await
+    active(contact_id, connection_id).one(db).await
 }
 
 /// `find_active`, locked until `tx` ends: a message joining a ticket cannot race its closing
@@ -93,13 +95,7 @@ pub async fn find_active_for_update(
     contact_id: ContactId,
     connection_id: ConnectionId,
 ) -> Result<Option<tickets::Model>, DbErr> {
-    tickets::Entity::find()
-        .filter(tickets::Column::ContactId.eq(contact_id.0))
-        .filter(tickets::Column::ConnectionId.eq(connection_id.0))
-        .filter(tickets::Column::Status.ne(enums::TicketStatus::Closed))
-        .lock_exclusive()
-        .one(tx)
-        .await
+    active(contact_id, connection_id).lock_exclusive().one(tx).await
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,18 +106,7 @@ pub enum TicketOrder {
     UpdatedDesc,
 }
 
-#[derive(Debug, Default)]
-pub struct TicketFilter {
-    pub status: Option<TicketStatus>,
-    pub kind: Option<TicketKind>,
-    pub queue_id: Option<QueueId>,
-    pub user_id: Option<UserId>,
-    pub connection_id: Option<ConnectionId>,
-    pub unread_only: bool,
-    pub from: Option<DateTime<Utc>>,
-    pub to: Option<DateTime<Utc>>,
-    pub search: Option<String>,
-}
+pub use shared::tickets::TicketFilter;
 
 pub async fn page(
     db: &impl ConnectionTrait,
