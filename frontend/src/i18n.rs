@@ -327,6 +327,7 @@ messages! {
     NotASimulator => "Só conexões do simulador recebem mensagens simuladas.", "Only simulator connections take simulated messages.";
     CannotDemoteSelf => "Você não pode remover seu próprio papel de administrador.", "You cannot remove your own administrator role.";
     CannotDeleteSelf => "Você não pode excluir o seu próprio usuário.", "You cannot delete your own user.";
+    QueueInUse => "A fila tem atendimentos abertos ou aguardando: transfira ou resolva-os antes.", "The queue has open or waiting tickets: transfer or resolve them first.";
     ServerUnavailable => "O servidor está indisponível no momento. Tente novamente em instantes.", "The server is unavailable right now. Try again shortly.";
     ContactUnblocked => "Contato desbloqueado.", "Contact unblocked.";
 }

@@ -80,6 +80,18 @@ impl SystemNote {
 }
 
 impl MessageStatus {
+    /// Whether a provider's report may move a message from `self` to `next`. Delivery only moves
+    /// forward (a late "delivered" never downgrades "read"), and a failure counts only before the
+    /// message reached the phone: a late "failed" never hides that it was delivered or read.
+    pub fn may_become(self, next: MessageStatus) -> bool {
+        match next {
+            MessageStatus::Failed => {
+                matches!(self, MessageStatus::Pending | MessageStatus::Sent | MessageStatus::Failed)
+            }
+            _ => next.rank() > self.rank(),
+        }
+    }
+
     /// Delivery only moves forward: a late "delivered" never downgrades "read".
     pub fn rank(self) -> u8 {
         match self {
@@ -233,6 +245,24 @@ pub struct TicketLog {
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
     pub details: serde_json::Value,
     pub created_at: DateTime<Utc>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MessageStatus::{self, *};
+
+    #[test]
+    fn statuses_only_move_forward_and_failures_do_not_hide_delivery() {
+        #[rustfmt::skip]
+        let table: [(MessageStatus, MessageStatus, bool); 10] = [
+            (Pending, Sent, true), (Sent, Delivered, true), (Delivered, Read, true), (Pending, Read, true),
+            (Read, Delivered, false), (Delivered, Sent, false), (Sent, Failed, true), (Pending, Failed, true),
+            (Delivered, Failed, false), (Read, Failed, false),
+        ];
+        for (from, to, allowed) in table {
+            assert_eq!(from.may_become(to), allowed, "{from:?} -> {to:?}");
+        }
+    }
 }
 
 /// What narrows a ticket list (the tab's status and the filters panel), as the server applies it.

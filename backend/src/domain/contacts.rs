@@ -48,7 +48,10 @@ pub async fn list(
     search: Option<&str>,
     page: PageRequest,
 ) -> AppResult<Page<Contact>> {
-    let rows = store::contacts::page(&state.db, caller.company_id, search, page.after_id, page.limit).await?;
+    // Nobody types more; it bounds the query (review #20).
+    let search: Option<String> = search.map(|q| q.chars().take(100).collect());
+    let rows =
+        store::contacts::page(&state.db, caller.company_id, search.as_deref(), page.after_id, page.limit).await?;
     Ok(page.finish(rows, |c| c.id, to_dto))
 }
 

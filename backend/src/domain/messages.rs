@@ -253,7 +253,7 @@ pub async fn set_status(
         return Ok(());
     };
     let current = MessageStatus::from(message.status);
-    if status.rank() <= current.rank() && status != MessageStatus::Failed {
+    if !current.may_become(status) {
         return Ok(());
     }
     let Some(ticket) =

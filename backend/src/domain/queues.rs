@@ -3,12 +3,10 @@
 use sea_orm::{IntoActiveModel, Set};
 use shared::org::{NewQueue, Queue, UpdateQueue};
 use shared::validate::{HexColor, Name};
-use shared::{Page, QueueId};
+use shared::{ErrorCode, Page, QueueId};
 
 use crate::auth::CurrentUser;
-use crate::domain::events::Outbox;
 use crate::domain::page::PageRequest;
-use crate::domain::tickets::announce_updated;
 use crate::error::{AppError, AppResult, FieldErrors, OnUnique};
 use crate::state::AppState;
 use crate::store::entities::queues;
@@ -75,12 +73,16 @@ pub async fn delete(state: &AppState, caller: &CurrentUser, id: QueueId) -> AppR
     caller.require_admin()?;
     find(state, caller, id).await?;
     let txn = state.begin().await?;
-    // Its tickets stay, in no queue; their lists must hear it.
-    let affected = store::tickets::all_of(&txn, caller.company_id, TicketsOf::Queue(id), true).await?;
+    // Waiting in no queue, its tickets would show to every agent (review #19): they are moved or
+    // resolved first. Closed ones stay in the history, in no queue.
+    let active = store::tickets::all_of(&txn, caller.company_id, TicketsOf::Queue(id), true).await?;
+    if !active.is_empty() {
+        return Err(AppError::conflict(
+            ErrorCode::QueueInUse,
+            format!("the queue has {} open or pending tickets: transfer or resolve them first", active.len()),
+        ));
+    }
     store::queues::delete(&txn, id).await?;
-    let mut outbox = Outbox::new();
-    announce_updated(&txn, &mut outbox, &affected).await?;
     txn.commit().await?;
-    outbox.publish(state);
     Ok(())
 }

@@ -281,3 +281,18 @@ async fn open_sockets_follow_logout_deletion_and_queue_changes() {
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert_eq!(socket.close_code().await, Some(4001), "a deleted user's socket is closed");
 }
+
+/// Deleting a queue with tickets waiting or open would show them to every agent (review #19).
+#[tokio::test]
+async fn a_queue_with_active_tickets_is_not_deleted() {
+    let app = TestApp::start().await;
+    let admin = app.admin().await;
+    let queue = app.queue(&admin, "Financeiro").await;
+    let connection = app.simulator(&admin, Some(queue)).await;
+    let id = app.inbound(&admin, connection, "11987654321", "boleto").await;
+    let (status, body) = app.delete(&format!("/api/v1/queues/{queue}"), &admin).await;
+    assert_error(status, &body, StatusCode::CONFLICT, "queue_in_use");
+    app.act(&admin, id, "resolve", json!({})).await;
+    let (status, _) = app.delete(&format!("/api/v1/queues/{queue}"), &admin).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "once nothing waits there");
+}

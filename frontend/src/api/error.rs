@@ -83,6 +83,7 @@ pub fn error_key(code: ErrorCode) -> Key {
         ErrorCode::ContactBlocked => Key::ContactBlocked,
         ErrorCode::CannotDemoteSelf => Key::CannotDemoteSelf,
         ErrorCode::CannotDeleteSelf => Key::CannotDeleteSelf,
+        ErrorCode::QueueInUse => Key::QueueInUse,
         ErrorCode::PayloadTooLarge => Key::FileTooLarge,
         ErrorCode::UnsupportedMediaType => Key::FileTypeNotAllowed,
         ErrorCode::InvalidField => Key::CheckFields,
