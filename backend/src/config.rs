@@ -47,6 +47,10 @@ pub struct Config {
     /// `ATENDE_EVENT_RETENTION_HOURS`, default 72: live events older than this are pruned; a client
     /// resuming from before them is told to reload instead (close code 4002).
     pub event_retention: Duration,
+    /// `ATENDE_TRUSTED_PROXIES`: addresses or networks (`10.0.0.0/8,127.0.0.1`) of the reverse
+    /// proxies in front of the server. Only from them is `X-Forwarded-For` believed when telling
+    /// who a client is (the login limiter); empty by default: the peer address is the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl std::fmt::Debug for Config {
@@ -99,6 +103,7 @@ impl Config {
             allow_private_urls: false,
             ws_recheck: Duration::from_secs(30),
             event_retention: Duration::from_secs(72 * 3600),
+            trusted_proxies: Vec::new(),
         }
     }
 
@@ -156,6 +161,21 @@ impl Config {
         config.allow_private_urls = flag(&lookup, "ATENDE_ALLOW_PRIVATE_URLS", false)?;
         config.ws_recheck = Duration::from_secs(number(&lookup, "ATENDE_WS_RECHECK_SECS", 30)?.max(1));
         config.event_retention = Duration::from_secs(number(&lookup, "ATENDE_EVENT_RETENTION_HOURS", 72)? * 3600);
+        if let Some(list) = lookup("ATENDE_TRUSTED_PROXIES") {
+            config.trusted_proxies = list
+                .split(',')
+                .map(str::trim)
+                .filter(|item| !item.is_empty())
+                .map(|item| {
+                    item.parse::<ipnet::IpNet>()
+                        .or_else(|_| item.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                        .map_err(|_| ConfigError {
+                            var: "ATENDE_TRUSTED_PROXIES",
+                            reason: format!("`{item}` is not an address or a network like 10.0.0.0/8"),
+                        })
+                })
+                .collect::<Result<_, _>>()?;
+        }
         Ok(config)
     }
 

@@ -44,9 +44,24 @@ impl LoginLimiter {
         let refused = |not_until: governor::NotUntil<_>| AppError::TooManyRequests {
             retry_after_secs: not_until.wait_time_from(now).as_secs().max(1),
         };
-        self.by_ip.check_key(&ip).map_err(refused)?;
+        self.by_ip.check_key(&address_key(ip)).map_err(refused)?;
         self.by_email.check_key(&email.to_owned()).map_err(refused)?;
         Ok(())
+    }
+}
+
+/// One IPv6 subscriber gets a whole /64 to pick addresses from: the limiter counts the /64.
+fn address_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let mut octets = v6.octets();
+                octets[8..].fill(0);
+                IpAddr::V6(octets.into())
+            }
+        },
+        v4 => v4,
     }
 }
 
@@ -224,5 +239,16 @@ mod tests {
         assert!(limiter.check(ip, "b@x.com").is_ok());
         assert!(limiter.check(ip, "c@x.com").is_ok());
         assert!(matches!(limiter.check(ip, "d@x.com"), Err(AppError::TooManyRequests { .. })));
+    }
+
+    #[test]
+    fn an_ipv6_network_counts_as_one_address() {
+        let limiter = LoginLimiter::new(2, 100);
+        let host = |last: u16| IpAddr::V6(std::net::Ipv6Addr::new(0x2001, 0xdb8, 0, 1, 0, 0, 0, last));
+        assert!(limiter.check(host(1), "a@x.com").is_ok());
+        assert!(limiter.check(host(2), "b@x.com").is_ok());
+        assert!(limiter.check(host(3), "c@x.com").is_err(), "same /64");
+        let elsewhere = IpAddr::V6(std::net::Ipv6Addr::new(0x2001, 0xdb8, 0, 2, 0, 0, 0, 1));
+        assert!(limiter.check(elsewhere, "d@x.com").is_ok());
     }
 }

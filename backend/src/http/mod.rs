@@ -27,6 +27,7 @@ use utoipa::IntoParams;
 
 use crate::domain::page::PageRequest;
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 
 /// `axum::Json`, with rejections in our error format.
 #[derive(FromRequest)]
@@ -49,6 +50,31 @@ pub struct AppPath<T>(pub T);
 #[from_request(via(axum::extract::Query), rejection(AppError))]
 pub struct AppQuery<T>(pub T);
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_trusted_proxies() {
+        let proxy: IpAddr = [10, 0, 0, 5].into();
+        let trusted: Vec<ipnet::IpNet> = vec!["10.0.0.0/8".parse().unwrap_or_else(|_| unreachable!())];
+        let client: IpAddr = [203, 0, 113, 7].into();
+        #[rustfmt::skip]
+        let table: [(IpAddr, Option<&str>, IpAddr); 6] = [
+            (client, Some("198.51.100.1"), client),                       // not a proxy: the header is ignored
+            (proxy, Some("203.0.113.7"), client),                         // one proxy
+            (proxy, Some("198.51.100.1, 203.0.113.7, 10.0.0.9"), client), // forged left part skipped
+            (proxy, None, proxy),                                         // nothing forwarded
+            (proxy, Some("garbage"), proxy),
+            (proxy, Some("10.0.0.9, 10.0.0.8"), [10, 0, 0, 9].into()),     // only proxies: the farthest
+        ];
+        for (peer, header, expected) in table {
+            assert_eq!(client_address(peer, header, &trusted), expected, "{peer} {header:?}");
+        }
+        assert_eq!(client_address(proxy, Some("203.0.113.7"), &[]), proxy, "no trusted proxies configured");
+    }
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
@@ -64,20 +90,45 @@ impl PageQuery {
     }
 }
 
-/// The peer address of the connection. Forwarded-for headers are ignored: anyone can forge them.
+/// Who the client is: the peer address, or, when the peer is a trusted proxy
+/// (`ATENDE_TRUSTED_PROXIES`), the address it says it forwards for. Anyone can forge
+/// `X-Forwarded-For`, so it is believed only from those proxies.
 pub struct ClientIp(pub IpAddr);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(addr)| addr.ip())
             .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
-        Ok(ClientIp(ip))
+        let forwarded = parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+        Ok(ClientIp(client_address(peer, forwarded, &state.config.trusted_proxies)))
     }
+}
+
+/// The client behind a chain of proxies: walking `X-Forwarded-For` from the right (the entry the
+/// nearest proxy added), the first address that is not a trusted proxy. The peer itself when it is
+/// not trusted, or when the header says nothing usable.
+pub fn client_address(peer: IpAddr, forwarded_for: Option<&str>, trusted: &[ipnet::IpNet]) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let hops = forwarded_for.unwrap_or_default().split(',').map(str::trim).rev();
+    let mut client = peer;
+    for hop in hops {
+        let Ok(ip) = hop.parse::<IpAddr>() else {
+            break;
+        };
+        client = ip;
+        if !is_trusted(&ip) {
+            break;
+        }
+    }
+    client
 }
 
 /// For query parameters: `?status=` (empty) means "not given", like leaving it out.

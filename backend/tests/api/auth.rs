@@ -214,3 +214,29 @@ async fn the_jwt_secret_is_generated_once_and_kept_private() {
         assert_eq!(std::fs::metadata(&path).expect("meta").permissions().mode() & 0o777, 0o600);
     }
 }
+
+/// Behind a trusted reverse proxy every client arrives from the proxy's address: the limiter
+/// counts the address the proxy forwards for, and a client cannot forge it (review #8).
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_limiter_counts_each_client() {
+    let app = TestApp::start_with(|c| {
+        c.login_limit_per_ip = 2;
+        c.trusted_proxies = vec!["127.0.0.1/32".parse().expect("net")];
+    })
+    .await;
+    let login = |client: &'static str, email: &'static str| {
+        app.client
+            .post(app.url("/api/v1/auth/login"))
+            .header("x-forwarded-for", client)
+            .json(&json!({"email": email, "password": "whatever1"}))
+            .send()
+    };
+    for (client, email) in [("203.0.113.1", "a@x.com"), ("203.0.113.1", "b@x.com"), ("203.0.113.2", "c@x.com")] {
+        assert_eq!(login(client, email).await.expect("send").status(), StatusCode::UNAUTHORIZED, "{client}");
+    }
+    let third = login("203.0.113.1", "d@x.com").await.expect("send");
+    assert_eq!(third.status(), StatusCode::TOO_MANY_REQUESTS, "the first client used its quota");
+    // A forged entry left of the proxy's own does not give a fresh quota.
+    let forged = login("198.51.100.9, 203.0.113.1", "e@x.com").await.expect("send");
+    assert_eq!(forged.status(), StatusCode::TOO_MANY_REQUESTS);
+}
