@@ -51,6 +51,8 @@ pub struct Config {
     /// proxies in front of the server. Only from them is `X-Forwarded-For` believed when telling
     /// who a client is (the login limiter); empty by default: the peer address is the client.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `ATENDE_WS_MAX_PER_USER`, default 20: open WebSockets one user may hold (tabs, phones).
+    pub ws_max_per_user: usize,
 }
 
 impl std::fmt::Debug for Config {
@@ -104,6 +106,7 @@ impl Config {
             ws_recheck: Duration::from_secs(30),
             event_retention: Duration::from_secs(72 * 3600),
             trusted_proxies: Vec::new(),
+            ws_max_per_user: 20,
         }
     }
 
@@ -161,6 +164,7 @@ impl Config {
         config.allow_private_urls = flag(&lookup, "ATENDE_ALLOW_PRIVATE_URLS", false)?;
         config.ws_recheck = Duration::from_secs(number(&lookup, "ATENDE_WS_RECHECK_SECS", 30)?.max(1));
         config.event_retention = Duration::from_secs(number(&lookup, "ATENDE_EVENT_RETENTION_HOURS", 72)? * 3600);
+        config.ws_max_per_user = number(&lookup, "ATENDE_WS_MAX_PER_USER", 20)?;
         if let Some(list) = lookup("ATENDE_TRUSTED_PROXIES") {
             config.trusted_proxies = list
                 .split(',')

@@ -24,6 +24,7 @@ pub struct Inner {
     pub login_limiter: LoginLimiter,
     pub metrics: Metrics,
     pub bus: Bus,
+    pub sockets: crate::realtime::slots::SocketSlots,
     /// SQLite has one writer at a time; taking turns here avoids "database is locked" errors when
     /// a transaction that read first tries to write. PostgreSQL needs no such turn.
     write_turn: WriteTurn,
@@ -48,7 +49,16 @@ impl AppState {
             Some(url) => Bus::with_redis(url, db.clone()).context("configuring Redis (ATENDE_REDIS_URL)")?,
             None => Bus::new(),
         };
-        Ok(Self(Arc::new(Inner { db, config, jwt, login_limiter, metrics: Metrics::new(), bus, write_turn })))
+        Ok(Self(Arc::new(Inner {
+            db,
+            config,
+            jwt,
+            login_limiter,
+            metrics: Metrics::new(),
+            bus,
+            sockets: Default::default(),
+            write_turn,
+        })))
     }
 
     /// Begins a transaction that will write (every store write needs one).

@@ -61,6 +61,10 @@ pub async fn create_admin(state: &AppState, email: &str, password: &str, name: &
     let company_id = default_company(state).await?;
     let txn = state.begin().await?;
     let existing = match store::users::find_by_email(&txn, email.as_str()).await? {
+        // Another company's user is never promoted to run the platform (review #20).
+        Some(user) if user.company_id != company_id.0 => {
+            return Err(FieldErrors::one("email", shared::validate::Invalid::AlreadyInUse));
+        }
         Some(user) => Some(user),
         None => store::users::first_platform_admin(&txn).await?,
     };

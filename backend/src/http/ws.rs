@@ -40,7 +40,7 @@ fn protocol_token(headers: &HeaderMap) -> Option<String> {
 
 /// Live events: frames `{"seq", "type", "data"}`; `seq` rises by one per company event.
 #[utoipa::path(get, path = "/api/v1/ws", tag = "live events", params(WsQuery),
-    responses((status = 101, description = "switching to the WebSocket protocol"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 101, description = "switching to the WebSocket protocol"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 async fn connect(
     State(state): State<AppState>,
     AppQuery(query): AppQuery<WsQuery>,
@@ -52,6 +52,10 @@ async fn connect(
     let token =
         query.token.or_else(|| protocol_token(&headers)).ok_or(AppError::Unauthenticated("a token is required"))?;
     let caller = domain::auth::authenticate(&state, &token).await?;
+    let slot = state
+        .sockets
+        .claim(caller.id, state.config.ws_max_per_user)
+        .ok_or(AppError::TooManyRequests { retry_after_secs: 30 })?;
     let listener = domain::auth::listener_of(&state, &caller).await?;
     let since = query.since;
     // Resuming from before what is kept would silently skip events: the client reloads instead.
@@ -75,6 +79,8 @@ async fn connect(
         .max_message_size(64 * 1024)
         .max_frame_size(64 * 1024)
         .on_upgrade(move |ws| async move {
+            // Held while the socket lives.
+            let _slot = slot;
             if too_old {
                 socket::refuse_resume(ws).await;
             } else {

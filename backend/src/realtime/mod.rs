@@ -3,6 +3,7 @@
 
 pub mod bus;
 pub mod redis;
+pub mod slots;
 pub mod socket;
 
 pub use bus::{Bus, StoredEvent};

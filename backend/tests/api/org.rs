@@ -212,3 +212,23 @@ async fn tenants_are_isolated() {
     let (status, companies) = app.get("/api/v1/companies", &platform).await;
     assert_eq!((status, companies.as_array().map(Vec::len)), (StatusCode::OK, Some(2)));
 }
+
+/// `atende create-admin` resets the platform admin of the default company; it never promotes
+/// another company's user (review #20).
+#[tokio::test]
+async fn create_admin_never_promotes_another_companys_user() {
+    let app = TestApp::start().await;
+    let root = app.admin().await;
+    let (status, body) = app
+        .post(
+            "/api/v1/companies",
+            &root,
+            json!({"name": "Outra", "admin": {"name": "Olga", "email": "olga@outra.test", "password": "olga-secret-1"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let refused = atende::domain::bootstrap::create_admin(&app.state, "olga@outra.test", "new-secret-99", "Olga").await;
+    assert!(refused.is_err(), "another tenant's user stays where they are");
+    let olga = app.login_pair("olga@outra.test", "olga-secret-1").await;
+    assert_eq!(olga["user"]["platform_admin"], false);
+}

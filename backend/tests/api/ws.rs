@@ -174,3 +174,30 @@ async fn resuming_from_before_the_kept_events_asks_for_a_reload() {
     let mut stale = EventStream::connect(&app.ws_url(&admin, Some(1))).await;
     assert_eq!(stale.close_code().await, Some(4002));
 }
+
+/// One user holds at most ATENDE_WS_MAX_PER_USER sockets; a closed one gives its place back.
+#[tokio::test]
+async fn sockets_per_user_are_bounded() {
+    let app = TestApp::start_with(|config| config.ws_max_per_user = 2).await;
+    let admin = app.admin().await;
+    let first = EventStream::connect(&app.ws_url(&admin, None)).await;
+    let _second = EventStream::connect(&app.ws_url(&admin, None)).await;
+    match tokio_tungstenite::connect_async(app.ws_url(&admin, None).as_str()).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => assert_eq!(response.status(), 429),
+        other => panic!("a third socket should be refused with 429, got {:?}", other.map(|_| ())),
+    }
+    first.close().await;
+    // The server sees the close when its socket task ends; a new socket is then accepted.
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        match tokio_tungstenite::connect_async(app.ws_url(&admin, None).as_str()).await {
+            Ok(_) => break,
+            Err(error) if attempts < 50 => {
+                let _ = error;
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Err(error) => panic!("the slot was never given back: {error}"),
+        }
+    }
+}
