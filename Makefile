@@ -12,6 +12,8 @@ APT_PACKAGES := rustc-web cargo-web rust-web-src lld chromium chromium-driver po
 # wasm-bindgen-cli must match the wasm-bindgen the lockfile resolved, exactly.
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/{getline; gsub(/[^0-9.]/,""); print; exit}' Cargo.lock)
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
+# Python tools for the tests (the OpenAPI validator), in a virtualenv outside the clone.
+PY_VENV := $(or $(ATENDE_VENV),$(HOME)/.cache/atende-venv)
 
 .PHONY: help
 help:
@@ -69,12 +71,20 @@ seed-demo: server
 # server, a ChromeDriver and a Chromium, which is plenty for two cores.
 # Then the HTTP suite once more with every test on PostgreSQL. The cluster tests (two instances on
 # one PostgreSQL and one Redis) run in both passes; scripts/test-services.sh starts the servers.
-test: lint spa
+test: lint spa openapi-check
 	eval "$$(bash scripts/test-services.sh)" && \
 	ATENDE_BIN="$(TARGET_DIR)/debug/atende" $(CARGO) test --workspace -- --test-threads=1 && \
 	ATENDE_TEST_BACKEND=postgres $(CARGO) test --workspace --test api
 
 ci: test
+
+# The checked-in OpenAPI document is valid OpenAPI 3.1 (the drift test keeps it equal to the code).
+.PHONY: openapi-check
+openapi-check:
+	@[ -x "$(PY_VENV)/bin/python" ] || python3 -m venv "$(PY_VENV)"
+	@"$(PY_VENV)/bin/python" -c "import openapi_spec_validator" 2>/dev/null || \
+		"$(PY_VENV)/bin/pip" install -q "openapi-spec-validator>=0.7,<1"
+	"$(PY_VENV)/bin/python" scripts/validate-openapi.py openapi/openapi.json
 
 fmt:
 	$(CARGO) fmt --all
