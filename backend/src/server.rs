@@ -36,7 +36,7 @@ pub fn app(state: AppState) -> Router {
         .method_not_allowed_fallback(ops::method_not_allowed)
         .fallback_service(spa)
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
-        .layer(axum::middleware::from_fn(crate::http::headers::security_headers))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::http::headers::security_headers))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::metrics::track))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
             let id =

@@ -98,3 +98,19 @@ async fn security_headers_are_on_every_answer() {
         .expect("login");
     assert_eq!(response.headers().get("cache-control").and_then(|v| v.to_str().ok()), Some("no-store"));
 }
+
+/// HSTS only when a trusted proxy says the client came over https (a client cannot claim it).
+#[tokio::test]
+async fn hsts_is_sent_behind_a_trusted_tls_proxy_only() {
+    let hsts = |app: &TestApp| {
+        let request = app.client.get(app.url("/healthz")).header("x-forwarded-proto", "https").send();
+        async move {
+            let response = request.await.expect("get");
+            response.headers().get("strict-transport-security").map(|v| v.to_str().unwrap_or_default().to_owned())
+        }
+    };
+    let direct = TestApp::start().await;
+    assert_eq!(hsts(&direct).await, None, "the peer is not a trusted proxy");
+    let proxied = TestApp::start_with(|c| c.trusted_proxies = vec!["127.0.0.1/32".parse().expect("net")]).await;
+    assert_eq!(hsts(&proxied).await.as_deref(), Some("max-age=31536000; includeSubDomains"));
+}
