@@ -22,6 +22,7 @@ help:
 	@echo "make ci       what .ci/run runs (make test)"
 	@echo "make lint     formatting and clippy only"
 	@echo "make openapi  regenerate openapi/openapi.json"
+	@echo "make openapi-check  validate openapi/openapi.json against OpenAPI 3.1"
 	@echo "make spa      build the SPA into frontend/dist"
 	@echo "make e2e      the browser tests only"
 	@echo "make bench    seed 100k tickets / 1M messages, measure the ticket list and live inbound (docs/benchmarks.md)"
