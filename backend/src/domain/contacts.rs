@@ -149,7 +149,7 @@ pub async fn set_blocked(state: &AppState, caller: &CurrentUser, id: ContactId, 
 }
 
 pub async fn delete(state: &AppState, caller: &CurrentUser, id: ContactId) -> AppResult<()> {
-    let contact = find(state, caller, id).await?;
+    find(state, caller, id).await?;
     if !caller.is_admin() && caller.role != shared::auth::Role::Supervisor {
         return Err(AppError::Forbidden("only administrators and supervisors may delete contacts"));
     }
@@ -162,6 +162,5 @@ pub async fn delete(state: &AppState, caller: &CurrentUser, id: ContactId) -> Ap
     outbox.add(&txn, caller.company_id, Audience::Company, Event::ContactDeleted(ContactDeleted { id })).await?;
     txn.commit().await?;
     outbox.publish(state);
-    let _ = contact;
     Ok(())
 }

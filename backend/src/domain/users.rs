@@ -173,8 +173,8 @@ pub async fn delete(state: &AppState, caller: &CurrentUser, id: UserId) -> AppRe
     protect_platform_admin(caller, &user)?;
     let txn = state.begin().await?;
     // Their open tickets go back to their queues, where colleagues can take them; the history
-    // keeps the tickets (the foreign key forgets the user).
-    let theirs = store::tickets::all_of(&txn, caller.company_id, TicketsOf::User(id), false).await?;
+    // keeps the closed ones (the foreign key forgets the user; lists show it on their next load).
+    let theirs = store::tickets::all_of(&txn, caller.company_id, TicketsOf::User(id), true).await?;
     let mut outbox = Outbox::new();
     tickets::return_to_queues(&txn, &theirs).await?;
     store::users::delete(&txn, id).await?;
