@@ -53,6 +53,10 @@ pub struct Config {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// `ATENDE_WS_MAX_PER_USER`, default 20: open WebSockets one user may hold (tabs, phones).
     pub ws_max_per_user: usize,
+    /// `ATENDE_REFRESH_GRACE_SECS`, default 30: a refresh token presented again this soon after
+    /// its first use (two tabs refreshing at once, an answer lost on the way) gets a new pair
+    /// instead of ending the session; later, a reuse is taken for theft. 0 turns the grace off.
+    pub refresh_grace: Duration,
 }
 
 impl std::fmt::Debug for Config {
@@ -107,6 +111,7 @@ impl Config {
             event_retention: Duration::from_secs(72 * 3600),
             trusted_proxies: Vec::new(),
             ws_max_per_user: 20,
+            refresh_grace: Duration::from_secs(30),
         }
     }
 
@@ -165,6 +170,10 @@ impl Config {
         config.ws_recheck = Duration::from_secs(number(&lookup, "ATENDE_WS_RECHECK_SECS", 30)?.max(1));
         config.event_retention = Duration::from_secs(number(&lookup, "ATENDE_EVENT_RETENTION_HOURS", 72)? * 3600);
         config.ws_max_per_user = number(&lookup, "ATENDE_WS_MAX_PER_USER", 20)?;
+        config.refresh_grace = match lookup("ATENDE_REFRESH_GRACE_SECS").as_deref().map(str::trim) {
+            Some("0") => Duration::ZERO,
+            _ => Duration::from_secs(number(&lookup, "ATENDE_REFRESH_GRACE_SECS", 30)?),
+        };
         if let Some(list) = lookup("ATENDE_TRUSTED_PROXIES") {
             config.trusted_proxies = list
                 .split(',')

@@ -115,6 +115,17 @@ pub async fn refresh(state: &AppState, refresh_token: &str) -> AppResult<TokenPa
         return Err(REFUSED);
     }
     if !store::sessions::use_refresh_token(&txn, token.id).await? {
+        // Used moments ago (or by a request racing this one: it read the token unused): two tabs
+        // refreshing together, or a lost answer. Not a thief; a new pair, same session.
+        let grace = chrono::Duration::from_std(state.config.refresh_grace).unwrap_or_default();
+        let used_at = token.used_at.unwrap_or_else(Utc::now);
+        if Utc::now() - used_at <= grace && !grace.is_zero() {
+            let next = secret::generate(REFRESH_TOKEN_PREFIX);
+            store::sessions::add_refresh_token(&txn, session.id, &secret::sha256_hex(&next)).await?;
+            let user = store::users::get(&txn, UserId(session.user_id)).await?.ok_or(REFUSED)?;
+            txn.commit().await?;
+            return token_pair(state, user, session.id, next).await;
+        }
         store::sessions::revoke(&txn, session.id).await?;
         txn.commit().await?;
         tracing::warn!(

@@ -68,7 +68,8 @@ async fn login_is_rate_limited_per_address() {
 
 #[tokio::test]
 async fn refresh_rotates_and_a_reused_token_ends_the_session() {
-    let app = TestApp::start().await;
+    // No grace: any reuse counts as theft.
+    let app = TestApp::start_with(|c| c.refresh_grace = std::time::Duration::ZERO).await;
     let first = app.login_pair(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     let refresh = |token: serde_json::Value| {
         app.send(Method::POST, "/api/v1/auth/refresh", None, Some(json!({"refresh_token": token})))
@@ -239,4 +240,21 @@ async fn behind_a_trusted_proxy_the_limiter_counts_each_client() {
     // A forged entry left of the proxy's own does not give a fresh quota.
     let forged = login("198.51.100.9, 203.0.113.1", "e@x.com").await.expect("send");
     assert_eq!(forged.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+/// Two tabs refreshing with the same token at once (or a retry after a lost answer) both get a
+/// working pair: within `ATENDE_REFRESH_GRACE_SECS` a reuse is not taken for theft (review #16).
+#[tokio::test]
+async fn racing_refreshes_keep_the_session() {
+    let app = TestApp::start().await;
+    let first = app.login_pair(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let refresh =
+        || app.send(Method::POST, "/api/v1/auth/refresh", None, Some(json!({"refresh_token": first["refresh_token"]})));
+    let ((a, pair_a), (b, pair_b)) = tokio::join!(refresh(), refresh());
+    assert_eq!((a, b), (StatusCode::OK, StatusCode::OK), "{pair_a} {pair_b}");
+    for pair in [&pair_a, &pair_b] {
+        let access = pair["access_token"].as_str().expect("token");
+        assert_eq!(app.get("/api/v1/me", access).await.0, StatusCode::OK);
+    }
+    assert_ne!(pair_a["refresh_token"], pair_b["refresh_token"]);
 }
