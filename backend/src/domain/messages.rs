@@ -91,11 +91,16 @@ pub async fn list(
     Ok(Page { items, next_cursor })
 }
 
+/// Clears the unread count the reader saw. A message that arrived since the page was read keeps
+/// the ticket unread (the count changed, so nothing is cleared: the next read does it).
 async fn mark_read(state: &AppState, ticket: tickets::Model) -> AppResult<()> {
     let txn = state.begin().await?;
-    let mut row = ticket.into_active_model();
-    row.unread_count = Set(0);
-    let ticket = store::tickets::update(&txn, row).await?;
+    if !store::tickets::mark_read(&txn, id_of(&ticket), ticket.unread_count).await? {
+        return Ok(());
+    }
+    let Some(ticket) = store::tickets::get_in_company(&txn, company_of(&ticket), id_of(&ticket)).await? else {
+        return Ok(());
+    };
     let mut outbox = Outbox::new();
     let dto = summary(&txn, ticket.clone()).await?;
     outbox.add(&txn, company_of(&ticket), audience(&ticket), Event::TicketUpdated(dto)).await?;

@@ -276,6 +276,18 @@ pub async fn all_of(
     query.all(db).await
 }
 
+/// Sets the unread count to 0 if it is still `seen` (what the reader was shown); whether it did.
+pub async fn mark_read(tx: &WriteTx, id: TicketId, seen: i32) -> Result<bool, DbErr> {
+    let result = tickets::Entity::update_many()
+        .col_expr(tickets::Column::UnreadCount, Expr::value(0))
+        .col_expr(tickets::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(tickets::Column::Id.eq(id.0))
+        .filter(tickets::Column::UnreadCount.eq(seen))
+        .exec(tx)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
 /// Adds one unread message and records it as the ticket's last message.
 pub async fn note_inbound(tx: &WriteTx, id: TicketId, body: &str, at: DateTime<Utc>) -> Result<(), DbErr> {
     tickets::Entity::update_many()

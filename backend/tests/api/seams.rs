@@ -296,3 +296,21 @@ async fn a_queue_with_active_tickets_is_not_deleted() {
     let (status, _) = app.delete(&format!("/api/v1/queues/{queue}"), &admin).await;
     assert_eq!(status, StatusCode::NO_CONTENT, "once nothing waits there");
 }
+
+/// Reading clears only the unread messages the reader was shown: one that arrived in between
+/// keeps the ticket unread (review #20, `mark_read`'s lost update).
+#[tokio::test]
+async fn marking_read_never_loses_a_message_that_arrived_meanwhile() {
+    let app = TestApp::start().await;
+    let admin = app.admin().await;
+    let connection = app.simulator(&admin, None).await;
+    let id = app.inbound(&admin, connection, "11987654321", "um").await;
+    app.inbound(&admin, connection, "11987654321", "dois").await;
+    let tx = app.state.begin().await.expect("begin");
+    let stale = store::tickets::mark_read(&tx, TicketId(id), 1).await.expect("update");
+    let current = store::tickets::mark_read(&tx, TicketId(id), 2).await.expect("update");
+    tx.commit().await.expect("commit");
+    assert!(!stale, "the reader saw one message, two are unread: nothing is cleared");
+    assert!(current);
+    assert_eq!(app.ticket(&admin, id).await["unread_count"], 0);
+}
