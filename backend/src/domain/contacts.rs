@@ -156,11 +156,14 @@ pub async fn delete(state: &AppState, caller: &CurrentUser, id: ContactId) -> Ap
     let txn = state.begin().await?;
     // Its tickets and their messages go with it (the foreign keys cascade): lists must drop them.
     let tickets = store::tickets::all_of(&txn, caller.company_id, TicketsOf::Contact(id), false).await?;
+    let ids: Vec<shared::TicketId> = tickets.iter().map(crate::domain::tickets::id_of).collect();
+    let files = store::messages::media_paths_of(&txn, caller.company_id, &ids).await?;
     store::contacts::delete(&txn, id).await?;
     let mut outbox = Outbox::new();
     announce_updated(&txn, &mut outbox, &tickets).await?;
     outbox.add(&txn, caller.company_id, Audience::Company, Event::ContactDeleted(ContactDeleted { id })).await?;
     txn.commit().await?;
     outbox.publish(state);
+    crate::domain::media::remove_all(&state.config.data_dir, &files).await;
     Ok(())
 }

@@ -126,6 +126,25 @@ pub async fn page(
     query.order_by_desc(messages::Column::Id).limit(limit + 1).all(db).await
 }
 
+/// The stored files (paths relative to the data dir) of the messages of `tickets`.
+pub async fn media_paths_of(
+    db: &impl ConnectionTrait,
+    company_id: CompanyId,
+    tickets: &[TicketId],
+) -> Result<Vec<String>, DbErr> {
+    let mut paths = Vec::new();
+    for chunk in tickets.chunks(500) {
+        let rows = messages::Entity::find()
+            .filter(messages::Column::CompanyId.eq(company_id.0))
+            .filter(messages::Column::TicketId.is_in(chunk.iter().map(|id| id.0)))
+            .filter(messages::Column::MediaPath.is_not_null())
+            .all(db)
+            .await?;
+        paths.extend(rows.into_iter().filter_map(|m| m.media_path));
+    }
+    Ok(paths)
+}
+
 /// Outbound messages still `pending` since before `before`: their send was interrupted.
 pub async fn stale_pending(db: &impl ConnectionTrait, before: DateTime<Utc>) -> Result<Vec<messages::Model>, DbErr> {
     messages::Entity::find()

@@ -314,3 +314,36 @@ async fn marking_read_never_loses_a_message_that_arrived_meanwhile() {
     assert!(current);
     assert_eq!(app.ticket(&admin, id).await["unread_count"], 0);
 }
+
+/// A deleted contact's files are removed from disk with their messages (review #13).
+#[tokio::test]
+async fn deleting_a_contact_removes_its_files() {
+    use base64::Engine;
+    let app = TestApp::start().await;
+    let admin = app.admin().await;
+    let connection = app.simulator(&admin, None).await;
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+    let encoded = base64::engine::general_purpose::STANDARD.encode(png);
+    let (status, result) =
+        app.customer_writes(&admin, connection, json!({"from": "11987654321", "media": {"base64": encoded}})).await;
+    assert_eq!(status, StatusCode::CREATED, "{result}");
+    let ticket = result["ticket_id"].as_i64().expect("ticket");
+    let media_dir = app.state.config.data_dir.join("media");
+    let files = |dir: &std::path::Path| walk(dir).len();
+    assert_eq!(files(&media_dir), 1);
+    let contact = app.ticket(&admin, ticket).await["contact"]["id"].clone();
+    let (status, _) = app.delete(&format!("/api/v1/contacts/{contact}"), &admin).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(files(&media_dir), 0, "the file went with its message");
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    entries
+        .flatten()
+        .flat_map(|entry| {
+            let path = entry.path();
+            if path.is_dir() { walk(&path) } else { vec![path] }
+        })
+        .collect()
+}
