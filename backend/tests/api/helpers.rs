@@ -233,3 +233,19 @@ pub fn shared_services() -> (String, String) {
         std::env::var("ATENDE_TEST_REDIS_URL").expect("ATENDE_TEST_REDIS_URL is not set: see scripts/test-services.sh");
     (database, redis)
 }
+
+/// A company with a queue ("Suporte") and a simulator connection that files new tickets there.
+pub struct Desk {
+    pub app: TestApp,
+    pub admin: String,
+    pub queue: i64,
+    pub connection: i64,
+}
+
+pub async fn desk() -> Desk {
+    let app = TestApp::start().await;
+    let admin = app.admin().await;
+    let queue = app.queue(&admin, "Suporte").await;
+    let connection = app.simulator(&admin, Some(queue)).await;
+    Desk { app, admin, queue, connection }
+}

@@ -93,10 +93,7 @@ async fn the_sql_filter_and_the_visibility_rule_agree() {
 /// list, and nothing more about it (REST would answer 404 for it).
 #[tokio::test]
 async fn agents_get_no_events_about_tickets_they_may_not_open() {
-    let app = TestApp::start().await;
-    let admin = app.admin().await;
-    let queue = app.queue(&admin, "Suporte").await;
-    let connection = app.simulator(&admin, Some(queue)).await;
+    let Desk { app, admin, queue, connection } = desk().await;
     let (_, agent) = app.user(&admin, "ana@test.local", "agent", &[queue]).await;
     let id = app.inbound(&admin, connection, "11987654321", "oi").await;
     let mut events = EventStream::connect(&app.ws_url(&agent, None)).await;
@@ -153,10 +150,7 @@ async fn deleting_a_contact_tells_every_list_its_tickets_are_gone() {
 
 #[tokio::test]
 async fn deleting_a_user_returns_their_open_tickets_to_the_queue() {
-    let app = TestApp::start().await;
-    let admin = app.admin().await;
-    let queue = app.queue(&admin, "Suporte").await;
-    let connection = app.simulator(&admin, Some(queue)).await;
+    let Desk { app, admin, queue, connection } = desk().await;
     let (ana_id, ana) = app.user(&admin, "ana@test.local", "agent", &[queue]).await;
     let (_, bia) = app.user(&admin, "bia@test.local", "agent", &[queue]).await;
     let id = app.inbound(&admin, connection, "11987654321", "oi").await;
@@ -215,10 +209,7 @@ async fn a_password_change_ends_the_other_sessions() {
 /// On PostgreSQL the ticket row is locked for the transition; SQLite serialises writers.
 #[tokio::test]
 async fn racing_accepts_have_one_winner() {
-    let app = TestApp::start().await;
-    let admin = app.admin().await;
-    let queue = app.queue(&admin, "Suporte").await;
-    let connection = app.simulator(&admin, Some(queue)).await;
+    let Desk { app, admin, queue, connection } = desk().await;
     let (_, ana) = app.user(&admin, "ana@test.local", "agent", &[queue]).await;
     let (_, bia) = app.user(&admin, "bia@test.local", "agent", &[queue]).await;
     for n in 0..10 {

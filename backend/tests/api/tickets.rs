@@ -5,21 +5,6 @@ use shared::{CompanyId, ConnectionId, ContactId, TicketId};
 
 use crate::helpers::*;
 
-struct Desk {
-    app: TestApp,
-    admin: String,
-    queue: i64,
-    connection: i64,
-}
-
-async fn desk() -> Desk {
-    let app = TestApp::start().await;
-    let admin = app.admin().await;
-    let queue = app.queue(&admin, "Suporte").await;
-    let connection = app.simulator(&admin, Some(queue)).await;
-    Desk { app, admin, queue, connection }
-}
-
 fn kinds(logs: &Value) -> Vec<String> {
     logs["items"].as_array().expect("items").iter().map(|l| l["kind"].as_str().unwrap_or_default().to_owned()).collect()
 }

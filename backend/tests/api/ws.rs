@@ -8,10 +8,7 @@ use crate::ws_client::EventStream;
 
 #[tokio::test]
 async fn events_arrive_live_with_seq_rising_by_one() {
-    let app = TestApp::start().await;
-    let admin = app.admin().await;
-    let queue = app.queue(&admin, "Suporte").await;
-    let connection = app.simulator(&admin, Some(queue)).await;
+    let Desk { app, admin, connection, .. } = desk().await;
     let mut events = EventStream::connect(&app.ws_url(&admin, None)).await;
 
     let id = app.inbound(&admin, connection, "11987654321", "oi").await;
@@ -101,10 +98,7 @@ async fn agents_only_receive_events_they_may_see() {
 
 #[tokio::test]
 async fn a_ticket_taken_by_a_colleague_leaves_the_other_agents_list_live() {
-    let app = TestApp::start().await;
-    let admin = app.admin().await;
-    let queue = app.queue(&admin, "Suporte").await;
-    let connection = app.simulator(&admin, Some(queue)).await;
+    let Desk { app, admin, queue, connection } = desk().await;
     let (_, ana) = app.user(&admin, "ana@test.local", "agent", &[queue]).await;
     let (_, bia) = app.user(&admin, "bia@test.local", "agent", &[queue]).await;
     let id = app.inbound(&admin, connection, "11987654321", "oi").await;
