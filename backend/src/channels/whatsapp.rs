@@ -7,15 +7,14 @@ use shared::{ErrorCode, MessageId};
 
 use crate::channels::cloud_api::{self, CloudApiClient, CloudApiConfig, CloudEvent, DEFAULT_GRAPH_BASE_URL, SendError};
 use crate::channels::types::{self, DeliveryStatus, InboundMessage};
-use crate::domain::connections::{WebhookTarget, settings_of};
+use crate::domain::connections::{ConnectionRow, WebhookTarget, settings_of};
 use crate::domain::inbound::{self, Inbound, InboundFile, MissingMedia, SenderId};
 use crate::domain::media;
 use crate::domain::messages::{OutboundJob, set_status, set_status_by_external_id};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::store::entities::connections;
 
-pub fn client_for(state: &AppState, connection: &connections::Model) -> Result<CloudApiClient, SendError> {
+pub fn client_for(state: &AppState, connection: &ConnectionRow) -> Result<CloudApiClient, SendError> {
     let settings = settings_of(connection);
     CloudApiClient::new(CloudApiConfig {
         base_url: settings.graph_base_url.unwrap_or_else(|| DEFAULT_GRAPH_BASE_URL.to_owned()),
@@ -57,7 +56,7 @@ pub async fn receive_webhook(state: &AppState, target: &WebhookTarget, raw: &[u8
     Ok(())
 }
 
-async fn receive_message(state: &AppState, connection: &connections::Model, message: InboundMessage) -> AppResult<()> {
+async fn receive_message(state: &AppState, connection: &ConnectionRow, message: InboundMessage) -> AppResult<()> {
     if inbound::is_known(state, connection, &message.external_id).await? {
         return Ok(());
     }
@@ -109,7 +108,7 @@ async fn receive_message(state: &AppState, connection: &connections::Model, mess
     }
 }
 
-async fn download(state: &AppState, connection: &connections::Model, media_id: &str) -> Result<Vec<u8>, SendError> {
+async fn download(state: &AppState, connection: &ConnectionRow, media_id: &str) -> Result<Vec<u8>, SendError> {
     let (bytes, _provider_mime) = client_for(state, connection)?.download_media(media_id).await?;
     if bytes.is_empty() {
         return Err(SendError::permanent("the media file is empty"));
@@ -122,7 +121,7 @@ const RETRY_DELAYS: [Duration; 3] = [Duration::from_secs(2), Duration::from_secs
 
 /// Sends one stored message. Retryable provider errors are retried in the background with backoff;
 /// permanent ones mark the message failed with the provider's reason.
-pub async fn send(state: &AppState, connection: &connections::Model, job: OutboundJob) -> AppResult<()> {
+pub async fn send(state: &AppState, connection: &ConnectionRow, job: OutboundJob) -> AppResult<()> {
     let message_id = MessageId(job.message.id);
     match attempt(state, connection, &job).await {
         Ok(external_id) => set_status(state, message_id, MessageStatus::Sent, Some(&external_id), None).await,
@@ -152,7 +151,7 @@ pub async fn send(state: &AppState, connection: &connections::Model, job: Outbou
     }
 }
 
-async fn attempt(state: &AppState, connection: &connections::Model, job: &OutboundJob) -> Result<String, SendError> {
+async fn attempt(state: &AppState, connection: &ConnectionRow, job: &OutboundJob) -> Result<String, SendError> {
     let client = client_for(state, connection)?;
     let to = job.to.as_deref().ok_or_else(|| SendError::permanent("the contact no longer exists"))?;
     let message = &job.message;

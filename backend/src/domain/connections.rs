@@ -27,6 +27,9 @@ pub struct ConnectionSettings {
     pub graph_base_url: Option<String>,
 }
 
+/// A stored connection, as channels receive it from the domain (they never reach the store).
+pub type ConnectionRow = connections::Model;
+
 pub fn settings_of(connection: &connections::Model) -> ConnectionSettings {
     serde_json::from_str(&connection.settings).unwrap_or_default()
 }
