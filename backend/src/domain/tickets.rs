@@ -451,16 +451,24 @@ pub async fn return_to_queues(tx: &WriteTx, rows: &[tickets::Model]) -> AppResul
 /// Publishes what a write transaction changed on `before` (as they were) to whoever could see
 /// them before and to whoever may see them now; tickets that are gone are announced deleted.
 pub async fn announce_updated(tx: &WriteTx, outbox: &mut Outbox, before: &[tickets::Model]) -> AppResult<()> {
+    let Some(company_id) = before.first().map(company_of) else {
+        return Ok(());
+    };
+    // The rows as they are now, and their list rows, in a few queries whatever their number.
+    let ids: Vec<TicketId> = before.iter().map(id_of).collect();
+    let now: HashMap<i64, tickets::Model> =
+        store::tickets::by_ids(tx, company_id, &ids).await?.into_iter().map(|t| (t.id, t)).collect();
+    let dtos: HashMap<TicketId, Ticket> =
+        summaries(tx, now.values().cloned().collect()).await?.into_iter().map(|t| (t.id, t)).collect();
     for old in before {
-        let Some(now) = store::tickets::get_in_company(tx, company_of(old), id_of(old)).await? else {
+        let (Some(current), Some(dto)) = (now.get(&old.id), dtos.get(&id_of(old))) else {
             let gone = Event::TicketDeleted(shared::events::TicketDeleted { id: id_of(old) });
             outbox.add(tx, company_of(old), audience(old), gone).await?;
             continue;
         };
-        let dto = summary(tx, now.clone()).await?;
-        outbox.add(tx, company_of(&now), audience(&now), Event::TicketUpdated(dto.clone())).await?;
-        if place_of(old) != place_of(&now) {
-            outbox.add(tx, company_of(old), audience(old), Event::TicketUpdated(dto)).await?;
+        outbox.add(tx, company_of(current), audience(current), Event::TicketUpdated(dto.clone())).await?;
+        if place_of(old) != place_of(current) {
+            outbox.add(tx, company_of(old), audience(old), Event::TicketUpdated(dto.clone())).await?;
         }
     }
     Ok(())

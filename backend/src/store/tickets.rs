@@ -79,6 +79,22 @@ fn active(contact_id: ContactId, connection_id: ConnectionId) -> sea_orm::Select
         .filter(tickets::Column::Status.ne(enums::TicketStatus::Closed))
 }
 
+/// The company's tickets among `ids`.
+pub async fn by_ids(
+    db: &impl ConnectionTrait,
+    company_id: CompanyId,
+    ids: &[TicketId],
+) -> Result<Vec<tickets::Model>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    tickets::Entity::find()
+        .filter(tickets::Column::CompanyId.eq(company_id.0))
+        .filter(tickets::Column::Id.is_in(ids.iter().map(|id| id.0)))
+        .all(db)
+        .await
+}
+
 /// The open or pending ticket of a contact on a connection, if any.
 pub async fn find_active(
     db: &impl ConnectionTrait,
