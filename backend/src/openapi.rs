@@ -28,6 +28,7 @@ use crate::state::AppState;
         (name = "tickets", description = "Tickets, their messages and life cycle"),
         (name = "contacts", description = "Customers"),
         (name = "connections", description = "WhatsApp numbers and the simulated channel"),
+        (name = "settings", description = "The company's settings (Configurações)"),
         (name = "live events", description = "WebSocket: ticket and message events, resumable by seq"),
     )
 )]
@@ -121,6 +122,7 @@ fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(http::connections::router())
         .merge(http::ws::router())
         .merge(http::dashboard::router())
+        .merge(http::settings::router())
         .merge(http::webhooks::router())
         .split_for_parts()
 }

@@ -330,6 +330,28 @@ messages! {
     QueueInUse => "A fila tem atendimentos abertos ou aguardando: transfira ou resolva-os antes.", "The queue has open or waiting tickets: transfer or resolve them first.";
     ServerUnavailable => "O servidor está indisponível no momento. Tente novamente em instantes.", "The server is unavailable right now. Try again shortly.";
     ContactUnblocked => "Contato desbloqueado.", "Contact unblocked.";
+    // settings (Configurações)
+    Settings => "Configurações", "Settings";
+    SettingsSubtitle => "Como a sua empresa atende: fuso horário, arquivos, assinatura, chamadas de vídeo e avaliações.", "How your company works: time zone, files, signature, video calls and ratings.";
+    SettingsGeneral => "Geral", "General";
+    SettingsSaved => "Configurações salvas.", "Settings saved.";
+    TimeZone => "Fuso horário", "Time zone";
+    NowThere => "Agora nesse fuso:", "Now in this time zone:";
+    TimeZoneHint => "Agendamentos e saudações usam este fuso.", "Schedules and greetings use this time zone.";
+    SignatureDefault => "Assinatura ligada para novos usuários", "Signature on for new users";
+    VideoCallBaseUrl => "Servidor de chamadas de vídeo", "Video-call server";
+    VideoCallBaseUrlHint => "Um servidor no estilo Jitsi: cada link é uma sala nova.", "A Jitsi-style server: every link is a new room.";
+    MaxUploadMb => "Tamanho máximo de arquivo (MB)", "Largest file (MB)";
+    Ratings => "Avaliações", "Ratings";
+    RatingsEnabled => "Pedir avaliação do atendimento", "Ask customers to rate the service";
+    RatingsOnResolve => "Pedir automaticamente ao finalizar", "Ask automatically on resolve";
+    RatingsQuestion => "Pergunta", "Question";
+    RatingsScale => "Escala (nota máxima)", "Scale (highest score)";
+    RatingsWindow => "Prazo para responder (minutos)", "Time to answer (minutes)";
+    UnknownTimeZone => "Escolha um fuso horário da lista, como America/Sao_Paulo.", "Choose a time zone from the list, like America/Sao_Paulo.";
+    GoodMorning => "Bom dia", "Good morning";
+    GoodAfternoon => "Boa tarde", "Good afternoon";
+    GoodEvening => "Boa noite", "Good evening";
 }
 
 pub fn role_key(role: shared::auth::Role) -> Key {
@@ -472,6 +494,15 @@ pub fn validation_text(locale: Locale, invalid: &Invalid) -> String {
         Invalid::NotAudio => Key::NotAudio,
         Invalid::StickerNotWebp => Key::StickerNotWebp,
         Invalid::UnknownFileKind => Key::UnknownFileKind,
+        Invalid::UnknownTimeZone => Key::UnknownTimeZone,
+        Invalid::NumberBetween { min, max } => {
+            return if pt { format!("Use um número de {min} a {max}.") } else { format!("Use a number from {min} to {max}.") };
+        }
+        Invalid::OneOf { choices } => {
+            let choices: Vec<String> = choices.iter().map(u32::to_string).collect();
+            let choices = choices.join(", ");
+            return if pt { format!("Escolha um destes: {choices}.") } else { format!("Choose one of: {choices}.") };
+        }
         Invalid::Malformed { .. } => Key::MalformedInput,
     };
     key.text(locale).to_owned()
@@ -574,6 +605,9 @@ mod tests {
             Invalid::NotAudio,
             Invalid::StickerNotWebp,
             Invalid::UnknownFileKind,
+            Invalid::UnknownTimeZone,
+            Invalid::NumberBetween { min: 1, max: 100 },
+            Invalid::OneOf { choices: vec![3, 5, 10] },
             Invalid::Malformed { reason: "missing field `name`".into() },
         ];
         for problem in &problems {

@@ -8,6 +8,7 @@ mod i18n;
 mod pages;
 mod state;
 mod time;
+mod zone;
 
 fn main() {
     console_error_panic_hook::set_once();

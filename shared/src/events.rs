@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::contacts::{Connection, Contact};
 use crate::ids::{ContactId, JobId, MessageId, TicketId};
 use crate::schedules::Schedule;
+use crate::settings::Settings;
 use crate::tickets::{Message, MessageStatus, Note, Ticket};
 
 /// Close code telling the client to reconnect with `since` (it fell behind, or the server stops).
@@ -55,6 +56,8 @@ pub enum Event {
     SyncProgress(SyncProgress),
     #[serde(rename = "connection.updated")]
     ConnectionUpdated(Connection),
+    #[serde(rename = "settings.updated")]
+    SettingsUpdated(Settings),
 }
 
 impl Event {
@@ -72,6 +75,7 @@ impl Event {
             Event::ScheduleUpdated(_) => "schedule.updated",
             Event::SyncProgress(_) => "sync.progress",
             Event::ConnectionUpdated(_) => "connection.updated",
+            Event::SettingsUpdated(_) => "settings.updated",
         }
     }
 }

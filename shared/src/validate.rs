@@ -46,6 +46,15 @@ pub enum Invalid {
     NotAudio,
     StickerNotWebp,
     UnknownFileKind,
+    /// Not an IANA time zone name such as `America/Sao_Paulo`.
+    UnknownTimeZone,
+    NumberBetween {
+        min: u32,
+        max: u32,
+    },
+    OneOf {
+        choices: Vec<u32>,
+    },
     /// The body could not be read as the expected JSON; `reason` is serde's description.
     Malformed {
         reason: String,
@@ -85,6 +94,12 @@ impl fmt::Display for Invalid {
             Invalid::NotAudio => f.write_str("the file is not audio"),
             Invalid::StickerNotWebp => f.write_str("stickers must be WebP images"),
             Invalid::UnknownFileKind => f.write_str("must be audio, sticker or file"),
+            Invalid::UnknownTimeZone => f.write_str("must be a time zone name like America/Sao_Paulo"),
+            Invalid::NumberBetween { min, max } => write!(f, "must be a number from {min} to {max}"),
+            Invalid::OneOf { choices } => {
+                let choices: Vec<String> = choices.iter().map(u32::to_string).collect();
+                write!(f, "must be one of {}", choices.join(", "))
+            }
             Invalid::Malformed { reason } => f.write_str(reason),
             Invalid::Other { message } => f.write_str(message),
         }

@@ -88,6 +88,7 @@ pub async fn create_admin(state: &AppState, email: &str, password: &str, name: &
                 password_hash: &hash,
                 role: Role::Admin,
                 platform_admin: true,
+                signature_enabled: true,
             };
             store::users::insert(&txn, row).await?;
         }
@@ -130,7 +131,15 @@ pub async fn seed_demo(state: &AppState) -> AppResult<Vec<String>> {
             continue;
         }
         let row =
-            store::users::NewUserRow { company_id, name, email, password_hash: &hash, role, platform_admin: false };
+            store::users::NewUserRow {
+                company_id,
+                name,
+                email,
+                password_hash: &hash,
+                role,
+                platform_admin: false,
+                signature_enabled: true,
+            };
         let txn = state.begin().await?;
         let user = store::users::insert(&txn, row).await?;
         store::users::set_queues(&txn, UserId(user.id), &queue_ids[queues]).await?;

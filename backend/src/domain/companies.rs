@@ -44,6 +44,7 @@ pub async fn create(state: &AppState, caller: &CurrentUser, new: NewCompany) -> 
         password_hash: &password_hash,
         role: Role::Admin,
         platform_admin: false,
+        signature_enabled: true,
     };
     let admin = store::users::insert(&txn, row).await.on_unique(crate::store::UniqueKey::UserEmail, "admin.email")?;
     txn.commit().await?;

@@ -141,9 +141,7 @@ pub async fn send(
     let media = match &attachment {
         None => None,
         Some(file) => {
-            if file.bytes.len() > media::MAX_UPLOAD_BYTES {
-                return Err(AppError::PayloadTooLarge);
-            }
+            crate::domain::settings::check_upload_size(state, caller.company_id, file.bytes.len()).await?;
             let sniffed = media::sniff(&file.bytes, file.kind_hint.as_deref())?;
             let name = media::clean_file_name(file.file_name.as_deref(), "arquivo");
             let path = media::save(&state.config.data_dir, caller.company_id.0, &file.bytes).await?;

@@ -98,6 +98,7 @@ pub async fn create(state: &AppState, caller: &CurrentUser, new: NewUser) -> App
     errors.into_result()?;
     let password_hash = password::hash(&password).await?;
     let txn = state.begin().await?;
+    let signature_enabled = crate::domain::settings::general_of(&txn, caller.company_id).await?.signature_default;
     let row = store::users::NewUserRow {
         company_id: caller.company_id,
         name: name.as_str(),
@@ -105,6 +106,7 @@ pub async fn create(state: &AppState, caller: &CurrentUser, new: NewUser) -> App
         password_hash: &password_hash,
         role: new.role,
         platform_admin: false,
+        signature_enabled,
     };
     let user = store::users::insert(&txn, row).await.on_unique(UniqueKey::UserEmail, "email")?;
     store::users::set_queues(&txn, UserId(user.id), &queue_ids).await?;

@@ -34,7 +34,7 @@ pub fn router() -> OpenApiRouter<AppState> {
             // Uploads may be larger than the JSON bodies the rest of the API takes.
             OpenApiRouter::new()
                 .routes(routes!(list_messages, send_message))
-                .layer(DefaultBodyLimit::max(domain::media::MAX_UPLOAD_BYTES + 64 * 1024)),
+                .layer(DefaultBodyLimit::max(domain::media::UPLOAD_CEILING_BYTES + 64 * 1024)),
         )
         .routes(routes!(message_media))
 }

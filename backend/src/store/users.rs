@@ -20,6 +20,7 @@ pub struct NewUserRow<'a> {
     pub password_hash: &'a str,
     pub role: Role,
     pub platform_admin: bool,
+    pub signature_enabled: bool,
 }
 
 pub async fn insert(tx: &WriteTx, row: NewUserRow<'_>) -> Result<users::Model, DbErr> {
@@ -31,7 +32,7 @@ pub async fn insert(tx: &WriteTx, row: NewUserRow<'_>) -> Result<users::Model, D
         password_hash: Set(row.password_hash.to_owned()),
         role: Set(row.role.into()),
         platform_admin: Set(row.platform_admin),
-        signature_enabled: Set(true),
+        signature_enabled: Set(row.signature_enabled),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()

@@ -12,6 +12,7 @@ use super::lang_switch::LangSwitch;
 use super::user_menu::UserMenu;
 use crate::i18n::{Key, use_i18n};
 use crate::state::realtime::Realtime;
+use crate::state::settings::CompanySettings;
 use crate::state::session::{Status, use_session};
 use crate::t;
 
@@ -50,6 +51,7 @@ fn Shell() -> impl IntoView {
     // Live events for every screen of the signed-in frame; closed on sign-out.
     let realtime = Realtime::start();
     provide_context(realtime);
+    provide_context(CompanySettings::start());
     view! {
         <div class="shell">
             <header class="topbar">
@@ -94,6 +96,10 @@ fn Shell() -> impl IntoView {
                         <A href="/admin/queues" attr:class="nav-link" attr:data-testid="nav-queues">
                             {icons::queues()}
                             <span>{t!(i18n, Queues)}</span>
+                        </A>
+                        <A href="/admin/settings" attr:class="nav-link" attr:data-testid="nav-settings">
+                            {icons::settings()}
+                            <span>{t!(i18n, Settings)}</span>
                         </A>
                     </Show>
                 </nav>

@@ -135,6 +135,9 @@ pub fn TextInput(
     #[prop(optional)] hint: Option<Key>,
     #[prop(optional)] required: bool,
     #[prop(optional)] node_ref: NodeRef<leptos::html::Input>,
+    /// The id of a `<datalist>` of suggestions.
+    #[prop(optional, into)]
+    list: Option<String>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let id = unique_id(testid);
@@ -166,6 +169,7 @@ pub fn TextInput(
                 aria-describedby=described_by
                 data-testid=testid
                 node_ref=node_ref
+                list=list
                 bind:value=value
             />
             {hint.map(|hint| view! { <p class="field-hint" id=hint_id>{move || i18n.t(hint)}</p> })}

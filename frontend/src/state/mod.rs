@@ -6,5 +6,6 @@ pub mod messages;
 pub mod paged;
 pub mod realtime;
 pub mod session;
+pub mod settings;
 pub mod storage;
 pub mod tickets;

@@ -5,6 +5,7 @@ pub mod api_tokens;
 pub mod auth_sessions;
 pub mod companies;
 pub mod company_counters;
+pub mod company_settings;
 pub mod connections;
 pub mod contacts;
 pub mod events;

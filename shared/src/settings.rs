@@ -1,0 +1,129 @@
+//! The company's settings (Configurações), by section. A section is stored whole and read with
+//! defaults for what it does not hold, so a field added later needs no migration.
+
+use serde::{Deserialize, Serialize};
+
+/// The time zone a new company starts in: most users of these products are in Brazil.
+pub const DEFAULT_TIME_ZONE: &str = "America/Sao_Paulo";
+pub const DEFAULT_VIDEO_CALL_BASE_URL: &str = "https://meet.jit.si";
+/// WhatsApp's own limit for documents is 100 MB; images, audio and video stop at 16 MB there.
+pub const MAX_UPLOAD_MB_LIMIT: u32 = 100;
+pub const DEFAULT_MAX_UPLOAD_MB: u32 = 16;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Settings {
+    pub general: GeneralSettings,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GeneralSettings {
+    /// IANA name (`America/Sao_Paulo`): schedules are written and greetings chosen in it.
+    pub time_zone: String,
+    /// Whether a new user's signature starts switched on.
+    pub signature_default: bool,
+    /// Where the composer's video-call links point (a Jitsi-style server: any path is a room).
+    pub video_call_base_url: String,
+    /// The largest file an agent may send, in megabytes.
+    pub max_upload_mb: u32,
+    pub ratings: RatingSettings,
+}
+
+impl Default for GeneralSettings {
+    fn default() -> Self {
+        Self {
+            time_zone: DEFAULT_TIME_ZONE.to_owned(),
+            signature_default: true,
+            video_call_base_url: DEFAULT_VIDEO_CALL_BASE_URL.to_owned(),
+            max_upload_mb: DEFAULT_MAX_UPLOAD_MB,
+            ratings: RatingSettings::default(),
+        }
+    }
+}
+
+impl GeneralSettings {
+    pub fn max_upload_bytes(&self) -> usize {
+        self.max_upload_mb as usize * 1024 * 1024
+    }
+}
+
+/// The satisfaction survey (Avaliação).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RatingSettings {
+    pub enabled: bool,
+    /// Ask automatically when a ticket is resolved.
+    pub on_resolve: bool,
+    pub question: String,
+    /// The highest score (the lowest is 1).
+    pub scale: u8,
+    /// How long after the question an answer still counts.
+    pub window_minutes: u32,
+}
+
+impl Default for RatingSettings {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            on_resolve: false,
+            question: "Como você avalia o nosso atendimento? Responda com uma nota de 1 a 5.".to_owned(),
+            scale: 5,
+            window_minutes: 60 * 24,
+        }
+    }
+}
+
+/// `PATCH /api/v1/settings`: each section given is merged field by field into the stored one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SettingsPatch {
+    pub general: Option<GeneralPatch>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GeneralPatch {
+    pub time_zone: Option<String>,
+    pub signature_default: Option<bool>,
+    pub video_call_base_url: Option<String>,
+    pub max_upload_mb: Option<u32>,
+    pub ratings: Option<RatingsPatch>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RatingsPatch {
+    pub enabled: Option<bool>,
+    pub on_resolve: Option<bool>,
+    pub question: Option<String>,
+    pub scale: Option<u8>,
+    pub window_minutes: Option<u32>,
+}
+
+/// The scales a survey may use.
+pub const RATING_SCALES: [u8; 3] = [3, 5, 10];
+pub const MAX_RATING_WINDOW_MINUTES: u32 = 60 * 24 * 30;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_section_missing_fields_reads_with_defaults() {
+        let general: GeneralSettings = serde_json::from_str(r#"{"time_zone":"Europe/Lisbon"}"#).unwrap();
+        assert_eq!(general.time_zone, "Europe/Lisbon");
+        assert_eq!(general.max_upload_mb, DEFAULT_MAX_UPLOAD_MB);
+        assert_eq!(general.ratings.scale, 5);
+    }
+
+    #[test]
+    fn a_patch_refuses_unknown_fields() {
+        assert!(serde_json::from_str::<SettingsPatch>(r#"{"general":{"timezone":"UTC"}}"#).is_err());
+    }
+}
