@@ -20,9 +20,9 @@ pub async fn serve() -> anyhow::Result<()> {
         println!("    e-mail:   {}", credentials.email);
         println!("    password: {}", credentials.password);
     }
-    let interrupted = crate::domain::messages::fail_interrupted_sends(&state).await?;
-    if interrupted > 0 {
-        tracing::warn!(count = interrupted, "outbound messages interrupted by the last stop were marked failed");
+    let orphaned = crate::domain::messages::fail_orphaned_sends(&state).await?;
+    if orphaned > 0 {
+        tracing::warn!(count = orphaned, "outbound messages written before the outbox existed were marked failed");
     }
     crate::domain::events::keep_pruning(state.clone());
     if !state.config.static_dir.join("index.html").exists() {

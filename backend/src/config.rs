@@ -57,6 +57,17 @@ pub struct Config {
     /// its first use (two tabs refreshing at once, an answer lost on the way) gets a new pair
     /// instead of ending the session; later, a reuse is taken for theft. 0 turns the grace off.
     pub refresh_grace: Duration,
+    /// `ATENDE_OUTBOX_RETRY_SECS`, default `2,10,60,300`: how long an outbound message waits
+    /// before each new try after a provider's transient error; past the last, it is failed.
+    pub outbox_retry_delays: Vec<Duration>,
+    /// How often an idle outbox looks for work another instance queued (its own wakes it at once).
+    pub outbox_poll: Duration,
+    /// How long a claimed send stays with its instance before another may take it over: longer
+    /// than any provider call (their own time-outs end sooner).
+    pub outbox_lease: Duration,
+    /// `ATENDE_SCHEDULE_LATE_SECS`, default 60: a scheduled message sent this long after its time
+    /// is marked late (the server was down, or busy, when it was due).
+    pub schedule_late_after: Duration,
 }
 
 impl std::fmt::Debug for Config {
@@ -112,6 +123,10 @@ impl Config {
             trusted_proxies: Vec::new(),
             ws_max_per_user: 20,
             refresh_grace: Duration::from_secs(30),
+            outbox_retry_delays: [2, 10, 60, 300].map(Duration::from_secs).to_vec(),
+            outbox_poll: Duration::from_secs(1),
+            outbox_lease: Duration::from_secs(300),
+            schedule_late_after: Duration::from_secs(60),
         }
     }
 
@@ -174,6 +189,20 @@ impl Config {
             Some("0") => Duration::ZERO,
             _ => Duration::from_secs(number(&lookup, "ATENDE_REFRESH_GRACE_SECS", 30)?),
         };
+        if let Some(list) = lookup("ATENDE_OUTBOX_RETRY_SECS") {
+            config.outbox_retry_delays = list
+                .split(',')
+                .map(str::trim)
+                .filter(|item| !item.is_empty())
+                .map(|item| {
+                    item.parse::<u64>().map(Duration::from_secs).map_err(|_| ConfigError {
+                        var: "ATENDE_OUTBOX_RETRY_SECS",
+                        reason: format!("`{item}` is not a number of seconds (give a list like 2,10,60)"),
+                    })
+                })
+                .collect::<Result<_, _>>()?;
+        }
+        config.schedule_late_after = Duration::from_secs(number(&lookup, "ATENDE_SCHEDULE_LATE_SECS", 60)?);
         if let Some(list) = lookup("ATENDE_TRUSTED_PROXIES") {
             config.trusted_proxies = list
                 .split(',')

@@ -57,9 +57,12 @@ pub async fn serve_until(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
+    let outbox = crate::domain::outbox::OutboxWorker::start(state.clone());
+    let served = axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    outbox.stop().await;
+    served
 }
 
 /// Serves until Ctrl-C or SIGTERM.

@@ -25,6 +25,10 @@ pub struct Inner {
     pub metrics: Metrics,
     pub bus: Bus,
     pub sockets: crate::realtime::slots::SocketSlots,
+    /// This process among the instances sharing the database (who holds an outbox claim).
+    pub instance_id: String,
+    /// Rung after an outbound message is queued, so this instance's outbox sends it at once.
+    pub outbox_wake: tokio::sync::Notify,
     /// SQLite has one writer at a time; taking turns here avoids "database is locked" errors when
     /// a transaction that read first tries to write. PostgreSQL needs no such turn.
     write_turn: WriteTurn,
@@ -57,6 +61,8 @@ impl AppState {
             metrics: Metrics::new(),
             bus,
             sockets: Default::default(),
+            instance_id: uuid::Uuid::new_v4().simple().to_string(),
+            outbox_wake: tokio::sync::Notify::new(),
             write_turn,
         })))
     }

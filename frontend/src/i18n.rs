@@ -349,6 +349,9 @@ messages! {
     RatingsScale => "Escala (nota máxima)", "Scale (highest score)";
     RatingsWindow => "Prazo para responder (minutos)", "Time to answer (minutes)";
     UnknownTimeZone => "Escolha um fuso horário da lista, como America/Sao_Paulo.", "Choose a time zone from the list, like America/Sao_Paulo.";
+    NotResendable => "Só mensagens que falharam, ou de destino incerto, podem ser reenviadas.", "Only failed messages, or ones of unknown fate, can be sent again.";
+    Resend => "Reenviar", "Send again";
+    StatusUnknown => "Talvez não entregue: o WhatsApp não respondeu. Confira com o cliente antes de reenviar.", "Maybe not delivered: WhatsApp did not answer. Check with the customer before sending again.";
     GoodMorning => "Bom dia", "Good morning";
     GoodAfternoon => "Boa tarde", "Good afternoon";
     GoodEvening => "Boa noite", "Good evening";

@@ -121,6 +121,8 @@ error_codes! {
     TicketAlreadyActive = "ticket_already_active",
     /// 409: writing in a ticket that is not open.
     TicketNotOpen = "ticket_not_open",
+    /// 409: only a failed outbound message, or one of unknown fate, can be sent again.
+    NotResendable = "not_resendable",
     NotASimulator = "not_a_simulator",
     ContactBlocked = "contact_blocked",
     CannotDemoteSelf = "cannot_demote_self",

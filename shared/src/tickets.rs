@@ -36,7 +36,11 @@ wire_enum!(MessageKind {
     Text = "text", Image = "image", Audio = "audio", Video = "video", Document = "document",
     Sticker = "sticker", Location = "location", Reaction = "reaction", System = "system",
 });
-wire_enum!(MessageStatus { Pending = "pending", Sent = "sent", Delivered = "delivered", Read = "read", Failed = "failed", Received = "received" });
+wire_enum!(
+    /// `unknown`: the provider may or may not have taken it (the answer never came); the agent
+    /// decides whether to send it again.
+    MessageStatus { Pending = "pending", Sent = "sent", Delivered = "delivered", Read = "read", Failed = "failed", Received = "received", Unknown = "unknown" }
+);
 wire_enum!(
     /// What a ticket log row records. `access` is a user opening the ticket.
     TicketLogKind {
@@ -88,6 +92,7 @@ impl MessageStatus {
             MessageStatus::Failed => {
                 matches!(self, MessageStatus::Pending | MessageStatus::Sent | MessageStatus::Failed)
             }
+            MessageStatus::Unknown => self == MessageStatus::Pending,
             _ => next.rank() > self.rank(),
         }
     }
@@ -96,7 +101,7 @@ impl MessageStatus {
     pub fn rank(self) -> u8 {
         match self {
             MessageStatus::Pending => 0,
-            MessageStatus::Failed => 1,
+            MessageStatus::Failed | MessageStatus::Unknown => 1,
             MessageStatus::Sent => 2,
             MessageStatus::Delivered => 3,
             MessageStatus::Read => 4,
@@ -254,10 +259,11 @@ mod tests {
     #[test]
     fn statuses_only_move_forward_and_failures_do_not_hide_delivery() {
         #[rustfmt::skip]
-        let table: [(MessageStatus, MessageStatus, bool); 10] = [
+        let table: [(MessageStatus, MessageStatus, bool); 14] = [
             (Pending, Sent, true), (Sent, Delivered, true), (Delivered, Read, true), (Pending, Read, true),
             (Read, Delivered, false), (Delivered, Sent, false), (Sent, Failed, true), (Pending, Failed, true),
             (Delivered, Failed, false), (Read, Failed, false),
+            (Pending, Unknown, true), (Sent, Unknown, false), (Failed, Unknown, false), (Unknown, Delivered, true),
         ];
         for (from, to, allowed) in table {
             assert_eq!(from.may_become(to), allowed, "{from:?} -> {to:?}");

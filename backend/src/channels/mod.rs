@@ -7,4 +7,3 @@ pub mod types;
 pub mod outbound;
 pub mod whatsapp;
 
-pub use outbound::dispatch;

@@ -1,16 +1,14 @@
 //! The WhatsApp Cloud API connection: webhooks in (messages and delivery statuses), messages out.
 
-use std::time::Duration;
-
 use shared::tickets::{MessageKind, MessageStatus};
-use shared::{ErrorCode, MessageId};
+use shared::ErrorCode;
 
 use crate::channels::cloud_api::{self, CloudApiClient, CloudApiConfig, CloudEvent, DEFAULT_GRAPH_BASE_URL, SendError};
 use crate::channels::types::{self, DeliveryStatus, InboundMessage};
 use crate::domain::connections::{ConnectionRow, WebhookTarget, settings_of};
 use crate::domain::inbound::{self, Inbound, InboundFile, MissingMedia, SenderId};
 use crate::domain::media;
-use crate::domain::messages::{OutboundJob, set_status, set_status_by_external_id};
+use crate::domain::messages::{Outgoing, set_status_by_external_id};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 
@@ -116,42 +114,8 @@ async fn download(state: &AppState, connection: &ConnectionRow, media_id: &str) 
     Ok(bytes)
 }
 
-/// Tries sooner first, then backs off; past the last try the message is marked failed.
-const RETRY_DELAYS: [Duration; 3] = [Duration::from_secs(2), Duration::from_secs(10), Duration::from_secs(60)];
-
-/// Sends one stored message. Retryable provider errors are retried in the background with backoff;
-/// permanent ones mark the message failed with the provider's reason.
-pub async fn send(state: &AppState, connection: &ConnectionRow, job: OutboundJob) -> AppResult<()> {
-    let message_id = MessageId(job.message.id);
-    match attempt(state, connection, &job).await {
-        Ok(external_id) => set_status(state, message_id, MessageStatus::Sent, Some(&external_id), None).await,
-        Err(error) if error.is_retryable() => {
-            let (state, connection) = (state.clone(), connection.clone());
-            tokio::spawn(async move {
-                let mut last = error;
-                for delay in RETRY_DELAYS {
-                    tokio::time::sleep(delay).await;
-                    match attempt(&state, &connection, &job).await {
-                        Ok(external_id) => {
-                            let _ = set_status(&state, message_id, MessageStatus::Sent, Some(&external_id), None).await;
-                            return;
-                        }
-                        Err(error) if error.is_retryable() => last = error,
-                        Err(error) => {
-                            last = error;
-                            break;
-                        }
-                    }
-                }
-                let _ = set_status(&state, message_id, MessageStatus::Failed, None, Some(last.message())).await;
-            });
-            Ok(())
-        }
-        Err(error) => set_status(state, message_id, MessageStatus::Failed, None, Some(error.message())).await,
-    }
-}
-
-async fn attempt(state: &AppState, connection: &ConnectionRow, job: &OutboundJob) -> Result<String, SendError> {
+/// Sends one stored message: the provider's id for it, or why not (the outbox decides what next).
+pub async fn send(state: &AppState, connection: &ConnectionRow, job: &Outgoing) -> Result<String, SendError> {
     let client = client_for(state, connection)?;
     let to = job.to.as_deref().ok_or_else(|| SendError::permanent("the contact no longer exists"))?;
     let message = &job.message;

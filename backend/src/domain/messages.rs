@@ -154,8 +154,8 @@ pub async fn send(
     {
         media::remove(&state.config.data_dir, path).await;
     }
-    let (message, dto) = stored?;
-    crate::channels::dispatch(state, MessageId(message.id)).await;
+    let (_, dto) = stored?;
+    crate::domain::outbox::wake(state);
     Ok(dto)
 }
 
@@ -216,6 +216,7 @@ async fn store_outgoing(
     ticket_row.last_message_at = Set(Some(now));
     ticket_row.last_message_from_me = Set(true);
     let ticket = store::tickets::update(&txn, ticket_row).await?;
+    crate::domain::outbox::enqueue(&txn, &message).await?;
     let mut outbox = Outbox::new();
     let dto = to_dto(message.clone());
     outbox.add(&txn, company_of(&ticket), audience(&ticket), Event::MessageCreated(dto.clone())).await?;
@@ -224,6 +225,32 @@ async fn store_outgoing(
     txn.commit().await?;
     outbox.publish(state);
     Ok((message, dto))
+}
+
+/// Queues an outbound message that failed, or whose fate is unknown, once more.
+pub async fn resend(state: &AppState, caller: &CurrentUser, id: MessageId) -> AppResult<Message> {
+    let txn = state.begin().await?;
+    let message =
+        store::messages::get_in_company(&txn, caller.company_id, id).await?.ok_or(AppError::NotFound("message"))?;
+    let ticket = find_visible(&txn, caller, TicketId(message.ticket_id)).await.map_err(|_| AppError::NotFound("message"))?;
+    let status = MessageStatus::from(message.status);
+    if !message.from_me || !matches!(status, MessageStatus::Failed | MessageStatus::Unknown) {
+        return Err(AppError::conflict(ErrorCode::NotResendable, "only a failed message, or one of unknown fate, can be sent again"));
+    }
+    if status_of(&ticket) != TicketStatus::Open {
+        return Err(AppError::conflict(ErrorCode::TicketNotOpen, "accept or reopen the ticket before writing in it"));
+    }
+    let mut row = message.into_active_model();
+    row.status = Set(MessageStatus::Pending.into());
+    row.error = Set(None);
+    let message = store::messages::update(&txn, row).await?;
+    crate::domain::outbox::enqueue(&txn, &message).await?;
+    let mut outbox = Outbox::new();
+    outbox.add(&txn, company_of(&ticket), audience(&ticket), Event::MessageUpdated(update_of(&message))).await?;
+    txn.commit().await?;
+    outbox.publish(state);
+    crate::domain::outbox::wake(state);
+    Ok(to_dto(message))
 }
 
 /// The file of a message, for a user who may see its ticket: (absolute path, mime, file name).
@@ -252,17 +279,33 @@ pub async fn set_status(
     error: Option<&str>,
 ) -> AppResult<()> {
     let txn = state.begin().await?;
-    let Some(message) = store::messages::get(&txn, message_id).await? else {
-        return Ok(());
+    let mut outbox = Outbox::new();
+    record_status(&txn, &mut outbox, message_id, status, external_id, error).await?;
+    txn.commit().await?;
+    outbox.publish(state);
+    Ok(())
+}
+
+/// [`set_status`] inside the caller's transaction. The message as it stands after, if it exists.
+pub async fn record_status(
+    tx: &WriteTx,
+    outbox: &mut Outbox,
+    message_id: MessageId,
+    status: MessageStatus,
+    external_id: Option<&str>,
+    error: Option<&str>,
+) -> AppResult<Option<messages::Model>> {
+    let Some(message) = store::messages::get(tx, message_id).await? else {
+        return Ok(None);
     };
     let current = MessageStatus::from(message.status);
     if !current.may_become(status) {
-        return Ok(());
+        return Ok(Some(message));
     }
     let Some(ticket) =
-        store::tickets::get_in_company(&txn, CompanyId(message.company_id), TicketId(message.ticket_id)).await?
+        store::tickets::get_in_company(tx, CompanyId(message.company_id), TicketId(message.ticket_id)).await?
     else {
-        return Ok(());
+        return Ok(Some(message));
     };
     let mut row = message.into_active_model();
     row.status = Set(status.into());
@@ -270,26 +313,24 @@ pub async fn set_status(
         row.external_id = Set(Some(external_id.to_owned()));
     }
     row.error = Set(error.map(str::to_owned));
-    let message = store::messages::update(&txn, row).await?;
-    let mut outbox = Outbox::new();
-    let update = MessageUpdate {
+    let message = store::messages::update(tx, row).await?;
+    outbox.add(tx, company_of(&ticket), audience(&ticket), Event::MessageUpdated(update_of(&message))).await?;
+    Ok(Some(message))
+}
+
+fn update_of(message: &messages::Model) -> MessageUpdate {
+    MessageUpdate {
         id: MessageId(message.id),
         ticket_id: TicketId(message.ticket_id),
         status: message.status.into(),
-        error: message.error,
-        external_id: message.external_id,
-    };
-    outbox.add(&txn, company_of(&ticket), audience(&ticket), Event::MessageUpdated(update)).await?;
-    txn.commit().await?;
-    outbox.publish(state);
-    Ok(())
+        error: message.error.clone(),
+        external_id: message.external_id.clone(),
+    }
 }
 
-/// After a restart: outbound messages left `pending` by a send that was cut short are marked
-/// failed, so the agent sees them and can resend. Resending automatically could deliver a message
-/// twice (the provider may have taken it just before the stop), which is worse.
-pub async fn fail_interrupted_sends(state: &AppState) -> AppResult<usize> {
-    // Retries end within a couple of minutes; anything older is not in flight on any instance.
+/// At start-up: outbound messages left `pending` with no outbox row (written by a version that
+/// sent from memory) are marked failed, so the agent sees them and can send them again.
+pub async fn fail_orphaned_sends(state: &AppState) -> AppResult<usize> {
     let before = Utc::now() - chrono::Duration::minutes(5);
     let stale = store::messages::stale_pending(&state.db, before).await?;
     for message in &stale {
@@ -308,7 +349,7 @@ pub async fn fail_interrupted_sends(state: &AppState) -> AppResult<usize> {
 /// What a channel needs to send one stored outbound message, read in one place so channels need not
 /// query the store.
 #[derive(Debug, Clone)]
-pub struct OutboundJob {
+pub struct Outgoing {
     pub message: messages::Model,
     /// `None` when the connection was deleted since.
     pub connection: Option<connections::Model>,
@@ -319,7 +360,7 @@ pub struct OutboundJob {
 }
 
 /// The job for message `message_id`, or `None` when the message no longer exists.
-pub async fn outbound_job(state: &AppState, message_id: MessageId) -> AppResult<Option<OutboundJob>> {
+pub async fn outgoing(state: &AppState, message_id: MessageId) -> AppResult<Option<Outgoing>> {
     let Some(message) = store::messages::get(&state.db, message_id).await? else {
         return Ok(None);
     };
@@ -333,7 +374,7 @@ pub async fn outbound_job(state: &AppState, message_id: MessageId) -> AppResult<
             .and_then(|m| m.external_id),
         None => None,
     };
-    Ok(Some(OutboundJob { message, connection, to, reply_to }))
+    Ok(Some(Outgoing { message, connection, to, reply_to }))
 }
 
 /// A provider's delivery status for the message it knows as `external_id` on `connection_id`; a

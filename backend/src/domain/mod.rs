@@ -14,6 +14,7 @@ pub mod me;
 pub mod media;
 pub mod messages;
 pub mod ops;
+pub mod outbox;
 pub mod outbound_url;
 pub mod page;
 pub mod phone;

@@ -37,6 +37,20 @@ pub fn router() -> OpenApiRouter<AppState> {
                 .layer(DefaultBodyLimit::max(domain::media::UPLOAD_CEILING_BYTES + 64 * 1024)),
         )
         .routes(routes!(message_media))
+        .routes(routes!(resend_message))
+}
+
+/// Send a failed message, or one whose fate is unknown, again (the agent decided): back to
+/// `pending`, through the outbox. Only outbound messages of an open ticket the caller may see.
+#[utoipa::path(post, path = "/api/v1/messages/{id}/resend", tag = "tickets", params(("id" = i64, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Message), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody)))]
+async fn resend_message(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    AppPath(id): AppPath<shared::MessageId>,
+) -> AppResult<AppJson<Message>> {
+    domain::messages::resend(&state, &caller, id).await.map(AppJson)
 }
 
 /// The file of a message, to users who may see its ticket. Served as an attachment unless it is

@@ -35,6 +35,7 @@ column_enum!(MessageKind <=> shared::tickets::MessageKind {
 });
 column_enum!(MessageStatus <=> shared::tickets::MessageStatus {
     Pending = "pending", Sent = "sent", Delivered = "delivered", Read = "read", Failed = "failed", Received = "received",
+    Unknown = "unknown",
 });
 column_enum!(TicketLogKind <=> shared::tickets::TicketLogKind {
     Access = "access", Created = "created", Accepted = "accepted", Transferred = "transferred",

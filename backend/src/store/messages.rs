@@ -1,5 +1,5 @@
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
@@ -8,7 +8,7 @@ use shared::tickets::{MessageKind, MessageStatus};
 use shared::{CompanyId, ConnectionId, ContactId, MessageId, TicketId, UserId};
 
 use super::WriteTx;
-use super::entities::messages;
+use super::entities::{messages, outbound_jobs};
 use super::enums;
 
 pub struct MediaRow<'a> {
@@ -145,12 +145,25 @@ pub async fn media_paths_of(
     Ok(paths)
 }
 
-/// Outbound messages still `pending` since before `before`: their send was interrupted.
+/// Outbound messages still `pending` since before `before` that the outbox does not hold.
 pub async fn stale_pending(db: &impl ConnectionTrait, before: DateTime<Utc>) -> Result<Vec<messages::Model>, DbErr> {
     messages::Entity::find()
         .filter(messages::Column::FromMe.eq(true))
         .filter(messages::Column::Status.eq(enums::MessageStatus::Pending))
         .filter(messages::Column::CreatedAt.lt(before))
+        .filter(
+            Expr::exists(
+                Query::select()
+                    .expr(Expr::val(1))
+                    .from(outbound_jobs::Entity)
+                    .and_where(
+                        Expr::col((outbound_jobs::Entity, outbound_jobs::Column::MessageId))
+                            .equals((messages::Entity, messages::Column::Id)),
+                    )
+                    .to_owned(),
+            )
+            .not(),
+        )
         .all(db)
         .await
 }

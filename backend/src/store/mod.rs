@@ -11,6 +11,7 @@ pub mod entities;
 pub mod enums;
 pub mod events;
 pub mod messages;
+pub mod outbox;
 pub mod queues;
 pub mod sessions;
 pub mod settings;

@@ -180,6 +180,20 @@ impl TestApp {
         page["items"].as_array().expect("items").iter().map(|t| t["id"].as_i64().unwrap_or_default()).collect()
     }
 
+    /// The message `id` of `ticket` once the outbox has settled it (no longer `pending`).
+    pub async fn settled(&self, token: &str, ticket: i64, id: i64) -> Value {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        loop {
+            let (_, page) = self.get(&format!("/api/v1/tickets/{ticket}/messages?limit=100"), token).await;
+            let found = page["items"].as_array().and_then(|items| items.iter().find(|m| m["id"] == id).cloned());
+            match found {
+                Some(message) if message["status"] != "pending" => return message,
+                other => assert!(std::time::Instant::now() < deadline, "message {id} never left pending: {other:?}"),
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
     pub fn ws_url(&self, token: &str, since: Option<i64>) -> String {
         let since = since.map(|s| format!("&since={s}")).unwrap_or_default();
         format!("{}/api/v1/ws?token={token}{since}", self.base.replacen("http://", "ws://", 1))

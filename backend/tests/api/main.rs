@@ -11,6 +11,7 @@ mod cluster;
 mod errors;
 mod ops;
 mod org;
+mod outbox;
 mod seams;
 mod settings;
 mod tickets;

@@ -86,8 +86,8 @@ async fn the_life_cycle_with_its_conflicts_logs_and_system_messages() {
     assert_eq!(status, StatusCode::CREATED, "{sent}");
     assert_eq!(sent["from_me"], true);
     assert_eq!(sent["body"], "*agente@test.local*:\nBom dia!", "the signature goes before the text");
-    let (_, messages) = app.get(&format!("/api/v1/tickets/{id}/messages"), &agent).await;
-    assert_eq!(messages["items"][0]["status"], "sent", "the simulator took it: {messages}");
+    let settled = app.settled(&agent, id, sent["id"].as_i64().expect("id")).await;
+    assert_eq!(settled["status"], "sent", "the simulator took it: {settled}");
 
     let (status, ticket) = app.act(&agent, id, "return-to-queue", json!({})).await;
     assert_eq!((status, ticket["status"].as_str(), &ticket["user"]), (StatusCode::OK, Some("pending"), &Value::Null));
@@ -545,7 +545,7 @@ async fn a_simulated_customer_can_send_a_file() {
 }
 
 #[tokio::test]
-async fn sends_cut_short_by_a_restart_are_marked_failed_not_resent() {
+async fn pending_sends_the_outbox_does_not_hold_are_marked_failed_at_start_up() {
     use atende::store;
     let Desk { app, admin, connection, .. } = desk().await;
     let id = app.inbound(&admin, connection, "11987654321", "oi").await;
@@ -570,8 +570,11 @@ async fn sends_cut_short_by_a_restart_are_marked_failed_not_resent() {
     let tx = app.state.begin().await.expect("begin");
     store::messages::insert(&tx, row("interrompida", 30)).await.expect("insert");
     store::messages::insert(&tx, row("em voo", 0)).await.expect("insert");
+    let queued = store::messages::insert(&tx, row("na fila", 30)).await.expect("insert").expect("stored");
+    let later = chrono::Utc::now() + chrono::Duration::hours(1);
+    store::outbox::enqueue(&tx, CompanyId(1), TicketId(id), shared::MessageId(queued.id), later).await.expect("queue");
     tx.commit().await.expect("commit");
-    let failed = atende::domain::messages::fail_interrupted_sends(&app.state).await.expect("sweep");
+    let failed = atende::domain::messages::fail_orphaned_sends(&app.state).await.expect("sweep");
     assert_eq!(failed, 1);
     let (_, messages) = app.get(&format!("/api/v1/tickets/{id}/messages"), &admin).await;
     let status_of = |body: &str| {
@@ -579,4 +582,5 @@ async fn sends_cut_short_by_a_restart_are_marked_failed_not_resent() {
     };
     assert_eq!(status_of("interrompida"), Some(json!("failed")));
     assert_eq!(status_of("em voo"), Some(json!("pending")), "a send in flight on another instance is left alone");
+    assert_eq!(status_of("na fila"), Some(json!("pending")), "the outbox will send it");
 }

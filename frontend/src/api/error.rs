@@ -78,6 +78,7 @@ pub fn error_key(code: ErrorCode) -> Key {
         ErrorCode::NotFound => Key::NotFound,
         ErrorCode::InvalidTransition => Key::InvalidTransition,
         ErrorCode::TicketNotOpen => Key::TicketNotOpen,
+        ErrorCode::NotResendable => Key::NotResendable,
         ErrorCode::TicketAlreadyActive => Key::TicketAlreadyActive,
         ErrorCode::NotASimulator => Key::NotASimulator,
         ErrorCode::ContactBlocked => Key::ContactBlocked,

@@ -155,6 +155,11 @@ pub async fn send_text(id: TicketId, body: &str, quoted_id: Option<MessageId>) -
         .await
 }
 
+/// Sends a failed message (or one of unknown fate) again.
+pub async fn resend(id: MessageId) -> Result<Message, ApiError> {
+    client::send(Method::Post, &format!("/messages/{id}/resend"), &serde_json::json!({})).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -56,6 +56,11 @@ pub enum SendError {
     Retryable { status: Option<u16>, code: Option<i64>, message: String },
     #[error("WhatsApp refused the request: {message}")]
     Permanent { status: Option<u16>, code: Option<i64>, message: String },
+    /// The request went out but no answer came back (a time-out, a connection cut mid-way, an
+    /// answer that could not be read): WhatsApp may have taken it. Harmless to repeat for a read
+    /// or an upload; for a message, repeating could deliver it twice.
+    #[error("WhatsApp did not answer: {message}")]
+    Unanswered { message: String },
 }
 
 impl SendError {
@@ -63,10 +68,25 @@ impl SendError {
         matches!(self, SendError::Retryable { .. })
     }
 
+    /// Whether the provider may have acted on the request although it did not say so.
+    pub fn may_have_been_taken(&self) -> bool {
+        matches!(self, SendError::Unanswered { .. })
+    }
+
+    /// For requests that are safe to repeat: no answer is just a transient error.
+    fn repeatable(self) -> Self {
+        match self {
+            SendError::Unanswered { message } => SendError::Retryable { status: None, code: None, message },
+            other => other,
+        }
+    }
+
     /// The provider's (or the network's) own words.
     pub fn message(&self) -> &str {
         match self {
-            SendError::Retryable { message, .. } | SendError::Permanent { message, .. } => message,
+            SendError::Retryable { message, .. }
+            | SendError::Permanent { message, .. }
+            | SendError::Unanswered { message } => message,
         }
     }
 
@@ -74,6 +94,7 @@ impl SendError {
     pub fn status(&self) -> Option<u16> {
         match self {
             SendError::Retryable { status, .. } | SendError::Permanent { status, .. } => *status,
+            SendError::Unanswered { .. } => None,
         }
     }
 
@@ -81,6 +102,7 @@ impl SendError {
     pub fn code(&self) -> Option<i64> {
         match self {
             SendError::Retryable { code, .. } | SendError::Permanent { code, .. } => *code,
+            SendError::Unanswered { .. } => None,
         }
     }
 
@@ -102,10 +124,13 @@ impl SendError {
             }
             source = cause.source();
         }
-        if retryable {
+        if !retryable {
+            SendError::Permanent { status: None, code: None, message }
+        } else if error.is_connect() {
+            // Never reached the provider.
             SendError::Retryable { status: None, code: None, message }
         } else {
-            SendError::Permanent { status: None, code: None, message }
+            SendError::Unanswered { message }
         }
     }
 
@@ -317,7 +342,7 @@ impl CloudApiClient {
             .part("file", part);
         let url = format!("{}/{}/media", self.base_url, path_segment(&self.phone_number_id)?);
         let request = self.http.post(url).timeout(MEDIA_TIMEOUT).multipart(form);
-        let answer: Uploaded = self.call(request).await?;
+        let answer: Uploaded = self.call(request).await.map_err(SendError::repeatable)?;
         answer.id.field().ok_or_else(|| SendError::permanent("WhatsApp's answer to an upload has no media id"))
     }
 
@@ -325,6 +350,10 @@ impl CloudApiClient {
     /// Returns the bytes and the MIME type (Graph's, else the download's `Content-Type`). Files over
     /// the cap are refused without reading them whole.
     pub async fn download_media(&self, media_id: &str) -> Result<(Vec<u8>, Option<String>), SendError> {
+        self.fetch_media(media_id).await.map_err(SendError::repeatable)
+    }
+
+    async fn fetch_media(&self, media_id: &str) -> Result<(Vec<u8>, Option<String>), SendError> {
         let info_url = format!("{}/{}", self.base_url, path_segment(media_id)?);
         let info: MediaInfo = self.call(self.http.get(info_url)).await?;
         let url = info.url.field().ok_or_else(|| SendError::permanent("WhatsApp gave no URL for the media"))?;
@@ -376,13 +405,17 @@ impl CloudApiClient {
     /// POST /{phone_number_id}/messages; the new message's `wamid`.
     async fn send_message(&self, message: &Value) -> Result<String, SendError> {
         let url = format!("{}/{}/messages", self.base_url, path_segment(&self.phone_number_id)?);
-        let answer: Sent = self.call(self.http.post(url).json(message)).await?;
+        let answer: Sent = self.call(self.http.post(url).json(message)).await.map_err(|error| match error {
+            // A success whose body could not be read: most likely sent.
+            SendError::Permanent { status: Some(200..=299), message, .. } => SendError::Unanswered { message },
+            other => other,
+        })?;
         items(&answer.messages)
             .next()
             .and_then(|m| m.id.get())
             .filter(|id| !id.is_empty())
             .map(str::to_owned)
-            .ok_or_else(|| SendError::permanent("WhatsApp's answer has no message id"))
+            .ok_or_else(|| SendError::Unanswered { message: "WhatsApp accepted the message but gave no id".into() })
     }
 
     /// Sends with the token and reads a JSON answer, or the error.
@@ -890,30 +923,32 @@ mod tests {
         fake.push(graph_error(400, 100, "bad\u{0}param\r\n"));
         assert_eq!(send().await.unwrap_err().message(), "bad param  ");
 
-        // 200 without a message id, or not JSON: permanent (it may have been sent; do not repeat).
+        // 200 without a message id, or not JSON: it may have been sent; never repeated blindly.
         fake.push(reply_json(200, json!({ "messaging_product": "whatsapp", "messages": [] })));
-        assert!(!send().await.unwrap_err().is_retryable());
+        let err = send().await.unwrap_err();
+        assert!(!err.is_retryable() && err.may_have_been_taken(), "{err:?}");
         fake.push(Reply { status: 200, content_type: "text/plain", body: b"ok".to_vec(), delay: Duration::ZERO });
-        assert!(!send().await.unwrap_err().is_retryable());
+        let err = send().await.unwrap_err();
+        assert!(!err.is_retryable() && err.may_have_been_taken(), "{err:?}");
     }
 
     #[tokio::test]
-    async fn network_failures_are_retryable() {
+    async fn network_failures_are_retryable_unless_the_message_may_have_arrived() {
         // Nothing listens on a port we just freed.
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         drop(listener);
         let client = test_client(&format!("http://{addr}/v21.0"), Duration::from_secs(5));
         let err = client.send_text("5511987654321", "oi", None).await.unwrap_err();
-        assert!(err.is_retryable(), "{err:?}");
+        assert!(err.is_retryable() && !err.may_have_been_taken(), "never reached WhatsApp: {err:?}");
         assert_eq!(err.status(), None);
 
-        // A server that answers too late.
+        // A server that answers too late may have taken the message: not to be repeated blindly.
         let (fake, origin, _) = fake_graph().await;
         let client = test_client(&format!("{origin}/v21.0"), Duration::from_millis(200));
         fake.push(Reply { delay: Duration::from_secs(2), ..sent_ok("wamid.LATE") });
         let err = client.send_text("5511987654321", "oi", None).await.unwrap_err();
-        assert!(err.is_retryable(), "{err:?}");
+        assert!(!err.is_retryable() && err.may_have_been_taken(), "{err:?}");
     }
 
     #[tokio::test]

@@ -10,6 +10,7 @@ pub mod connections;
 pub mod contacts;
 pub mod events;
 pub mod messages;
+pub mod outbound_jobs;
 pub mod queues;
 pub mod refresh_tokens;
 pub mod ticket_logs;

@@ -6,6 +6,7 @@ use shared::tickets::{Message, MessageKind, MessageStatus};
 
 use super::media::{Document, MediaImage, MediaPlayer};
 use super::scroll::ThreadScroll;
+use crate::api;
 use crate::components::kit::IconButton;
 use crate::components::rich_text::RichText;
 use crate::i18n::{self, Key, use_i18n};
@@ -53,10 +54,13 @@ fn StatusTicks(status: MessageStatus, error: Option<String>) -> impl IntoView {
         MessageStatus::Delivered => ("✓✓", "tick", Key::StatusDelivered),
         MessageStatus::Read => ("✓✓", "tick tick-read", Key::StatusRead),
         MessageStatus::Failed => ("⚠", "tick tick-failed", Key::StatusFailed),
+        MessageStatus::Unknown => ("?", "tick tick-failed tick-unknown", Key::StatusUnknown),
         MessageStatus::Received => return ().into_any(),
     };
     let title = move || match &error {
-        Some(error) if status == MessageStatus::Failed => format!("{}: {error}", i18n.t(key)),
+        Some(error) if matches!(status, MessageStatus::Failed | MessageStatus::Unknown) => {
+            format!("{}: {error}", i18n.t(key))
+        }
         _ => i18n.t(key).to_owned(),
     };
     view! {
@@ -65,6 +69,41 @@ fn StatusTicks(status: MessageStatus, error: Option<String>) -> impl IntoView {
         </span>
     }
     .into_any()
+}
+
+/// Sends a failed message (or one of unknown fate) again, after the agent decided to.
+#[component]
+fn ResendButton(message: RwSignal<Message>) -> impl IntoView {
+    let i18n = use_i18n();
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let resend = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        let id = message.with_untracked(|m| m.id);
+        leptos::task::spawn_local(async move {
+            match api::tickets::resend(id).await {
+                Ok(updated) => {
+                    message.try_set(updated);
+                    error.try_set(None);
+                }
+                Err(err) => {
+                    error.try_set(Some(err.user_message(i18n.locale_untracked())));
+                }
+            }
+            busy.try_set(false);
+        });
+    };
+    view! {
+        <span class="msg-resend">
+            <button type="button" class="btn btn-small" data-testid="message-resend" disabled=move || busy.get() on:click=resend>
+                {t!(i18n, Resend)}
+            </button>
+            {move || error.get().map(|e| view! { <span class="field-error" role="alert">{e}</span> })}
+        </span>
+    }
 }
 
 #[component]
@@ -174,6 +213,10 @@ pub fn Bubble(
                     <time title=move || time::full(&created, i18n.locale())>{time::clock(&created)}</time>
                     {move || mine.then(|| message.with(|m| view! { <StatusTicks status=m.status error=m.error.clone()/> }))}
                 </span>
+                {move || {
+                    let stuck = mine && message.with(|m| matches!(m.status, MessageStatus::Failed | MessageStatus::Unknown));
+                    stuck.then(|| view! { <ResendButton message=message/> })
+                }}
             </div>
             <IconButton label=Key::Reply testid="message-reply" class="msg-reply" on_click=move || on_reply.run(id)>
                 "↩"
