@@ -28,6 +28,7 @@ use crate::state::AppState;
         (name = "tickets", description = "Tickets, their messages and life cycle"),
         (name = "contacts", description = "Customers"),
         (name = "connections", description = "WhatsApp numbers and the simulated channel"),
+        (name = "stickers", description = "The company's sticker library (figurinhas)"),
         (name = "live events", description = "WebSocket: ticket and message events, resumable by seq"),
     )
 )]
@@ -119,6 +120,7 @@ fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(http::tickets::router())
         .merge(http::contacts::router())
         .merge(http::connections::router())
+        .merge(http::stickers::router())
         .merge(http::ws::router())
         .merge(http::dashboard::router())
         .merge(http::webhooks::router())

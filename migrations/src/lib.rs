@@ -7,6 +7,7 @@ mod m20261125_000001_tenancy_and_auth;
 mod m20261125_000002_core_loop;
 mod m20261125_000003_message_search;
 mod m20261128_000004_typed_events;
+mod m20261128_000008_stickers;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_core_loop::Migration),
             Box::new(m20261125_000003_message_search::Migration),
             Box::new(m20261128_000004_typed_events::Migration),
+            Box::new(m20261128_000008_stickers::Migration),
         ]
     }
 }

@@ -10,6 +10,7 @@ pub mod lifecycle;
 pub mod org;
 pub mod page;
 pub mod schedules;
+pub mod stickers;
 pub mod tickets;
 pub mod validate;
 pub mod visibility;

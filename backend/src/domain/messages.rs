@@ -118,7 +118,11 @@ pub struct Attachment {
 }
 
 pub async fn send_text(state: &AppState, caller: &CurrentUser, id: TicketId, new: NewMessage) -> AppResult<Message> {
-    send(state, caller, id, new.body, new.quoted_id, None).await
+    let sticker = match new.sticker_id {
+        Some(sticker) => Some(crate::domain::stickers::to_send(state, caller, sticker, &new.body).await?),
+        None => None,
+    };
+    send(state, caller, id, new.body, new.quoted_id, sticker).await
 }
 
 /// An agent's message: stored as pending (with its file under the data dir), then handed to the

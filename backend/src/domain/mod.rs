@@ -18,5 +18,6 @@ pub mod outbound_url;
 pub mod page;
 pub mod phone;
 pub mod queues;
+pub mod stickers;
 pub mod tickets;
 pub mod users;

@@ -13,6 +13,7 @@ pub mod events;
 pub mod messages;
 pub mod queues;
 pub mod sessions;
+pub mod stickers;
 pub mod ticket_logs;
 pub mod tickets;
 pub mod users;

@@ -12,5 +12,6 @@ mod errors;
 mod ops;
 mod org;
 mod seams;
+mod stickers;
 mod tickets;
 mod ws;

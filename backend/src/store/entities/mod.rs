@@ -11,6 +11,7 @@ pub mod events;
 pub mod messages;
 pub mod queues;
 pub mod refresh_tokens;
+pub mod stickers;
 pub mod ticket_logs;
 pub mod tickets;
 pub mod user_queues;
