@@ -95,6 +95,10 @@ fn Shell() -> impl IntoView {
                             {icons::queues()}
                             <span>{t!(i18n, Queues)}</span>
                         </A>
+                        <A href="/admin/stickers" attr:class="nav-link" attr:data-testid="nav-stickers">
+                            {icons::sticker()}
+                            <span>{t!(i18n, Stickers)}</span>
+                        </A>
                     </Show>
                 </nav>
                 <main class="content" id="main">

@@ -1,6 +1,7 @@
 //! One module per screen.
 
 pub mod admin_queues;
+pub mod admin_stickers;
 pub mod admin_users;
 pub mod contacts;
 pub mod home;
