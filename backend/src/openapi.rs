@@ -29,6 +29,7 @@ use crate::state::AppState;
         (name = "contacts", description = "Customers"),
         (name = "connections", description = "WhatsApp numbers and the simulated channel"),
         (name = "settings", description = "The company's settings (Configurações)"),
+        (name = "stickers", description = "The company's sticker library (figurinhas)"),
         (name = "live events", description = "WebSocket: ticket and message events, resumable by seq"),
     )
 )]
@@ -120,6 +121,7 @@ fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(http::tickets::router())
         .merge(http::contacts::router())
         .merge(http::connections::router())
+        .merge(http::stickers::router())
         .merge(http::ws::router())
         .merge(http::dashboard::router())
         .merge(http::settings::router())

@@ -264,3 +264,119 @@ async fn admin_creates_queue_and_user() {
     browser.close().await;
     drop(server);
 }
+
+/// Figurinhas: the admin adds stickers on their page (a wrong-sized one is refused with the reason),
+/// picks one in a conversation's composer and sees it sent in the thread, then deletes it from the
+/// library after confirming.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_builds_the_sticker_library_and_sends_a_sticker() {
+    let fixtures = support::workspace_root().join("backend/tests/fixtures");
+    let server = Server::start();
+    let browser = Browser::start(&server.base_url).await;
+    browser.goto("/admin/stickers").await;
+    browser.wait_path("/login").await;
+    sign_in(&browser, "/admin/stickers").await;
+    browser.find("stickers-empty").await;
+
+    // The file is checked by the server: 256×256 is not a sticker, and the dialog says why.
+    let pick_file = |name: &'static str| {
+        let path = fixtures.join(name);
+        let browser = &browser;
+        async move {
+            let input = browser.find("sticker-file").await;
+            input
+                .send_keys(&path.display().to_string())
+                .await
+                .unwrap_or_else(|err| panic!("cannot pick {name}: {err}"));
+        }
+    };
+    browser.click("sticker-new").await;
+    browser.find("sticker-dialog").await;
+    pick_file("sticker-256.webp").await;
+    browser.click("sticker-save").await;
+    browser.wait_text("sticker-file-error", "Figurinhas precisam ter 512×512 pixels; esta tem 256×256.").await;
+    browser.click("dialog-close").await;
+    browser.wait_gone("sticker-dialog").await;
+
+    // A still sticker with a name, an animated one named after its file.
+    browser.click("sticker-new").await;
+    pick_file("sticker.webp").await;
+    browser.fill("sticker-name", "Sorriso").await;
+    browser.click("sticker-save").await;
+    browser.wait_gone("sticker-dialog").await;
+    browser.wait_any_text(&by_testid("sticker-row-name"), "Sorriso").await;
+    browser.click("sticker-new").await;
+    pick_file("sticker-animated.webp").await;
+    browser.click("sticker-save").await;
+    browser.wait_gone("sticker-dialog").await;
+    browser.wait_any_text(&by_testid("sticker-row-name"), "sticker-animated").await;
+    browser.wait_text("sticker-row-animated", "Animada").await;
+    // The previews are the images themselves, decoded by the browser.
+    support::wait_for("both previews decoded at 512 px", || async {
+        let widths = browser
+            .eval("return [...document.querySelectorAll('[data-testid=sticker-row] img')].map(i => i.naturalWidth);")
+            .await;
+        if widths == serde_json::json!([512, 512]) { Ok(()) } else { Err(widths.to_string()) }
+    })
+    .await;
+
+    // A customer writes (the admin accepts through the API); the still sticker is sent from the
+    // composer's picker.
+    let admin = browser.token_for(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    let connection = browser
+        .api_ok("POST", "/connections", Some(serde_json::json!({"name": "Simulador", "kind": "simulator"})), &admin)
+        .await;
+    let message = serde_json::json!({"from": "5511988880001", "name": "Maria Cliente", "body": "Oi!"});
+    let simulate = format!("/connections/{}/simulate", connection["id"]);
+    let ticket = browser.api_ok("POST", &simulate, Some(message), &admin).await["ticket_id"].clone();
+    browser.api_ok("POST", &format!("/tickets/{ticket}/accept"), Some(serde_json::json!({})), &admin).await;
+    browser.goto(&format!("/tickets/{ticket}")).await;
+    browser.wait_text("conversation-status", "Em andamento").await;
+    browser.click("composer-sticker").await;
+    browser.find("sticker-picker").await;
+    browser.wait_count(&by_testid("sticker-option"), 2).await;
+    browser.screenshot("sticker-picker").await;
+    browser
+        .find_css("[data-testid=\"sticker-option\"][title=\"Sorriso\"]")
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|err| panic!("cannot pick the sticker: {err}"));
+    browser.wait_gone("sticker-picker").await;
+    support::wait_for("the sticker in the thread, sent", || async {
+        let seen = browser
+            .eval(
+                "const img = document.querySelector('[data-testid=message-thread] img.sticker'); \
+                 const row = img && img.closest('[data-testid=message]'); \
+                 const tick = row && row.querySelector('[data-testid=message-status]'); \
+                 return img ? [img.naturalWidth, tick && tick.dataset.status] : null;",
+            )
+            .await;
+        if seen == serde_json::json!([512, "sent"]) { Ok(()) } else { Err(seen.to_string()) }
+    })
+    .await;
+    browser.screenshot("conversation-sticker").await;
+
+    // Deleting it from the library asks first; the message keeps its own copy.
+    browser.click("nav-stickers").await;
+    browser.find("stickers-page").await;
+    browser.wait_count(&by_testid("sticker-row"), 2).await;
+    browser.wait_count("[data-testid=\"sticker-row\"] img", 2).await;
+    browser.wait_gone("toast").await;
+    browser.screenshot("stickers").await;
+    browser
+        .find_css("[data-testid=\"sticker-row\"]:first-child [data-testid=\"sticker-delete\"]")
+        .await
+        .click()
+        .await
+        .unwrap_or_else(|err| panic!("cannot delete the sticker: {err}"));
+    browser.wait_text_contains("confirm-question", "Sorriso").await;
+    browser.click("confirm-delete").await;
+    browser.wait_gone("confirm-dialog").await;
+    browser.wait_count(&by_testid("sticker-row"), 1).await;
+    browser.goto(&format!("/tickets/{ticket}")).await;
+    browser.find_css("[data-testid=\"message-thread\"] img.sticker").await;
+
+    browser.close().await;
+    drop(server);
+}

@@ -10,6 +10,7 @@ use crate::i18n::I18n;
 use crate::pages::NotFoundPage;
 use crate::pages::admin_queues::AdminQueuesPage;
 use crate::pages::admin_settings::AdminSettingsPage;
+use crate::pages::admin_stickers::AdminStickersPage;
 use crate::pages::admin_users::AdminUsersPage;
 use crate::pages::contacts::ContactsPage;
 use crate::pages::home::HomePage;
@@ -36,6 +37,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/users") view=AdminUsersPage/>
                     <Route path=path!("/admin/queues") view=AdminQueuesPage/>
                     <Route path=path!("/admin/settings") view=AdminSettingsPage/>
+                    <Route path=path!("/admin/stickers") view=AdminStickersPage/>
                 </ParentRoute>
             </Routes>
         </Router>

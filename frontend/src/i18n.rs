@@ -192,6 +192,8 @@ messages! {
     FileRequired => "Escolha um arquivo.", "Choose a file.";
     NotAudio => "O arquivo não é um áudio.", "The file is not audio.";
     StickerNotWebp => "Figurinhas precisam ser imagens WebP.", "Stickers must be WebP images.";
+    NotASticker => "Esta mensagem não é uma figurinha com arquivo.", "This message is not a sticker with its file.";
+    StickerNoText => "Uma figurinha é enviada sem texto.", "A sticker is sent without text.";
     UnknownFileKind => "Envie como áudio, figurinha ou arquivo.", "Send it as audio, sticker or file.";
     MalformedInput => "Os dados enviados não estão no formato esperado.", "The data sent is not in the expected form.";
     // ticket list (Screen 1)
@@ -355,6 +357,23 @@ messages! {
     GoodMorning => "Bom dia", "Good morning";
     GoodAfternoon => "Boa tarde", "Good afternoon";
     GoodEvening => "Boa noite", "Good evening";
+    // stickers (figurinhas)
+    Stickers => "Figurinhas", "Stickers";
+    NewSticker => "Nova figurinha", "New sticker";
+    EditSticker => "Renomear figurinha", "Rename sticker";
+    NoStickers => "Nenhuma figurinha na biblioteca.", "No stickers in the library.";
+    StickerFile => "Arquivo WebP", "WebP file";
+    StickerRules => "WebP de 512×512 pixels, até 100 KB (500 KB se animada).",
+        "A 512×512 pixel WebP, up to 100 KB (500 KB if animated).";
+    StickerNameHint => "Opcional: sem nome, usa o nome do arquivo.", "Optional: without one, the file's name is used.";
+    Animated => "Animada", "Animated";
+    Size => "Tamanho", "Size";
+    StickerCreated => "Figurinha adicionada.", "Sticker added.";
+    StickerUpdated => "Figurinha renomeada.", "Sticker renamed.";
+    StickerDeleted => "Figurinha excluída.", "Sticker deleted.";
+    SendSticker => "Enviar figurinha", "Send a sticker";
+    SaveSticker => "Salvar na biblioteca de figurinhas", "Save to the sticker library";
+    StickerSaved => "Figurinha salva na biblioteca.", "Sticker saved to the library.";
 }
 
 pub fn role_key(role: shared::auth::Role) -> Key {
@@ -426,6 +445,13 @@ pub fn waiting_in(locale: Locale, queue: &str) -> String {
     }
 }
 
+pub fn confirm_delete_sticker(locale: Locale, name: &str) -> String {
+    match locale {
+        Locale::Pt => format!("Excluir a figurinha “{name}”? Mensagens já enviadas continuam com ela."),
+        Locale::En => format!("Delete the sticker “{name}”? Messages already sent keep it."),
+    }
+}
+
 pub fn confirm_delete_queue(locale: Locale, name: &str) -> String {
     match locale {
         Locale::Pt => format!("Excluir a fila “{name}”?"),
@@ -472,6 +498,20 @@ pub fn validation_text(locale: Locale, invalid: &Invalid) -> String {
                 format!("Must be {min} to {max} characters.")
             };
         }
+        Invalid::StickerTooLarge { max_kb } => {
+            return if pt {
+                format!("A figurinha pode ter no máximo {max_kb} KB.")
+            } else {
+                format!("The sticker may be at most {max_kb} KB.")
+            };
+        }
+        Invalid::StickerDimensions { width, height } => {
+            return if pt {
+                format!("Figurinhas precisam ter 512×512 pixels; esta tem {width}×{height}.")
+            } else {
+                format!("Stickers must be 512×512 pixels; this one is {width}×{height}.")
+            };
+        }
         // A problem this build does not know: the server's sentence is better than nothing.
         Invalid::Other { message } => return message.clone(),
         Invalid::Required => Key::Required,
@@ -496,10 +536,16 @@ pub fn validation_text(locale: Locale, invalid: &Invalid) -> String {
         Invalid::FileRequired => Key::FileRequired,
         Invalid::NotAudio => Key::NotAudio,
         Invalid::StickerNotWebp => Key::StickerNotWebp,
+        Invalid::NotASticker => Key::NotASticker,
+        Invalid::StickerNoText => Key::StickerNoText,
         Invalid::UnknownFileKind => Key::UnknownFileKind,
         Invalid::UnknownTimeZone => Key::UnknownTimeZone,
         Invalid::NumberBetween { min, max } => {
-            return if pt { format!("Use um número de {min} a {max}.") } else { format!("Use a number from {min} to {max}.") };
+            return if pt {
+                format!("Use um número de {min} a {max}.")
+            } else {
+                format!("Use a number from {min} to {max}.")
+            };
         }
         Invalid::OneOf { choices } => {
             let choices: Vec<String> = choices.iter().map(u32::to_string).collect();
@@ -607,6 +653,10 @@ mod tests {
             Invalid::FileRequired,
             Invalid::NotAudio,
             Invalid::StickerNotWebp,
+            Invalid::StickerTooLarge { max_kb: 100 },
+            Invalid::StickerDimensions { width: 256, height: 256 },
+            Invalid::NotASticker,
+            Invalid::StickerNoText,
             Invalid::UnknownFileKind,
             Invalid::UnknownTimeZone,
             Invalid::NumberBetween { min: 1, max: 100 },

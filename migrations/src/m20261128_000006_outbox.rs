@@ -74,7 +74,11 @@ impl MigrationTrait for Migration {
         // conversation go out in order).
         manager
             .create_index(
-                Index::create().name("ix_outbound_jobs_run_at").table(OutboundJobs::Table).col(OutboundJobs::RunAt).to_owned(),
+                Index::create()
+                    .name("ix_outbound_jobs_run_at")
+                    .table(OutboundJobs::Table)
+                    .col(OutboundJobs::RunAt)
+                    .to_owned(),
             )
             .await?;
         manager

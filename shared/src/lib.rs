@@ -11,6 +11,7 @@ pub mod org;
 pub mod page;
 pub mod schedules;
 pub mod settings;
+pub mod stickers;
 pub mod tickets;
 pub mod validate;
 pub mod visibility;

@@ -3,7 +3,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{ConnectionId, ContactId, MessageId, NoteId, QueueId, TagId, TicketId, TicketLogId, UserId};
+use crate::ids::{
+    ConnectionId, ContactId, MessageId, NoteId, QueueId, StickerId, TagId, TicketId, TicketLogId, UserId,
+};
 
 /// A snake_case wire enum with `ALL`, `as_str` and `parse` (for query strings and columns).
 #[macro_export]
@@ -237,8 +239,13 @@ pub struct Message {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewMessage {
+    /// The text; empty (or left out) when sending a sticker.
+    #[serde(default)]
     pub body: String,
     pub quoted_id: Option<MessageId>,
+    /// Send this sticker of the company's library (a `sticker` message; `body` must be empty).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sticker_id: Option<StickerId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

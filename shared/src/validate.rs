@@ -45,6 +45,19 @@ pub enum Invalid {
     FileRequired,
     NotAudio,
     StickerNotWebp,
+    /// A sticker over WhatsApp's size limit (100 KB still, 500 KB animated).
+    StickerTooLarge {
+        max_kb: u32,
+    },
+    /// A sticker whose canvas is not 512×512 pixels.
+    StickerDimensions {
+        width: u32,
+        height: u32,
+    },
+    /// A message that is not a sticker with its file.
+    NotASticker,
+    /// A message that sends a sticker carries no text.
+    StickerNoText,
     UnknownFileKind,
     /// Not an IANA time zone name such as `America/Sao_Paulo`.
     UnknownTimeZone,
@@ -93,6 +106,12 @@ impl fmt::Display for Invalid {
             Invalid::FileRequired => f.write_str("is required in a multipart message"),
             Invalid::NotAudio => f.write_str("the file is not audio"),
             Invalid::StickerNotWebp => f.write_str("stickers must be WebP images"),
+            Invalid::StickerTooLarge { max_kb } => write!(f, "this sticker may be at most {max_kb} KB"),
+            Invalid::StickerDimensions { width, height } => {
+                write!(f, "stickers must be 512×512 pixels; this one is {width}×{height}")
+            }
+            Invalid::NotASticker => f.write_str("must be a sticker message with its file"),
+            Invalid::StickerNoText => f.write_str("must be empty when sending a sticker"),
             Invalid::UnknownFileKind => f.write_str("must be audio, sticker or file"),
             Invalid::UnknownTimeZone => f.write_str("must be a time zone name like America/Sao_Paulo"),
             Invalid::NumberBetween { min, max } => write!(f, "must be a number from {min} to {max}"),

@@ -6,4 +6,3 @@ pub mod types;
 
 pub mod outbound;
 pub mod whatsapp;
-

@@ -1,7 +1,7 @@
 //! The WhatsApp Cloud API connection: webhooks in (messages and delivery statuses), messages out.
 
-use shared::tickets::{MessageKind, MessageStatus};
 use shared::ErrorCode;
+use shared::tickets::{MessageKind, MessageStatus};
 
 use crate::channels::cloud_api::{self, CloudApiClient, CloudApiConfig, CloudEvent, DEFAULT_GRAPH_BASE_URL, SendError};
 use crate::channels::types::{self, DeliveryStatus, InboundMessage};

@@ -118,7 +118,11 @@ pub struct Attachment {
 }
 
 pub async fn send_text(state: &AppState, caller: &CurrentUser, id: TicketId, new: NewMessage) -> AppResult<Message> {
-    send(state, caller, id, new.body, new.quoted_id, None).await
+    let sticker = match new.sticker_id {
+        Some(sticker) => Some(crate::domain::stickers::to_send(state, caller, sticker, &new.body).await?),
+        None => None,
+    };
+    send(state, caller, id, new.body, new.quoted_id, sticker).await
 }
 
 /// An agent's message: stored as pending (with its file under the data dir), then handed to the
@@ -232,10 +236,14 @@ pub async fn resend(state: &AppState, caller: &CurrentUser, id: MessageId) -> Ap
     let txn = state.begin().await?;
     let message =
         store::messages::get_in_company(&txn, caller.company_id, id).await?.ok_or(AppError::NotFound("message"))?;
-    let ticket = find_visible(&txn, caller, TicketId(message.ticket_id)).await.map_err(|_| AppError::NotFound("message"))?;
+    let ticket =
+        find_visible(&txn, caller, TicketId(message.ticket_id)).await.map_err(|_| AppError::NotFound("message"))?;
     let status = MessageStatus::from(message.status);
     if !message.from_me || !matches!(status, MessageStatus::Failed | MessageStatus::Unknown) {
-        return Err(AppError::conflict(ErrorCode::NotResendable, "only a failed message, or one of unknown fate, can be sent again"));
+        return Err(AppError::conflict(
+            ErrorCode::NotResendable,
+            "only a failed message, or one of unknown fate, can be sent again",
+        ));
     }
     if status_of(&ticket) != TicketStatus::Open {
         return Err(AppError::conflict(ErrorCode::TicketNotOpen, "accept or reopen the ticket before writing in it"));

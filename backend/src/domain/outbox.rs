@@ -22,9 +22,9 @@ use crate::domain::events::Outbox;
 use crate::domain::messages::{outgoing, record_status};
 use crate::error::AppResult;
 use crate::state::AppState;
+use crate::store::entities::messages as message_rows;
 use crate::store::outbox::Job;
 use crate::store::{self, WriteTx};
-use crate::store::entities::messages as message_rows;
 
 /// Messages in flight at once per instance (each to a different conversation).
 const MAX_IN_FLIGHT: usize = 16;

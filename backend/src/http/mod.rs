@@ -13,6 +13,7 @@ pub mod me;
 pub mod ops;
 pub mod queues;
 pub mod settings;
+pub mod stickers;
 pub mod tickets;
 pub mod users;
 pub mod webhooks;

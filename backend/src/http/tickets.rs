@@ -270,8 +270,9 @@ struct MessageUpload {
     kind: Option<String>,
 }
 
-/// Send a message to the contact: JSON text, or a multipart file (type sniffed from the bytes, at
-/// most 16 MiB). Stored as pending, then sent through the connection.
+/// Send a message to the contact: JSON text (or `sticker_id`: a sticker of the library), or a
+/// multipart file (type sniffed from the bytes, at most 16 MiB). Stored as pending, then sent
+/// through the connection.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/messages", tag = "tickets", params(("id" = i64, Path)),
     request_body(content(
         (NewMessage = "application/json"),
@@ -316,7 +317,7 @@ async fn send_message(
     domain::messages::send(&state, &caller, id, body, None, Some(attachment)).await.map(Created)
 }
 
-fn multipart_error(error: impl Into<MultipartFailure>) -> AppError {
+pub(super) fn multipart_error(error: impl Into<MultipartFailure>) -> AppError {
     match error.into().status() {
         StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
         _ => AppError::bad_request(ErrorCode::MalformedMultipart, "the multipart body could not be read"),

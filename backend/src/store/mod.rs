@@ -15,6 +15,7 @@ pub mod outbox;
 pub mod queues;
 pub mod sessions;
 pub mod settings;
+pub mod stickers;
 pub mod ticket_logs;
 pub mod tickets;
 pub mod users;

@@ -14,5 +14,6 @@ mod org;
 mod outbox;
 mod seams;
 mod settings;
+mod stickers;
 mod tickets;
 mod ws;

@@ -184,7 +184,11 @@ async fn two_instances_send_each_message_exactly_once() {
             // Half the messages are written through each instance, so both workers are woken.
             let app = if (round + i) % 2 == 0 { &line.app } else { &other };
             let (status, sent) = app
-                .post(&format!("/api/v1/tickets/{ticket}/messages"), &line.admin, json!({"body": format!("{ticket}-{round}")}))
+                .post(
+                    &format!("/api/v1/tickets/{ticket}/messages"),
+                    &line.admin,
+                    json!({"body": format!("{ticket}-{round}")}),
+                )
                 .await;
             assert_eq!(status, StatusCode::CREATED, "{sent}");
             written.push((*ticket, sent["id"].as_i64().expect("id")));

@@ -11,6 +11,7 @@ pub mod media;
 pub mod queues;
 pub mod resource;
 pub mod settings;
+pub mod stickers;
 pub mod tickets;
 pub mod upload;
 pub mod users;

@@ -151,8 +151,8 @@ pub async fn messages(id: TicketId, before: Option<&str>, limit: u32) -> Result<
 }
 
 pub async fn send_text(id: TicketId, body: &str, quoted_id: Option<MessageId>) -> Result<Message, ApiError> {
-    client::send(Method::Post, &format!("/tickets/{id}/messages"), &NewMessage { body: body.to_owned(), quoted_id })
-        .await
+    let message = NewMessage { body: body.to_owned(), quoted_id, sticker_id: None };
+    client::send(Method::Post, &format!("/tickets/{id}/messages"), &message).await
 }
 
 /// Sends a failed message (or one of unknown fate) again.

@@ -12,8 +12,8 @@ use super::lang_switch::LangSwitch;
 use super::user_menu::UserMenu;
 use crate::i18n::{Key, use_i18n};
 use crate::state::realtime::Realtime;
-use crate::state::settings::CompanySettings;
 use crate::state::session::{Status, use_session};
+use crate::state::settings::CompanySettings;
 use crate::t;
 
 #[component]
@@ -96,6 +96,10 @@ fn Shell() -> impl IntoView {
                         <A href="/admin/queues" attr:class="nav-link" attr:data-testid="nav-queues">
                             {icons::queues()}
                             <span>{t!(i18n, Queues)}</span>
+                        </A>
+                        <A href="/admin/stickers" attr:class="nav-link" attr:data-testid="nav-stickers">
+                            {icons::sticker()}
+                            <span>{t!(i18n, Stickers)}</span>
                         </A>
                         <A href="/admin/settings" attr:class="nav-link" attr:data-testid="nav-settings">
                             {icons::settings()}

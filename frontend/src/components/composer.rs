@@ -10,6 +10,7 @@ use shared::tickets::{Message, Ticket, TicketStatus};
 use super::emoji::EmojiPicker;
 use super::icons;
 use super::kit::IconButton;
+use super::sticker_picker::StickerButton;
 use crate::api::upload::{self, Upload};
 use crate::api::{self, ApiError};
 use crate::i18n::{self, Key, Locale, use_i18n};
@@ -271,6 +272,7 @@ pub fn Composer(
                             <EmojiPicker on_pick=insert_emoji on_close=move || emoji_open.set(false)/>
                         </Show>
                     </span>
+                    <StickerButton ticket=id on_sent=on_sent on_error=move |text| error.set(Some(text))/>
                     <button
                         type="button"
                         class="icon-button signature-toggle"

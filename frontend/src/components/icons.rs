@@ -96,6 +96,12 @@ pub fn paperclip() -> impl IntoView {
     )
 }
 
+pub fn sticker() -> impl IntoView {
+    icon(
+        "M15.5 3H5a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h14a2 2 0 0 0 2-2V8.5zM15 3v4a2 2 0 0 0 2 2h4M8 13h.01M16 13h.01M10 16s.8 1 2 1 2-1 2-1",
+    )
+}
+
 pub fn smile() -> impl IntoView {
     icon("M12 22a10 10 0 1 0 0-20 10 10 0 0 0 0 20zM8 14s1.5 2 4 2 4-2 4-2M9 9h.01M15 9h.01")
 }

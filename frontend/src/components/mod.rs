@@ -15,6 +15,8 @@ pub mod modal;
 pub mod profile_dialog;
 pub mod queue_form;
 pub mod rich_text;
+pub mod sticker_form;
+pub mod sticker_picker;
 pub mod thread;
 pub mod ticket_list;
 pub mod toast;

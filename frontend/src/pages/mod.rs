@@ -2,6 +2,7 @@
 
 pub mod admin_queues;
 pub mod admin_settings;
+pub mod admin_stickers;
 pub mod admin_users;
 pub mod contacts;
 pub mod home;

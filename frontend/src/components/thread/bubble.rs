@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use shared::ids::MessageId;
 use shared::tickets::{Message, MessageKind, MessageStatus};
 
+use super::keep_sticker::KeepSticker;
 use super::media::{Document, MediaImage, MediaPlayer};
 use super::scroll::ThreadScroll;
 use crate::api;
@@ -204,6 +205,9 @@ pub fn Bubble(
     let quoted = initial.quoted_id.map(|quoted| view! { <Quote store=store quoted=quoted/> });
     let body = content(&initial, scroll);
     let created = initial.created_at;
+    // A customer's sticker can join the company's library.
+    let keep = (!mine && initial.kind == MessageKind::Sticker && initial.media_url.is_some())
+        .then(|| view! { <KeepSticker id=id/> });
     view! {
         <div class="msg-row" class:mine=mine data-testid="message" data-message-id=id.to_string()>
             <div class="bubble">
@@ -221,6 +225,7 @@ pub fn Bubble(
             <IconButton label=Key::Reply testid="message-reply" class="msg-reply" on_click=move || on_reply.run(id)>
                 "↩"
             </IconButton>
+            {keep}
         </div>
     }
     .into_any()

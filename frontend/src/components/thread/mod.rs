@@ -4,6 +4,7 @@
 //! The messages themselves live in [`MessageStore`].
 
 mod bubble;
+mod keep_sticker;
 mod media;
 mod scroll;
 
