@@ -138,7 +138,7 @@ pub async fn send(
     if text.chars().count() > MAX_BODY_CHARS {
         return Err(FieldErrors::one("body", Invalid::TooLong { max: MAX_BODY_CHARS as u32 }));
     }
-    let media = match &attachment {
+    let media = match attachment {
         None => None,
         Some(file) => {
             if file.bytes.len() > media::MAX_UPLOAD_BYTES {
@@ -146,8 +146,10 @@ pub async fn send(
             }
             let sniffed = media::sniff(&file.bytes, file.kind_hint.as_deref())?;
             let name = media::clean_file_name(file.file_name.as_deref(), "arquivo");
-            let path = media::save(&state.config.data_dir, caller.company_id.0, &file.bytes).await?;
-            Some((sniffed, name, path))
+            let bytes = file.bytes;
+            let prepared = media::voice::prepare(bytes, name, sniffed, file.kind_hint.as_deref())?;
+            let path = media::save(&state.config.data_dir, caller.company_id.0, &prepared.bytes).await?;
+            Some((prepared.sniffed, prepared.name, path))
         }
     };
     let stored = store_outgoing(state, caller, id, text, quoted_id, media.as_ref()).await;

@@ -13,4 +13,5 @@ mod ops;
 mod org;
 mod seams;
 mod tickets;
+mod voice;
 mod ws;
