@@ -257,7 +257,9 @@ struct MessageUpload {
 }
 
 /// Send a message to the contact: JSON text, or a multipart file (type sniffed from the bytes, at
-/// most 16 MiB). Stored as pending, then sent through the connection.
+/// most 16 MiB). Stored as pending, then sent through the connection. A voice note (`kind=audio`)
+/// recorded as WebM/Opus is stored and sent as Ogg/Opus (`audio/ogg; codecs=opus`, a `.ogg` name);
+/// Ogg/Opus is kept as it is; a WebM with video or without Opus answers 422 (`kind`: `not_audio`).
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/messages", tag = "tickets", params(("id" = i64, Path)),
     request_body(content(
         (NewMessage = "application/json"),

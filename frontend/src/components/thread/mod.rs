@@ -6,6 +6,7 @@
 mod bubble;
 mod media;
 mod scroll;
+pub mod voice;
 
 use leptos::prelude::*;
 use shared::ids::MessageId;
