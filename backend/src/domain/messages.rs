@@ -146,8 +146,12 @@ pub async fn send(
             }
             let sniffed = media::sniff(&file.bytes, file.kind_hint.as_deref())?;
             let name = media::clean_file_name(file.file_name.as_deref(), "arquivo");
-            let bytes = file.bytes;
-            let prepared = media::voice::prepare(bytes, name, sniffed, file.kind_hint.as_deref())?;
+            let (bytes, hint) = (file.bytes, file.kind_hint);
+            // Remuxing a long recording takes a moment of CPU: off the async workers.
+            let prepared =
+                tokio::task::spawn_blocking(move || media::voice::prepare(bytes, name, sniffed, hint.as_deref()))
+                    .await
+                    .map_err(|e| AppError::Internal(e.into()))??;
             let path = media::save(&state.config.data_dir, caller.company_id.0, &prepared.bytes).await?;
             Some((prepared.sniffed, prepared.name, path))
         }
