@@ -308,6 +308,23 @@ messages! {
     ContactWillSee => "O contato verá antes da mensagem:", "The contact will see before the message:";
     AcceptToReply => "Aceite o atendimento para responder.", "Accept the ticket to reply.";
     ReopenToReply => "Atendimento finalizado. Reabra para responder.", "This ticket is finished. Reopen it to reply.";
+    // voice notes
+    RecordVoice => "Gravar áudio", "Record a voice message";
+    Recording => "Gravando", "Recording";
+    MicrophoneLevel => "Volume do microfone", "Microphone level";
+    StopRecording => "Parar e ouvir", "Stop and listen";
+    DiscardRecording => "Descartar áudio", "Discard the recording";
+    SendVoice => "Enviar áudio", "Send the voice message";
+    SendingVoice => "Enviando áudio…", "Sending the voice message…";
+    VoiceNoteName => "Mensagem de voz", "Voice message";
+    MicrophoneDenied => "O navegador não liberou o microfone. Permita o acesso ao microfone para este site e tente de novo.", "The browser did not allow the microphone. Allow this site to use it and try again.";
+    NoMicrophone => "Nenhum microfone encontrado.", "No microphone was found.";
+    MicrophoneBusy => "O microfone está em uso por outro programa.", "The microphone is in use by another program.";
+    RecordingUnsupported => "Este navegador não grava áudio.", "This browser cannot record audio.";
+    RecordingFailed => "A gravação falhou. Tente de novo.", "The recording failed. Try again.";
+    Play => "Reproduzir", "Play";
+    Pause => "Pausar", "Pause";
+    PlaybackPosition => "Posição do áudio", "Playback position";
     // contacts
     ContactsHint => "Pesquise, cadastre e inicie conversas.", "Search, add and start conversations.";
     NewContact => "Novo contato", "New contact";

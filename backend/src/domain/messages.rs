@@ -142,14 +142,20 @@ pub async fn send(
     if text.chars().count() > MAX_BODY_CHARS {
         return Err(FieldErrors::one("body", Invalid::TooLong { max: MAX_BODY_CHARS as u32 }));
     }
-    let media = match &attachment {
+    let media = match attachment {
         None => None,
         Some(file) => {
             crate::domain::settings::check_upload_size(state, caller.company_id, file.bytes.len()).await?;
             let sniffed = media::sniff(&file.bytes, file.kind_hint.as_deref())?;
             let name = media::clean_file_name(file.file_name.as_deref(), "arquivo");
-            let path = media::save(&state.config.data_dir, caller.company_id.0, &file.bytes).await?;
-            Some((sniffed, name, path))
+            let (bytes, hint) = (file.bytes, file.kind_hint);
+            // Remuxing a long recording takes a moment of CPU: off the async workers.
+            let prepared =
+                tokio::task::spawn_blocking(move || media::voice::prepare(bytes, name, sniffed, hint.as_deref()))
+                    .await
+                    .map_err(|e| AppError::Internal(e.into()))??;
+            let path = media::save(&state.config.data_dir, caller.company_id.0, &prepared.bytes).await?;
+            Some((prepared.sniffed, prepared.name, path))
         }
     };
     let stored = store_outgoing(state, caller, id, text, quoted_id, media.as_ref()).await;

@@ -16,4 +16,5 @@ mod seams;
 mod settings;
 mod stickers;
 mod tickets;
+mod voice;
 mod ws;

@@ -50,6 +50,9 @@ impl Browser {
             "--disable-dev-shm-usage".to_owned(),
             "--window-size=1280,900".to_owned(),
             "--lang=pt-BR".to_owned(),
+            // A synthetic microphone (a beep), granted without asking: the voice note tests record.
+            "--use-fake-device-for-media-stream".to_owned(),
+            "--use-fake-ui-for-media-stream".to_owned(),
             format!("--user-data-dir={}", profile.path().display()),
         ];
         let mut capabilities = serde_json::Map::new();

@@ -45,6 +45,10 @@ pub fn safe_type(usage: Use, declared: &str) -> Option<&'static str> {
         Use::Video => VIDEO_TYPES,
         Use::File => return None,
     };
+    // Ogg/Opus (a WhatsApp voice note) as the server typed it before naming it `audio/ogg; codecs=opus`.
+    if usage == Use::Audio && essence == "audio/opus" {
+        return Some("audio/ogg");
+    }
     allowed.iter().copied().find(|listed| *listed == essence)
 }
 
@@ -110,6 +114,7 @@ mod tests {
     #[test]
     fn audio_and_video_have_their_own_lists() {
         assert_eq!(safe_type(Use::Audio, "audio/ogg; codecs=opus"), Some("audio/ogg"));
+        assert_eq!(safe_type(Use::Audio, "audio/opus"), Some("audio/ogg"), "an Ogg/Opus voice note");
         assert_eq!(safe_type(Use::Video, "video/mp4"), Some("video/mp4"));
         assert_eq!(safe_type(Use::Audio, "video/mp4"), None);
         assert_eq!(safe_type(Use::Video, "text/html"), None);

@@ -41,12 +41,24 @@ pub async fn send_file(
     started: impl Fn(Upload) + 'static,
     progress: impl Fn(f64) + 'static,
 ) -> Result<Message, ApiError> {
+    send_file_as(ticket, file, caption, None, started, progress).await
+}
+
+/// [`send_file`], asking the server to send the file as `kind` (`audio`: a voice note).
+pub async fn send_file_as(
+    ticket: TicketId,
+    file: web_sys::File,
+    caption: Option<String>,
+    kind: Option<&'static str>,
+    started: impl Fn(Upload) + 'static,
+    progress: impl Fn(f64) + 'static,
+) -> Result<Message, ApiError> {
     let progress = Rc::new(progress);
     let mut retried = false;
     loop {
         let token = client::access_token().await?;
         let (status, text) =
-            match post_once(ticket, &file, caption.as_deref(), &token, &started, progress.clone()).await {
+            match post_once(ticket, &file, caption.as_deref(), kind, &token, &started, progress.clone()).await {
                 Outcome::Done(status, text) => (status, text),
                 Outcome::Failed => return Err(ApiError::Network),
                 Outcome::Aborted => return Err(ApiError::Aborted),
@@ -82,6 +94,7 @@ async fn post_once(
     ticket: TicketId,
     file: &web_sys::File,
     caption: Option<&str>,
+    kind: Option<&str>,
     token: &str,
     started: &impl Fn(Upload),
     progress: Rc<dyn Fn(f64)>,
@@ -93,6 +106,9 @@ async fn post_once(
     }
     if let Some(caption) = caption.filter(|c| !c.trim().is_empty()) {
         let _ = form.append_with_str("body", caption);
+    }
+    if let Some(kind) = kind {
+        let _ = form.append_with_str("kind", kind);
     }
     if xhr.open("POST", &format!("{BASE}/tickets/{ticket}/messages")).is_err() {
         return Outcome::Failed;

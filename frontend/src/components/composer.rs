@@ -11,6 +11,7 @@ use super::emoji::EmojiPicker;
 use super::icons;
 use super::kit::IconButton;
 use super::sticker_picker::StickerButton;
+use super::voice_recorder::VoiceRecorder;
 use crate::api::upload::{self, Upload};
 use crate::api::{self, ApiError};
 use crate::i18n::{self, Key, Locale, use_i18n};
@@ -19,7 +20,7 @@ use crate::state::session::use_session;
 use crate::t;
 
 /// What went wrong with a message or a file, in the user's words.
-fn send_error(err: &ApiError, locale: Locale) -> String {
+pub(crate) fn send_error(err: &ApiError, locale: Locale) -> String {
     let fields = err.field_errors();
     if !fields.is_empty() {
         return fields.values().map(|invalid| i18n::validation_text(locale, invalid)).collect::<Vec<_>>().join(" ");
@@ -300,6 +301,7 @@ pub fn Composer(
                         }
                         on:keydown=on_keydown
                     ></textarea>
+                    <VoiceRecorder ticket=id error=error on_sent=on_sent/>
                     <button
                         type="button"
                         class="icon-button send-button"

@@ -114,6 +114,26 @@ pub fn send() -> impl IntoView {
     icon("M22 2 11 13M22 2l-7 20-4-9-9-4 20-7z")
 }
 
+pub fn mic() -> impl IntoView {
+    icon("M12 2a3 3 0 0 0-3 3v7a3 3 0 0 0 6 0V5a3 3 0 0 0-3-3zM19 10v2a7 7 0 0 1-14 0v-2M12 19v3M8 22h8")
+}
+
+pub fn play() -> impl IntoView {
+    icon("M7 4l13 8-13 8z")
+}
+
+pub fn pause() -> impl IntoView {
+    icon("M8 5v14M16 5v14")
+}
+
+pub fn stop() -> impl IntoView {
+    icon("M6 6h12v12H6z")
+}
+
+pub fn trash() -> impl IntoView {
+    icon("M3 6h18M8 6V4a2 2 0 0 1 2-2h4a2 2 0 0 1 2 2v2M19 6l-1 14a2 2 0 0 1-2 2H8a2 2 0 0 1-2-2L5 6M10 11v6M14 11v6")
+}
+
 pub fn wifi_off() -> impl IntoView {
     icon(
         "M1 1l22 22M16.72 11.06A10.94 10.94 0 0 1 19 12.55M5 12.55a10.94 10.94 0 0 1 5.17-2.39M10.71 5.05A16 16 0 0 1 22.58 9M1.42 9a15.91 15.91 0 0 1 4.7-2.88M8.53 16.11a6 6 0 0 1 6.95 0M12 20h.01",

@@ -23,3 +23,4 @@ pub mod toast;
 pub mod transfer_dialog;
 pub mod user_form;
 pub mod user_menu;
+pub mod voice_recorder;

@@ -7,6 +7,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use super::scroll::ThreadScroll;
+use super::voice::VoiceNote;
 use crate::api::media::{self, Media, Use};
 use crate::i18n::{Key, use_i18n};
 use crate::t;
@@ -98,9 +99,7 @@ pub fn MediaPlayer(url: Option<String>, name: Option<String>, video: bool) -> im
         (true, Some(Ok(Media { url, inline: true }))) if video => {
             view! { <video class="media-video" controls=true autoplay=true src=url></video> }.into_any()
         }
-        (true, Some(Ok(Media { url, inline: true }))) => {
-            view! { <audio class="media-audio" controls=true preload="metadata" src=url></audio> }.into_any()
-        }
+        (true, Some(Ok(Media { url, inline: true }))) => view! { <VoiceNote url=url/> }.into_any(),
         (true, Some(Ok(Media { url, inline: false }))) => {
             view! { <DownloadLink href=url label=label name=name.clone()/> }.into_any()
         }

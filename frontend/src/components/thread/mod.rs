@@ -7,6 +7,7 @@ mod bubble;
 mod keep_sticker;
 mod media;
 mod scroll;
+pub mod voice;
 
 use leptos::prelude::*;
 use shared::ids::MessageId;
