@@ -28,6 +28,7 @@ use crate::state::AppState;
         (name = "tickets", description = "Tickets, their messages and life cycle"),
         (name = "contacts", description = "Customers"),
         (name = "connections", description = "WhatsApp numbers and the simulated channel"),
+        (name = "schedules", description = "Scheduled messages (Agendamentos)"),
         (name = "settings", description = "The company's settings (Configurações)"),
         (name = "stickers", description = "The company's sticker library (figurinhas)"),
         (name = "live events", description = "WebSocket: ticket and message events, resumable by seq"),
@@ -125,6 +126,7 @@ fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(http::ws::router())
         .merge(http::dashboard::router())
         .merge(http::settings::router())
+        .merge(http::schedules::router())
         .merge(http::webhooks::router())
         .split_for_parts()
 }

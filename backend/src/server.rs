@@ -58,9 +58,11 @@ pub async fn serve_until(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let outbox = crate::domain::outbox::OutboxWorker::start(state.clone());
+    let schedules = crate::domain::schedules::ScheduleSender::start(state.clone());
     let served = axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await;
+    schedules.stop().await;
     outbox.stop().await;
     served
 }

@@ -371,6 +371,8 @@ messages! {
     NotResendable => "Só mensagens que falharam, ou de destino incerto, podem ser reenviadas.", "Only failed messages, or ones of unknown fate, can be sent again.";
     Resend => "Reenviar", "Send again";
     StatusUnknown => "Talvez não entregue: o WhatsApp não respondeu. Confira com o cliente antes de reenviar.", "Maybe not delivered: WhatsApp did not answer. Check with the customer before sending again.";
+    ScheduleNotPending => "Esta mensagem já foi enviada, cancelada ou falhou: não pode mais ser alterada.", "This message was already sent, canceled or failed: it can no longer be changed.";
+    NotInFuture => "Escolha uma data e hora no futuro.", "Choose a date and time in the future.";
     GoodMorning => "Bom dia", "Good morning";
     GoodAfternoon => "Boa tarde", "Good afternoon";
     GoodEvening => "Boa noite", "Good evening";
@@ -557,6 +559,14 @@ pub fn validation_text(locale: Locale, invalid: &Invalid) -> String {
         Invalid::StickerNoText => Key::StickerNoText,
         Invalid::UnknownFileKind => Key::UnknownFileKind,
         Invalid::UnknownTimeZone => Key::UnknownTimeZone,
+        Invalid::NotInFuture => Key::NotInFuture,
+        Invalid::TooFarAhead { days } => {
+            return if pt {
+                format!("Escolha uma data nos próximos {days} dias.")
+            } else {
+                format!("Choose a date within {days} days.")
+            };
+        }
         Invalid::NumberBetween { min, max } => {
             return if pt {
                 format!("Use um número de {min} a {max}.")
@@ -676,6 +686,8 @@ mod tests {
             Invalid::StickerNoText,
             Invalid::UnknownFileKind,
             Invalid::UnknownTimeZone,
+            Invalid::NotInFuture,
+            Invalid::TooFarAhead { days: 366 },
             Invalid::NumberBetween { min: 1, max: 100 },
             Invalid::OneOf { choices: vec![3, 5, 10] },
             Invalid::Malformed { reason: "missing field `name`".into() },

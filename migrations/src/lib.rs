@@ -9,6 +9,7 @@ mod m20261125_000003_message_search;
 mod m20261128_000004_typed_events;
 mod m20261128_000005_settings;
 mod m20261128_000006_outbox;
+mod m20261128_000007_schedules;
 mod m20261128_000008_stickers;
 
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000004_typed_events::Migration),
             Box::new(m20261128_000005_settings::Migration),
             Box::new(m20261128_000006_outbox::Migration),
+            Box::new(m20261128_000007_schedules::Migration),
             Box::new(m20261128_000008_stickers::Migration),
         ]
     }

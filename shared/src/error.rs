@@ -123,6 +123,10 @@ error_codes! {
     TicketNotOpen = "ticket_not_open",
     /// 409: only a failed outbound message, or one of unknown fate, can be sent again.
     NotResendable = "not_resendable",
+    /// 409: a scheduled message already sent, failed or canceled cannot be changed.
+    ScheduleNotPending = "schedule_not_pending",
+    /// 409: the company has no connection to send through.
+    NoConnection = "no_connection",
     NotASimulator = "not_a_simulator",
     ContactBlocked = "contact_blocked",
     CannotDemoteSelf = "cannot_demote_self",

@@ -61,6 +61,11 @@ pub enum Invalid {
     UnknownFileKind,
     /// Not an IANA time zone name such as `America/Sao_Paulo`.
     UnknownTimeZone,
+    /// A time that has already passed.
+    NotInFuture,
+    TooFarAhead {
+        days: u32,
+    },
     NumberBetween {
         min: u32,
         max: u32,
@@ -114,6 +119,8 @@ impl fmt::Display for Invalid {
             Invalid::StickerNoText => f.write_str("must be empty when sending a sticker"),
             Invalid::UnknownFileKind => f.write_str("must be audio, sticker or file"),
             Invalid::UnknownTimeZone => f.write_str("must be a time zone name like America/Sao_Paulo"),
+            Invalid::NotInFuture => f.write_str("must be in the future"),
+            Invalid::TooFarAhead { days } => write!(f, "must be within {days} days from now"),
             Invalid::NumberBetween { min, max } => write!(f, "must be a number from {min} to {max}"),
             Invalid::OneOf { choices } => {
                 let choices: Vec<String> = choices.iter().map(u32::to_string).collect();

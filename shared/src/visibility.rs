@@ -28,6 +28,8 @@ impl TicketPlace {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Audience {
     Company,
+    /// Admins, supervisors and this one user (what a user wrote that concerns no ticket).
+    Person(UserId),
     Ticket(TicketPlace),
 }
 
@@ -54,6 +56,7 @@ impl Viewer {
     pub fn may_receive(&self, audience: &Audience) -> bool {
         match audience {
             Audience::Company => true,
+            Audience::Person(user) => self.role != Role::Agent || *user == self.user_id,
             Audience::Ticket(place) => self.may_see(place),
         }
     }
@@ -107,5 +110,9 @@ mod tests {
         assert!(agent.is_scoped());
         assert!(agent.may_receive(&Audience::Company));
         assert!(!agent.may_receive(&Audience::Ticket(place(Pending, Some(OTHER_QUEUE), None))));
+        assert!(agent.may_receive(&Audience::Person(ME)));
+        assert!(!agent.may_receive(&Audience::Person(COLLEAGUE)));
+        let boss = Viewer { user_id: ME, role: Role::Supervisor, queue_ids: vec![] };
+        assert!(boss.may_receive(&Audience::Person(COLLEAGUE)));
     }
 }

@@ -23,6 +23,11 @@ pub struct CurrentUser {
 }
 
 impl CurrentUser {
+    /// Admins and supervisors: they see every ticket of the company.
+    pub fn is_staff(&self) -> bool {
+        self.role != Role::Agent
+    }
+
     pub fn is_admin(&self) -> bool {
         self.role == Role::Admin
     }

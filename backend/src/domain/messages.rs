@@ -144,19 +144,7 @@ pub async fn send(
     }
     let media = match attachment {
         None => None,
-        Some(file) => {
-            crate::domain::settings::check_upload_size(state, caller.company_id, file.bytes.len()).await?;
-            let sniffed = media::sniff(&file.bytes, file.kind_hint.as_deref())?;
-            let name = media::clean_file_name(file.file_name.as_deref(), "arquivo");
-            let (bytes, hint) = (file.bytes, file.kind_hint);
-            // Remuxing a long recording takes a moment of CPU: off the async workers.
-            let prepared =
-                tokio::task::spawn_blocking(move || media::voice::prepare(bytes, name, sniffed, hint.as_deref()))
-                    .await
-                    .map_err(|e| AppError::Internal(e.into()))??;
-            let path = media::save(&state.config.data_dir, caller.company_id.0, &prepared.bytes).await?;
-            Some((prepared.sniffed, prepared.name, path))
-        }
+        Some(file) => Some(save_attachment(state, caller.company_id, file).await?),
     };
     let stored = store_outgoing(state, caller, id, text, quoted_id, media.as_ref()).await;
     if stored.is_err()
@@ -167,6 +155,25 @@ pub async fn send(
     let (_, dto) = stored?;
     crate::domain::outbox::wake(state);
     Ok(dto)
+}
+
+/// A file as it will go out: sniffed, checked against the company's limit, voice notes made
+/// Ogg/Opus, saved under the data dir. `(what it is, its name, its path)`.
+pub async fn save_attachment(
+    state: &AppState,
+    company: CompanyId,
+    file: Attachment,
+) -> AppResult<(media::Sniffed, String, String)> {
+    crate::domain::settings::check_upload_size(state, company, file.bytes.len()).await?;
+    let sniffed = media::sniff(&file.bytes, file.kind_hint.as_deref())?;
+    let name = media::clean_file_name(file.file_name.as_deref(), "arquivo");
+    let (bytes, hint) = (file.bytes, file.kind_hint);
+    // Remuxing a long recording takes a moment of CPU: off the async workers.
+    let prepared = tokio::task::spawn_blocking(move || media::voice::prepare(bytes, name, sniffed, hint.as_deref()))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))??;
+    let path = media::save(&state.config.data_dir, company.0, &prepared.bytes).await?;
+    Ok((prepared.sniffed, prepared.name, path))
 }
 
 async fn store_outgoing(
@@ -188,6 +195,24 @@ async fn store_outgoing(
         return Err(FieldErrors::one("quoted_id", Invalid::NotInTicket));
     }
     let author = store::users::get(&txn, caller.id).await?;
+    let mut outbox = Outbox::new();
+    let written = write_outgoing(&txn, &mut outbox, ticket, author.as_ref(), text, quoted_id, media).await?;
+    txn.commit().await?;
+    outbox.publish(state);
+    Ok(written)
+}
+
+/// Stores an outbound message in `ticket` (by `author`, with their signature when they use one),
+/// moves the ticket's last message, queues the send in the outbox and adds the events.
+pub async fn write_outgoing(
+    tx: &WriteTx,
+    outbox: &mut Outbox,
+    ticket: tickets::Model,
+    author: Option<&crate::store::entities::users::Model>,
+    text: &str,
+    quoted_id: Option<MessageId>,
+    media: Option<&(media::Sniffed, String, String)>,
+) -> AppResult<(messages::Model, Message)> {
     // The signature is part of what the contact reads, so it is part of the stored body.
     let body = match author.filter(|u| u.signature_enabled) {
         Some(user) if !text.is_empty() => format!("*{}*:\n{}", user.name, text),
@@ -200,7 +225,7 @@ async fn store_outgoing(
         ticket_id: id_of(&ticket),
         connection_id: ConnectionId(ticket.connection_id),
         contact_id: ContactId(ticket.contact_id),
-        user_id: Some(caller.id),
+        user_id: author.map(|u| UserId(u.id)),
         from_me: true,
         kind,
         body: &body,
@@ -216,24 +241,21 @@ async fn store_outgoing(
         error: None,
         created_at: now,
     };
-    let message = store::messages::insert(&txn, row)
+    let message = store::messages::insert(tx, row)
         .await?
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("message not stored")))?;
     let preview =
         if body.is_empty() { media.map(|(_, name, _)| name.clone()).unwrap_or_default() } else { body.clone() };
-    let mut ticket_row = ticket.clone().into_active_model();
+    let mut ticket_row = ticket.into_active_model();
     ticket_row.last_message_body = Set(Some(preview));
     ticket_row.last_message_at = Set(Some(now));
     ticket_row.last_message_from_me = Set(true);
-    let ticket = store::tickets::update(&txn, ticket_row).await?;
-    crate::domain::outbox::enqueue(&txn, &message).await?;
-    let mut outbox = Outbox::new();
+    let ticket = store::tickets::update(tx, ticket_row).await?;
+    crate::domain::outbox::enqueue(tx, &message).await?;
     let dto = to_dto(message.clone());
-    outbox.add(&txn, company_of(&ticket), audience(&ticket), Event::MessageCreated(dto.clone())).await?;
-    let summary = summary(&txn, ticket.clone()).await?;
-    outbox.add(&txn, company_of(&ticket), audience(&ticket), Event::TicketUpdated(summary)).await?;
-    txn.commit().await?;
-    outbox.publish(state);
+    outbox.add(tx, company_of(&ticket), audience(&ticket), Event::MessageCreated(dto.clone())).await?;
+    let summary = summary(tx, ticket.clone()).await?;
+    outbox.add(tx, company_of(&ticket), audience(&ticket), Event::TicketUpdated(summary)).await?;
     Ok((message, dto))
 }
 

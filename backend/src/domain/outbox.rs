@@ -190,6 +190,9 @@ async fn finish(state: &AppState, job: &Job, outcome: Option<Outcome>) -> AppRes
     };
     if let Some(status) = status {
         record_status(&txn, &mut events, message_id, status, external_id.as_deref(), error.as_deref()).await?;
+        if let (MessageStatus::Failed, Some(reason)) = (status, error.as_deref()) {
+            crate::domain::schedules::message_failed(&txn, &mut events, message_id, reason).await?;
+        }
     }
     store::outbox::remove(&txn, job.id).await?;
     txn.commit().await?;

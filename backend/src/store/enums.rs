@@ -44,6 +44,9 @@ column_enum!(TicketLogKind <=> shared::tickets::TicketLogKind {
     ProtocolGenerated = "protocol_generated", RatingRequested = "rating_requested",
     RatingReceived = "rating_received", BotSwitched = "bot_switched", KanbanMoved = "kanban_moved",
 });
+column_enum!(ScheduleStatus <=> shared::schedules::ScheduleStatus {
+    Scheduled = "scheduled", Sent = "sent", Failed = "failed", Canceled = "canceled",
+});
 column_enum!(Role <=> shared::auth::Role { Admin = "admin", Supervisor = "supervisor", Agent = "agent" });
 column_enum!(ConnectionKind <=> shared::contacts::ConnectionKind {
     Simulator = "simulator", CloudApi = "cloud_api", WhatsappWeb = "whatsapp_web",
@@ -72,6 +75,9 @@ mod tests {
         }
         for kind in shared::tickets::TicketLogKind::ALL {
             assert_eq!(TicketLogKind::from(*kind).to_value(), kind.as_str());
+        }
+        for status in shared::schedules::ScheduleStatus::ALL {
+            assert_eq!(ScheduleStatus::from(*status).to_value(), status.as_str());
         }
         for role in shared::auth::Role::ALL {
             assert_eq!(Role::from(*role).to_value(), role.as_str());

@@ -27,7 +27,10 @@ pub struct StoredRow {
 
 fn audience_of(row: &events::Model) -> Audience {
     match row.ticket_status {
-        None => Audience::Company,
+        None => match row.user_id {
+            None => Audience::Company,
+            Some(user) => Audience::Person(UserId(user)),
+        },
         Some(status) => Audience::Ticket(TicketPlace {
             status: status.into(),
             queue_id: row.queue_id.map(QueueId),
@@ -41,9 +44,10 @@ fn stored(row: events::Model) -> StoredRow {
 }
 
 pub async fn insert(tx: &WriteTx, event: NewEvent<'_>) -> Result<(), DbErr> {
-    let place = match event.audience {
-        Audience::Company => None,
-        Audience::Ticket(place) => Some(place),
+    let (place, person) = match event.audience {
+        Audience::Company => (None, None),
+        Audience::Person(user) => (None, Some(user)),
+        Audience::Ticket(place) => (Some(place), None),
     };
     let row = events::ActiveModel {
         company_id: Set(event.company_id.0),
@@ -51,7 +55,7 @@ pub async fn insert(tx: &WriteTx, event: NewEvent<'_>) -> Result<(), DbErr> {
         kind: Set(event.kind.to_owned()),
         ticket_status: Set(place.map(|p| p.status.into())),
         queue_id: Set(place.and_then(|p| p.queue_id).map(i64::from)),
-        user_id: Set(place.and_then(|p| p.user_id).map(i64::from)),
+        user_id: Set(place.and_then(|p| p.user_id).or(person).map(i64::from)),
         payload: Set(event.payload.to_owned()),
         created_at: Set(Utc::now()),
     };

@@ -13,6 +13,7 @@ pub mod events;
 pub mod messages;
 pub mod outbox;
 pub mod queues;
+pub mod schedules;
 pub mod sessions;
 pub mod settings;
 pub mod stickers;

@@ -14,6 +14,7 @@ pub struct TestApp {
     pub state: AppState,
     _dir: tempfile::TempDir,
     _stop: oneshot::Sender<()>,
+    serving: tokio::task::JoinHandle<()>,
 }
 
 impl TestApp {
@@ -39,13 +40,22 @@ impl TestApp {
         let addr: SocketAddr = listener.local_addr().expect("addr");
         let (stop, stopped) = oneshot::channel::<()>();
         let serving = state.clone();
-        tokio::spawn(async move {
+        let serving = tokio::spawn(async move {
             let _ = atende::server::serve_until(listener, serving, async {
                 let _ = stopped.await;
             })
             .await;
         });
-        Self { base: format!("http://{addr}"), client: Client::new(), state, _dir: dir, _stop: stop }
+        Self { base: format!("http://{addr}"), client: Client::new(), state, _dir: dir, _stop: stop, serving }
+    }
+
+    /// Stops serving and waits until the instance's workers have stopped (its data dir stays
+    /// until `self` is dropped).
+    pub async fn shut_down(self) -> tempfile::TempDir {
+        let TestApp { _stop: stop, serving, _dir: dir, .. } = self;
+        drop(stop);
+        serving.await.expect("the server task ends");
+        dir
     }
 
     pub fn url(&self, path: &str) -> String {

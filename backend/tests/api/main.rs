@@ -12,6 +12,7 @@ mod errors;
 mod ops;
 mod org;
 mod outbox;
+mod schedules;
 mod seams;
 mod settings;
 mod stickers;

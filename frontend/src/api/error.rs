@@ -79,6 +79,8 @@ pub fn error_key(code: ErrorCode) -> Key {
         ErrorCode::InvalidTransition => Key::InvalidTransition,
         ErrorCode::TicketNotOpen => Key::TicketNotOpen,
         ErrorCode::NotResendable => Key::NotResendable,
+        ErrorCode::ScheduleNotPending => Key::ScheduleNotPending,
+        ErrorCode::NoConnection => Key::NoConnection,
         ErrorCode::TicketAlreadyActive => Key::TicketAlreadyActive,
         ErrorCode::NotASimulator => Key::NotASimulator,
         ErrorCode::ContactBlocked => Key::ContactBlocked,

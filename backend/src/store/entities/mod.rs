@@ -13,6 +13,7 @@ pub mod messages;
 pub mod outbound_jobs;
 pub mod queues;
 pub mod refresh_tokens;
+pub mod schedules;
 pub mod stickers;
 pub mod ticket_logs;
 pub mod tickets;
