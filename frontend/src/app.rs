@@ -15,6 +15,7 @@ use crate::pages::admin_users::AdminUsersPage;
 use crate::pages::contacts::ContactsPage;
 use crate::pages::home::HomePage;
 use crate::pages::login::LoginPage;
+use crate::pages::schedules::SchedulesPage;
 use crate::pages::tickets::{NoTicketSelected, TicketRoute, TicketsPage};
 use crate::state::session::Session;
 
@@ -34,6 +35,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!(":id") view=TicketRoute/>
                     </ParentRoute>
                     <Route path=path!("/contacts") view=ContactsPage/>
+                    <Route path=path!("/schedules") view=SchedulesPage/>
                     <Route path=path!("/admin/users") view=AdminUsersPage/>
                     <Route path=path!("/admin/queues") view=AdminQueuesPage/>
                     <Route path=path!("/admin/settings") view=AdminSettingsPage/>

@@ -54,7 +54,6 @@ pub fn wall_clock(at: DateTime<Utc>, zone: &str) -> Option<NaiveDateTime> {
 }
 
 /// The instant at which `zone`'s clocks show `wall`.
-#[expect(dead_code, reason = "the schedule dialog uses it next")]
 pub fn to_utc(wall: NaiveDateTime, zone: &str) -> Option<DateTime<Utc>> {
     let mut failed = false;
     let instant = instant_showing(wall, |at| {

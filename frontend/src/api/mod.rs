@@ -10,6 +10,7 @@ pub mod me;
 pub mod media;
 pub mod queues;
 pub mod resource;
+pub mod schedules;
 pub mod settings;
 pub mod stickers;
 pub mod tickets;

@@ -87,6 +87,10 @@ fn Shell() -> impl IntoView {
                         {icons::contacts()}
                         <span>{t!(i18n, Contacts)}</span>
                     </A>
+                    <A href="/schedules" attr:class="nav-link" attr:title=t!(i18n, Schedules) attr:data-testid="nav-schedules">
+                        {icons::clock()}
+                        <span>{t!(i18n, Schedules)}</span>
+                    </A>
                     <Show when=move || session.is_admin()>
                         <p class="nav-section">{t!(i18n, Administration)}</p>
                         <A href="/admin/users" attr:class="nav-link" attr:data-testid="nav-users">

@@ -144,3 +144,7 @@ pub fn wifi_off() -> impl IntoView {
 pub fn settings() -> impl IntoView {
     icon("M4 21v-7M4 10V3M12 21v-9M12 8V3M20 21v-5M20 12V3M1 14h6M9 8h6M17 16h6")
 }
+
+pub fn clock() -> impl IntoView {
+    icon("M12 22a10 10 0 1 0 0-20 10 10 0 0 0 0 20zM12 6v6l4 2")
+}

@@ -15,6 +15,8 @@ pub mod modal;
 pub mod profile_dialog;
 pub mod queue_form;
 pub mod rich_text;
+pub mod schedule_dialog;
+pub mod schedule_list;
 pub mod sticker_form;
 pub mod sticker_picker;
 pub mod thread;

@@ -7,6 +7,7 @@ pub mod admin_users;
 pub mod contacts;
 pub mod home;
 pub mod login;
+pub mod schedules;
 pub mod tickets;
 
 use leptos::prelude::*;

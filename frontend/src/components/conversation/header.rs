@@ -9,7 +9,9 @@ use shared::tickets::{Ticket, TicketStatus};
 use super::actions::{ActionButton, TicketActions, actions_for};
 use crate::components::avatar::Avatar;
 use crate::components::icons;
+use crate::components::schedule_dialog::ScheduleDialog;
 use crate::components::ticket_list::tab_key;
+use crate::components::toast::use_toasts;
 use crate::i18n::{self, Key, Locale, use_i18n};
 use crate::t;
 
@@ -30,6 +32,9 @@ pub fn ConversationHeader(ticket: Ticket, actions: TicketActions, show_info: RwS
     let status = ticket.status;
     let name = ticket.contact.name.clone();
     let who = ticket.clone();
+    let scheduling = RwSignal::new(false);
+    let toasts = use_toasts();
+    let (contact_id, ticket_id) = (ticket.contact.id, ticket.id);
     let buttons = actions_for(status)
         .iter()
         .map(|action| view! { <ActionButton actions=actions action=*action/> })
@@ -62,6 +67,16 @@ pub fn ConversationHeader(ticket: Ticket, actions: TicketActions, show_info: RwS
                 <button
                     type="button"
                     class="icon-button"
+                    aria-label=t!(i18n, ScheduleMessage)
+                    title=t!(i18n, ScheduleMessage)
+                    data-testid="action-schedule"
+                    on:click=move |_| scheduling.set(true)
+                >
+                    {icons::clock()}
+                </button>
+                <button
+                    type="button"
+                    class="icon-button"
                     aria-pressed=move || show_info.get().to_string()
                     aria-label=t!(i18n, TicketInfo)
                     title=t!(i18n, TicketInfo)
@@ -71,6 +86,18 @@ pub fn ConversationHeader(ticket: Ticket, actions: TicketActions, show_info: RwS
                     {icons::info()}
                 </button>
             </div>
+            <Show when=move || scheduling.get()>
+                <ScheduleDialog
+                    contact_id=contact_id
+                    ticket_id=Some(ticket_id)
+                    existing=None
+                    on_done=move |_| {
+                        scheduling.set(false);
+                        toasts.push(Key::Scheduled);
+                    }
+                    on_close=move || scheduling.set(false)
+                />
+            </Show>
         </header>
     }
 }

@@ -5,9 +5,11 @@ use leptos::task::spawn_local;
 use shared::ids::TicketId;
 use shared::tickets::{Ticket, TicketLog, TicketLogKind};
 
+use crate::api::schedules::ScheduleFilter;
 use crate::api::{self, ApiError};
 use crate::components::avatar::Avatar;
 use crate::components::icons;
+use crate::components::schedule_list::ScheduleList;
 use crate::i18n::{Key, use_i18n};
 use crate::t;
 use crate::time;
@@ -59,6 +61,12 @@ pub fn TicketInfo(
                     <a class="btn btn-small" href="/contacts">{t!(i18n, Contacts)}</a>
                 </div>
             })}
+            <h4 class="section-title">{t!(i18n, ScheduledMessages)}</h4>
+            <ScheduleList
+                filter=Signal::derive(move || ScheduleFilter { ticket_id: Some(id), ..ScheduleFilter::default() })
+                show_contact=false
+                testid="ticket-schedules"
+            />
             <h4 class="section-title">{t!(i18n, Logs)}</h4>
             <ol class="logs" data-testid="ticket-logs">
                 {move || match logs.get() {
