@@ -257,7 +257,9 @@ struct MessageUpload {
 }
 
 /// Send a message to the contact: JSON text, or a multipart file (type sniffed from the bytes, at
-/// most 16 MiB). Stored as pending, then sent through the connection.
+/// most the company's `general.max_upload_mb`, else 413) with `body` as its caption. Stored as
+/// pending, then handed to the connection before the answer, so files sent one after another (each
+/// after the previous answer) reach the contact in that order.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/messages", tag = "tickets", params(("id" = i64, Path)),
     request_body(content(
         (NewMessage = "application/json"),
