@@ -224,17 +224,22 @@ async fn agents_work_tickets_live() {
     bruno.wait_gone("ticket-row-unread").await;
     bruno.screenshot("conversation").await;
 
-    // Files: a kind the server refuses gets a clear message; an image is sent and shown.
+    // Files: staged, then sent with Send; a kind the server refuses keeps a clear message in the
+    // tray while the image goes and is shown (more in files.rs).
     let files = tempfile::tempdir().unwrap_or_else(|err| panic!("cannot make a temp dir: {err}"));
     let program = files.path().join("programa.exe");
     std::fs::write(&program, b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00").unwrap_or_else(|err| panic!("{err}"));
     let photo = files.path().join("foto.png");
     std::fs::write(&photo, ONE_PIXEL_PNG).unwrap_or_else(|err| panic!("{err}"));
     attach(&bruno, &program).await;
-    bruno.wait_text_contains("composer-error", "não pode ser enviado").await;
     attach(&bruno, &photo).await;
+    bruno.wait_count("[data-testid=\"attachment-item\"]", 2).await;
+    bruno.click("composer-send").await;
+    bruno.wait_text_contains("attachment-error", "não pode ser enviado").await;
     bruno.find_css("[data-testid=\"message-thread\"] img.media-image").await;
-    bruno.wait_gone("upload-progress").await;
+    bruno.wait_count("[data-testid=\"attachment-item\"]", 1).await;
+    bruno.click("attachment-remove").await;
+    bruno.wait_gone("attachment-tray").await;
 
     // Transfer to Carla: it leaves Bruno's list and arrives live in Carla's "Em andamento".
     bruno.click("action-transfer").await;

@@ -299,12 +299,19 @@ messages! {
     // composer
     TypeMessage => "Digite uma mensagem", "Type a message";
     Send => "Enviar", "Send";
-    AttachFile => "Enviar arquivo", "Send a file";
+    AttachFile => "Anexar arquivos", "Attach files";
     Emoji => "Emoji", "Emoji";
     Uploading => "Enviando arquivo", "Uploading file";
     UploadCancelled => "Envio cancelado.", "Upload cancelled.";
     FileTooLarge => "Arquivo grande demais para enviar.", "The file is too large to send.";
     FileTypeNotAllowed => "Este tipo de arquivo não pode ser enviado.", "This kind of file cannot be sent.";
+    FilesToSend => "Arquivos para enviar", "Files to send";
+    Caption => "Legenda", "Caption";
+    AddCaption => "Adicione uma legenda", "Add a caption";
+    RemoveFile => "Remover arquivo", "Remove file";
+    FileOverLimit => "Arquivo acima do limite de", "The file is over the limit of";
+    StopSending => "Parar envio", "Stop sending";
+    DropFilesHere => "Solte os arquivos para anexar", "Drop the files to attach them";
     ContactWillSee => "O contato verá antes da mensagem:", "The contact will see before the message:";
     AcceptToReply => "Aceite o atendimento para responder.", "Accept the ticket to reply.";
     ReopenToReply => "Atendimento finalizado. Reabra para responder.", "This ticket is finished. Reopen it to reply.";

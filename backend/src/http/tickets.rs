@@ -271,9 +271,10 @@ struct MessageUpload {
 }
 
 /// Send a message to the contact: JSON text (or `sticker_id`: a sticker of the library), or a
-/// multipart file (type sniffed from the bytes, at most the company's `max_upload_mb`). Stored as
-/// pending, then sent through the outbox. A voice note (`kind=audio`) recorded as WebM/Opus is
-/// stored and sent as Ogg/Opus (`audio/ogg; codecs=opus`, a `.ogg` name); Ogg/Opus is kept as it
+/// multipart file (type sniffed from the bytes, at most the company's `general.max_upload_mb`, else
+/// 413) with `body` as its caption. Stored as pending, then sent through the outbox, which keeps a
+/// conversation's messages in the order written. A voice note (`kind=audio`) recorded as WebM/Opus
+/// is stored and sent as Ogg/Opus (`audio/ogg; codecs=opus`, a `.ogg` name); Ogg/Opus is kept as it
 /// is; a WebM with video or without Opus answers 422 (`kind`: `not_audio`).
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/messages", tag = "tickets", params(("id" = i64, Path)),
     request_body(content(

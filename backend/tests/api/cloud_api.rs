@@ -40,6 +40,8 @@ pub struct Graph {
     file_status: Option<u16>,
     /// The `Authorization` header of every send.
     bearers: Vec<String>,
+    /// The file name of every media upload, in the order they came.
+    uploads: Vec<String>,
 }
 
 pub type Shared = Arc<Mutex<Graph>>;
@@ -67,6 +69,20 @@ pub async fn start_graph() -> (String, Shared) {
                 let id = format!("wamid.OUT{}", graph.sent.len());
                 let answer = json!({"messaging_product": "whatsapp", "contacts": [{"input": body["to"], "wa_id": body["to"]}], "messages": [{"id": id}]});
                 (axum::http::StatusCode::OK, json, answer.to_string())
+            }),
+        )
+        .route(
+            "/{phone}/media",
+            post(|State(graph): State<Shared>, mut form: axum::extract::Multipart| async move {
+                let mut name = String::new();
+                while let Ok(Some(field)) = form.next_field().await {
+                    if field.name() == Some("file") {
+                        name = field.file_name().unwrap_or_default().to_owned();
+                    }
+                }
+                let mut graph = graph.lock().expect("lock");
+                graph.uploads.push(name);
+                axum::Json(json!({"id": format!("media-{}", graph.uploads.len())}))
             }),
         )
         .route(
@@ -590,4 +606,54 @@ async fn credentials_rotate_and_unknown_fields_are_refused() {
     let (status, body) =
         line.app.patch(&format!("/api/v1/connections/{simulator}"), &line.admin, json!({"access_token": "x"})).await;
     assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field");
+}
+
+/// Files an agent sends one after another reach WhatsApp in that order (the outbox sends a
+/// conversation's messages in the order written), each uploaded then sent with its caption.
+#[tokio::test]
+async fn files_sent_in_a_row_reach_the_provider_in_order_with_their_captions() {
+    let line = line().await;
+    line.deliver(&text_from_maria("wamid.IN1", "oi"), None).await;
+    let ticket = line.only_ticket().await;
+    line.app.act(&line.admin, ticket, "accept", json!({})).await;
+    line.app.patch("/api/v1/me", &line.admin, json!({"signature_enabled": false})).await;
+    let files: [(&[u8], &str, &str); 3] =
+        [(PNG, "a.png", "primeira"), (b"%PDF-1.4\n%%EOF\n", "b.pdf", "segundo"), (PNG, "c.png", "")];
+    let mut last = 0;
+    for (bytes, name, caption) in files {
+        let form = reqwest::multipart::Form::new()
+            .part("file", reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_owned()))
+            .text("body", caption.to_owned());
+        let response = line
+            .app
+            .client
+            .post(line.app.url(&format!("/api/v1/tickets/{ticket}/messages")))
+            .bearer_auth(&line.admin)
+            .multipart(form)
+            .send()
+            .await
+            .expect("upload");
+        let (status, message) = read(response).await;
+        assert_eq!(status, StatusCode::CREATED, "{message}");
+        last = message["id"].as_i64().expect("id");
+    }
+    line.app.settled(&line.admin, ticket, last).await;
+    let graph = line.graph.lock().expect("lock");
+    assert_eq!(graph.uploads, ["a.png", "b.pdf", "c.png"]);
+    let sent: Vec<(String, String, String)> = graph
+        .sent
+        .iter()
+        .map(|m| {
+            let kind = m["type"].as_str().unwrap_or_default().to_owned();
+            let media = &m[kind.as_str()];
+            (
+                kind.clone(),
+                media["id"].as_str().unwrap_or_default().to_owned(),
+                media["caption"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    let expected = [("image", "media-1", "primeira"), ("document", "media-2", "segundo"), ("image", "media-3", "")];
+    assert_eq!(sent, expected.map(|(k, i, c)| (k.to_owned(), i.to_owned(), c.to_owned())));
+    assert_eq!(graph.sent[1]["document"]["filename"], "b.pdf");
 }

@@ -9,6 +9,7 @@ mod auth;
 mod cloud_api;
 mod cluster;
 mod errors;
+mod files;
 mod ops;
 mod org;
 mod outbox;

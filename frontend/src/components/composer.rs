@@ -1,5 +1,5 @@
-//! The composer: file attachment (with upload progress), emoji, the signature switch, the text
-//! field (Enter sends, Shift+Enter breaks the line) and a reply to a quoted message.
+//! The composer: files (staged in the tray of `attachments`, sent with Send), emoji, the signature
+//! switch, the text field (Enter sends, Shift+Enter breaks the line) and a reply to a quoted message.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -7,12 +7,12 @@ use shared::auth::UpdateMe;
 use shared::ids::{MessageId, TicketId};
 use shared::tickets::{Message, Ticket, TicketStatus};
 
+use super::attachments::{AttachmentTray, Tray};
 use super::emoji::EmojiPicker;
 use super::icons;
 use super::kit::IconButton;
 use super::sticker_picker::StickerButton;
 use super::voice_recorder::VoiceRecorder;
-use crate::api::upload::{self, Upload};
 use crate::api::{self, ApiError};
 use crate::i18n::{self, Key, Locale, use_i18n};
 use crate::state::messages::MessageStore;
@@ -35,6 +35,7 @@ pub fn Composer(
     store: MessageStore,
     reply_to: RwSignal<Option<MessageId>>,
     #[prop(into)] on_sent: Callback<Message>,
+    tray: Tray,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
@@ -42,8 +43,6 @@ pub fn Composer(
     let sending = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let emoji_open = RwSignal::new(false);
-    let progress = RwSignal::new(None::<(String, f64)>);
-    let upload_handle = StoredValue::new_local(None::<Upload>);
     let signature_busy = RwSignal::new(false);
     let textarea = NodeRef::<leptos::html::Textarea>::new();
     let file_input = NodeRef::<leptos::html::Input>::new();
@@ -63,7 +62,9 @@ pub fn Composer(
         }
     };
 
-    let send = move || {
+    tray.use_text(text);
+
+    let send_text = move || {
         let body = text.get_untracked();
         if body.trim().is_empty() || sending.get_untracked() || !writable() {
             return;
@@ -99,10 +100,25 @@ pub fn Composer(
         });
     };
 
+    // Staged files go first, one message each; then what is typed, if anything.
+    let send = move || {
+        if tray.is_sending() {
+            return;
+        }
+        if tray.sendable() && writable() {
+            tray.send(id, on_sent, send_text);
+        } else {
+            send_text();
+        }
+    };
+
     let on_keydown = move |event: web_sys::KeyboardEvent| {
         if event.key() == "Enter" && !event.shift_key() && !event.is_composing() {
             event.prevent_default();
             send();
+        } else if event.key() == "Escape" && tray.has_files() {
+            event.prevent_default();
+            tray.cancel();
         }
     };
 
@@ -144,42 +160,6 @@ pub fn Composer(
         });
     };
 
-    let on_file = move |_| {
-        let Some(input) = file_input.get_untracked() else { return };
-        let Some(file) = input.files().and_then(|files| files.get(0)) else { return };
-        input.set_value("");
-        let caption = text.get_untracked();
-        let name = file.name();
-        error.set(None);
-        progress.set(Some((name.clone(), 0.0)));
-        spawn_local(async move {
-            let result = upload::send_file(
-                id,
-                file,
-                Some(caption.clone()),
-                move |handle| upload_handle.set_value(Some(handle)),
-                move |fraction| {
-                    progress.try_set(Some((name.clone(), fraction)));
-                },
-            )
-            .await;
-            upload_handle.try_set_value(None);
-            progress.try_set(None);
-            match result {
-                Ok(message) => {
-                    if !caption.trim().is_empty() {
-                        text.try_set(String::new());
-                    }
-                    on_sent.try_run(message);
-                }
-                Err(ApiError::Aborted) => {}
-                Err(err) => {
-                    error.try_set(Some(send_error(&err, i18n.locale_untracked())));
-                }
-            }
-        });
-    };
-
     let quoted_preview = move || {
         reply_to.get().map(|quoted| {
             let text = store
@@ -199,7 +179,7 @@ pub fn Composer(
     };
 
     view! {
-        <div class="composer" data-testid="composer">
+        <div class="composer" data-testid="composer" on:paste=move |event| tray.paste(&event)>
             {move || match status.get() {
                 Some(TicketStatus::Pending) => Some(view! {
                     <p class="composer-note" data-testid="composer-note">{t!(i18n, AcceptToReply)}</p>
@@ -211,24 +191,7 @@ pub fn Composer(
             }}
             <Show when=writable>
                 {quoted_preview}
-                {move || progress.get().map(|(name, fraction)| {
-                    let percent = (fraction * 100.0).round() as u32;
-                    view! {
-                        <div class="upload" data-testid="upload-progress">
-                            <span class="upload-name">{name}</span>
-                            <progress max="100" value=percent.to_string() aria-label=t!(i18n, Uploading)></progress>
-                            <span class="upload-percent">{format!("{percent}%")}</span>
-                            <button
-                                type="button"
-                                class="btn btn-small"
-                                data-testid="upload-cancel"
-                                on:click=move |_| upload_handle.with_value(|h| if let Some(h) = h { h.abort() })
-                            >
-                                {t!(i18n, Cancel)}
-                            </button>
-                        </div>
-                    }
-                })}
+                <AttachmentTray tray=tray on_send=move || send()/>
                 {move || error.get().map(|message| view! {
                     <div class="alert alert-error composer-error" role="alert" data-testid="composer-error">
                         <span>{message}</span>
@@ -244,11 +207,23 @@ pub fn Composer(
                     </p>
                 </Show>
                 <div class="composer-row">
-                    <input type="file" class="sr-only" tabindex="-1" node_ref=file_input data-testid="composer-file" on:change=on_file/>
+                    <input
+                        type="file"
+                        multiple=true
+                        class="sr-only"
+                        tabindex="-1"
+                        node_ref=file_input
+                        data-testid="composer-file"
+                        on:change=move |_| {
+                            if let Some(input) = file_input.get_untracked() {
+                                tray.add_list(input.files());
+                                input.set_value("");
+                            }
+                        }
+                    />
                     <IconButton
                         label=Key::AttachFile
                         testid="composer-attach"
-                        disabled=Signal::derive(move || progress.with(Option::is_some))
                         on_click=move || {
                             if let Some(input) = file_input.get_untracked() {
                                 input.click();
@@ -308,7 +283,9 @@ pub fn Composer(
                         aria-label=t!(i18n, Send)
                         title=t!(i18n, Send)
                         data-testid="composer-send"
-                        disabled=move || sending.get() || text.with(|t| t.trim().is_empty())
+                        disabled=move || {
+                            sending.get() || tray.is_sending() || (text.with(|t| t.trim().is_empty()) && !tray.sendable())
+                        }
                         on:click=move |_| send()
                     >
                         {icons::send()}

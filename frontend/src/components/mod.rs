@@ -1,6 +1,7 @@
 //! Reusable pieces of the UI.
 
 pub mod app_frame;
+pub mod attachments;
 pub mod avatar;
 pub mod composer;
 pub mod confirm_dialog;

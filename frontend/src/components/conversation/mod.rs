@@ -17,6 +17,7 @@ use self::actions::TicketActions;
 use self::dialogs::ActionDialogs;
 use self::header::ConversationHeader;
 use self::info::TicketInfo;
+use super::attachments::{DropOverlay, Tray};
 use super::composer::Composer;
 use super::kit::ErrorAlert;
 use super::thread::{MessageThread, ThreadScroll};
@@ -44,6 +45,7 @@ pub fn Conversation(id: TicketId) -> impl IntoView {
     let reply_to = RwSignal::new(None::<MessageId>);
     let show_info = RwSignal::new(false);
     let actions = TicketActions::new(id, ticket);
+    let tray = Tray::new(ticket);
 
     let mine = move || {
         let me = session.me().map(|me| me.id);
@@ -107,6 +109,12 @@ pub fn Conversation(id: TicketId) -> impl IntoView {
         _ => {}
     });
 
+    // The file tray takes room from the thread: the newest message stays in view if it was.
+    Effect::new(move |_| {
+        tray.count();
+        scroll.settle();
+    });
+
     let on_sent = move |message: Message| {
         store.insert(vec![message.clone()]);
         if let Some(me) = session.me_untracked() {
@@ -133,11 +141,18 @@ pub fn Conversation(id: TicketId) -> impl IntoView {
                 class="conv-alert"
             />
             <div class="conv-body">
-                <div class="conv-main">
+                // Files dropped anywhere on the conversation go to the composer's tray.
+                <div
+                    class="conv-main"
+                    on:dragenter=move |event| tray.drag_enter(&event)
+                    on:dragover=move |event| tray.drag_over(&event)
+                    on:drop=move |event| tray.drop_files(&event)
+                >
                     <Show when=move || ticket.with(Option::is_some)>
                         <MessageThread store=store scroll=scroll unseen=unseen on_reply=move |id| reply_to.set(Some(id))/>
-                        <Composer id=id ticket=ticket store=store reply_to=reply_to on_sent=on_sent/>
+                        <Composer id=id ticket=ticket store=store reply_to=reply_to on_sent=on_sent tray=tray/>
                     </Show>
+                    <DropOverlay tray=tray/>
                 </div>
                 <Show when=move || show_info.get()>
                     <TicketInfo id=id ticket=ticket on_close=move || show_info.set(false)/>
