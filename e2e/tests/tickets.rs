@@ -609,3 +609,83 @@ async fn live_updates_come_back_after_a_server_restart() {
     browser.close().await;
     drop(server);
 }
+
+/// Sets an input's value as the browser's own pickers do (date and time inputs take no typing the
+/// same way in every locale), then tells the page.
+async fn set_input(browser: &Browser, testid: &str, value: &str) {
+    let script = format!(
+        "const el = document.querySelector('[data-testid=\"{testid}\"]'); el.value = {value:?}; \
+         el.dispatchEvent(new Event('input', {{bubbles: true}})); return el.value;"
+    );
+    assert_eq!(browser.eval(&script).await, json!(value));
+}
+
+/// Configurações sets the company's time zone; a message scheduled from the conversation header in
+/// that zone goes out at its time, the panel follows it live, and Agendamentos cancels another.
+#[tokio::test]
+async fn a_message_scheduled_in_the_companys_time_zone_goes_out_and_another_is_canceled() {
+    let server = Server::start();
+    let browser = Browser::start(&server.base_url).await;
+    browser.goto("/login").await;
+    let company = set_up_company(&browser).await;
+    let ticket = customer_writes(&browser, &company, "5511988887777", "Marta Cliente", "Podem me lembrar?").await;
+    browser.api_ok("POST", &format!("/tickets/{ticket}/accept"), Some(json!({})), &company.admin).await;
+    browser.sign_in_as(ADMIN_EMAIL, ADMIN_PASSWORD, "/").await;
+
+    browser.goto("/admin/settings").await;
+    browser.fill("settings-time-zone", "America/Manaus").await;
+    browser.click("settings-save").await;
+    support::wait_for("the time zone to be saved", || async {
+        let settings = browser.api_ok("GET", "/settings", None, &company.admin).await;
+        if settings["general"]["time_zone"] == "America/Manaus" { Ok(()) } else { Err(settings.to_string()) }
+    })
+    .await;
+    browser.screenshot("settings").await;
+
+    browser.goto(&format!("/tickets/{ticket}")).await;
+    browser.click("action-schedule").await;
+    browser.wait_text_contains("schedule-zone", "America/Manaus").await;
+    // Manaus is UTC-4 all year: this minute there, so it is due at once.
+    let manaus = chrono::Utc::now() - chrono::Duration::hours(4);
+    set_input(&browser, "schedule-date", &manaus.format("%Y-%m-%d").to_string()).await;
+    set_input(&browser, "schedule-time", &manaus.format("%H:%M").to_string()).await;
+    browser.fill("schedule-body", "Lembrete: sua consulta é amanhã às 9h").await;
+    browser.screenshot("schedule-dialog").await;
+    browser.click("schedule-save").await;
+    browser.wait_gone("schedule-dialog").await;
+
+    browser.click("action-info").await;
+    browser
+        .wait_attr("[data-testid=\"ticket-schedules\"] [data-testid=\"schedule-item\"]", "data-status", "sent")
+        .await;
+    browser.wait_any_contains("[data-testid=\"message-text\"]", "Lembrete: sua consulta").await;
+    let schedules = browser.api_ok("GET", &format!("/schedules?ticket_id={ticket}"), None, &company.admin).await;
+    let sent_at = schedules["items"][0]["send_at"].as_str().unwrap_or_default().to_owned();
+    let wanted = manaus.format("%Y-%m-%dT%H:%M").to_string();
+    let back_in_manaus = chrono::DateTime::parse_from_rfc3339(&sent_at)
+        .map(|t| (t.with_timezone(&chrono::Utc) - chrono::Duration::hours(4)).format("%Y-%m-%dT%H:%M").to_string())
+        .unwrap_or_default();
+    assert_eq!(back_in_manaus, wanted, "the time was read in the company's zone: {schedules}");
+
+    // Another, for later, canceled from Agendamentos.
+    let later = (chrono::Utc::now() + chrono::Duration::hours(3)).to_rfc3339();
+    let contact = schedules["items"][0]["contact_id"].clone();
+    browser
+        .api_ok(
+            "POST",
+            "/schedules",
+            Some(json!({"contact_id": contact, "body": "Promoção de amanhã", "send_at": later})),
+            &company.admin,
+        )
+        .await;
+    browser.goto("/schedules").await;
+    browser
+        .wait_any_contains("[data-testid=\"schedules-list\"] [data-testid=\"schedule-text\"]", "Promoção de amanhã")
+        .await;
+    browser.screenshot("schedules").await;
+    browser.click("schedule-cancel").await;
+    browser.wait_count("[data-testid=\"schedules-list\"] [data-testid=\"schedule-item\"]", 0).await;
+    let canceled = browser.api_ok("GET", "/schedules?status=canceled", None, &company.admin).await;
+    assert_eq!(canceled["items"][0]["body"], "Promoção de amanhã", "{canceled}");
+    browser.close().await;
+}
