@@ -496,7 +496,11 @@ pub fn validation_text(locale: Locale, invalid: &Invalid) -> String {
         Invalid::UnknownFileKind => Key::UnknownFileKind,
         Invalid::UnknownTimeZone => Key::UnknownTimeZone,
         Invalid::NumberBetween { min, max } => {
-            return if pt { format!("Use um número de {min} a {max}.") } else { format!("Use a number from {min} to {max}.") };
+            return if pt {
+                format!("Use um número de {min} a {max}.")
+            } else {
+                format!("Use a number from {min} to {max}.")
+            };
         }
         Invalid::OneOf { choices } => {
             let choices: Vec<String> = choices.iter().map(u32::to_string).collect();

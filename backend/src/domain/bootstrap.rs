@@ -130,16 +130,15 @@ pub async fn seed_demo(state: &AppState) -> AppResult<Vec<String>> {
         if store::users::find_by_email(&state.db, email).await?.is_some() {
             continue;
         }
-        let row =
-            store::users::NewUserRow {
-                company_id,
-                name,
-                email,
-                password_hash: &hash,
-                role,
-                platform_admin: false,
-                signature_enabled: true,
-            };
+        let row = store::users::NewUserRow {
+            company_id,
+            name,
+            email,
+            password_hash: &hash,
+            role,
+            platform_admin: false,
+            signature_enabled: true,
+        };
         let txn = state.begin().await?;
         let user = store::users::insert(&txn, row).await?;
         store::users::set_queues(&txn, UserId(user.id), &queue_ids[queues]).await?;

@@ -2,6 +2,7 @@
 //! the time zone and the video-call server), changed by admins, merged section by section.
 
 use chrono_tz::Tz;
+use shared::CompanyId;
 use shared::events::Event;
 use shared::settings::{
     GeneralPatch, GeneralSettings, MAX_RATING_WINDOW_MINUTES, MAX_UPLOAD_MB_LIMIT, RATING_SCALES, RatingSettings,
@@ -9,7 +10,6 @@ use shared::settings::{
 };
 use shared::validate::Invalid;
 use shared::visibility::Audience;
-use shared::CompanyId;
 
 use crate::auth::CurrentUser;
 use crate::domain::events::Outbox;
@@ -110,7 +110,10 @@ fn merge_ratings(ratings: &mut RatingSettings, change: RatingsPatch, errors: &mu
         if (1..=MAX_RATING_WINDOW_MINUTES).contains(&minutes) {
             ratings.window_minutes = minutes;
         } else {
-            errors.add("general.ratings.window_minutes", Invalid::NumberBetween { min: 1, max: MAX_RATING_WINDOW_MINUTES });
+            errors.add(
+                "general.ratings.window_minutes",
+                Invalid::NumberBetween { min: 1, max: MAX_RATING_WINDOW_MINUTES },
+            );
         }
     }
 }
@@ -172,11 +175,8 @@ mod tests {
     #[test]
     fn a_bad_field_changes_nothing() {
         let mut general = GeneralSettings::default();
-        let change = GeneralPatch {
-            time_zone: Some("Europe/Lisbon".into()),
-            max_upload_mb: Some(0),
-            ..GeneralPatch::default()
-        };
+        let change =
+            GeneralPatch { time_zone: Some("Europe/Lisbon".into()), max_upload_mb: Some(0), ..GeneralPatch::default() };
         let refused = merge_general(&mut general.clone(), change);
         assert!(matches!(refused, Err(AppError::Invalid(_))));
         let change = GeneralPatch { time_zone: Some("Europe/Lisbon".into()), ..GeneralPatch::default() };

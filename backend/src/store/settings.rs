@@ -20,7 +20,9 @@ pub async fn put_general(tx: &WriteTx, company: CompanyId, general: &str) -> Res
         updated_at: Set(Utc::now()),
     };
     Entity::insert(row)
-        .on_conflict(OnConflict::column(Column::CompanyId).update_columns([Column::General, Column::UpdatedAt]).to_owned())
+        .on_conflict(
+            OnConflict::column(Column::CompanyId).update_columns([Column::General, Column::UpdatedAt]).to_owned(),
+        )
         .exec_without_returning(tx)
         .await?;
     Ok(())

@@ -12,8 +12,8 @@ use super::lang_switch::LangSwitch;
 use super::user_menu::UserMenu;
 use crate::i18n::{Key, use_i18n};
 use crate::state::realtime::Realtime;
-use crate::state::settings::CompanySettings;
 use crate::state::session::{Status, use_session};
+use crate::state::settings::CompanySettings;
 use crate::t;
 
 #[component]

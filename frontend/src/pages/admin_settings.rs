@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 use shared::settings::{GeneralPatch, GeneralSettings, RATING_SCALES, RatingsPatch, SettingsPatch};
+use wasm_bindgen::JsCast;
 
 use crate::api;
 use crate::components::form::{FieldError, FormBanner, FormState, Msg, TextInput, unique_id};
@@ -71,12 +71,19 @@ pub fn AdminSettingsPage() -> impl IntoView {
         let number = |errors: &mut BTreeMap<String, Msg>, field: &str, raw: &str, max: u32| {
             let parsed = raw.trim().parse::<u32>().ok().filter(|n| (1..=max).contains(n));
             if parsed.is_none() {
-                errors.insert(field.to_owned(), Msg::Validation(shared::validate::Invalid::NumberBetween { min: 1, max }));
+                errors.insert(
+                    field.to_owned(),
+                    Msg::Validation(shared::validate::Invalid::NumberBetween { min: 1, max }),
+                );
             }
             parsed
         };
-        let max_upload_mb =
-            number(&mut errors, "general.max_upload_mb", &max_upload.get_untracked(), shared::settings::MAX_UPLOAD_MB_LIMIT);
+        let max_upload_mb = number(
+            &mut errors,
+            "general.max_upload_mb",
+            &max_upload.get_untracked(),
+            shared::settings::MAX_UPLOAD_MB_LIMIT,
+        );
         let window_minutes = number(
             &mut errors,
             "general.ratings.window_minutes",
