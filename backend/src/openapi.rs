@@ -29,6 +29,7 @@ use crate::state::AppState;
         (name = "contacts", description = "Customers"),
         (name = "connections", description = "WhatsApp numbers and the simulated channel"),
         (name = "settings", description = "The company's settings (Configurações)"),
+        (name = "quick replies", description = "Saved messages agents insert with `/` (Mensagens rápidas)"),
         (name = "live events", description = "WebSocket: ticket and message events, resumable by seq"),
     )
 )]
@@ -123,6 +124,7 @@ fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(http::ws::router())
         .merge(http::dashboard::router())
         .merge(http::settings::router())
+        .merge(http::quick_replies::router())
         .merge(http::webhooks::router())
         .split_for_parts()
 }

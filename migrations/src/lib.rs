@@ -8,6 +8,7 @@ mod m20261125_000002_core_loop;
 mod m20261125_000003_message_search;
 mod m20261128_000004_typed_events;
 mod m20261128_000005_settings;
+mod m20261128_000010_quick_replies;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_message_search::Migration),
             Box::new(m20261128_000004_typed_events::Migration),
             Box::new(m20261128_000005_settings::Migration),
+            Box::new(m20261128_000010_quick_replies::Migration),
         ]
     }
 }

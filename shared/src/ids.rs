@@ -37,4 +37,5 @@ id_type!(
     NoteId,
     ScheduleId,
     JobId,
+    QuickReplyId,
 );

@@ -3,7 +3,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{ConnectionId, ContactId, MessageId, NoteId, QueueId, TagId, TicketId, TicketLogId, UserId};
+use crate::ids::{
+    ConnectionId, ContactId, MessageId, NoteId, QueueId, QuickReplyId, TagId, TicketId, TicketLogId, UserId,
+};
 
 /// A snake_case wire enum with `ALL`, `as_str` and `parse` (for query strings and columns).
 #[macro_export]
@@ -234,6 +236,10 @@ pub struct Message {
 pub struct NewMessage {
     pub body: String,
     pub quoted_id: Option<MessageId>,
+    /// A quick reply whose file goes out with this message (the body is its caption). The file is
+    /// copied into the message, so deleting the quick reply later leaves the message whole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quick_reply_id: Option<QuickReplyId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

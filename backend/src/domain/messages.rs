@@ -117,8 +117,13 @@ pub struct Attachment {
     pub kind_hint: Option<String>,
 }
 
+/// A JSON message: text, and the file of the quick reply it names, if that reply has one.
 pub async fn send_text(state: &AppState, caller: &CurrentUser, id: TicketId, new: NewMessage) -> AppResult<Message> {
-    send(state, caller, id, new.body, new.quoted_id, None).await
+    let attachment = match new.quick_reply_id {
+        Some(reply) => crate::domain::quick_replies::attachment_for(state, caller, reply).await?,
+        None => None,
+    };
+    send(state, caller, id, new.body, new.quoted_id, attachment).await
 }
 
 /// An agent's message: stored as pending (with its file under the data dir), then handed to the

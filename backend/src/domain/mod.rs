@@ -18,6 +18,7 @@ pub mod outbound_url;
 pub mod page;
 pub mod phone;
 pub mod queues;
+pub mod quick_replies;
 pub mod settings;
 pub mod tickets;
 pub mod users;

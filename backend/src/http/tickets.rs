@@ -302,7 +302,7 @@ async fn send_message(
     domain::messages::send(&state, &caller, id, body, None, Some(attachment)).await.map(Created)
 }
 
-fn multipart_error(error: impl Into<MultipartFailure>) -> AppError {
+pub(super) fn multipart_error(error: impl Into<MultipartFailure>) -> AppError {
     match error.into().status() {
         StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
         _ => AppError::bad_request(ErrorCode::MalformedMultipart, "the multipart body could not be read"),

@@ -11,6 +11,7 @@ mod cluster;
 mod errors;
 mod ops;
 mod org;
+mod quick_replies;
 mod seams;
 mod settings;
 mod tickets;

@@ -11,6 +11,7 @@ pub mod contacts;
 pub mod events;
 pub mod messages;
 pub mod queues;
+pub mod quick_replies;
 pub mod refresh_tokens;
 pub mod ticket_logs;
 pub mod tickets;
