@@ -97,6 +97,10 @@ fn Shell() -> impl IntoView {
                             {icons::queues()}
                             <span>{t!(i18n, Queues)}</span>
                         </A>
+                        <A href="/admin/quick-replies" attr:class="nav-link" attr:data-testid="nav-quick-replies">
+                            {icons::zap()}
+                            <span>{t!(i18n, QuickReplies)}</span>
+                        </A>
                         <A href="/admin/settings" attr:class="nav-link" attr:data-testid="nav-settings">
                             {icons::settings()}
                             <span>{t!(i18n, Settings)}</span>

@@ -46,7 +46,6 @@ impl CompanySettings {
         self.general.set(general);
     }
 
-    #[expect(dead_code, reason = "the schedule dialog and quick replies use it next")]
     pub fn time_zone(&self) -> String {
         self.general.with(|g| g.time_zone.clone())
     }

@@ -37,6 +37,7 @@ pub fn Conversation(id: TicketId) -> impl IntoView {
     let ui = use_tickets_ui();
 
     let ticket = RwSignal::new(None::<Ticket>);
+    let protocols = RwSignal::new(Vec::<serde_json::Value>::new());
     let load_error = RwSignal::new(None::<ApiError>);
     let store = MessageStore::new(id);
     let scroll = ThreadScroll::new();
@@ -55,6 +56,7 @@ pub fn Conversation(id: TicketId) -> impl IntoView {
         match api::tickets::get(id).await {
             Ok(detail) => {
                 ticket.try_set(Some(detail.ticket));
+                protocols.try_set(detail.protocols);
             }
             Err(err) => {
                 load_error.try_set(Some(err));
@@ -100,6 +102,7 @@ pub fn Conversation(id: TicketId) -> impl IntoView {
             spawn_local(async move {
                 if let Ok(detail) = api::tickets::get(id).await {
                     ticket.try_set(Some(detail.ticket));
+                    protocols.try_set(detail.protocols);
                 }
                 let _ = store.load_newest().await;
             });
@@ -136,7 +139,7 @@ pub fn Conversation(id: TicketId) -> impl IntoView {
                 <div class="conv-main">
                     <Show when=move || ticket.with(Option::is_some)>
                         <MessageThread store=store scroll=scroll unseen=unseen on_reply=move |id| reply_to.set(Some(id))/>
-                        <Composer id=id ticket=ticket store=store reply_to=reply_to on_sent=on_sent/>
+                        <Composer id=id ticket=ticket store=store reply_to=reply_to protocols=protocols on_sent=on_sent/>
                     </Show>
                 </div>
                 <Show when=move || show_info.get()>
