@@ -31,6 +31,7 @@ use crate::state::AppState;
         (name = "schedules", description = "Scheduled messages (Agendamentos)"),
         (name = "settings", description = "The company's settings (Configurações)"),
         (name = "stickers", description = "The company's sticker library (figurinhas)"),
+        (name = "quick replies", description = "Saved messages agents insert with `/` (Mensagens rápidas)"),
         (name = "live events", description = "WebSocket: ticket and message events, resumable by seq"),
     )
 )]
@@ -127,6 +128,7 @@ fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(http::dashboard::router())
         .merge(http::settings::router())
         .merge(http::schedules::router())
+        .merge(http::quick_replies::router())
         .merge(http::webhooks::router())
         .split_for_parts()
 }

@@ -9,6 +9,7 @@ use crate::components::toast::{ToastRegion, Toasts};
 use crate::i18n::I18n;
 use crate::pages::NotFoundPage;
 use crate::pages::admin_queues::AdminQueuesPage;
+use crate::pages::admin_quick_replies::AdminQuickRepliesPage;
 use crate::pages::admin_settings::AdminSettingsPage;
 use crate::pages::admin_stickers::AdminStickersPage;
 use crate::pages::admin_users::AdminUsersPage;
@@ -38,6 +39,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/schedules") view=SchedulesPage/>
                     <Route path=path!("/admin/users") view=AdminUsersPage/>
                     <Route path=path!("/admin/queues") view=AdminQueuesPage/>
+                    <Route path=path!("/admin/quick-replies") view=AdminQuickRepliesPage/>
                     <Route path=path!("/admin/settings") view=AdminSettingsPage/>
                     <Route path=path!("/admin/stickers") view=AdminStickersPage/>
                 </ParentRoute>

@@ -423,6 +423,31 @@ messages! {
     SendSticker => "Enviar figurinha", "Send a sticker";
     SaveSticker => "Salvar na biblioteca de figurinhas", "Save to the sticker library";
     StickerSaved => "Figurinha salva na biblioteca.", "Sticker saved to the library.";
+    // quick replies (Mensagens rápidas) and the video-call link
+    QuickReplies => "Mensagens rápidas", "Quick replies";
+    QuickRepliesSubtitle => "Textos prontos que os atendentes inserem digitando / e o atalho na conversa.",
+        "Saved texts agents insert by typing / and the shortcut in a conversation.";
+    NewQuickReply => "Nova mensagem rápida", "New quick reply";
+    EditQuickReply => "Editar mensagem rápida", "Edit quick reply";
+    NoQuickReplies => "Nenhuma mensagem rápida cadastrada.", "No quick replies yet.";
+    Shortcut => "Atalho", "Shortcut";
+    ShortcutHint => "Sem espaços. Na conversa, digite / e o atalho.", "No spaces. In a conversation, type / and the shortcut.";
+    QuickReplyText => "Texto", "Text";
+    QuickReplyTextHint => "Variáveis: {{nome}}, {{primeiro_nome}}, {{protocolo}}, {{atendente}}, {{saudacao}} (bom dia, boa tarde ou boa noite).",
+        "Variables: {{nome}} (name), {{primeiro_nome}} (first name), {{protocolo}} (protocol), {{atendente}} (agent), {{saudacao}} (greeting).";
+    QuickReplyScope => "Quem vê", "Who sees it";
+    AllQueues => "Todas as filas", "All queues";
+    File => "Arquivo", "File";
+    QuickReplyFileHint => "Opcional: vai junto com a mensagem.", "Optional: sent along with the message.";
+    FileWillBeRemoved => "O arquivo será removido ao salvar.", "The file will be removed when you save.";
+    NoFile => "Nenhum", "None";
+    QuickReplyCreated => "Mensagem rápida criada.", "Quick reply created.";
+    QuickReplyUpdated => "Mensagem rápida atualizada.", "Quick reply updated.";
+    QuickReplyDeleted => "Mensagem rápida excluída.", "Quick reply deleted.";
+    ContainsSpaces => "Não use espaços.", "Must not contain spaces.";
+    NoQuickRepliesMatch => "Nenhuma mensagem rápida com este atalho.", "No quick reply with this shortcut.";
+    QuickReplyFileAttached => "Vai junto:", "Sent along:";
+    VideoCall => "Inserir link de chamada de vídeo", "Insert a video-call link";
 }
 
 pub fn role_key(role: shared::auth::Role) -> Key {
@@ -498,6 +523,13 @@ pub fn confirm_delete_sticker(locale: Locale, name: &str) -> String {
     match locale {
         Locale::Pt => format!("Excluir a figurinha “{name}”? Mensagens já enviadas continuam com ela."),
         Locale::En => format!("Delete the sticker “{name}”? Messages already sent keep it."),
+    }
+}
+
+pub fn confirm_delete_quick_reply(locale: Locale, shortcut: &str) -> String {
+    match locale {
+        Locale::Pt => format!("Excluir a mensagem rápida “/{shortcut}”?"),
+        Locale::En => format!("Delete the quick reply “/{shortcut}”?"),
     }
 }
 
@@ -597,6 +629,7 @@ pub fn validation_text(locale: Locale, invalid: &Invalid) -> String {
                 format!("Choose a date within {days} days.")
             };
         }
+        Invalid::ContainsSpaces => Key::ContainsSpaces,
         Invalid::NumberBetween { min, max } => {
             return if pt {
                 format!("Use um número de {min} a {max}.")
@@ -718,6 +751,7 @@ mod tests {
             Invalid::UnknownTimeZone,
             Invalid::NotInFuture,
             Invalid::TooFarAhead { days: 366 },
+            Invalid::ContainsSpaces,
             Invalid::NumberBetween { min: 1, max: 100 },
             Invalid::OneOf { choices: vec![3, 5, 10] },
             Invalid::Malformed { reason: "missing field `name`".into() },

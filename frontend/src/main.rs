@@ -4,10 +4,12 @@ mod api;
 mod app;
 mod components;
 mod debounce;
+mod fill;
 mod i18n;
 mod pages;
 mod state;
 mod time;
+mod video_call;
 mod zone;
 
 fn main() {

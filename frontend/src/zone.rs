@@ -86,7 +86,6 @@ pub fn greeting(hour: u32) -> Key {
 }
 
 /// The greeting for now in `zone` (the browser's own hour when the zone is unknown).
-#[expect(dead_code, reason = "quick replies use it next")]
 pub fn greeting_now(zone: &str) -> Key {
     let now = DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default();
     let hour = wall_clock(now, zone).map(|wall| wall.hour()).unwrap_or_else(|| js_sys::Date::new_0().get_hours());

@@ -11,6 +11,7 @@ mod m20261128_000005_settings;
 mod m20261128_000006_outbox;
 mod m20261128_000007_schedules;
 mod m20261128_000008_stickers;
+mod m20261128_000010_quick_replies;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000006_outbox::Migration),
             Box::new(m20261128_000007_schedules::Migration),
             Box::new(m20261128_000008_stickers::Migration),
+            Box::new(m20261128_000010_quick_replies::Migration),
         ]
     }
 }

@@ -141,7 +141,8 @@ pub struct SimulatedResult {
     pub created: bool,
 }
 
-mod double_option {
+/// `null` → `Some(None)`, absent → `None` (with `#[serde(default)]`): a field that can be cleared.
+pub(crate) mod double_option {
     use serde::{Deserialize, Deserializer};
 
     pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {

@@ -38,4 +38,5 @@ id_type!(
     ScheduleId,
     JobId,
     StickerId,
+    QuickReplyId,
 );

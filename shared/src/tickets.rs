@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{
-    ConnectionId, ContactId, MessageId, NoteId, QueueId, StickerId, TagId, TicketId, TicketLogId, UserId,
+    ConnectionId, ContactId, MessageId, NoteId, QueueId, QuickReplyId, StickerId, TagId, TicketId, TicketLogId, UserId,
 };
 
 /// A snake_case wire enum with `ALL`, `as_str` and `parse` (for query strings and columns).
@@ -246,6 +246,10 @@ pub struct NewMessage {
     /// Send this sticker of the company's library (a `sticker` message; `body` must be empty).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sticker_id: Option<StickerId>,
+    /// A quick reply whose file goes out with this message (the body is its caption). The file is
+    /// copied into the message, so deleting the quick reply later leaves the message whole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quick_reply_id: Option<QuickReplyId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -66,6 +66,8 @@ pub enum Invalid {
     TooFarAhead {
         days: u32,
     },
+    /// A word that must be one (a quick reply's shortcut).
+    ContainsSpaces,
     NumberBetween {
         min: u32,
         max: u32,
@@ -121,6 +123,7 @@ impl fmt::Display for Invalid {
             Invalid::UnknownTimeZone => f.write_str("must be a time zone name like America/Sao_Paulo"),
             Invalid::NotInFuture => f.write_str("must be in the future"),
             Invalid::TooFarAhead { days } => write!(f, "must be within {days} days from now"),
+            Invalid::ContainsSpaces => f.write_str("must not contain spaces"),
             Invalid::NumberBetween { min, max } => write!(f, "must be a number from {min} to {max}"),
             Invalid::OneOf { choices } => {
                 let choices: Vec<String> = choices.iter().map(u32::to_string).collect();
@@ -245,9 +248,78 @@ impl HexColor {
     }
 }
 
+/// A quick reply's shortcut: what is typed after `/`. One word of 1 to 32 characters, a leading
+/// `/` dropped, stored lower-case so `/Oi` and `/oi` are the same shortcut.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shortcut(String);
+string_value!(Shortcut);
+
+impl Shortcut {
+    pub const MAX_CHARS: u32 = 32;
+
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let trimmed = raw.trim();
+        let value = trimmed.strip_prefix('/').unwrap_or(trimmed);
+        if value.is_empty() {
+            return Err(Invalid::Required);
+        }
+        if value.chars().any(char::is_whitespace) {
+            return Err(Invalid::ContainsSpaces);
+        }
+        if value.chars().any(char::is_control) {
+            return Err(Invalid::ControlCharacters);
+        }
+        if value.chars().count() > Self::MAX_CHARS as usize {
+            return Err(Invalid::TooLong { max: Self::MAX_CHARS });
+        }
+        Ok(Self(value.to_lowercase()))
+    }
+}
+
+/// The text of a message an agent writes ahead (a quick reply): not blank, at most 4096
+/// characters (what one message may carry), kept as typed apart from trailing blanks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageText(String);
+string_value!(MessageText);
+
+impl MessageText {
+    pub const MAX_CHARS: u32 = 4096;
+
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        let value = raw.trim_end();
+        if value.trim().is_empty() {
+            return Err(Invalid::Required);
+        }
+        if value.chars().count() > Self::MAX_CHARS as usize {
+            return Err(Invalid::TooLong { max: Self::MAX_CHARS });
+        }
+        Ok(Self(value.to_owned()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shortcuts_are_one_bounded_lower_case_word() {
+        assert_eq!(Shortcut::parse(" /BomDia ").map(|s| s.into_inner()), Ok("bomdia".into()));
+        assert_eq!(Shortcut::parse("preço-2").map(|s| s.into_inner()), Ok("preço-2".into()));
+        assert_eq!(Shortcut::parse("/"), Err(Invalid::Required));
+        assert_eq!(Shortcut::parse("   "), Err(Invalid::Required));
+        assert_eq!(Shortcut::parse("bom dia"), Err(Invalid::ContainsSpaces));
+        assert_eq!(Shortcut::parse("a\u{7}b"), Err(Invalid::ControlCharacters));
+        assert!(Shortcut::parse(&"ç".repeat(32)).is_ok());
+        assert_eq!(Shortcut::parse(&"x".repeat(33)), Err(Invalid::TooLong { max: 32 }));
+    }
+
+    #[test]
+    fn message_text_is_not_blank_and_bounded() {
+        assert_eq!(MessageText::parse("  Olá!\n\n ").map(|t| t.into_inner()), Ok("  Olá!".into()));
+        assert_eq!(MessageText::parse(" \n "), Err(Invalid::Required));
+        assert!(MessageText::parse(&"x".repeat(4096)).is_ok());
+        assert_eq!(MessageText::parse(&"x".repeat(4097)), Err(Invalid::TooLong { max: 4096 }));
+    }
 
     #[test]
     fn email_is_trimmed_and_lower_cased() {

@@ -117,12 +117,14 @@ pub struct Attachment {
     pub kind_hint: Option<String>,
 }
 
+/// A JSON message: text, and the file of the quick reply it names, if that reply has one.
 pub async fn send_text(state: &AppState, caller: &CurrentUser, id: TicketId, new: NewMessage) -> AppResult<Message> {
-    let sticker = match new.sticker_id {
-        Some(sticker) => Some(crate::domain::stickers::to_send(state, caller, sticker, &new.body).await?),
-        None => None,
+    let attachment = match (new.sticker_id, new.quick_reply_id) {
+        (Some(sticker), _) => Some(crate::domain::stickers::to_send(state, caller, sticker, &new.body).await?),
+        (None, Some(reply)) => crate::domain::quick_replies::attachment_for(state, caller, reply).await?,
+        (None, None) => None,
     };
-    send(state, caller, id, new.body, new.quoted_id, sticker).await
+    send(state, caller, id, new.body, new.quoted_id, attachment).await
 }
 
 /// An agent's message: stored as pending (with its file under the data dir), then handed to the

@@ -19,6 +19,7 @@ pub mod outbox;
 pub mod page;
 pub mod phone;
 pub mod queues;
+pub mod quick_replies;
 pub mod schedules;
 pub mod settings;
 pub mod stickers;

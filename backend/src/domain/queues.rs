@@ -82,7 +82,10 @@ pub async fn delete(state: &AppState, caller: &CurrentUser, id: QueueId) -> AppR
             format!("the queue has {} open or pending tickets: transfer or resolve them first", active.len()),
         ));
     }
+    // Its quick replies go with it (the foreign key cascades): their files too.
+    let files = store::quick_replies::file_paths_of_queue(&txn, caller.company_id, id).await?;
     store::queues::delete(&txn, id).await?;
     txn.commit().await?;
+    crate::domain::media::remove_all(&state.config.data_dir, &files).await;
     Ok(())
 }

@@ -12,6 +12,7 @@ pub mod headers;
 pub mod me;
 pub mod ops;
 pub mod queues;
+pub mod quick_replies;
 pub mod schedules;
 pub mod settings;
 pub mod stickers;

@@ -13,6 +13,7 @@ pub mod events;
 pub mod messages;
 pub mod outbox;
 pub mod queues;
+pub mod quick_replies;
 pub mod schedules;
 pub mod sessions;
 pub mod settings;
@@ -72,11 +73,18 @@ pub enum UniqueKey {
     ContactNumber,
     /// One open or pending ticket per contact and connection.
     ActiveTicket,
+    /// One shortcut per company and scope (the company, or one queue).
+    QuickReplyShortcut,
 }
 
 impl UniqueKey {
-    const ALL: [UniqueKey; 4] =
-        [UniqueKey::UserEmail, UniqueKey::QueueName, UniqueKey::ContactNumber, UniqueKey::ActiveTicket];
+    const ALL: [UniqueKey; 5] = [
+        UniqueKey::UserEmail,
+        UniqueKey::QueueName,
+        UniqueKey::ContactNumber,
+        UniqueKey::ActiveTicket,
+        UniqueKey::QuickReplyShortcut,
+    ];
 
     /// (PostgreSQL's constraint name, SQLite's column list) as the migrations create them.
     fn names(self) -> (&'static str, &'static str) {
@@ -85,6 +93,8 @@ impl UniqueKey {
             UniqueKey::QueueName => ("uq_queues_company_name", "queues.company_id, queues.name"),
             UniqueKey::ContactNumber => ("uq_contacts_company_number", "contacts.company_id, contacts.number"),
             UniqueKey::ActiveTicket => ("uq_tickets_one_active", "tickets.contact_id, tickets.connection_id"),
+            // An expression index: SQLite names the index instead of listing columns.
+            UniqueKey::QuickReplyShortcut => ("uq_quick_replies_shortcut", "index 'uq_quick_replies_shortcut'"),
         }
     }
 

@@ -13,6 +13,7 @@ mod files;
 mod ops;
 mod org;
 mod outbox;
+mod quick_replies;
 mod schedules;
 mod seams;
 mod settings;

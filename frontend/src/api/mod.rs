@@ -9,6 +9,7 @@ mod error;
 pub mod me;
 pub mod media;
 pub mod queues;
+pub mod quick_replies;
 pub mod resource;
 pub mod schedules;
 pub mod settings;

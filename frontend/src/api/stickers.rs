@@ -54,6 +54,6 @@ pub async fn keep(message_id: MessageId) -> Result<Sticker, ApiError> {
 
 /// Sends a sticker of the library in the ticket.
 pub async fn send(ticket: TicketId, sticker: StickerId) -> Result<Message, ApiError> {
-    let message = NewMessage { body: String::new(), quoted_id: None, sticker_id: Some(sticker) };
+    let message = NewMessage { body: String::new(), quoted_id: None, sticker_id: Some(sticker), quick_reply_id: None };
     client::send(Method::Post, &format!("/tickets/{ticket}/messages"), &message).await
 }

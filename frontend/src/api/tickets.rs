@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use shared::Page;
-use shared::ids::{ConnectionId, MessageId, QueueId, TicketId, UserId};
+use shared::ids::{ConnectionId, MessageId, QueueId, QuickReplyId, TicketId, UserId};
 use shared::tickets::{
     Message, NewMessage, NewTicket, ResolveTicket, Ticket, TicketDetail, TicketKind, TicketLog, TicketStatus,
     TransferTicket,
@@ -150,9 +150,15 @@ pub async fn messages(id: TicketId, before: Option<&str>, limit: u32) -> Result<
     client::get(&format!("/tickets/{id}/messages?limit={limit}{before}")).await
 }
 
-pub async fn send_text(id: TicketId, body: &str, quoted_id: Option<MessageId>) -> Result<Message, ApiError> {
-    let message = NewMessage { body: body.to_owned(), quoted_id, sticker_id: None };
-    client::send(Method::Post, &format!("/tickets/{id}/messages"), &message).await
+/// A text message; with `quick_reply_id`, the server attaches a copy of that quick reply's file.
+pub async fn send_text(
+    id: TicketId,
+    body: &str,
+    quoted_id: Option<MessageId>,
+    quick_reply_id: Option<QuickReplyId>,
+) -> Result<Message, ApiError> {
+    let new = NewMessage { body: body.to_owned(), quoted_id, sticker_id: None, quick_reply_id };
+    client::send(Method::Post, &format!("/tickets/{id}/messages"), &new).await
 }
 
 /// Sends a failed message (or one of unknown fate) again.

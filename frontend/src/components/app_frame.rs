@@ -105,6 +105,10 @@ fn Shell() -> impl IntoView {
                             {icons::sticker()}
                             <span>{t!(i18n, Stickers)}</span>
                         </A>
+                        <A href="/admin/quick-replies" attr:class="nav-link" attr:data-testid="nav-quick-replies">
+                            {icons::zap()}
+                            <span>{t!(i18n, QuickReplies)}</span>
+                        </A>
                         <A href="/admin/settings" attr:class="nav-link" attr:data-testid="nav-settings">
                             {icons::settings()}
                             <span>{t!(i18n, Settings)}</span>

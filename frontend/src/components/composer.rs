@@ -1,23 +1,29 @@
-//! The composer: files (staged in the tray of `attachments`, sent with Send), emoji, the signature
-//! switch, the text field (Enter sends, Shift+Enter breaks the line) and a reply to a quoted message.
+//! The composer: files (staged in the tray of `attachments`, sent with Send), stickers, voice notes,
+//! emoji, a video-call link, the signature switch, the text field (Enter sends, Shift+Enter breaks
+//! the line), quick replies (`/` and a shortcut, see [`quick_reply_picker`](super::quick_reply_picker))
+//! and a reply to a quoted message.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::auth::UpdateMe;
 use shared::ids::{MessageId, TicketId};
+use shared::quick_replies::QuickReply;
 use shared::tickets::{Message, Ticket, TicketStatus};
 
 use super::attachments::{AttachmentTray, Tray};
 use super::emoji::EmojiPicker;
 use super::icons;
 use super::kit::IconButton;
+use super::quick_reply_picker::{Picker, QuickReplyList};
 use super::sticker_picker::StickerButton;
 use super::voice_recorder::VoiceRecorder;
 use crate::api::{self, ApiError};
+use crate::fill::{self, Variables};
 use crate::i18n::{self, Key, Locale, use_i18n};
 use crate::state::messages::MessageStore;
 use crate::state::session::use_session;
-use crate::t;
+use crate::state::settings::use_settings;
+use crate::{t, video_call, zone};
 
 /// What went wrong with a message or a file, in the user's words.
 pub(crate) fn send_error(err: &ApiError, locale: Locale) -> String {
@@ -34,11 +40,15 @@ pub fn Composer(
     ticket: RwSignal<Option<Ticket>>,
     store: MessageStore,
     reply_to: RwSignal<Option<MessageId>>,
+    /// The ticket's protocols (`TicketDetail::protocols`), for `{{protocolo}}` in quick replies.
+    #[prop(into)]
+    protocols: Signal<Vec<serde_json::Value>>,
     #[prop(into)] on_sent: Callback<Message>,
     tray: Tray,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
+    let settings = use_settings();
     let text = RwSignal::new(String::new());
     let sending = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
@@ -46,6 +56,8 @@ pub fn Composer(
     let signature_busy = RwSignal::new(false);
     let textarea = NodeRef::<leptos::html::Textarea>::new();
     let file_input = NodeRef::<leptos::html::Input>::new();
+    // The quick reply whose file goes out with the next message.
+    let quick_file = RwSignal::new(None::<QuickReply>);
 
     let status = Memo::new(move |_| ticket.with(|t| t.as_ref().map(|t| t.status)));
     let writable = move || status.get() == Some(TicketStatus::Open);
@@ -66,7 +78,8 @@ pub fn Composer(
 
     let send_text = move || {
         let body = text.get_untracked();
-        if body.trim().is_empty() || sending.get_untracked() || !writable() {
+        let quick = quick_file.get_untracked();
+        if (body.trim().is_empty() && quick.is_none()) || sending.get_untracked() || !writable() {
             return;
         }
         sending.set(true);
@@ -76,9 +89,10 @@ pub fn Composer(
         // back if sending fails (unless something new was typed meanwhile).
         text.set(String::new());
         reply_to.set(None);
+        quick_file.set(None);
         request_animation_frame(grow);
         spawn_local(async move {
-            match api::tickets::send_text(id, body.trim_end(), quoted).await {
+            match api::tickets::send_text(id, body.trim_end(), quoted, quick.as_ref().map(|r| r.id)).await {
                 Ok(message) => {
                     on_sent.try_run(message);
                 }
@@ -86,6 +100,7 @@ pub fn Composer(
                     if text.try_get_untracked().is_some_and(|t| t.is_empty()) {
                         text.try_set(body);
                         reply_to.try_set(quoted);
+                        quick_file.try_set(quick);
                         request_animation_frame(grow);
                     }
                     error.try_set(Some(send_error(&err, i18n.locale_untracked())));
@@ -112,17 +127,8 @@ pub fn Composer(
         }
     };
 
-    let on_keydown = move |event: web_sys::KeyboardEvent| {
-        if event.key() == "Enter" && !event.shift_key() && !event.is_composing() {
-            event.prevent_default();
-            send();
-        } else if event.key() == "Escape" && tray.has_files() {
-            event.prevent_default();
-            tray.cancel();
-        }
-    };
-
-    let insert_emoji = move |emoji: &'static str| {
+    // Puts `snippet` where the caret is (over the selection), then the caret after it.
+    let insert_at_caret = move |snippet: &str| {
         let Some(area) = textarea.try_get_untracked().flatten() else { return };
         let value = area.value();
         // selectionStart counts UTF-16 units.
@@ -131,15 +137,65 @@ pub fn Composer(
         let end = area.selection_end().ok().flatten().map_or(start, |e| e as usize).clamp(start, utf16.len());
         let before = String::from_utf16_lossy(&utf16[..start]);
         let after = String::from_utf16_lossy(&utf16[end..]);
-        text.set(format!("{before}{emoji}{after}"));
-        emoji_open.set(false);
-        let caret = (start + emoji.encode_utf16().count()) as u32;
+        text.set(format!("{before}{snippet}{after}"));
+        let caret = (start + snippet.encode_utf16().count()) as u32;
         request_animation_frame(move || {
             if let Some(area) = textarea.try_get_untracked().flatten() {
                 let _ = area.focus();
                 let _ = area.set_selection_range(caret, caret);
             }
+            grow();
         });
+    };
+
+    let insert_emoji = move |emoji: &'static str| {
+        insert_at_caret(emoji);
+        emoji_open.set(false);
+    };
+
+    // A fresh room on the company's video-call server; never a guessable one.
+    let insert_video_call = move || {
+        let base = untrack(|| settings.general().video_call_base_url);
+        if let Some(link) = video_call::new_link(&base) {
+            insert_at_caret(&link);
+        }
+    };
+
+    // A picked quick reply replaces the `/shortcut` typed, with its variables filled; its file, if
+    // any, goes with the next message.
+    let insert_quick_reply = move |reply: QuickReply| {
+        let variables = Variables {
+            contact_name: ticket.with_untracked(|t| t.as_ref().map(|t| t.contact.name.clone()).unwrap_or_default()),
+            protocol: protocols.with_untracked(|p| fill::latest_protocol(p)),
+            agent_name: session.me_untracked().map(|me| me.name).unwrap_or_default(),
+            // The contact reads it: always Portuguese, whatever language the agent's screen is in.
+            greeting: zone::greeting_now(&untrack(|| settings.time_zone())).text(Locale::Pt).to_owned(),
+        };
+        let filled = fill::fill(&reply.body, &variables);
+        let caret = filled.encode_utf16().count() as u32;
+        text.set(filled);
+        quick_file.set(reply.file.is_some().then_some(reply));
+        request_animation_frame(move || {
+            if let Some(area) = textarea.try_get_untracked().flatten() {
+                let _ = area.focus();
+                let _ = area.set_selection_range(caret, caret);
+            }
+            grow();
+        });
+    };
+    let picker = Picker::new(text, Callback::new(insert_quick_reply));
+
+    let on_keydown = move |event: web_sys::KeyboardEvent| {
+        if picker.on_keydown(&event) {
+            return;
+        }
+        if event.key() == "Enter" && !event.shift_key() && !event.is_composing() {
+            event.prevent_default();
+            send();
+        } else if event.key() == "Escape" && tray.has_files() {
+            event.prevent_default();
+            tray.cancel();
+        }
     };
 
     let toggle_signature = move |_| {
@@ -192,6 +248,16 @@ pub fn Composer(
             <Show when=writable>
                 {quoted_preview}
                 <AttachmentTray tray=tray on_send=move || send()/>
+                {move || quick_file.get().and_then(|reply| reply.file).map(|file| view! {
+                    <div class="composer-reply" data-testid="composer-quick-file">
+                        <span class="quote-who">{t!(i18n, QuickReplyFileAttached)}</span>
+                        <span class="quote-text">{file.name}</span>
+                        <button type="button" class="icon-button" aria-label=t!(i18n, Cancel) on:click=move |_| quick_file.set(None)>
+                            {icons::close()}
+                        </button>
+                    </div>
+                })}
+                <QuickReplyList picker=picker/>
                 {move || error.get().map(|message| view! {
                     <div class="alert alert-error composer-error" role="alert" data-testid="composer-error">
                         <span>{message}</span>
@@ -249,6 +315,9 @@ pub fn Composer(
                         </Show>
                     </span>
                     <StickerButton ticket=id on_sent=on_sent on_error=move |text| error.set(Some(text))/>
+                    <IconButton label=Key::VideoCall testid="composer-video-call" on_click=move || insert_video_call()>
+                        {icons::video()}
+                    </IconButton>
                     <button
                         type="button"
                         class="icon-button signature-toggle"
@@ -269,6 +338,9 @@ pub fn Composer(
                         placeholder=move || i18n.t(Key::TypeMessage)
                         aria-label=t!(i18n, TypeMessage)
                         data-testid="composer-input"
+                        aria-autocomplete="list"
+                        aria-controls=move || picker.listbox_id()
+                        aria-activedescendant=move || picker.active_descendant()
                         prop:value=move || text.get()
                         on:input=move |event| {
                             text.set(event_target_value(&event));
@@ -284,7 +356,9 @@ pub fn Composer(
                         title=t!(i18n, Send)
                         data-testid="composer-send"
                         disabled=move || {
-                            sending.get() || tray.is_sending() || (text.with(|t| t.trim().is_empty()) && !tray.sendable())
+                            sending.get()
+                                || tray.is_sending()
+                                || (text.with(|t| t.trim().is_empty()) && !tray.sendable() && quick_file.with(Option::is_none))
                         }
                         on:click=move |_| send()
                     >

@@ -102,6 +102,16 @@ pub fn sticker() -> impl IntoView {
     )
 }
 
+/// A lightning bolt (quick replies).
+pub fn zap() -> impl IntoView {
+    icon("M13 2 3 14h9l-1 8 10-12h-9l1-8z")
+}
+
+/// A video camera (the video-call link).
+pub fn video() -> impl IntoView {
+    icon("M15 10l5-3v10l-5-3M3 7h12v10H3z")
+}
+
 pub fn smile() -> impl IntoView {
     icon("M12 22a10 10 0 1 0 0-20 10 10 0 0 0 0 20zM8 14s1.5 2 4 2 4-2 4-2M9 9h.01M15 9h.01")
 }

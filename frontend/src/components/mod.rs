@@ -15,6 +15,8 @@ pub mod lang_switch;
 pub mod modal;
 pub mod profile_dialog;
 pub mod queue_form;
+pub mod quick_reply_form;
+pub mod quick_reply_picker;
 pub mod rich_text;
 pub mod schedule_dialog;
 pub mod schedule_list;

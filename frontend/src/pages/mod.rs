@@ -1,6 +1,7 @@
 //! One module per screen.
 
 pub mod admin_queues;
+pub mod admin_quick_replies;
 pub mod admin_settings;
 pub mod admin_stickers;
 pub mod admin_users;

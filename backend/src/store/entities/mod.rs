@@ -12,6 +12,7 @@ pub mod events;
 pub mod messages;
 pub mod outbound_jobs;
 pub mod queues;
+pub mod quick_replies;
 pub mod refresh_tokens;
 pub mod schedules;
 pub mod stickers;

@@ -38,6 +38,7 @@ pub fn Conversation(id: TicketId) -> impl IntoView {
     let ui = use_tickets_ui();
 
     let ticket = RwSignal::new(None::<Ticket>);
+    let protocols = RwSignal::new(Vec::<serde_json::Value>::new());
     let load_error = RwSignal::new(None::<ApiError>);
     let store = MessageStore::new(id);
     let scroll = ThreadScroll::new();
@@ -57,6 +58,7 @@ pub fn Conversation(id: TicketId) -> impl IntoView {
         match api::tickets::get(id).await {
             Ok(detail) => {
                 ticket.try_set(Some(detail.ticket));
+                protocols.try_set(detail.protocols);
             }
             Err(err) => {
                 load_error.try_set(Some(err));
@@ -102,6 +104,7 @@ pub fn Conversation(id: TicketId) -> impl IntoView {
             spawn_local(async move {
                 if let Ok(detail) = api::tickets::get(id).await {
                     ticket.try_set(Some(detail.ticket));
+                    protocols.try_set(detail.protocols);
                 }
                 let _ = store.load_newest().await;
             });
@@ -150,7 +153,7 @@ pub fn Conversation(id: TicketId) -> impl IntoView {
                 >
                     <Show when=move || ticket.with(Option::is_some)>
                         <MessageThread store=store scroll=scroll unseen=unseen on_reply=move |id| reply_to.set(Some(id))/>
-                        <Composer id=id ticket=ticket store=store reply_to=reply_to on_sent=on_sent tray=tray/>
+                        <Composer id=id ticket=ticket store=store reply_to=reply_to protocols=protocols on_sent=on_sent tray=tray/>
                     </Show>
                     <DropOverlay tray=tray/>
                 </div>
