@@ -62,8 +62,9 @@ pub struct Config {
     pub outbox_retry_delays: Vec<Duration>,
     /// How often an idle outbox looks for work another instance queued (its own wakes it at once).
     pub outbox_poll: Duration,
-    /// How long a claimed send stays with its instance before another may take it over: longer
-    /// than any provider call (their own time-outs end sooner).
+    /// `ATENDE_OUTBOX_LEASE_SECS`, default 30: how long a claimed send stays with its instance
+    /// unless renewed. The instance renews it while the provider call runs, so only a dead
+    /// instance's claim runs out, and its conversation waits at most this long.
     pub outbox_lease: Duration,
     /// `ATENDE_SCHEDULE_LATE_SECS`, default 60: a scheduled message sent this long after its time
     /// is marked late (the server was down, or busy, when it was due).
@@ -125,7 +126,7 @@ impl Config {
             refresh_grace: Duration::from_secs(30),
             outbox_retry_delays: [2, 10, 60, 300].map(Duration::from_secs).to_vec(),
             outbox_poll: Duration::from_secs(1),
-            outbox_lease: Duration::from_secs(300),
+            outbox_lease: Duration::from_secs(30),
             schedule_late_after: Duration::from_secs(60),
         }
     }
@@ -203,6 +204,7 @@ impl Config {
                 .collect::<Result<_, _>>()?;
         }
         config.schedule_late_after = Duration::from_secs(number(&lookup, "ATENDE_SCHEDULE_LATE_SECS", 60)?);
+        config.outbox_lease = Duration::from_secs(number(&lookup, "ATENDE_OUTBOX_LEASE_SECS", 30)?.max(1));
         if let Some(list) = lookup("ATENDE_TRUSTED_PROXIES") {
             config.trusted_proxies = list
                 .split(',')

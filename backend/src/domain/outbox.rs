@@ -156,7 +156,7 @@ async fn process(state: &AppState, job: Job) -> AppResult<()> {
     let txn = state.begin().await?;
     store::outbox::start_attempt(&txn, job.id, Utc::now()).await?;
     txn.commit().await?;
-    let outcome = match outbound::send(state, &outgoing).await {
+    let outcome = match with_renewed_lease(state, job.id, outbound::send(state, &outgoing)).await {
         Ok(external_id) => Outcome::Sent(external_id),
         Err(error) if error.may_have_been_taken() && !repeat_is_safe => Outcome::Unknown(error.message().to_owned()),
         Err(error) if error.is_retryable() || error.may_have_been_taken() => {
@@ -168,6 +168,33 @@ async fn process(state: &AppState, job: Job) -> AppResult<()> {
         Err(error) => Outcome::Failed(error.message().to_owned()),
     };
     finish(state, &job, Some(outcome)).await
+}
+
+/// Runs `call` while renewing this instance's claim on row `id` every third of the lease, so the
+/// claim runs out only if this instance dies.
+async fn with_renewed_lease<T>(state: &AppState, id: i64, call: impl std::future::Future<Output = T>) -> T {
+    let lease = state.config.outbox_lease;
+    let mut renew = tokio::time::interval(lease / 3);
+    renew.tick().await; // the first tick is immediate; the claim is fresh
+    tokio::pin!(call);
+    loop {
+        tokio::select! {
+            done = &mut call => return done,
+            _ = renew.tick() => {
+                let until = Utc::now() + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::seconds(30));
+                if let Err(error) = renew_claim(state, id, until).await {
+                    tracing::warn!(%error, job = id, "an outbox claim could not be renewed");
+                }
+            }
+        }
+    }
+}
+
+async fn renew_claim(state: &AppState, id: i64, until: chrono::DateTime<Utc>) -> AppResult<()> {
+    let txn = state.begin().await?;
+    store::outbox::renew(&txn, id, &state.instance_id, until).await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 /// Records the outcome and lets go of the row, in one transaction.

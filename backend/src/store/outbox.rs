@@ -72,6 +72,17 @@ pub async fn claim(
     Entity::find_by_id(id).one(tx).await
 }
 
+/// Keeps `owner`'s claim on the row until `until` (while its provider call runs).
+pub async fn renew(tx: &WriteTx, id: i64, owner: &str, until: DateTime<Utc>) -> Result<(), DbErr> {
+    Entity::update_many()
+        .col_expr(Column::LeaseUntil, Expr::value(until))
+        .filter(Column::Id.eq(id))
+        .filter(Column::LeaseOwner.eq(owner))
+        .exec(tx)
+        .await?;
+    Ok(())
+}
+
 /// Marks the start of a call to the provider (committed before the call).
 pub async fn start_attempt(tx: &WriteTx, id: i64, now: DateTime<Utc>) -> Result<(), DbErr> {
     Entity::update_many()

@@ -210,3 +210,217 @@ async fn two_instances_send_each_message_exactly_once() {
         assert_eq!(order, expected, "in the order written");
     }
 }
+
+/// The real server, killed (SIGKILL) while WhatsApp holds a send without answering, in the middle
+/// of a burst of one conversation's messages, then started again on the same data: the message
+/// in flight is `unknown` (never sent twice), every other one is sent exactly once, none is lost.
+#[tokio::test]
+async fn a_kill_in_the_middle_of_a_burst_loses_nothing_and_sends_nothing_twice() {
+    use std::process::Stdio;
+    use std::sync::{Arc, Mutex};
+    use tokio::io::{AsyncBufReadExt, BufReader};
+
+    /// The Graph stand-in: counts sends by body; the `hang_at`-th send never gets an answer.
+    #[derive(Default)]
+    struct Stand {
+        posts: Vec<String>,
+        hang_at: usize,
+        hung: Option<tokio::sync::oneshot::Sender<()>>,
+    }
+    type Shared = Arc<Mutex<Stand>>;
+    let (hung_tx, hung_rx) = tokio::sync::oneshot::channel();
+    let stand: Shared = Arc::new(Mutex::new(Stand { hang_at: 8, hung: Some(hung_tx), ..Stand::default() }));
+    let app = axum::Router::new()
+        .route(
+            "/{phone}/messages",
+            axum::routing::post(|axum::extract::State(stand): axum::extract::State<Shared>, axum::Json(body): axum::Json<Value>| async move {
+                let hang = {
+                    let mut stand = stand.lock().expect("lock");
+                    stand.posts.push(body["text"]["body"].as_str().unwrap_or_default().to_owned());
+                    stand.posts.len() == stand.hang_at
+                };
+                if hang {
+                    if let Some(tell) = stand.lock().expect("lock").hung.take() {
+                        let _ = tell.send(());
+                    }
+                    std::future::pending::<()>().await;
+                }
+                let id = format!("wamid.OUT{}", stand.lock().expect("lock").posts.len());
+                axum::Json(json!({"messaging_product": "whatsapp", "messages": [{"id": id}]}))
+            }),
+        )
+        .with_state(stand.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let graph = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+
+    let data = tempfile::tempdir().expect("data dir");
+    let binary = env!("CARGO_BIN_EXE_atende");
+    let command = |args: &[&str]| {
+        let mut command = tokio::process::Command::new(binary);
+        command
+            .args(args)
+            .env("ATENDE_DATA_DIR", data.path())
+            .env("ATENDE_BIND", "127.0.0.1:0")
+            .env("ATENDE_ALLOW_PRIVATE_URLS", "true")
+            .env("ATENDE_JWT_SECRET", "kill-test-secret-0123456789abcdefghij")
+            .env("ATENDE_STATIC_DIR", data.path().join("no-spa"))
+            // A dead instance's claim runs out this soon (a live one keeps renewing its own).
+            .env("ATENDE_OUTBOX_LEASE_SECS", "2")
+            .env_remove("ATENDE_DATABASE_URL")
+            .env_remove("ATENDE_REDIS_URL")
+            .kill_on_drop(true);
+        command
+    };
+    let status = command(&["create-admin", "--email", ADMIN_EMAIL, "--password", ADMIN_PASSWORD])
+        .stdout(Stdio::null())
+        .status()
+        .await
+        .expect("create-admin runs");
+    assert!(status.success());
+    let serve = || async {
+        let mut child = command(&["serve"]).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("serve");
+        let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+        let base = loop {
+            let line = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
+                .await
+                .expect("the server starts")
+                .expect("read")
+                .expect("a line");
+            if let Some(url) = line.strip_prefix("listening on ") {
+                break url.trim().to_owned();
+            }
+        };
+        (child, base)
+    };
+    let client = reqwest::Client::new();
+    let call = |base: String, method: reqwest::Method, path: String, token: Option<String>, body: Option<Value>| {
+        let client = client.clone();
+        async move {
+            let mut request = client.request(method, format!("{base}{path}"));
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            if let Some(body) = body {
+                request = request.json(&body);
+            }
+            read(request.send().await.expect("request")).await
+        }
+    };
+
+    let (mut first, base) = serve().await;
+    let (_, pair) = call(
+        base.clone(),
+        reqwest::Method::POST,
+        "/api/v1/auth/login".into(),
+        None,
+        Some(json!({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})),
+    )
+    .await;
+    let token = pair["access_token"].as_str().expect("token").to_owned();
+    let (status, connection) = call(
+        base.clone(),
+        reqwest::Method::POST,
+        "/api/v1/connections".into(),
+        Some(token.clone()),
+        Some(
+            json!({"name": "WhatsApp", "kind": "cloud_api", "phone_number_id": "109876543210", "access_token": "EAAG",
+            "app_secret": "app-secret-123", "verify_token": "v", "graph_base_url": graph}),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{connection}");
+    let payload = serde_json::to_vec(&text_from("5511987654321", "wamid.IN-kill", "oi")).expect("json");
+    let signed = client
+        .post(format!("{base}/webhooks/whatsapp/{}", connection["id"]))
+        .header("content-type", "application/json")
+        .header("x-hub-signature-256", crate::cloud_api::sign(&payload))
+        .body(payload)
+        .send()
+        .await
+        .expect("webhook");
+    assert_eq!(signed.status(), StatusCode::OK);
+    let (_, tickets) =
+        call(base.clone(), reqwest::Method::GET, "/api/v1/tickets".into(), Some(token.clone()), None).await;
+    let ticket = tickets["items"][0]["id"].as_i64().expect("a ticket");
+    call(
+        base.clone(),
+        reqwest::Method::POST,
+        format!("/api/v1/tickets/{ticket}/accept"),
+        Some(token.clone()),
+        Some(json!({})),
+    )
+    .await;
+    call(
+        base.clone(),
+        reqwest::Method::PATCH,
+        "/api/v1/me".into(),
+        Some(token.clone()),
+        Some(json!({"signature_enabled": false})),
+    )
+    .await;
+    let mut ids = Vec::new();
+    for n in 1..=20 {
+        let (status, sent) = call(
+            base.clone(),
+            reqwest::Method::POST,
+            format!("/api/v1/tickets/{ticket}/messages"),
+            Some(token.clone()),
+            Some(json!({"body": format!("rajada {n}")})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{sent}");
+        ids.push(sent["id"].as_i64().expect("id"));
+    }
+    tokio::time::timeout(Duration::from_secs(30), hung_rx).await.expect("the 8th send reaches WhatsApp").expect("told");
+    first.kill().await.expect("SIGKILL");
+
+    let (_second, base) = serve().await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let statuses = loop {
+        let (_, page) = call(
+            base.clone(),
+            reqwest::Method::GET,
+            format!("/api/v1/tickets/{ticket}/messages?limit=100"),
+            Some(token.clone()),
+            None,
+        )
+        .await;
+        let statuses: Vec<(String, String)> = page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter(|m| m["from_me"] == true && m["kind"] == "text")
+            .map(|m| {
+                (m["body"].as_str().unwrap_or_default().to_owned(), m["status"].as_str().unwrap_or_default().to_owned())
+            })
+            .collect();
+        if statuses.len() == 20 && statuses.iter().all(|(_, status)| status != "pending") {
+            break statuses;
+        }
+        assert!(std::time::Instant::now() < deadline, "still pending: {statuses:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    for (body, status) in &statuses {
+        let expected = if body == "rajada 8" { "unknown" } else { "sent" };
+        assert_eq!(status, expected, "{body}: {statuses:?}");
+    }
+    let posts = stand.lock().expect("lock").posts.clone();
+    for n in 1..=20 {
+        let count = posts.iter().filter(|p| **p == format!("rajada {n}")).count();
+        assert_eq!(count, 1, "rajada {n} reached WhatsApp {count} times: {posts:?}");
+    }
+}
+
+/// What the contact reads carries the agent's signature: WhatsApp receives it in the text.
+#[tokio::test]
+async fn the_signature_reaches_whatsapp_with_the_text() {
+    let line = line_on(TestApp::start().await).await;
+    let ticket = conversation(&line, "5511987654321").await;
+    line.app.patch("/api/v1/me", &line.admin, json!({"signature_enabled": true})).await;
+    let id = write(&line, ticket, "Seu pedido saiu para entrega.").await;
+    assert_eq!(line.app.settled(&line.admin, ticket, id).await["status"], "sent");
+    assert_eq!(posts(&line), ["*Admin*:\nSeu pedido saiu para entrega."]);
+}
