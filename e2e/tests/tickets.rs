@@ -682,6 +682,9 @@ async fn a_message_scheduled_in_the_companys_time_zone_goes_out_and_another_is_c
     browser
         .wait_any_contains("[data-testid=\"schedules-list\"] [data-testid=\"schedule-text\"]", "Promoção de amanhã")
         .await;
+    // A click on the contact's name narrows the list to them.
+    browser.click("schedule-contact").await;
+    browser.wait_text_contains("schedules-contact-filter", "Marta Cliente").await;
     browser.screenshot("schedules").await;
     browser.click("schedule-cancel").await;
     browser.wait_count("[data-testid=\"schedules-list\"] [data-testid=\"schedule-item\"]", 0).await;

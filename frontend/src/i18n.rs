@@ -402,6 +402,8 @@ messages! {
     CancelSchedule => "Cancelar envio", "Cancel sending";
     AllStatuses => "Todos os status", "All statuses";
     ScheduleStatusLabel => "Situação", "Status";
+    FilterByContact => "Ver só os deste contato", "Show only this contact's";
+    ClearFilter => "Limpar filtro", "Clear filter";
     AllAgents => "Todos os atendentes", "All agents";
     GoodMorning => "Bom dia", "Good morning";
     GoodAfternoon => "Boa tarde", "Good afternoon";

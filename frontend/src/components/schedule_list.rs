@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::events::Event;
-use shared::ids::ScheduleId;
+use shared::ids::{ContactId, ScheduleId};
 use shared::schedules::{Schedule, ScheduleStatus};
 
 use super::schedule_dialog::ScheduleDialog;
@@ -50,6 +50,9 @@ pub fn ScheduleList(
     /// Show whose contact it is (the page) or not (the panel, where it is obvious).
     show_contact: bool,
     testid: &'static str,
+    /// A click on a contact's name (the page filters by it).
+    #[prop(optional, into)]
+    on_contact: Option<Callback<(ContactId, String)>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let items = RwSignal::new(Vec::<Schedule>::new());
@@ -115,7 +118,7 @@ pub fn ScheduleList(
             </Show>
             <ul class="schedules">
                 <For each=move || items.get() key=|s| (s.id, s.updated_at) let:schedule>
-                    <ScheduleItem schedule=schedule show_contact=show_contact
+                    <ScheduleItem schedule=schedule show_contact=show_contact on_contact=on_contact
                         on_edit=move |s| editing.set(Some(s)) on_cancel=cancel/>
                 </For>
             </ul>
@@ -143,6 +146,7 @@ pub fn ScheduleList(
 fn ScheduleItem(
     schedule: Schedule,
     show_contact: bool,
+    on_contact: Option<Callback<(ContactId, String)>>,
     #[prop(into)] on_edit: Callback<Schedule>,
     #[prop(into)] on_cancel: Callback<ScheduleId>,
 ) -> impl IntoView {
@@ -164,7 +168,19 @@ fn ScheduleItem(
                 </span>
                 {schedule.late.then(|| view! { <span class="badge" data-testid="schedule-late">{t!(i18n, ScheduleLate)}</span> })}
             </div>
-            {show_contact.then(|| view! { <strong class="schedule-contact">{schedule.contact_name.clone()}</strong> })}
+            {show_contact.then(|| {
+                let (contact, name) = (schedule.contact_id, schedule.contact_name.clone());
+                match on_contact {
+                    Some(pick) => view! {
+                        <button type="button" class="link-button schedule-contact" data-testid="schedule-contact"
+                            title=t!(i18n, FilterByContact)
+                            on:click={let name = name.clone(); move |_| pick.run((contact, name.clone()))}>
+                            {name.clone()}
+                        </button>
+                    }.into_any(),
+                    None => view! { <strong class="schedule-contact">{name}</strong> }.into_any(),
+                }
+            })}
             <p class="schedule-body" data-testid="schedule-text">{schedule.body.clone()}</p>
             {schedule.media_name.clone().map(|name| view! { <p class="muted">"📎 " {name}</p> })}
             {schedule.created_by_name.clone().map(|name| view! { <p class="muted schedule-author">{name}</p> })}
@@ -184,7 +200,7 @@ fn ScheduleItem(
 #[cfg(test)]
 mod tests {
     use chrono::Utc;
-    use shared::ids::{ContactId, TicketId, UserId};
+    use shared::ids::{TicketId, UserId};
 
     use super::*;
 

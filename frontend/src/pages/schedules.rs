@@ -1,14 +1,16 @@
 //! Agendamentos: every scheduled message the user may see (admins and supervisors: all; agents:
-//! their own), filtered by status and, for admins and supervisors, by author. Live.
+//! their own), filtered by status, by contact (a click on a name) and, for admins and supervisors,
+//! by author. Live.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::ids::UserId;
+use shared::ids::{ContactId, UserId};
 use shared::org::User;
 use shared::schedules::ScheduleStatus;
 
 use crate::api;
 use crate::api::schedules::ScheduleFilter;
+use crate::components::icons;
 use crate::components::schedule_list::{ScheduleList, status_key};
 use crate::i18n::use_i18n;
 use crate::state::session::use_session;
@@ -20,6 +22,7 @@ pub fn SchedulesPage() -> impl IntoView {
     let session = use_session();
     let status = RwSignal::new(Some(ScheduleStatus::Scheduled));
     let author = RwSignal::new(None::<UserId>);
+    let contact = RwSignal::new(None::<(ContactId, String)>);
     let users = RwSignal::new(Vec::<User>::new());
     let staff = move || session.me().is_some_and(|me| me.role != shared::auth::Role::Agent);
     if staff() {
@@ -58,8 +61,16 @@ pub fn SchedulesPage() -> impl IntoView {
                         {move || users.get().into_iter().map(|u| view! { <option value=u.id.to_string()>{u.name}</option> }).collect_view()}
                     </select>
                 </Show>
+                {move || contact.get().map(|(_, name)| view! {
+                    <span class="chip" data-testid="schedules-contact-filter">
+                        {name}
+                        <button type="button" class="icon-button" aria-label=t!(i18n, ClearFilter) on:click=move |_| contact.set(None)>
+                            {icons::close()}
+                        </button>
+                    </span>
+                })}
             </div>
-            <ScheduleList filter=filter show_contact=true testid="schedules-list"/>
+            <ScheduleList filter=filter show_contact=true testid="schedules-list" on_contact=move |picked| contact.set(Some(picked))/>
         </section>
     }
 }
