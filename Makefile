@@ -24,7 +24,7 @@ help:
 	@echo "make openapi  regenerate openapi/openapi.json"
 	@echo "make openapi-check  validate openapi/openapi.json against OpenAPI 3.1"
 	@echo "make spa      build the SPA into frontend/dist"
-	@echo "make e2e      the browser tests only"
+	@echo "make e2e      the browser tests only (every file of e2e/tests)"
 	@echo "make bench    seed 100k tickets / 1M messages, measure the ticket list and live inbound (docs/benchmarks.md)"
 
 # ---------------------------------------------------------------- installing
@@ -95,7 +95,8 @@ lint:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
 e2e: spa
-	ATENDE_BIN="$(TARGET_DIR)/debug/atende" $(CARGO) test --workspace --test browser -- --test-threads=1
+	$(CARGO) build -p atende
+	ATENDE_BIN="$(TARGET_DIR)/debug/atende" $(CARGO) test -p atende-e2e --tests -- --test-threads=1
 
 openapi:
 	$(CARGO) run -q -p atende -- openapi > openapi/openapi.json
