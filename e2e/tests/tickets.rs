@@ -650,6 +650,13 @@ async fn a_message_scheduled_in_the_companys_time_zone_goes_out_and_another_is_c
     set_input(&browser, "schedule-date", &manaus.format("%Y-%m-%d").to_string()).await;
     set_input(&browser, "schedule-time", &manaus.format("%H:%M").to_string()).await;
     browser.fill("schedule-body", "Lembrete: sua consulta é amanhã às 9h").await;
+    // A voice note recorded in the dialog goes with it (Chromium's fake microphone).
+    let in_dialog = |testid: &str| format!("[data-testid=\"schedule-dialog\"] [data-testid=\"{testid}\"]");
+    browser.find_css(&in_dialog("composer-voice")).await.click().await.expect("record");
+    browser.wait_text("voice-elapsed", "0:01").await;
+    browser.find_css(&in_dialog("voice-stop")).await.click().await.expect("stop");
+    browser.find_css(&in_dialog("voice-send")).await.click().await.expect("attach");
+    browser.wait_text_contains("schedule-file-name", ".webm").await;
     browser.screenshot("schedule-dialog").await;
     browser.click("schedule-save").await;
     browser.wait_gone("schedule-dialog").await;
@@ -666,6 +673,7 @@ async fn a_message_scheduled_in_the_companys_time_zone_goes_out_and_another_is_c
         .map(|t| (t.with_timezone(&chrono::Utc) - chrono::Duration::hours(4)).format("%Y-%m-%dT%H:%M").to_string())
         .unwrap_or_default();
     assert_eq!(back_in_manaus, wanted, "the time was read in the company's zone: {schedules}");
+    assert_eq!(schedules["items"][0]["media_mime"], "audio/ogg; codecs=opus", "the recording went as a voice note");
 
     // Another, for later, canceled from Agendamentos.
     let later = (chrono::Utc::now() + chrono::Duration::hours(3)).to_rfc3339();

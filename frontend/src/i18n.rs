@@ -402,6 +402,7 @@ messages! {
     CancelSchedule => "Cancelar envio", "Cancel sending";
     AllStatuses => "Todos os status", "All statuses";
     ScheduleStatusLabel => "Situação", "Status";
+    AttachVoice => "Anexar áudio", "Attach the recording";
     FilterByContact => "Ver só os deste contato", "Show only this contact's";
     ClearFilter => "Limpar filtro", "Clear filter";
     AllAgents => "Todos os atendentes", "All agents";

@@ -1,5 +1,5 @@
 //! Agendamento de Mensagem: date and time (in the company's time zone, a setting), the text with
-//! emoji, and an optional file or recorded audio. Also edits a message still waiting.
+//! emoji, and an optional file or a voice note recorded here. Also edits a message still waiting.
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Utc};
 use leptos::prelude::*;
@@ -11,6 +11,7 @@ use super::emoji::EmojiPicker;
 use super::form::unique_id;
 use super::icons;
 use super::modal::Modal;
+use super::voice_recorder::VoiceRecorder;
 use crate::api::{self, ApiError};
 use crate::i18n::{self, Key, use_i18n};
 use crate::state::settings::use_settings;
@@ -169,6 +170,15 @@ pub fn ScheduleDialog(
                                     file.set_value(chosen);
                                 }/>
                         </label>
+                    </Show>
+                    <Show when=move || editing.is_none()>
+                        <VoiceRecorder
+                            error=error
+                            keep=move |recorded: web_sys::File| {
+                                file_name.set(Some(recorded.name()));
+                                file.set_value(Some(recorded));
+                            }
+                        />
                     </Show>
                     {move || file_name.get().map(|name| view! { <span class="muted" data-testid="schedule-file-name">{name}</span> })}
                 </div>

@@ -196,10 +196,15 @@ fn analyser_for(stream: &web_sys::MediaStream) -> Option<(web_sys::AudioContext,
 
 #[component]
 pub fn VoiceRecorder(
-    ticket: TicketId,
+    /// The ticket a recording is sent to (unless it is kept, see `keep`).
+    #[prop(optional)]
+    ticket: Option<TicketId>,
     /// Where problems are shown: the composer's error line.
     error: RwSignal<Option<String>>,
-    #[prop(into)] on_sent: Callback<Message>,
+    #[prop(optional, into)] on_sent: Option<Callback<Message>>,
+    /// Hands the recording over instead of sending it (the schedule dialog attaches it).
+    #[prop(optional, into)]
+    keep: Option<Callback<web_sys::File>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let phase = RwSignal::new(Phase::Idle);
@@ -386,6 +391,17 @@ pub fn VoiceRecorder(
             return fail(Key::RecordingFailed);
         };
         error.set(None);
+        let ticket = match (keep, ticket) {
+            (Some(keep), _) => {
+                take.set_value(None);
+                preview.set(None);
+                phase.set(Phase::Idle);
+                keep.run(file);
+                return;
+            }
+            (None, Some(ticket)) => ticket,
+            (None, None) => return fail(Key::RecordingFailed),
+        };
         phase.set(Phase::Sending);
         spawn_local(async move {
             match upload::send_file_as(ticket, file, None, Some("audio"), |_| {}, |_| {}).await {
@@ -393,7 +409,9 @@ pub fn VoiceRecorder(
                     take.try_set_value(None);
                     preview.try_set(None);
                     phase.try_set(Phase::Idle);
-                    on_sent.try_run(message);
+                    if let Some(on_sent) = on_sent {
+                        on_sent.try_run(message);
+                    }
                 }
                 Err(err) => {
                     phase.try_set(Phase::Preview);
@@ -467,7 +485,7 @@ pub fn VoiceRecorder(
                     <span class="voice-sending" role="status">{t!(i18n, SendingVoice)}</span>
                 </Show>
                 <IconButton
-                    label=Key::SendVoice
+                    label=if keep.is_some() { Key::AttachVoice } else { Key::SendVoice }
                     testid="voice-send"
                     class="send-button"
                     disabled=sending
