@@ -88,6 +88,15 @@ pub struct PageQuery {
     pub limit: Option<u64>,
 }
 
+/// Whether the body is a multipart form (a file) rather than JSON: the operations that take either.
+pub fn is_multipart(request: &axum::extract::Request) -> bool {
+    request
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"))
+}
+
 impl PageQuery {
     pub fn request(&self) -> AppResult<PageRequest> {
         PageRequest::parse(self.cursor.as_deref(), self.limit)

@@ -1,5 +1,4 @@
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
-use axum::http::header;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use shared::schedules::{NewSchedule, Schedule, ScheduleStatus, UpdateSchedule};
@@ -96,12 +95,7 @@ async fn create_schedule(
     caller: CurrentUser,
     request: Request,
 ) -> AppResult<Created<Schedule>> {
-    let is_multipart = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("multipart/form-data"));
-    if !is_multipart {
+    if !super::is_multipart(&request) {
         let AppJson(new) = AppJson::<NewSchedule>::from_request(request, &state).await?;
         return domain::schedules::create(&state, &caller, new, None).await.map(Created);
     }

@@ -1,5 +1,5 @@
 use axum::extract::{FromRequest, Multipart, Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use shared::stickers::{Sticker, StickerFromMessage, UpdateSticker};
 use shared::{ErrorBody, Page, StickerId};
@@ -58,12 +58,7 @@ async fn create_sticker(
     caller: CurrentUser,
     request: Request,
 ) -> AppResult<Created<Sticker>> {
-    let is_multipart = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("multipart/form-data"));
-    if !is_multipart {
+    if !super::is_multipart(&request) {
         let AppJson(from) = AppJson::<StickerFromMessage>::from_request(request, &state).await?;
         return domain::stickers::save_from_message(&state, &caller, from).await.map(Created);
     }

@@ -1,6 +1,6 @@
 use axum::extract::multipart::{MultipartError, MultipartRejection};
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use shared::tickets::{
@@ -290,12 +290,7 @@ async fn send_message(
     AppPath(id): AppPath<TicketId>,
     request: Request,
 ) -> AppResult<Created<Message>> {
-    let is_multipart = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("multipart/form-data"));
-    if !is_multipart {
+    if !super::is_multipart(&request) {
         let AppJson(new) = AppJson::<NewMessage>::from_request(request, &state).await?;
         return domain::messages::send_text(&state, &caller, id, new).await.map(Created);
     }
