@@ -147,7 +147,8 @@ async fn a_send_cut_short_by_a_stopped_instance_is_marked_unknown_not_repeated()
 
 #[tokio::test]
 async fn a_conversation_keeps_its_order_while_others_do_not_wait() {
-    let line = line_on(TestApp::start_with(quick_retries(&[300])).await).await;
+    // A1's retry waits long enough for A2 and B1 to be written even on a loaded machine.
+    let line = line_on(TestApp::start_with(quick_retries(&[3000])).await).await;
     let first = conversation(&line, "5511987650001").await;
     let second = conversation(&line, "5511987650002").await;
     line.graph.lock().expect("lock").script.push_back((503, UNAVAILABLE));
