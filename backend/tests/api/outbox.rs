@@ -153,6 +153,12 @@ async fn a_conversation_keeps_its_order_while_others_do_not_wait() {
     let second = conversation(&line, "5511987650002").await;
     line.graph.lock().expect("lock").script.push_back((503, UNAVAILABLE));
     let a1 = write(&line, first, "A1").await;
+    // A1 meets the refusal (and waits for its retry) before the others are written.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while posts(&line).is_empty() {
+        assert!(std::time::Instant::now() < deadline, "A1 never reached WhatsApp");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     let a2 = write(&line, first, "A2").await;
     let b1 = write(&line, second, "B1").await;
     for (ticket, id) in [(first, a1), (first, a2), (second, b1)] {
