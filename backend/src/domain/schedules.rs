@@ -35,32 +35,47 @@ use crate::store::{self, WriteTx};
 const PAST_GRACE_SECS: i64 = 60;
 
 pub async fn to_dto(db: &impl sea_orm::ConnectionTrait, row: Row) -> AppResult<Schedule> {
-    let company = CompanyId(row.company_id);
-    let contact_name = store::contacts::get_in_company(db, company, ContactId(row.contact_id))
+    Ok(to_dtos(db, vec![row]).await?.remove(0))
+}
+
+/// The rows with their contacts' and authors' names, read in two queries whatever their number.
+async fn to_dtos(db: &impl sea_orm::ConnectionTrait, rows: Vec<Row>) -> AppResult<Vec<Schedule>> {
+    let Some(company) = rows.first().map(|r| CompanyId(r.company_id)) else {
+        return Ok(Vec::new());
+    };
+    let contact_ids: Vec<ContactId> = rows.iter().map(|r| ContactId(r.contact_id)).collect();
+    let author_ids: Vec<UserId> = rows.iter().map(|r| UserId(r.created_by)).collect();
+    let contacts: std::collections::HashMap<i64, String> = store::contacts::by_ids(db, &contact_ids)
         .await?
-        .map(|c| c.name)
-        .unwrap_or_default();
-    let created_by_name = store::users::get_in_company(db, company, UserId(row.created_by)).await?.map(|u| u.name);
-    Ok(Schedule {
-        id: ScheduleId(row.id),
-        contact_id: ContactId(row.contact_id),
-        contact_name,
-        ticket_id: row.ticket_id.map(TicketId),
-        media_url: row.media_path.as_ref().map(|_| format!("/api/v1/schedules/{}/media", row.id)),
-        media_name: row.media_name,
-        media_mime: row.media_mime,
-        body: row.body,
-        send_at: row.send_at,
-        status: row.status.into(),
-        sent_at: row.sent_at,
-        late: row.late,
-        error: row.error,
-        created_by: UserId(row.created_by),
-        created_by_name,
-        message_id: row.message_id.map(MessageId),
-        created_at: row.created_at,
-        updated_at: row.updated_at,
-    })
+        .into_iter()
+        .filter(|c| c.company_id == company.0)
+        .map(|c| (c.id, c.name))
+        .collect();
+    let authors: std::collections::HashMap<i64, String> =
+        store::users::by_ids(db, company, &author_ids).await?.into_iter().map(|u| (u.id, u.name)).collect();
+    Ok(rows
+        .into_iter()
+        .map(|row| Schedule {
+            id: ScheduleId(row.id),
+            contact_id: ContactId(row.contact_id),
+            contact_name: contacts.get(&row.contact_id).cloned().unwrap_or_default(),
+            ticket_id: row.ticket_id.map(TicketId),
+            media_url: row.media_path.as_ref().map(|_| format!("/api/v1/schedules/{}/media", row.id)),
+            media_name: row.media_name,
+            media_mime: row.media_mime,
+            body: row.body,
+            send_at: row.send_at,
+            status: row.status.into(),
+            sent_at: row.sent_at,
+            late: row.late,
+            error: row.error,
+            created_by: UserId(row.created_by),
+            created_by_name: authors.get(&row.created_by).cloned(),
+            message_id: row.message_id.map(MessageId),
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        })
+        .collect())
 }
 
 /// `GET /api/v1/schedules` filters.
@@ -91,10 +106,7 @@ pub async fn list(state: &AppState, caller: &CurrentUser, query: ListQuery) -> A
     let before = query.page.after_id;
     let rows = store::schedules::page(&state.db, caller.company_id, &filter, before, query.page.limit).await?;
     let has_more = rows.len() as u64 > query.page.limit;
-    let mut items = Vec::with_capacity(rows.len());
-    for row in rows.into_iter().take(query.page.limit as usize) {
-        items.push(to_dto(&state.db, row).await?);
-    }
+    let items = to_dtos(&state.db, rows.into_iter().take(query.page.limit as usize).collect()).await?;
     let next_cursor = if has_more { items.last().map(|s| s.id.0.to_string()) } else { None };
     Ok(Page { items, next_cursor })
 }
