@@ -157,7 +157,9 @@ pub async fn delete(state: &AppState, caller: &CurrentUser, id: ContactId) -> Ap
     // Its tickets and their messages go with it (the foreign keys cascade): lists must drop them.
     let tickets = store::tickets::all_of(&txn, caller.company_id, TicketsOf::Contact(id), false).await?;
     let ids: Vec<shared::TicketId> = tickets.iter().map(crate::domain::tickets::id_of).collect();
-    let files = store::messages::media_paths_of(&txn, caller.company_id, &ids).await?;
+    let mut files = store::messages::media_paths_of(&txn, caller.company_id, &ids).await?;
+    // Its scheduled messages go too; a file not yet sent is theirs alone.
+    files.extend(store::schedules::media_paths_of_contact(&txn, id).await?);
     store::contacts::delete(&txn, id).await?;
     let mut outbox = Outbox::new();
     announce_updated(&txn, &mut outbox, &tickets).await?;

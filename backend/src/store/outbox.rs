@@ -125,7 +125,3 @@ pub async fn release(tx: &WriteTx, owner: &str) -> Result<u64, DbErr> {
         .await?;
     Ok(released.rows_affected)
 }
-
-pub async fn exists_for(db: &impl ConnectionTrait, message: MessageId) -> Result<bool, DbErr> {
-    Ok(Entity::find().filter(Column::MessageId.eq(message.0)).one(db).await?.is_some())
-}

@@ -165,7 +165,7 @@ pub async fn mark_failed(tx: &WriteTx, id: ScheduleId, error: &str) -> Result<()
     Ok(())
 }
 
-/// Files of the contact's or company's schedules, to remove from disk with them.
+/// Files of the contact's schedules, to remove from disk with them.
 pub async fn media_paths_of_contact(db: &impl ConnectionTrait, contact: ContactId) -> Result<Vec<String>, DbErr> {
     let rows =
         Entity::find().filter(Column::ContactId.eq(contact.0)).filter(Column::MediaPath.is_not_null()).all(db).await?;

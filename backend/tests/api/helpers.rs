@@ -273,3 +273,15 @@ pub async fn desk() -> Desk {
     let connection = app.simulator(&admin, Some(queue)).await;
     Desk { app, admin, queue, connection }
 }
+
+/// Every file under `dir` (the media a test expects on disk or gone).
+pub fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    entries
+        .flatten()
+        .flat_map(|entry| {
+            let path = entry.path();
+            if path.is_dir() { walk(&path) } else { vec![path] }
+        })
+        .collect()
+}

@@ -260,3 +260,33 @@ async fn two_instances_send_each_scheduled_message_once() {
         assert_eq!(count, 1, "lembrete {n} in {sent:?}");
     }
 }
+
+/// A scheduled message's file leaves the disk with its contact (the schedule is deleted with it).
+#[tokio::test]
+async fn a_deleted_contacts_scheduled_files_leave_the_disk() {
+    let desk = desk().await;
+    let (_, contact) = maria(&desk).await;
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89".to_vec();
+    let form = reqwest::multipart::Form::new()
+        .text("contact_id", contact.to_string())
+        .text("body", "segue a foto")
+        .text("send_at", at(chrono::Duration::hours(2)))
+        .part("file", reqwest::multipart::Part::bytes(png).file_name("foto.png".to_owned()));
+    let response = desk
+        .app
+        .client
+        .post(desk.app.url("/api/v1/schedules"))
+        .bearer_auth(&desk.admin)
+        .multipart(form)
+        .send()
+        .await
+        .expect("post");
+    let (status, created) = read(response).await;
+    assert_eq!((status, created["media_mime"].as_str()), (StatusCode::CREATED, Some("image/png")), "{created}");
+    let media_dir = desk.app.state.config.data_dir.join("media");
+    let files = || walk(&media_dir).len();
+    assert_eq!(files(), 1);
+    let (status, _) = desk.app.delete(&format!("/api/v1/contacts/{contact}"), &desk.admin).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(files(), 0, "the schedule's file went with it");
+}

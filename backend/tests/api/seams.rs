@@ -327,14 +327,3 @@ async fn deleting_a_contact_removes_its_files() {
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert_eq!(files(&media_dir), 0, "the file went with its message");
 }
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
-    entries
-        .flatten()
-        .flat_map(|entry| {
-            let path = entry.path();
-            if path.is_dir() { walk(&path) } else { vec![path] }
-        })
-        .collect()
-}
