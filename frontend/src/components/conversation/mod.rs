@@ -4,7 +4,7 @@
 mod actions;
 mod dialogs;
 mod header;
-mod info;
+mod panel;
 
 use std::time::Duration;
 
@@ -16,7 +16,7 @@ use shared::tickets::{Message, Ticket};
 use self::actions::TicketActions;
 use self::dialogs::ActionDialogs;
 use self::header::ConversationHeader;
-use self::info::TicketInfo;
+use self::panel::TicketInfo;
 use super::attachments::{DropOverlay, Tray};
 use super::composer::Composer;
 use super::kit::ErrorAlert;

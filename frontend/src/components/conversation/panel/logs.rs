@@ -1,15 +1,11 @@
-//! The side panel: the contact's details and the ticket's logs (who opened it and did what).
+//! The ticket's timeline: who opened it and what each user did, when.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::ids::TicketId;
-use shared::tickets::{Ticket, TicketLog, TicketLogKind};
+use shared::tickets::{TicketLog, TicketLogKind};
 
-use crate::api::schedules::ScheduleFilter;
 use crate::api::{self, ApiError};
-use crate::components::avatar::Avatar;
-use crate::components::icons;
-use crate::components::schedule_list::ScheduleList;
 use crate::i18n::{Key, use_i18n};
 use crate::t;
 use crate::time;
@@ -36,11 +32,7 @@ fn log_key(kind: TicketLogKind) -> Key {
 }
 
 #[component]
-pub fn TicketInfo(
-    id: TicketId,
-    ticket: RwSignal<Option<Ticket>>,
-    #[prop(into)] on_close: Callback<()>,
-) -> impl IntoView {
+pub fn TicketLogs(id: TicketId) -> impl IntoView {
     let i18n = use_i18n();
     let logs = RwSignal::new(None::<Result<Vec<TicketLog>, ApiError>>);
     spawn_local(async move {
@@ -48,26 +40,7 @@ pub fn TicketInfo(
         logs.try_set(Some(result));
     });
     view! {
-        <aside class="ticket-info" aria-label=t!(i18n, TicketInfo) data-testid="ticket-info">
-            <header class="info-header">
-                <h3>{t!(i18n, TicketInfo)}</h3>
-                <button type="button" class="icon-button" aria-label=t!(i18n, Close) on:click=move |_| on_close.run(())>{icons::close()}</button>
-            </header>
-            {move || ticket.get().map(|t| view! {
-                <div class="info-contact">
-                    <Avatar name=t.contact.name.clone() photo=t.contact.photo_url.clone() large=true/>
-                    <strong>{t.contact.name.clone()}</strong>
-                    <span class="muted">{t.contact.number.clone()}</span>
-                    <a class="btn btn-small" href="/contacts">{t!(i18n, Contacts)}</a>
-                </div>
-            })}
-            <h4 class="section-title">{t!(i18n, ScheduledMessages)}</h4>
-            <ScheduleList
-                filter=Signal::derive(move || ScheduleFilter { ticket_id: Some(id), ..ScheduleFilter::default() })
-                show_contact=false
-                testid="ticket-schedules"
-            />
-            <h4 class="section-title">{t!(i18n, Logs)}</h4>
+        <h4 class="section-title">{t!(i18n, Logs)}</h4>
             <ol class="logs" data-testid="ticket-logs">
                 {move || match logs.get() {
                     None => view! { <li class="muted">{t!(i18n, Loading)}</li> }.into_any(),
@@ -91,6 +64,5 @@ pub fn TicketInfo(
                         .into_any(),
                 }}
             </ol>
-        </aside>
     }
 }
