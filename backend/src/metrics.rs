@@ -1,4 +1,5 @@
-//! Request counts by route and status, and a latency histogram by route, in Prometheus format.
+//! Request counts by route and status, a latency histogram by route, and what became of inbound
+//! messages, in Prometheus format.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -27,6 +28,30 @@ struct RouteLabels {
     route: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct InboundLabels {
+    outcome: &'static str,
+}
+
+/// What the inbound path did with a message from a channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InboundOutcome {
+    Stored,
+    Duplicate,
+    /// From a blocked contact: dropped, never stored.
+    Blocked,
+}
+
+impl InboundOutcome {
+    fn label(self) -> &'static str {
+        match self {
+            InboundOutcome::Stored => "stored",
+            InboundOutcome::Duplicate => "duplicate",
+            InboundOutcome::Blocked => "blocked",
+        }
+    }
+}
+
 type HistogramFamily = Family<RouteLabels, Histogram, fn() -> Histogram>;
 
 #[derive(Clone)]
@@ -34,6 +59,7 @@ pub struct Metrics {
     registry: Arc<Registry>,
     requests: Family<RequestLabels, Counter>,
     latency: HistogramFamily,
+    inbound: Family<InboundLabels, Counter>,
 }
 
 fn latency_histogram() -> Histogram {
@@ -54,7 +80,9 @@ impl Metrics {
         let latency = HistogramFamily::new_with_constructor(latency_histogram as fn() -> Histogram);
         registry.register("http_requests", "HTTP requests by route and status", requests.clone());
         registry.register("http_request_duration_seconds", "HTTP request latency by route", latency.clone());
-        Self { registry: Arc::new(registry), requests, latency }
+        let inbound = Family::<InboundLabels, Counter>::default();
+        registry.register("inbound_messages", "Inbound messages by outcome (stored, duplicate, blocked)", inbound.clone());
+        Self { registry: Arc::new(registry), requests, latency, inbound }
     }
 
     pub fn render(&self) -> String {
@@ -62,6 +90,10 @@ impl Metrics {
         // Writing into a String cannot fail.
         let _ = prometheus_client::encoding::text::encode(&mut text, &self.registry);
         text
+    }
+
+    pub fn inbound(&self, outcome: InboundOutcome) {
+        self.inbound.get_or_create(&InboundLabels { outcome: outcome.label() }).inc();
     }
 
     fn record(&self, method: &str, route: &str, status: u16, seconds: f64) {
@@ -105,5 +137,16 @@ mod tests {
             text.contains("atende_http_request_duration_seconds_count{method=\"GET\",route=\"/api/v1/users\"} 2"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn inbound_outcomes_are_counted_apart() {
+        let metrics = Metrics::new();
+        metrics.inbound(InboundOutcome::Blocked);
+        metrics.inbound(InboundOutcome::Blocked);
+        metrics.inbound(InboundOutcome::Stored);
+        let text = metrics.render();
+        assert!(text.contains(r#"atende_inbound_messages_total{outcome="blocked"} 2"#), "{text}");
+        assert!(text.contains(r#"atende_inbound_messages_total{outcome="stored"} 1"#), "{text}");
     }
 }

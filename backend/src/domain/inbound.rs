@@ -14,6 +14,7 @@ use crate::domain::messages::{MAX_BODY_CHARS, to_dto};
 use crate::domain::phone::PhoneNumber;
 use crate::domain::tickets::{already_active_on_race, audience, id_of, summary};
 use crate::error::{AppError, AppResult, FieldErrors};
+use crate::metrics::InboundOutcome;
 use crate::state::AppState;
 use crate::store;
 use crate::store::entities::connections;
@@ -143,6 +144,13 @@ pub async fn receive(state: &AppState, connection: &connections::Model, inbound:
         store_inbound(state, connection, &inbound, &number, &name, is_group, &body, saved_media.as_deref()).await;
     if let (Some(path), Ok(Received::Duplicate { .. } | Received::Blocked) | Err(_)) = (&saved_media, &result) {
         media::remove(&state.config.data_dir, path).await;
+    }
+    if let Ok(received) = &result {
+        state.metrics.inbound(match received {
+            Received::Stored { .. } => InboundOutcome::Stored,
+            Received::Duplicate { .. } => InboundOutcome::Duplicate,
+            Received::Blocked => InboundOutcome::Blocked,
+        });
     }
     result
 }

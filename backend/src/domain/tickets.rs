@@ -371,12 +371,22 @@ pub async fn transition(state: &AppState, caller: &CurrentUser, id: TicketId, ac
         row.unread_count = Set(0);
     }
     let updated = store::tickets::update(&txn, row).await.map_err(already_active_on_race)?;
+    // Names as they were then, so the timeline reads the same after a rename or a deletion.
     let details = match transition {
-        Transition::Transfer { .. } => json!({
-            "from_queue_id": before.queue_id, "from_user_id": before.user_id,
-            "to_queue_id": target_queue.as_ref().map(|q| q.id), "to_user_id": target_user.as_ref().map(|u| u.id),
-        }),
-        Transition::ReturnToQueue => json!({"from_user_id": before.user_id}),
+        Transition::Transfer { .. } => {
+            let from_queue = queue_named(&txn, caller.company_id, before.queue_id).await?;
+            let from_user = user_named(&txn, before.user_id).await?;
+            json!({
+                "from_queue_id": before.queue_id, "from_user_id": before.user_id,
+                "to_queue_id": target_queue.as_ref().map(|q| q.id), "to_user_id": target_user.as_ref().map(|u| u.id),
+                "from_queue": from_queue, "from_user": from_user,
+                "to_queue": target_queue.as_ref().map(|q| json!({"id": q.id, "name": q.name})),
+                "to_user": target_user.as_ref().map(|u| json!({"id": u.id, "name": u.name})),
+            })
+        }
+        Transition::ReturnToQueue => {
+            json!({"from_user_id": before.user_id, "from_user": user_named(&txn, before.user_id).await?})
+        }
         _ => json!({}),
     };
     store::ticket_logs::insert(&txn, company_of(&updated), id_of(&updated), Some(caller.id), change.log, &details)
@@ -398,6 +408,20 @@ pub async fn transition(state: &AppState, caller: &CurrentUser, id: TicketId, ac
     txn.commit().await?;
     outbox.publish(state);
     Ok(dto)
+}
+
+/// `{id, name}` of a queue, for a log row.
+async fn queue_named(tx: &WriteTx, company: CompanyId, id: Option<QueueId>) -> AppResult<Option<serde_json::Value>> {
+    let Some(id) = id else { return Ok(None) };
+    let queue = store::queues::get_in_company(tx, company, id).await?;
+    Ok(queue.map(|q| json!({"id": q.id, "name": q.name})))
+}
+
+/// `{id, name}` of a user, for a log row.
+async fn user_named(tx: &WriteTx, id: Option<UserId>) -> AppResult<Option<serde_json::Value>> {
+    let Some(id) = id else { return Ok(None) };
+    let user = store::users::get(tx, id).await?;
+    Ok(user.map(|u| json!({"id": u.id, "name": u.name})))
 }
 
 async fn check_transfer(

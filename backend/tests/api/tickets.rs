@@ -134,6 +134,12 @@ async fn transfer_to_a_queue_makes_it_pending_there_and_needs_a_target() {
         (ticket["status"].as_str(), ticket["queue"]["id"].as_i64(), &ticket["user"]),
         (Some("pending"), Some(sales), &Value::Null)
     );
+    // The timeline names where it came from and where it went, as they were named then.
+    let (_, logs) = app.get(&format!("/api/v1/tickets/{id}/logs"), &admin).await;
+    let transfer = logs["items"].as_array().expect("items").iter().find(|l| l["kind"] == "transferred").expect("logged");
+    assert_eq!(transfer["details"]["to_queue"], json!({"id": sales, "name": "Vendas"}), "{transfer}");
+    assert_eq!(transfer["details"]["from_user"]["name"], transfer["user"]["name"], "{transfer}");
+    assert_eq!(transfer["details"]["to_user"], Value::Null);
 }
 
 #[tokio::test]
@@ -222,6 +228,21 @@ async fn a_blocked_contact_is_dropped() {
     let (status, body) = app.customer_writes(&admin, connection, json!({"from": "11987654321", "body": "spam"})).await;
     assert_error(status, &body, StatusCode::CONFLICT, "contact_blocked");
     assert_eq!(app.ticket(&admin, id).await["unread_count"], 1);
+
+    // Closed, and still blocked: a new message opens no ticket either.
+    app.act(&admin, id, "resolve", json!({})).await;
+    let (status, _) = app.customer_writes(&admin, connection, json!({"from": "11987654321", "body": "de novo"})).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(app.ticket_ids(&admin, "status=pending").await, Vec::<i64>::new());
+    let (_, found) = app.get(&format!("/api/v1/contacts/{contact}"), &admin).await;
+    assert_eq!(found["blocked"], true);
+    let metrics = app.client.get(app.url("/metrics")).send().await.expect("send").text().await.expect("text");
+    assert!(metrics.contains(r#"atende_inbound_messages_total{outcome="blocked"} 2"#), "{metrics}");
+
+    let (status, unblocked) = app.post(&format!("/api/v1/contacts/{contact}/unblock"), &admin, json!({})).await;
+    assert_eq!((status, &unblocked["blocked"]), (StatusCode::OK, &json!(false)));
+    let again = app.inbound(&admin, connection, "11987654321", "voltei").await;
+    assert_ne!(again, id, "unblocked, the contact's message opens a new ticket");
 }
 
 #[tokio::test]
