@@ -81,7 +81,11 @@ impl Metrics {
         registry.register("http_requests", "HTTP requests by route and status", requests.clone());
         registry.register("http_request_duration_seconds", "HTTP request latency by route", latency.clone());
         let inbound = Family::<InboundLabels, Counter>::default();
-        registry.register("inbound_messages", "Inbound messages by outcome (stored, duplicate, blocked)", inbound.clone());
+        registry.register(
+            "inbound_messages",
+            "Inbound messages by outcome (stored, duplicate, blocked)",
+            inbound.clone(),
+        );
         Self { registry: Arc::new(registry), requests, latency, inbound }
     }
 

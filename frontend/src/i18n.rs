@@ -255,22 +255,6 @@ messages! {
     WaitingNoQueue => "Aguardando, sem fila", "Waiting, no queue";
     TicketInfo => "Dados do atendimento", "Ticket details";
     Logs => "Logs", "Logs";
-    LogAccess => "Acessou", "Opened it";
-    LogCreated => "Criado", "Created";
-    LogAccepted => "Aceitou", "Accepted";
-    LogTransferred => "Transferiu", "Transferred";
-    LogReturned => "Retornou para a fila", "Returned to the queue";
-    LogResolved => "Resolveu", "Resolved";
-    LogReopened => "Reabriu", "Reopened";
-    LogTagged => "Adicionou uma etiqueta", "Added a tag";
-    LogUntagged => "Removeu uma etiqueta", "Removed a tag";
-    LogNoteAdded => "Escreveu uma nota", "Wrote a note";
-    LogWalletSet => "Mudou a carteira", "Changed the wallet";
-    LogProtocolGenerated => "Gerou um protocolo", "Generated a protocol";
-    LogRatingRequested => "Pediu uma avaliação", "Asked for a rating";
-    LogRatingReceived => "Recebeu uma avaliação", "Received a rating";
-    LogBotSwitched => "Ligou ou desligou um robô", "Switched a bot";
-    LogKanbanMoved => "Moveu no kanban", "Moved on the kanban";
     InvalidTransition => "Este atendimento mudou de situação. Veja o estado atual.", "This ticket changed meanwhile. See its current state.";
     TicketNotOpen => "Só é possível enviar mensagens em atendimentos em andamento.", "Messages can only be sent on tickets in progress.";
     TicketAlreadyActive => "Este contato já tem um atendimento aberto ou pendente.", "This contact already has an open or pending ticket.";
@@ -336,6 +320,11 @@ messages! {
     ContactsHint => "Pesquise, cadastre e inicie conversas.", "Search, add and start conversations.";
     NewContact => "Novo contato", "New contact";
     EditContact => "Editar contato", "Edit contact";
+    ExtraFields => "Campos extras", "Extra fields";
+    FieldName => "Nome do campo", "Field name";
+    FieldValue => "Valor", "Value";
+    AddField => "Adicionar campo", "Add a field";
+    RemoveField => "Remover campo", "Remove the field";
     PhoneNumber => "Número", "Number";
     PhoneHint => "Com DDD; o código do país é opcional.", "With the area code; the country code is optional.";
     SearchContacts => "Pesquisar contatos", "Search contacts";
@@ -480,6 +469,17 @@ pub fn confirm_delete_user(locale: Locale, name: &str) -> String {
     match locale {
         Locale::Pt => format!("Excluir o usuário “{name}”?"),
         Locale::En => format!("Delete the user “{name}”?"),
+    }
+}
+
+pub fn confirm_block_contact(locale: Locale, name: &str) -> String {
+    match locale {
+        Locale::Pt => format!(
+            "Bloquear “{name}”? As mensagens deste contato não serão recebidas nem abrirão atendimentos até que seja desbloqueado."
+        ),
+        Locale::En => {
+            format!("Block “{name}”? Messages from this contact will not be received or open tickets until unblocked.")
+        }
     }
 }
 

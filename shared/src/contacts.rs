@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{ConnectionId, ContactId, QueueId};
+use crate::validate::Invalid;
 use crate::wire_enum;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -39,6 +40,27 @@ pub struct UpdateContact {
     pub email: Option<String>,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub extra: Option<serde_json::Value>,
+}
+
+/// The longest name and value of a contact's extra field.
+pub const EXTRA_KEY_MAX: u32 = 60;
+pub const EXTRA_VALUE_MAX: u32 = 500;
+
+/// A contact's extra fields are an object of text values with short, non-blank names (what the
+/// contact card shows and edits as name/value pairs).
+pub fn check_extra(extra: &serde_json::Value) -> Result<(), Invalid> {
+    let fields = extra.as_object().ok_or(Invalid::NotAnObject)?;
+    for (key, value) in fields {
+        let value = value.as_str().ok_or(Invalid::NotAnObject)?;
+        let key_len = key.trim().chars().count();
+        if key_len == 0 || key_len > EXTRA_KEY_MAX as usize {
+            return Err(Invalid::LengthBetween { min: 1, max: EXTRA_KEY_MAX });
+        }
+        if value.chars().count() > EXTRA_VALUE_MAX as usize {
+            return Err(Invalid::LengthBetween { min: 0, max: EXTRA_VALUE_MAX });
+        }
+    }
+    Ok(())
 }
 
 wire_enum!(ConnectionKind { Simulator = "simulator", CloudApi = "cloud_api", WhatsappWeb = "whatsapp_web" });
@@ -157,5 +179,22 @@ pub(crate) mod double_option {
             Some(inner) => serde::Serialize::serialize(inner, s),
             None => s.serialize_none(),
         }
+    }
+}
+
+#[cfg(test)]
+mod extra_tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn extra_fields_are_short_named_text_values() {
+        assert_eq!(check_extra(&json!({"CPF": "123", "Plano": ""})), Ok(()));
+        assert_eq!(check_extra(&json!([])), Err(Invalid::NotAnObject));
+        assert_eq!(check_extra(&json!({"idade": 42})), Err(Invalid::NotAnObject));
+        assert_eq!(check_extra(&json!({" ": "x"})), Err(Invalid::LengthBetween { min: 1, max: EXTRA_KEY_MAX }));
+        let long = "x".repeat(EXTRA_VALUE_MAX as usize + 1);
+        assert_eq!(check_extra(&json!({"nota": long})), Err(Invalid::LengthBetween { min: 0, max: EXTRA_VALUE_MAX }));
     }
 }

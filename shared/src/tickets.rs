@@ -121,6 +121,17 @@ pub struct ContactRef {
     pub photo_url: Option<String>,
 }
 
+impl ContactRef {
+    /// Takes the name, number and photo of the contact it refers to, after an edit.
+    pub fn follow(&mut self, contact: &crate::contacts::Contact) {
+        if contact.id == self.id {
+            self.name = contact.name.clone();
+            self.number = contact.number.clone();
+            self.photo_url = contact.photo_url.clone();
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserRef {

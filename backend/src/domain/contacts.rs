@@ -6,7 +6,6 @@ use shared::validate::{Email, Name};
 use shared::{ContactId, Page};
 
 use shared::events::{ContactDeleted, Event};
-use shared::validate::Invalid;
 use shared::visibility::Audience;
 
 use crate::auth::CurrentUser;
@@ -58,11 +57,13 @@ pub async fn list(
 fn extra_json(extra: Option<&serde_json::Value>, errors: &mut FieldErrors) -> String {
     match extra {
         None => "{}".into(),
-        Some(value) if value.is_object() => value.to_string(),
-        Some(_) => {
-            errors.add("extra", Invalid::NotAnObject);
-            "{}".into()
-        }
+        Some(value) => match shared::contacts::check_extra(value) {
+            Ok(()) => value.to_string(),
+            Err(invalid) => {
+                errors.add("extra", invalid);
+                "{}".into()
+            }
+        },
     }
 }
 

@@ -136,7 +136,8 @@ async fn transfer_to_a_queue_makes_it_pending_there_and_needs_a_target() {
     );
     // The timeline names where it came from and where it went, as they were named then.
     let (_, logs) = app.get(&format!("/api/v1/tickets/{id}/logs"), &admin).await;
-    let transfer = logs["items"].as_array().expect("items").iter().find(|l| l["kind"] == "transferred").expect("logged");
+    let transfer =
+        logs["items"].as_array().expect("items").iter().find(|l| l["kind"] == "transferred").expect("logged");
     assert_eq!(transfer["details"]["to_queue"], json!({"id": sales, "name": "Vendas"}), "{transfer}");
     assert_eq!(transfer["details"]["from_user"]["name"], transfer["user"]["name"], "{transfer}");
     assert_eq!(transfer["details"]["to_user"], Value::Null);

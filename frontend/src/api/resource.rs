@@ -64,6 +64,10 @@ where
         super::all_pages(self.path).await
     }
 
+    pub async fn get(self, id: T::Id) -> Result<T, ApiError> {
+        client::get(&self.item(id)).await
+    }
+
     pub async fn create(self, new: &New) -> Result<T, ApiError> {
         client::send(Method::Post, self.path, new).await
     }

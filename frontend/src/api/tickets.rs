@@ -140,8 +140,9 @@ pub async fn transfer(id: TicketId, to: &TransferTicket) -> Result<Ticket, ApiEr
     client::send(Method::Post, &format!("/tickets/{id}/transfer"), to).await
 }
 
-pub async fn logs(id: TicketId) -> Result<Vec<TicketLog>, ApiError> {
-    client::get::<Page<TicketLog>>(&format!("/tickets/{id}/logs")).await.map(|page| page.items)
+/// A page of the ticket's log, newest first; `cursor` is the previous page's `next_cursor`.
+pub async fn logs(id: TicketId, cursor: Option<&str>, limit: u32) -> Result<Page<TicketLog>, ApiError> {
+    client::get(&format!("/tickets/{id}/logs{}", super::page_query(limit, cursor))).await
 }
 
 /// A page of messages, newest first; `before` is the previous page's `next_cursor`.

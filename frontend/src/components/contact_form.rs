@@ -1,4 +1,5 @@
-//! Create or edit a contact: name, number (any common spelling; the server normalises it), e-mail.
+//! Create or edit a contact: name, number (any common spelling; the server normalises it), e-mail,
+//! and extra fields.
 
 use std::collections::BTreeMap;
 
@@ -7,6 +8,7 @@ use leptos::prelude::*;
 use shared::contacts::{Contact, NewContact, UpdateContact};
 use shared::validate::{Email, Name};
 
+use super::extra_fields::{ExtraFields, ExtraFieldsEditor};
 use super::form::{FormActions, FormState, Msg, TextInput, check};
 use super::modal::Modal;
 use crate::api::contacts::CONTACTS;
@@ -33,6 +35,7 @@ pub fn ContactForm(
     let name = RwSignal::new(contact.as_ref().map(|c| c.name.clone()).unwrap_or_default());
     let number = RwSignal::new(contact.as_ref().map(|c| c.number.clone()).unwrap_or_default());
     let email = RwSignal::new(contact.as_ref().and_then(|c| c.email.clone()).unwrap_or_default());
+    let extra = ExtraFields::new(contact.as_ref().map(|c| &c.extra));
     let original = StoredValue::new(contact);
     let form = FormState::new();
 
@@ -52,6 +55,8 @@ pub fn ContactForm(
         } else {
             check(&mut errors, "email", Email::parse(&raw_email)).map(|e| e.into_inner())
         };
+        let extra_json = extra.to_json();
+        check(&mut errors, "extra", shared::contacts::check_extra(&extra_json));
         if form.refuse(errors) {
             return;
         }
@@ -67,7 +72,7 @@ pub fn ContactForm(
                         name: valid_name.into_inner(),
                         number: raw_number,
                         email: valid_email,
-                        extra: None,
+                        extra: Some(extra_json),
                     };
                     CONTACTS.create(&new).await.map(|c| (c, true))
                 }
@@ -78,7 +83,7 @@ pub fn ContactForm(
                         number: (raw_number != before.number).then_some(raw_number),
                         email: (valid_email.as_deref().unwrap_or("") != before.email.as_deref().unwrap_or(""))
                             .then(|| valid_email.unwrap_or_default()),
-                        extra: None,
+                        extra: (extra_json != before.extra).then_some(extra_json),
                     };
                     CONTACTS.update(before.id, &changes).await.map(|c| (c, false))
                 }
@@ -108,6 +113,7 @@ pub fn ContactForm(
                     />
                     <TextInput label=Key::Email value=email error=form.error("email") testid="contact-email" kind="email" autocomplete="email"/>
                 </div>
+                <ExtraFieldsEditor fields=extra error=form.error("extra")/>
                 <FormActions form=form on_cancel=on_close banner_testid="contact-error" save_testid="contact-save"/>
             </form>
         </Modal>

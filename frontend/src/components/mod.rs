@@ -8,6 +8,7 @@ pub mod confirm_dialog;
 pub mod contact_form;
 pub mod conversation;
 pub mod emoji;
+pub mod extra_fields;
 pub mod form;
 pub mod icons;
 pub mod kit;

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use leptos_router::components::Outlet;
 use leptos_router::hooks::use_params_map;
 use shared::contacts::Connection;
+use shared::events::Event;
 use shared::ids::{QueueId, TicketId, UserId};
 use shared::org::{Queue, User};
 use shared::tickets::{Ticket, TicketKind, TicketStatus};
@@ -179,6 +180,7 @@ pub fn TicketsPage() -> impl IntoView {
                 }
             }
             LiveEvent::Resumed => schedule_recount(()),
+            LiveEvent::Other(Event::ContactUpdated(contact)) => store.rename_contact(contact),
             LiveEvent::MessageUpdated(_) | LiveEvent::Other(_) => {}
         }
     });

@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::auth::Me;
+use shared::contacts::Contact;
 use shared::ids::TicketId;
 use shared::tickets::{LastMessage, Message, MessageKind, Ticket, TicketStatus};
 use shared::visibility::TicketPlace;
@@ -276,6 +277,19 @@ impl TicketStore {
             ticket.updated_at = message.created_at;
         }
         self.apply(ticket, viewer);
+    }
+
+    /// A contact was renamed or renumbered: every row of theirs shows it (order is unchanged).
+    pub fn rename_contact(&self, contact: &Contact) {
+        let rows: Vec<ArcRwSignal<Ticket>> = self
+            .rows
+            .try_with_value(|rows| {
+                rows.values().filter(|r| r.with_untracked(|t| t.contact.id == contact.id)).cloned().collect()
+            })
+            .unwrap_or_default();
+        for row in rows {
+            row.update(|t| t.contact.follow(contact));
+        }
     }
 
     fn snapshot(&self) -> Vec<(TicketId, DateTime<Utc>)> {

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use shared::events::Event;
 use shared::ids::{MessageId, TicketId};
 use shared::tickets::{Message, Ticket};
 
@@ -100,6 +101,13 @@ pub fn Conversation(id: TicketId) -> impl IntoView {
             }
         }
         LiveEvent::MessageUpdated(update) if update.ticket_id == id => store.update_status(update),
+        LiveEvent::Other(Event::ContactUpdated(contact)) => {
+            ticket.update(|t| {
+                if let Some(t) = t.as_mut() {
+                    t.contact.follow(contact);
+                }
+            });
+        }
         LiveEvent::Resync => {
             spawn_local(async move {
                 if let Ok(detail) = api::tickets::get(id).await {

@@ -1,68 +1,252 @@
-//! The ticket's timeline: who opened it and what each user did, when.
+//! The ticket's timeline: who opened it and what each user did, when, newest first, in pages.
+//! Each row is a sentence in the reader's language built from the row's kind and details.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use serde_json::Value;
 use shared::ids::TicketId;
 use shared::tickets::{TicketLog, TicketLogKind};
 
 use crate::api::{self, ApiError};
-use crate::i18n::{Key, use_i18n};
+use crate::components::kit::ErrorAlert;
+use crate::i18n::{Locale, use_i18n};
+use crate::state::realtime::{self, LiveEvent};
 use crate::t;
 use crate::time;
 
-fn log_key(kind: TicketLogKind) -> Key {
-    match kind {
-        TicketLogKind::Access => Key::LogAccess,
-        TicketLogKind::Created => Key::LogCreated,
-        TicketLogKind::Accepted => Key::LogAccepted,
-        TicketLogKind::Transferred => Key::LogTransferred,
-        TicketLogKind::Returned => Key::LogReturned,
-        TicketLogKind::Resolved => Key::LogResolved,
-        TicketLogKind::Reopened => Key::LogReopened,
-        TicketLogKind::Tagged => Key::LogTagged,
-        TicketLogKind::Untagged => Key::LogUntagged,
-        TicketLogKind::NoteAdded => Key::LogNoteAdded,
-        TicketLogKind::WalletSet => Key::LogWalletSet,
-        TicketLogKind::ProtocolGenerated => Key::LogProtocolGenerated,
-        TicketLogKind::RatingRequested => Key::LogRatingRequested,
-        TicketLogKind::RatingReceived => Key::LogRatingReceived,
-        TicketLogKind::BotSwitched => Key::LogBotSwitched,
-        TicketLogKind::KanbanMoved => Key::LogKanbanMoved,
+const PAGE: u32 = 30;
+
+/// `details[field].name`, e.g. the queue a ticket went to.
+fn name_at<'a>(details: &'a Value, field: &str) -> Option<&'a str> {
+    details.get(field)?.get("name")?.as_str()
+}
+
+/// Where a transfer came from or went to: the user, or else the queue.
+fn place(details: &Value, side: &str) -> Option<String> {
+    let user = name_at(details, &format!("{side}_user"));
+    let queue = name_at(details, &format!("{side}_queue"));
+    match (queue, user) {
+        (Some(queue), Some(user)) => Some(format!("{user} ({queue})")),
+        (None, Some(name)) | (Some(name), None) => Some(name.to_owned()),
+        (None, None) => None,
+    }
+}
+
+/// The sentence a log row reads as.
+pub fn describe(locale: Locale, log: &TicketLog) -> String {
+    let pt = locale == Locale::Pt;
+    let who =
+        log.user.as_ref().map(|u| u.name.clone()).unwrap_or_else(|| if pt { "O sistema" } else { "The system" }.into());
+    let d = &log.details;
+    let say = |pt_text: String, en_text: String| if pt { pt_text } else { en_text };
+    match log.kind {
+        TicketLogKind::Access => say(format!("{who} abriu o atendimento"), format!("{who} opened the ticket")),
+        TicketLogKind::Created => match d.get("by").and_then(Value::as_str) {
+            Some("contact") => {
+                say("Criado por uma mensagem do contato".into(), "Created by a message from the contact".into())
+            }
+            Some("schedule") => {
+                say(format!("Criado por um agendamento de {who}"), format!("Created by a message {who} scheduled"))
+            }
+            _ => say(format!("{who} iniciou a conversa"), format!("{who} started the conversation")),
+        },
+        TicketLogKind::Accepted => say(format!("{who} aceitou o atendimento"), format!("{who} accepted the ticket")),
+        TicketLogKind::Transferred => match (place(d, "from"), place(d, "to")) {
+            (Some(from), Some(to)) => say(
+                format!("{who} transferiu de {from} para {to}"),
+                format!("{who} transferred it from {from} to {to}"),
+            ),
+            (None, Some(to)) => say(format!("{who} transferiu para {to}"), format!("{who} transferred it to {to}")),
+            _ => say(format!("{who} transferiu o atendimento"), format!("{who} transferred the ticket")),
+        },
+        TicketLogKind::Returned => match d.get("reason").and_then(Value::as_str) {
+            Some("user_deleted") => say(
+                "Voltou para a fila: o usuário que o atendia foi removido".into(),
+                "Back in the queue: the user handling it was removed".into(),
+            ),
+            _ => say(
+                format!("{who} devolveu o atendimento para a fila"),
+                format!("{who} returned the ticket to the queue"),
+            ),
+        },
+        TicketLogKind::Resolved => say(format!("{who} resolveu o atendimento"), format!("{who} resolved the ticket")),
+        TicketLogKind::Reopened => say(format!("{who} reabriu o atendimento"), format!("{who} reopened the ticket")),
+        TicketLogKind::Tagged => {
+            let tag = name_at(d, "tag").unwrap_or("?");
+            say(format!("{who} adicionou a etiqueta {tag}"), format!("{who} added the tag {tag}"))
+        }
+        TicketLogKind::Untagged => {
+            let tag = name_at(d, "tag").unwrap_or("?");
+            say(format!("{who} removeu a etiqueta {tag}"), format!("{who} removed the tag {tag}"))
+        }
+        TicketLogKind::NoteAdded => say(format!("{who} escreveu uma nota"), format!("{who} wrote a note")),
+        TicketLogKind::WalletSet => match name_at(d, "user") {
+            Some(agent) => say(
+                format!("{who} pôs o contato na carteira de {agent}"),
+                format!("{who} put the contact in {agent}'s wallet"),
+            ),
+            None => {
+                say(format!("{who} tirou o contato da carteira"), format!("{who} took the contact out of the wallet"))
+            }
+        },
+        TicketLogKind::ProtocolGenerated => {
+            let number = d.get("number").and_then(Value::as_str).unwrap_or("?");
+            say(format!("{who} gerou o protocolo {number}"), format!("{who} generated protocol {number}"))
+        }
+        TicketLogKind::RatingRequested => {
+            say(format!("{who} pediu uma avaliação"), format!("{who} asked for a rating"))
+        }
+        TicketLogKind::RatingReceived => match d.get("score").and_then(Value::as_i64) {
+            Some(score) => say(format!("O contato avaliou com nota {score}"), format!("The contact rated it {score}")),
+            None => say("O contato respondeu a avaliação".into(), "The contact answered the rating".into()),
+        },
+        TicketLogKind::BotSwitched => {
+            let bot = d.get("bot").and_then(Value::as_str).unwrap_or("bot");
+            match d.get("enabled").and_then(Value::as_bool) {
+                Some(false) => say(format!("{who} desligou o {bot}"), format!("{who} switched {bot} off")),
+                _ => say(format!("{who} ligou o {bot}"), format!("{who} switched {bot} on")),
+            }
+        }
+        TicketLogKind::KanbanMoved => match (name_at(d, "lane"), name_at(d, "board")) {
+            (Some(lane), Some(board)) => say(
+                format!("{who} moveu para {lane} no quadro {board}"),
+                format!("{who} moved it to {lane} on board {board}"),
+            ),
+            (Some(lane), None) => say(format!("{who} moveu para {lane}"), format!("{who} moved it to {lane}")),
+            _ => say(format!("{who} tirou do kanban"), format!("{who} took it off the kanban")),
+        },
     }
 }
 
 #[component]
 pub fn TicketLogs(id: TicketId) -> impl IntoView {
     let i18n = use_i18n();
-    let logs = RwSignal::new(None::<Result<Vec<TicketLog>, ApiError>>);
-    spawn_local(async move {
-        let result = api::tickets::logs(id).await;
-        logs.try_set(Some(result));
+    let items = RwSignal::new(Vec::<TicketLog>::new());
+    let next = RwSignal::new(None::<String>);
+    let loaded = RwSignal::new(false);
+    let loading = RwSignal::new(false);
+    let error = RwSignal::new(None::<ApiError>);
+
+    // The newest page; rows already shown stay, new ones go on top.
+    let refresh = move || {
+        spawn_local(async move {
+            match api::tickets::logs(id, None, PAGE).await {
+                Ok(page) => {
+                    let first = !loaded.get_untracked();
+                    items.update(|items| {
+                        let newest = items.first().map(|l| l.id);
+                        let fresh: Vec<TicketLog> =
+                            page.items.into_iter().take_while(|l| Some(l.id) != newest).collect();
+                        items.splice(0..0, fresh);
+                    });
+                    if first {
+                        next.set(page.next_cursor);
+                        loaded.set(true);
+                    }
+                }
+                Err(err) => {
+                    error.try_set(Some(err));
+                }
+            }
+        });
+    };
+    refresh();
+    let more = move |_| {
+        let Some(cursor) = next.get_untracked() else { return };
+        loading.set(true);
+        spawn_local(async move {
+            let result = api::tickets::logs(id, Some(&cursor), PAGE).await;
+            loading.try_set(false);
+            match result {
+                Ok(page) => {
+                    items.update(|items| items.extend(page.items));
+                    next.set(page.next_cursor);
+                }
+                Err(err) => {
+                    error.try_set(Some(err));
+                }
+            }
+        });
+    };
+    // Every action on the ticket changes it: its new rows follow.
+    realtime::subscribe(move |event| match event {
+        LiveEvent::TicketUpdated(ticket) if ticket.id == id => refresh(),
+        LiveEvent::Resumed | LiveEvent::Resync => refresh(),
+        _ => {}
     });
+
     view! {
         <h4 class="section-title">{t!(i18n, Logs)}</h4>
-            <ol class="logs" data-testid="ticket-logs">
-                {move || match logs.get() {
-                    None => view! { <li class="muted">{t!(i18n, Loading)}</li> }.into_any(),
-                    Some(Err(err)) => view! { <li class="alert alert-error">{move || err.user_message(i18n.locale())}</li> }.into_any(),
-                    Some(Ok(items)) => items
-                        .into_iter()
-                        .rev()
-                        .map(|log| {
-                            let what = log_key(log.kind);
-                            let who = log.user.map(|u| u.name).unwrap_or_default();
-                            let at = log.created_at;
-                            view! {
-                                <li data-testid="ticket-log">
-                                    <span class="log-what">{move || i18n.t(what)}</span>
-                                    <span class="log-who">{who}</span>
-                                    <time class="muted">{move || time::full(&at, i18n.locale())}</time>
-                                </li>
-                            }
-                        })
-                        .collect_view()
-                        .into_any(),
-                }}
-            </ol>
+        <ErrorAlert error=error testid="ticket-logs-error"/>
+        <ol class="logs" data-testid="ticket-logs">
+            <Show when=move || loaded.get() fallback=move || view! { <li class="muted">{t!(i18n, Loading)}</li> }>
+                <For each=move || items.get() key=|log| log.id let:log>
+                    {
+                        let at = log.created_at;
+                        let kind = log.kind.as_str();
+                        view! {
+                            <li data-testid="ticket-log" data-kind=kind>
+                                <span class="log-what">{move || describe(i18n.locale(), &log)}</span>
+                                <time class="muted">{move || time::full(&at, i18n.locale())}</time>
+                            </li>
+                        }
+                    }
+                </For>
+            </Show>
+        </ol>
+        <Show when=move || next.with(Option::is_some)>
+            <button type="button" class="btn btn-small" data-testid="ticket-logs-more" disabled=move || loading.get() on:click=more>
+                {t!(i18n, LoadMore)}
+            </button>
+        </Show>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+    use serde_json::json;
+    use shared::ids::{TicketLogId, UserId};
+    use shared::tickets::UserRef;
+
+    use super::*;
+
+    fn log(kind: TicketLogKind, details: Value) -> TicketLog {
+        TicketLog {
+            id: TicketLogId(1),
+            kind,
+            user: Some(UserRef { id: UserId(1), name: "Ana".into() }),
+            details,
+            created_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn rows_read_as_sentences_with_their_details_in_both_languages() {
+        let transfer = log(
+            TicketLogKind::Transferred,
+            json!({"from_user": {"id": 1, "name": "Ana"}, "to_queue": {"id": 2, "name": "Vendas"}, "to_user": null}),
+        );
+        assert_eq!(describe(Locale::Pt, &transfer), "Ana transferiu de Ana para Vendas");
+        assert_eq!(describe(Locale::En, &transfer), "Ana transferred it from Ana to Vendas");
+        let tagged = log(TicketLogKind::Tagged, json!({"tag": {"id": 3, "name": "VIP", "color": "#f00"}}));
+        assert_eq!(describe(Locale::Pt, &tagged), "Ana adicionou a etiqueta VIP");
+        let lane = log(
+            TicketLogKind::KanbanMoved,
+            json!({"board": {"id": 1, "name": "Vendas"}, "lane": {"id": 2, "name": "Proposta"}}),
+        );
+        assert_eq!(describe(Locale::En, &lane), "Ana moved it to Proposta on board Vendas");
+        let mut rating = log(TicketLogKind::RatingReceived, json!({"score": 5}));
+        rating.user = None;
+        assert_eq!(describe(Locale::Pt, &rating), "O contato avaliou com nota 5");
+    }
+
+    #[test]
+    fn every_kind_reads_as_something_even_without_details() {
+        for kind in TicketLogKind::ALL {
+            for locale in Locale::ALL {
+                assert!(!describe(locale, &log(*kind, json!({}))).is_empty(), "{kind:?}");
+            }
+        }
     }
 }
