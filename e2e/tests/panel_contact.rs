@@ -101,7 +101,9 @@ async fn the_contact_card_blocking_and_the_timeline() {
 
     // Blocking asks first; then the contact's messages are dropped until unblocked. (The panel
     // scrolled down to the older rows: back up to the card, under the panel's sticky title.)
-    admin_browser.eval("document.querySelector('[data-testid=contact-card]').scrollIntoView({block: 'center'}); return null;").await;
+    admin_browser
+        .eval("document.querySelector('[data-testid=contact-card]').scrollIntoView({block: 'center'}); return null;")
+        .await;
     admin_browser.click("contact-card-block").await;
     admin_browser.find("confirm-question").await;
     admin_browser.click("confirm-action").await;

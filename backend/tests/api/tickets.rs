@@ -393,6 +393,25 @@ async fn starting_a_conversation_opens_a_ticket_for_the_caller() {
 }
 
 #[tokio::test]
+async fn extra_fields_are_named_text_values_and_edits_are_announced() {
+    let Desk { app, admin, .. } = desk().await;
+    let (_, contact) = app.post("/api/v1/contacts", &admin, json!({"name": "Rita", "number": "31 99876 5432"})).await;
+    let path = format!("/api/v1/contacts/{}", contact["id"]);
+    let mut events = crate::ws_client::EventStream::connect(&app.ws_url(&admin, None)).await;
+    let (status, saved) = app.patch(&path, &admin, json!({"name": "Rita Lima", "extra": {"CPF": "123"}})).await;
+    assert_eq!((status, &saved["extra"]), (StatusCode::OK, &json!({"CPF": "123"})), "{saved}");
+    let event = events.until("contact.updated").await.pop().expect("the event");
+    assert_eq!((&event["data"]["name"], &event["data"]["extra"]["CPF"]), (&json!("Rita Lima"), &json!("123")));
+    for bad in [json!({"idade": 42}), json!(["CPF"]), json!({" ": "x"}), json!({"nota": "x".repeat(501)})] {
+        let (status, body) = app.patch(&path, &admin, json!({"extra": bad})).await;
+        assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field");
+        assert!(body["error"]["details"]["extra"].is_object(), "{body}");
+    }
+    let (_, unchanged) = app.get(&path, &admin).await;
+    assert_eq!(unchanged["extra"], json!({"CPF": "123"}));
+}
+
+#[tokio::test]
 async fn the_database_allows_one_active_ticket_per_contact_and_connection() {
     use atende::store;
     let Desk { app, admin, connection, .. } = desk().await;
