@@ -53,6 +53,9 @@ pub fn ScheduleList(
     /// A click on a contact's name (the page filters by it).
     #[prop(optional, into)]
     on_contact: Option<Callback<(ContactId, String)>>,
+    /// Told how many of the loaded ones still wait to be sent.
+    #[prop(optional)]
+    waiting: Option<RwSignal<usize>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let items = RwSignal::new(Vec::<Schedule>::new());
@@ -87,6 +90,11 @@ pub fn ScheduleList(
         filter.track();
         load(false);
     });
+    if let Some(waiting) = waiting {
+        Effect::new(move || {
+            waiting.set(items.with(|list| list.iter().filter(|s| s.status == ScheduleStatus::Scheduled).count()));
+        });
+    }
     realtime::subscribe(move |event| match event {
         LiveEvent::Other(Event::ScheduleUpdated(schedule)) => {
             let current = filter.get_untracked();

@@ -23,6 +23,12 @@ pub fn TicketInfo(
     #[prop(into)] on_close: Callback<()>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let waiting = RwSignal::new(0usize);
+    // A memo: the ticket changes often, the contact it belongs to does not.
+    let schedules = Memo::new(move |_| match ticket.with(|t| t.as_ref().map(|t| t.contact.id)) {
+        Some(contact) => ScheduleFilter { contact_id: Some(contact), ..ScheduleFilter::default() },
+        None => ScheduleFilter { ticket_id: Some(id), ..ScheduleFilter::default() },
+    });
     view! {
         <aside class="ticket-info" aria-label=t!(i18n, TicketInfo) data-testid="ticket-info">
             <header class="info-header">
@@ -36,11 +42,18 @@ pub fn TicketInfo(
             // (kanban)
             // (tags)
             // (wallet)
-            <h4 class="section-title">{t!(i18n, ScheduledMessages)}</h4>
+            <h4 class="section-title">
+                {t!(i18n, ScheduledMessages)}
+                <Show when=move || waiting.get() != 0>
+                    " "<span class="badge" data-testid="ticket-schedules-count">{move || waiting.get()}</span>
+                </Show>
+            </h4>
+            // The contact's, whichever of their tickets they were written from.
             <ScheduleList
-                filter=Signal::derive(move || ScheduleFilter { ticket_id: Some(id), ..ScheduleFilter::default() })
+                filter=schedules
                 show_contact=false
                 testid="ticket-schedules"
+                waiting=waiting
             />
             <TicketLogs id=id/>
         </aside>
