@@ -32,7 +32,7 @@ pub struct Config {
     pub refresh_token_ttl: Duration,
     /// `ATENDE_LOGIN_LIMIT_PER_IP`: login attempts per minute from one address, default 30.
     pub login_limit_per_ip: u32,
-    /// `ATENDE_LOGIN_LIMIT_PER_EMAIL`: login attempts per minute for one e-mail, default 10.
+    /// `ATENDE_LOGIN_LIMIT_PER_EMAIL`: login attempts per minute for one e-mail from one address, default 10.
     pub login_limit_per_email: u32,
     /// `ATENDE_MAX_BODY_BYTES`: the largest JSON body accepted, default 1 MiB.
     pub max_body_bytes: usize,

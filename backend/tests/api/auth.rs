@@ -242,6 +242,31 @@ async fn behind_a_trusted_proxy_the_limiter_counts_each_client() {
     assert_eq!(forged.status(), StatusCode::TOO_MANY_REQUESTS);
 }
 
+/// Wrong passwords for an account slow down the address they come from, not the account's owner
+/// elsewhere: guessing the platform admin's password from one place cannot lock them out (review #8).
+#[tokio::test]
+async fn failures_for_an_account_do_not_lock_out_its_owner_elsewhere() {
+    let app = TestApp::start_with(|c| {
+        c.login_limit_per_email = 3;
+        c.trusted_proxies = vec!["127.0.0.1/32".parse().expect("net")];
+    })
+    .await;
+    let login = |client: &'static str, password: &'static str| {
+        app.client
+            .post(app.url("/api/v1/auth/login"))
+            .header("x-forwarded-for", client)
+            .json(&json!({"email": ADMIN_EMAIL, "password": password}))
+            .send()
+    };
+    for _ in 0..3 {
+        assert_eq!(login("203.0.113.66", "guess-guess").await.expect("send").status(), StatusCode::UNAUTHORIZED);
+    }
+    let attacker = login("203.0.113.66", ADMIN_PASSWORD).await.expect("send");
+    assert_eq!(attacker.status(), StatusCode::TOO_MANY_REQUESTS, "the guessing address waits, even with the password");
+    let owner = login("198.51.100.20", ADMIN_PASSWORD).await.expect("send");
+    assert_eq!(owner.status(), StatusCode::OK, "the admin signs in from their own address");
+}
+
 /// Two tabs refreshing with the same token at once (or a retry after a lost answer) both get a
 /// working pair: within `ATENDE_REFRESH_GRACE_SECS` a reuse is not taken for theft (review #16).
 #[tokio::test]
