@@ -380,3 +380,37 @@ async fn admin_builds_the_sticker_library_and_sends_a_sticker() {
     browser.close().await;
     drop(server);
 }
+
+/// The Content-Security-Policy holds in the real browser: a script injected into the page (what a
+/// stored XSS would do) is refused and reported as a `script-src` violation, and never runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_injected_inline_script_is_refused_by_the_policy() {
+    let server = Server::start();
+    let browser = Browser::start(&server.base_url).await;
+    browser.goto("/login").await;
+    browser.find("login-email").await;
+    browser
+        .eval(
+            "window.__violations = [];
+             document.addEventListener('securitypolicyviolation', e => window.__violations.push(e.effectiveDirective));
+             const script = document.createElement('script');
+             script.textContent = 'window.__injected = true;';
+             document.body.appendChild(script);
+             const img = document.createElement('img');
+             img.setAttribute('src', 'x');
+             img.setAttribute('onerror', 'window.__injected = true;');
+             document.body.appendChild(img);
+             return null;",
+        )
+        .await;
+    let reported = support::wait_for("the violation reports", || async {
+        let seen = browser.eval("return window.__violations;").await;
+        let directives: Vec<String> =
+            seen.as_array().into_iter().flatten().filter_map(|d| d.as_str().map(str::to_owned)).collect();
+        if directives.len() >= 2 { Ok(directives) } else { Err(format!("{directives:?}")) }
+    })
+    .await;
+    assert!(reported.iter().all(|d| d.starts_with("script-src")), "{reported:?}");
+    assert_eq!(browser.eval("return window.__injected === true;").await, serde_json::json!(false), "the script ran");
+    browser.close().await;
+}
