@@ -119,6 +119,9 @@ pub struct ContactRef {
     pub name: String,
     pub number: String,
     pub photo_url: Option<String>,
+    /// The contact's fixed agent (Carteira), so a list filtered by `wallet=mine` can place live rows.
+    #[serde(default)]
+    pub wallet_user_id: Option<UserId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -186,7 +189,8 @@ pub struct TicketBots {
 pub struct TicketDetail {
     #[serde(flatten)]
     pub ticket: Ticket,
-    pub protocols: Vec<serde_json::Value>,
+    /// Oldest first.
+    pub protocols: Vec<crate::protocols::Protocol>,
     pub bots: TicketBots,
     pub kanban_lane_id: Option<i64>,
 }
@@ -294,6 +298,8 @@ pub struct TicketFilter {
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
     pub search: Option<String>,
+    /// `wallet=mine`: tickets of contacts whose fixed agent (Carteira) is this user.
+    pub wallet_user_id: Option<UserId>,
 }
 
 /// An internal note on a ticket: never sent to the contact.
