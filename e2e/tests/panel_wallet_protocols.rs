@@ -81,7 +81,8 @@ async fn admin_sets_the_wallet_and_generates_a_protocol_from_the_panel() {
 
     // Both were written in the ticket's logs.
     let logs = browser.api_ok("GET", &format!("/tickets/{ticket}/logs"), None, &admin).await;
-    let kinds: Vec<Value> = logs["items"].as_array().cloned().unwrap_or_default().iter().map(|l| l["kind"].clone()).collect();
+    let kinds: Vec<Value> =
+        logs["items"].as_array().cloned().unwrap_or_default().iter().map(|l| l["kind"].clone()).collect();
     assert!(kinds.contains(&json!("wallet_set")) && kinds.contains(&json!("protocol_generated")), "{logs}");
 
     // After a reload the panel still shows both.

@@ -106,6 +106,8 @@ async fn wallet_mine_lists_the_tickets_of_my_wallet_contacts() {
     let (hers, ..) = new_ticket_of(&desk, "oi").await;
 
     assert_eq!(desk.app.ticket_ids(&ana, "wallet=mine").await, vec![hers]);
+    // Rows carry the contact's wallet agent, so a live list can place them.
+    assert_eq!(desk.app.ticket(&ana, hers).await["contact"]["wallet_user_id"], ana_id);
     assert_eq!(desk.app.ticket_ids(&ana, "status=open&wallet=mine").await, vec![hers]);
     assert!(desk.app.ticket_ids(&ana, "status=pending&wallet=mine").await.is_empty());
     assert!(desk.app.ticket_ids(&bia, "wallet=mine").await.is_empty(), "not Bia's wallet");
