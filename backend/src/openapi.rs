@@ -130,6 +130,8 @@ fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(http::schedules::router())
         .merge(http::quick_replies::router())
         .merge(http::webhooks::router())
+        .merge(http::wallets::router())
+        .merge(http::protocols::router())
         .split_for_parts()
 }
 

@@ -6,6 +6,8 @@
 //! `{{saudacao}}` "Bom dia" / "Boa tarde" / "Boa noite" for the hour in the company's time zone. A
 //! `{{word}}` that is none of these is left as it is.
 
+use shared::protocols::Protocol;
+
 /// What the variables stand for at the moment of inserting.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Variables {
@@ -57,27 +59,13 @@ pub fn fill(template: &str, variables: &Variables) -> String {
     out
 }
 
-/// The number of the ticket's latest protocol, from `TicketDetail::protocols` (objects with a
-/// `number`; the latest has the highest `id`, else comes last).
-pub fn latest_protocol(protocols: &[serde_json::Value]) -> Option<String> {
-    let id = |p: &serde_json::Value| p.get("id").and_then(serde_json::Value::as_i64).unwrap_or(i64::MIN);
-    let mut latest: Option<&serde_json::Value> = None;
-    for protocol in protocols {
-        if latest.is_none_or(|current| id(protocol) >= id(current)) {
-            latest = Some(protocol);
-        }
-    }
-    match latest?.get("number")? {
-        serde_json::Value::String(number) => Some(number.clone()),
-        serde_json::Value::Number(number) => Some(number.to_string()),
-        _ => None,
-    }
+/// The number of the ticket's latest protocol (the highest id) from `TicketDetail::protocols`.
+pub fn latest_protocol(protocols: &[Protocol]) -> Option<String> {
+    protocols.iter().max_by_key(|p| p.id).map(|p| p.number.clone())
 }
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
-
     use super::*;
 
     fn maria() -> Variables {
@@ -115,13 +103,14 @@ mod tests {
     #[test]
     fn the_latest_protocol_is_the_one_with_the_highest_id() {
         assert_eq!(latest_protocol(&[]), None);
-        let protocols = [
-            json!({"id": 7, "number": "2026-0007"}),
-            json!({"id": 9, "number": 20260009}),
-            json!({"id": 8, "number": "2026-0008"}),
-        ];
-        assert_eq!(latest_protocol(&protocols).as_deref(), Some("20260009"));
-        assert_eq!(latest_protocol(&[json!({"number": "a"}), json!({"number": "b"})]).as_deref(), Some("b"));
-        assert_eq!(latest_protocol(&[json!({"id": 1})]), None);
+        let protocol = |id: i64, number: &str| Protocol {
+            id: shared::ids::ProtocolId(id),
+            number: number.into(),
+            ticket_id: shared::ids::TicketId(1),
+            created_at: chrono::DateTime::UNIX_EPOCH,
+        };
+        let protocols =
+            [protocol(7, "20261128-000007"), protocol(9, "20261128-000009"), protocol(8, "20261128-000008")];
+        assert_eq!(latest_protocol(&protocols).as_deref(), Some("20261128-000009"));
     }
 }

@@ -440,6 +440,22 @@ messages! {
     NoQuickRepliesMatch => "Nenhuma mensagem rápida com este atalho.", "No quick reply with this shortcut.";
     QuickReplyFileAttached => "Vai junto:", "Sent along:";
     VideoCall => "Inserir link de chamada de vídeo", "Insert a video-call link";
+    // wallet (Carteira) and protocols (Protocolo)
+    Wallet => "Carteira", "Wallet";
+    WalletPick => "Escolher o atendente da carteira", "Pick the wallet agent";
+    WalletRemove => "Remover da carteira", "Remove from the wallet";
+    WalletNone => "Sem carteira: os atendimentos vão para a fila.", "No wallet: tickets go to the queue.";
+    WalletAll => "Todas as carteiras", "Every wallet";
+    Protocol => "Protocolo", "Protocol";
+    ProtocolGenerate => "Gerar protocolo", "Generate protocol";
+    ProtocolSendToContact => "Enviar ao contato", "Send to the contact";
+    ProtocolSendNeedsOpen => "Aceite o atendimento para enviar ao contato.", "Accept the ticket to send it to the contact.";
+    ProtocolCopy => "Copiar o número", "Copy the number";
+    ProtocolCopied => "Protocolo copiado.", "Protocol copied.";
+    ProtocolsOfContact => "Outros protocolos do contato", "The contact's other protocols";
+    ProtocolMessage => "Mensagem do protocolo", "Protocol message";
+    ProtocolMessageHint => "Enviada ao contato quando o atendente envia o protocolo; {{protocol}} vira o número.",
+        "Sent to the contact when an agent sends the protocol; {{protocol}} becomes the number.";
 }
 
 pub fn role_key(role: shared::auth::Role) -> Key {

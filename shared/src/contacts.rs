@@ -3,7 +3,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{ConnectionId, ContactId, QueueId};
+use crate::ids::{ConnectionId, ContactId, QueueId, TicketId, UserId};
+use crate::tickets::UserRef;
 use crate::validate::Invalid;
 use crate::wire_enum;
 
@@ -19,7 +20,21 @@ pub struct Contact {
     pub extra: serde_json::Value,
     pub is_group: bool,
     pub blocked: bool,
+    /// The contact's fixed agent (Carteira): their new tickets go straight to this user.
+    #[serde(default)]
+    pub wallet_user: Option<UserRef>,
     pub created_at: DateTime<Utc>,
+}
+
+/// `PUT /contacts/{id}/wallet`: who becomes the contact's fixed agent.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SetWallet {
+    pub user_id: UserId,
+    /// Set from this ticket's panel: the change is written in its logs (`wallet_set`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket_id: Option<TicketId>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

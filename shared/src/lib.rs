@@ -9,6 +9,7 @@ pub mod ids;
 pub mod lifecycle;
 pub mod org;
 pub mod page;
+pub mod protocols;
 pub mod quick_replies;
 pub mod schedules;
 pub mod settings;

@@ -29,7 +29,13 @@ pub struct GeneralSettings {
     /// The largest file an agent may send, in megabytes.
     pub max_upload_mb: u32,
     pub ratings: RatingSettings,
+    /// What a contact receives when an agent sends them a protocol number; `{{protocol}}` (or
+    /// `{{protocolo}}`) becomes the number.
+    pub protocol_message: String,
 }
+
+pub const DEFAULT_PROTOCOL_MESSAGE: &str = "Seu número de protocolo é {{protocol}}.";
+pub const MAX_PROTOCOL_MESSAGE_CHARS: usize = 1000;
 
 impl Default for GeneralSettings {
     fn default() -> Self {
@@ -39,6 +45,7 @@ impl Default for GeneralSettings {
             video_call_base_url: DEFAULT_VIDEO_CALL_BASE_URL.to_owned(),
             max_upload_mb: DEFAULT_MAX_UPLOAD_MB,
             ratings: RatingSettings::default(),
+            protocol_message: DEFAULT_PROTOCOL_MESSAGE.to_owned(),
         }
     }
 }
@@ -93,6 +100,7 @@ pub struct GeneralPatch {
     pub video_call_base_url: Option<String>,
     pub max_upload_mb: Option<u32>,
     pub ratings: Option<RatingsPatch>,
+    pub protocol_message: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -120,6 +128,7 @@ mod tests {
         assert_eq!(general.time_zone, "Europe/Lisbon");
         assert_eq!(general.max_upload_mb, DEFAULT_MAX_UPLOAD_MB);
         assert_eq!(general.ratings.scale, 5);
+        assert_eq!(general.protocol_message, DEFAULT_PROTOCOL_MESSAGE);
     }
 
     #[test]

@@ -119,15 +119,19 @@ pub struct ContactRef {
     pub name: String,
     pub number: String,
     pub photo_url: Option<String>,
+    /// The contact's fixed agent (Carteira), so a list filtered by `wallet=mine` can place live rows.
+    #[serde(default)]
+    pub wallet_user_id: Option<UserId>,
 }
 
 impl ContactRef {
-    /// Takes the name, number and photo of the contact it refers to, after an edit.
+    /// Takes the name, number, photo and wallet of the contact it refers to, after an edit.
     pub fn follow(&mut self, contact: &crate::contacts::Contact) {
         if contact.id == self.id {
             self.name = contact.name.clone();
             self.number = contact.number.clone();
             self.photo_url = contact.photo_url.clone();
+            self.wallet_user_id = contact.wallet_user.as_ref().map(|u| u.id);
         }
     }
 }
@@ -197,7 +201,8 @@ pub struct TicketBots {
 pub struct TicketDetail {
     #[serde(flatten)]
     pub ticket: Ticket,
-    pub protocols: Vec<serde_json::Value>,
+    /// Oldest first.
+    pub protocols: Vec<crate::protocols::Protocol>,
     pub bots: TicketBots,
     pub kanban_lane_id: Option<i64>,
 }
@@ -305,6 +310,8 @@ pub struct TicketFilter {
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
     pub search: Option<String>,
+    /// `wallet=mine`: tickets of contacts whose fixed agent (Carteira) is this user.
+    pub wallet_user_id: Option<UserId>,
 }
 
 /// An internal note on a ticket: never sent to the contact.

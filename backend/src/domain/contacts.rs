@@ -1,9 +1,14 @@
 //! Contacts: the company's customers (and WhatsApp groups, kept as contacts with `is_group`).
 
-use sea_orm::{IntoActiveModel, Set};
-use shared::contacts::{Contact, NewContact, UpdateContact};
+use std::collections::HashMap;
+
+use sea_orm::{ConnectionTrait, IntoActiveModel, Set};
+use serde_json::json;
+use shared::contacts::{Contact, NewContact, SetWallet, UpdateContact};
+use shared::tickets::{TicketLogKind, UserRef};
+use shared::validate::Invalid;
 use shared::validate::{Email, Name};
-use shared::{ContactId, Page};
+use shared::{CompanyId, ContactId, Page, TicketId, UserId};
 
 use shared::events::{ContactDeleted, Event};
 use shared::visibility::Audience;
@@ -15,12 +20,18 @@ use crate::domain::phone::PhoneNumber;
 use crate::domain::tickets::announce_updated;
 use crate::error::{AppError, AppResult, FieldErrors, OnUnique};
 use crate::state::AppState;
-use crate::store::entities::contacts;
+use crate::store::entities::{contacts, users};
 use crate::store::tickets::TicketsOf;
 use crate::store::{self, UniqueKey, WriteTx};
 
-pub fn to_dto(contact: contacts::Model) -> Contact {
+fn user_ref(user: &users::Model) -> UserRef {
+    UserRef { id: UserId(user.id), name: user.name.clone() }
+}
+
+/// The contact as the API shows it; `wallet` is its fixed agent's row (`wallet_user_id`).
+pub fn to_dto(contact: contacts::Model, wallet: Option<&users::Model>) -> Contact {
     Contact {
+        wallet_user: wallet.filter(|u| Some(u.id) == contact.wallet_user_id).map(user_ref),
         id: ContactId(contact.id),
         extra: serde_json::from_str(&contact.extra).unwrap_or_else(|_| serde_json::json!({})),
         name: contact.name,
@@ -33,25 +44,49 @@ pub fn to_dto(contact: contacts::Model) -> Contact {
     }
 }
 
+/// One contact with its fixed agent's name.
+pub async fn dto(db: &impl ConnectionTrait, contact: contacts::Model) -> AppResult<Contact> {
+    let wallet = match contact.wallet_user_id {
+        Some(id) => store::users::get_in_company(db, CompanyId(contact.company_id), UserId(id)).await?,
+        None => None,
+    };
+    Ok(to_dto(contact, wallet.as_ref()))
+}
+
 pub async fn find(state: &AppState, caller: &CurrentUser, id: ContactId) -> AppResult<contacts::Model> {
     store::contacts::get_in_company(&state.db, caller.company_id, id).await?.ok_or(AppError::NotFound("contact"))
 }
 
 pub async fn get(state: &AppState, caller: &CurrentUser, id: ContactId) -> AppResult<Contact> {
-    find(state, caller, id).await.map(to_dto)
+    dto(&state.db, find(state, caller, id).await?).await
 }
 
 pub async fn list(
     state: &AppState,
     caller: &CurrentUser,
     search: Option<&str>,
+    wallet_user: Option<UserId>,
     page: PageRequest,
 ) -> AppResult<Page<Contact>> {
     // Nobody types more; it bounds the query (review #20).
     let search: Option<String> = search.map(|q| q.chars().take(100).collect());
     let rows =
-        store::contacts::page(&state.db, caller.company_id, search.as_deref(), page.after_id, page.limit).await?;
-    Ok(page.finish(rows, |c| c.id, to_dto))
+        store::contacts::page(&state.db, caller.company_id, search.as_deref(), wallet_user, page.after_id, page.limit)
+            .await?;
+    // The page's fixed agents in one query.
+    let mut wallet_ids: Vec<UserId> = rows.iter().filter_map(|c| c.wallet_user_id.map(UserId)).collect();
+    wallet_ids.sort_unstable();
+    wallet_ids.dedup();
+    let wallets: HashMap<i64, users::Model> =
+        store::users::by_ids(&state.db, caller.company_id, &wallet_ids).await?.into_iter().map(|u| (u.id, u)).collect();
+    Ok(page.finish(
+        rows,
+        |c| c.id,
+        |c| {
+            let wallet = c.wallet_user_id.and_then(|id| wallets.get(&id));
+            to_dto(c, wallet)
+        },
+    ))
 }
 
 fn extra_json(extra: Option<&serde_json::Value>, errors: &mut FieldErrors) -> String {
@@ -91,13 +126,13 @@ pub async fn create(state: &AppState, caller: &CurrentUser, new: NewContact) -> 
     let txn = state.begin().await?;
     let contact = store::contacts::insert(&txn, row).await.on_unique(UniqueKey::ContactNumber, "number")?;
     txn.commit().await?;
-    Ok(to_dto(contact))
+    Ok(to_dto(contact, None))
 }
 
 /// Saves a change to a contact and tells every open list and header.
 async fn save(state: &AppState, txn: WriteTx, row: contacts::ActiveModel) -> AppResult<Contact> {
     let contact = store::contacts::update(&txn, row).await.on_unique(UniqueKey::ContactNumber, "number")?;
-    let dto = to_dto(contact.clone());
+    let dto = dto(&txn, contact.clone()).await?;
     let company_id = shared::CompanyId(contact.company_id);
     let mut outbox = Outbox::new();
     outbox.add(&txn, company_id, Audience::Company, Event::ContactUpdated(dto.clone())).await?;
@@ -147,6 +182,101 @@ pub async fn set_blocked(state: &AppState, caller: &CurrentUser, id: ContactId, 
     let mut row = contact.into_active_model();
     row.blocked = Set(blocked);
     save(state, state.begin().await?, row).await
+}
+
+/// Makes `change.user_id` the contact's fixed agent (admins and supervisors): their new tickets
+/// go straight to that user (see `domain::inbound`). Set from a ticket's panel, the change is
+/// written in that ticket's logs.
+pub async fn set_wallet(
+    state: &AppState,
+    caller: &CurrentUser,
+    id: ContactId,
+    change: SetWallet,
+) -> AppResult<Contact> {
+    let contact = find(state, caller, id).await?;
+    require_staff(caller)?;
+    let Some(user) = store::users::get_in_company(&state.db, caller.company_id, change.user_id).await? else {
+        return Err(FieldErrors::one("user_id", Invalid::NotInCompany));
+    };
+    change_wallet(state, caller, contact, Some(user), change.ticket_id).await
+}
+
+/// Removes the contact's fixed agent: their new tickets wait in the queue again.
+pub async fn clear_wallet(
+    state: &AppState,
+    caller: &CurrentUser,
+    id: ContactId,
+    ticket_id: Option<TicketId>,
+) -> AppResult<Contact> {
+    let contact = find(state, caller, id).await?;
+    require_staff(caller)?;
+    change_wallet(state, caller, contact, None, ticket_id).await
+}
+
+/// Who a new ticket of the contact goes straight to: its fixed agent, when they are active — still
+/// a user of the company and signed in (a login session neither ended with Sair nor expired).
+/// `None`: the ticket waits in the queue as usual.
+pub async fn wallet_agent(db: &impl ConnectionTrait, contact: &contacts::Model) -> AppResult<Option<UserId>> {
+    let Some(id) = contact.wallet_user_id.map(UserId) else { return Ok(None) };
+    if store::users::get_in_company(db, CompanyId(contact.company_id), id).await?.is_none() {
+        return Ok(None);
+    }
+    let active = store::sessions::has_live(db, id, chrono::Utc::now()).await?;
+    Ok(active.then_some(id))
+}
+
+/// Tells every open list that these contacts (whose fixed agent was just deleted: the foreign key
+/// cleared it) have no wallet any more.
+pub async fn announce_wallet_cleared(
+    tx: &WriteTx,
+    outbox: &mut Outbox,
+    company_id: CompanyId,
+    before: &[contacts::Model],
+) -> AppResult<()> {
+    for contact in before {
+        if let Some(now) = store::contacts::get_in_company(tx, company_id, ContactId(contact.id)).await? {
+            outbox.add(tx, company_id, Audience::Company, Event::ContactUpdated(to_dto(now, None))).await?;
+        }
+    }
+    Ok(())
+}
+
+fn require_staff(caller: &CurrentUser) -> AppResult<()> {
+    if caller.is_staff() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("only administrators and supervisors may change a contact's wallet"))
+    }
+}
+
+async fn change_wallet(
+    state: &AppState,
+    caller: &CurrentUser,
+    contact: contacts::Model,
+    user: Option<users::Model>,
+    ticket_id: Option<TicketId>,
+) -> AppResult<Contact> {
+    let txn = state.begin().await?;
+    if let Some(ticket_id) = ticket_id {
+        let ticket = crate::domain::tickets::find_visible(&txn, caller, ticket_id).await?;
+        // Another contact's ticket is not one of this contact's: not found here.
+        if ticket.contact_id != contact.id {
+            return Err(AppError::NotFound("ticket"));
+        }
+        let details = json!({"user": user.as_ref().map(|u| json!({"id": u.id, "name": u.name}))});
+        store::ticket_logs::insert(
+            &txn,
+            caller.company_id,
+            ticket_id,
+            Some(caller.id),
+            TicketLogKind::WalletSet,
+            &details,
+        )
+        .await?;
+    }
+    let mut row = contact.into_active_model();
+    row.wallet_user_id = Set(user.map(|u| u.id));
+    save(state, txn, row).await
 }
 
 pub async fn delete(state: &AppState, caller: &CurrentUser, id: ContactId) -> AppResult<()> {

@@ -191,30 +191,30 @@ async fn store_inbound(
         Some(ticket) => ticket,
         None => {
             let number = store::counters::next(&txn, company_id, store::counters::TICKET_NUMBER).await?;
+            // A contact with an active fixed agent (Carteira) goes straight to them; the queue is
+            // kept, so returning the ticket puts it where it would have waited.
+            let wallet = crate::domain::contacts::wallet_agent(&txn, &contact).await?;
             let ticket = store::tickets::insert(
                 &txn,
                 store::tickets::NewTicketRow {
                     company_id,
                     number,
-                    status: TicketStatus::Pending,
+                    status: if wallet.is_some() { TicketStatus::Open } else { TicketStatus::Pending },
                     kind: if is_group { TicketKind::Group } else { TicketKind::Private },
                     contact_id,
                     connection_id,
                     queue_id: connection.default_queue_id.map(QueueId),
-                    user_id: None,
+                    user_id: wallet,
                 },
             )
             .await
             .map_err(already_active_on_race)?;
-            store::ticket_logs::insert(
-                &txn,
-                company_id,
-                id_of(&ticket),
-                None,
-                TicketLogKind::Created,
-                &json!({"by": "contact"}),
-            )
-            .await?;
+            let details = match wallet {
+                Some(user) => json!({"by": "contact", "wallet_user_id": user}),
+                None => json!({"by": "contact"}),
+            };
+            store::ticket_logs::insert(&txn, company_id, id_of(&ticket), None, TicketLogKind::Created, &details)
+                .await?;
             let dto = summary(&txn, ticket.clone()).await?;
             outbox.add(&txn, company_id, audience(&ticket), Event::TicketCreated(dto)).await?;
             ticket

@@ -18,6 +18,7 @@ pub mod outbound_url;
 pub mod outbox;
 pub mod page;
 pub mod phone;
+pub mod protocols;
 pub mod queues;
 pub mod quick_replies;
 pub mod schedules;

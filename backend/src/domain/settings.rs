@@ -5,8 +5,8 @@ use chrono_tz::Tz;
 use shared::CompanyId;
 use shared::events::Event;
 use shared::settings::{
-    GeneralPatch, GeneralSettings, MAX_RATING_WINDOW_MINUTES, MAX_UPLOAD_MB_LIMIT, RATING_SCALES, RatingSettings,
-    RatingsPatch, Settings, SettingsPatch,
+    GeneralPatch, GeneralSettings, MAX_PROTOCOL_MESSAGE_CHARS, MAX_RATING_WINDOW_MINUTES, MAX_UPLOAD_MB_LIMIT,
+    RATING_SCALES, RatingSettings, RatingsPatch, Settings, SettingsPatch,
 };
 use shared::validate::Invalid;
 use shared::visibility::Audience;
@@ -78,6 +78,16 @@ fn merge_general(general: &mut GeneralSettings, change: GeneralPatch) -> AppResu
     }
     if let Some(ratings) = change.ratings {
         merge_ratings(&mut general.ratings, ratings, &mut errors);
+    }
+    if let Some(message) = change.protocol_message {
+        let message = message.trim();
+        if message.is_empty() {
+            errors.add("general.protocol_message", Invalid::Required);
+        } else if message.chars().count() > MAX_PROTOCOL_MESSAGE_CHARS {
+            errors.add("general.protocol_message", Invalid::TooLong { max: MAX_PROTOCOL_MESSAGE_CHARS as u32 });
+        } else {
+            general.protocol_message = message.to_owned();
+        }
     }
     errors.into_result()
 }

@@ -122,6 +122,7 @@ pub async fn summaries(db: &impl ConnectionTrait, rows: Vec<tickets::Model>) -> 
                     name: contact.map(|c| c.name.clone()).unwrap_or_default(),
                     number: contact.map(|c| c.number.clone()).unwrap_or_default(),
                     photo_url: contact.and_then(|c| c.photo_url.clone()),
+                    wallet_user_id: contact.and_then(|c| c.wallet_user_id.map(UserId)),
                 },
                 user: t
                     .user_id
@@ -184,8 +185,8 @@ pub async fn list(state: &AppState, caller: &CurrentUser, query: ListQuery) -> A
                 .ok_or(AppError::bad_request(ErrorCode::InvalidCursor, "the cursor is not one this server gave out"))?,
         ),
     };
-    // Tags and wallets arrive with their own modules; until then nothing carries them.
-    if query.tag_id.is_some() || query.wallet_mine {
+    // Tags arrive with their own module; until then nothing carries them.
+    if query.tag_id.is_some() {
         return Ok(Page { items: Vec::new(), next_cursor: None });
     }
     let order = if query.filter.status == Some(TicketStatus::Pending) {
@@ -195,6 +196,7 @@ pub async fn list(state: &AppState, caller: &CurrentUser, query: ListQuery) -> A
     };
     let filter = TicketFilter {
         search: query.filter.search.map(|q| q.chars().take(MAX_SEARCH_CHARS).collect()),
+        wallet_user_id: query.wallet_mine.then_some(caller.id),
         ..query.filter
     };
     let viewer = viewer_of(&state.db, caller).await?;
@@ -224,8 +226,9 @@ pub async fn get(state: &AppState, caller: &CurrentUser, id: TicketId) -> AppRes
     )
     .await?;
     tx.commit().await?;
+    let protocols = crate::domain::protocols::of_ticket(&state.db, id_of(&ticket)).await?;
     let ticket = summary(&state.db, ticket).await?;
-    Ok(TicketDetail { ticket, protocols: Vec::new(), bots: TicketBots::default(), kanban_lane_id: None })
+    Ok(TicketDetail { ticket, protocols, bots: TicketBots::default(), kanban_lane_id: None })
 }
 
 pub async fn logs(

@@ -179,8 +179,11 @@ pub async fn delete(state: &AppState, caller: &CurrentUser, id: UserId) -> AppRe
     let theirs = store::tickets::all_of(&txn, caller.company_id, TicketsOf::User(id), true).await?;
     let mut outbox = Outbox::new();
     tickets::return_to_queues(&txn, &theirs).await?;
+    // Their wallet contacts go back to queue routing (the foreign key clears the wallet).
+    let wallet = store::contacts::in_wallet_of(&txn, caller.company_id, id).await?;
     store::users::delete(&txn, id).await?;
     tickets::announce_updated(&txn, &mut outbox, &theirs).await?;
+    crate::domain::contacts::announce_wallet_cleared(&txn, &mut outbox, caller.company_id, &wallet).await?;
     txn.commit().await?;
     outbox.publish(state);
     Ok(())

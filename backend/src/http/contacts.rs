@@ -2,7 +2,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use shared::contacts::{Contact, NewContact, UpdateContact};
-use shared::{ContactId, ErrorBody, Page};
+use shared::{ContactId, ErrorBody, Page, UserId};
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -27,20 +27,23 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub struct ContactQuery {
     /// Part of the name, number or e-mail.
     q: Option<String>,
+    /// Only the contacts whose fixed agent (Carteira) is this user.
+    #[param(value_type = Option<i64>)]
+    wallet_user_id: Option<UserId>,
     cursor: Option<String>,
     limit: Option<u64>,
 }
 
 /// The company's contacts.
 #[utoipa::path(get, path = "/api/v1/contacts", tag = "contacts", params(ContactQuery), security(("bearer" = [])),
-    responses((status = 200, body = Page<Contact>), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Page<Contact>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
 async fn list_contacts(
     State(state): State<AppState>,
     caller: CurrentUser,
     AppQuery(query): AppQuery<ContactQuery>,
 ) -> AppResult<AppJson<Page<Contact>>> {
     let page = PageRequest::parse(query.cursor.as_deref(), query.limit)?;
-    domain::contacts::list(&state, &caller, query.q.as_deref(), page).await.map(AppJson)
+    domain::contacts::list(&state, &caller, query.q.as_deref(), query.wallet_user_id, page).await.map(AppJson)
 }
 
 /// Create a contact; the number is normalised (Brazilian mobiles get their ninth digit).

@@ -11,6 +11,7 @@ pub mod download;
 pub mod headers;
 pub mod me;
 pub mod ops;
+pub mod protocols;
 pub mod queues;
 pub mod quick_replies;
 pub mod schedules;
@@ -18,6 +19,7 @@ pub mod settings;
 pub mod stickers;
 pub mod tickets;
 pub mod users;
+pub mod wallets;
 pub mod webhooks;
 pub mod ws;
 

@@ -94,7 +94,7 @@ pub struct TicketListQuery {
     from: Option<DateTime<Utc>>,
     /// Last activity before this time (RFC 3339).
     to: Option<DateTime<Utc>>,
-    /// Contact name, number, ticket number or message text.
+    /// Contact name, number, ticket number, protocol number (exact) or message text.
     q: Option<String>,
     cursor: Option<String>,
     limit: Option<u64>,
@@ -124,6 +124,8 @@ async fn list_tickets(
         from: query.from,
         to: query.to,
         search: query.q,
+        // Set by the domain from `wallet_mine` (it is the caller's).
+        wallet_user_id: None,
     };
     let list = ListQuery {
         filter,

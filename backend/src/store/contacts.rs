@@ -6,7 +6,7 @@ use sea_orm::{
 
 use super::WriteTx;
 use super::entities::contacts;
-use shared::{CompanyId, ContactId};
+use shared::{CompanyId, ContactId, UserId};
 
 pub struct NewContactRow<'a> {
     pub company_id: CompanyId,
@@ -28,6 +28,7 @@ pub async fn insert(tx: &WriteTx, row: NewContactRow<'_>) -> Result<contacts::Mo
         extra: Set(row.extra.to_owned()),
         is_group: Set(row.is_group),
         blocked: Set(false),
+        wallet_user_id: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -65,15 +66,20 @@ pub async fn by_ids(db: &impl ConnectionTrait, ids: &[ContactId]) -> Result<Vec<
     contacts::Entity::find().filter(contacts::Column::Id.is_in(ids.iter().map(|id| id.0))).all(db).await
 }
 
-/// A page ordered by name then id; `search` matches name, number or e-mail.
+/// A page ordered by id; `search` matches name, number or e-mail; `wallet_user` keeps the
+/// contacts of that fixed agent.
 pub async fn page(
     db: &impl ConnectionTrait,
     company_id: CompanyId,
     search: Option<&str>,
+    wallet_user: Option<UserId>,
     after_id: Option<i64>,
     limit: u64,
 ) -> Result<Vec<contacts::Model>, DbErr> {
     let mut query = contacts::Entity::find().filter(contacts::Column::CompanyId.eq(company_id.0));
+    if let Some(user) = wallet_user {
+        query = query.filter(contacts::Column::WalletUserId.eq(user.0));
+    }
     if let Some(term) = search.map(str::trim).filter(|t| !t.is_empty()) {
         query = query.filter(
             Condition::any()
@@ -90,4 +96,17 @@ pub async fn page(
 
 pub async fn delete(tx: &WriteTx, id: ContactId) -> Result<u64, DbErr> {
     Ok(contacts::Entity::delete_by_id(id.0).exec(tx).await?.rows_affected)
+}
+
+/// The company's contacts whose fixed agent is `user` (before the user is deleted).
+pub async fn in_wallet_of(
+    db: &impl ConnectionTrait,
+    company_id: CompanyId,
+    user: UserId,
+) -> Result<Vec<contacts::Model>, DbErr> {
+    contacts::Entity::find()
+        .filter(contacts::Column::CompanyId.eq(company_id.0))
+        .filter(contacts::Column::WalletUserId.eq(user.0))
+        .all(db)
+        .await
 }

@@ -10,6 +10,8 @@ use shared::CompanyId;
 
 pub const TICKET_NUMBER: &str = "ticket_number";
 pub const EVENT_SEQ: &str = "event_seq";
+/// Protocol numbers count per local day: this prefix and the day (`protocol:20261128`).
+pub const PROTOCOL_DAY: &str = "protocol:";
 
 pub async fn next(tx: &WriteTx, company_id: CompanyId, name: &str) -> Result<i64, DbErr> {
     let row =

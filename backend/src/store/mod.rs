@@ -12,6 +12,7 @@ pub mod enums;
 pub mod events;
 pub mod messages;
 pub mod outbox;
+pub mod protocols;
 pub mod queues;
 pub mod quick_replies;
 pub mod schedules;

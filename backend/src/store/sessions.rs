@@ -24,6 +24,18 @@ pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<Option<auth_sessi
     auth_sessions::Entity::find_by_id(id).one(db).await
 }
 
+/// Whether the user has a login session that has neither ended (Sair, revoked) nor expired.
+pub async fn has_live(db: &impl ConnectionTrait, user_id: UserId, now: DateTime<Utc>) -> Result<bool, DbErr> {
+    use sea_orm::PaginatorTrait;
+    let live = auth_sessions::Entity::find()
+        .filter(auth_sessions::Column::UserId.eq(user_id.0))
+        .filter(auth_sessions::Column::RevokedAt.is_null())
+        .filter(auth_sessions::Column::ExpiresAt.gt(now))
+        .count(db)
+        .await?;
+    Ok(live > 0)
+}
+
 pub async fn revoke(tx: &WriteTx, id: i64) -> Result<(), DbErr> {
     auth_sessions::Entity::update_many()
         .col_expr(auth_sessions::Column::RevokedAt, Expr::value(Utc::now()))

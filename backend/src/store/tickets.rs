@@ -153,6 +153,15 @@ pub async fn page(
     if filter.unread_only {
         query = query.filter(T::UnreadCount.gt(0));
     }
+    if let Some(wallet_user) = filter.wallet_user_id {
+        let in_wallet = Query::select()
+            .column(contacts::Column::Id)
+            .from(contacts::Entity)
+            .and_where(contacts::Column::CompanyId.eq(company_id.0))
+            .and_where(contacts::Column::WalletUserId.eq(wallet_user.0))
+            .to_owned();
+        query = query.filter(T::ContactId.in_subquery(in_wallet));
+    }
     if let Some(from) = filter.from {
         query = query.filter(T::UpdatedAt.gte(from));
     }
@@ -176,6 +185,9 @@ pub async fn page(
         }
         if let Ok(number) = term.trim_start_matches('#').parse::<i64>() {
             any = any.add(T::Number.eq(number));
+        }
+        if shared::protocols::looks_like_protocol(term) {
+            any = any.add(T::Id.in_subquery(super::protocols::ticket_of_number(company_id, term)));
         }
         query = query.filter(any);
     }

@@ -62,6 +62,7 @@ pub enum Method {
     Get,
     Post,
     Patch,
+    Put,
     Delete,
 }
 
@@ -69,6 +70,7 @@ fn builder(method: Method, url: &str) -> RequestBuilder {
     match method {
         Method::Get => Request::get(url),
         Method::Post => Request::post(url),
+        Method::Put => Request::put(url),
         Method::Patch => Request::patch(url),
         Method::Delete => Request::delete(url),
     }

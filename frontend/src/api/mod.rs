@@ -8,6 +8,7 @@ pub mod dashboard;
 mod error;
 pub mod me;
 pub mod media;
+pub mod protocols;
 pub mod queues;
 pub mod quick_replies;
 pub mod resource;

@@ -29,6 +29,8 @@ pub struct Filters {
     pub user_id: Option<UserId>,
     pub connection_id: Option<ConnectionId>,
     pub unread: bool,
+    /// Minha carteira: tickets of contacts whose fixed agent is the viewer.
+    pub wallet_mine: bool,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
 }
@@ -41,6 +43,7 @@ impl Filters {
             self.user_id.is_some(),
             self.connection_id.is_some(),
             self.unread,
+            self.wallet_mine,
             self.from.is_some(),
             self.to.is_some(),
         ]
@@ -79,6 +82,9 @@ impl ListQuery {
         }
         if f.unread {
             out.push_str("&unread=true");
+        }
+        if f.wallet_mine {
+            out.push_str("&wallet=mine");
         }
         for (name, at) in [("from", f.from), ("to", f.to)] {
             if let Some(at) = at {

@@ -42,7 +42,7 @@ pub fn Composer(
     reply_to: RwSignal<Option<MessageId>>,
     /// The ticket's protocols (`TicketDetail::protocols`), for `{{protocolo}}` in quick replies.
     #[prop(into)]
-    protocols: Signal<Vec<serde_json::Value>>,
+    protocols: Signal<Vec<shared::protocols::Protocol>>,
     #[prop(into)] on_sent: Callback<Message>,
     tray: Tray,
 ) -> impl IntoView {

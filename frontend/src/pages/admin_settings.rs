@@ -47,6 +47,7 @@ pub fn AdminSettingsPage() -> impl IntoView {
     let question = RwSignal::new(String::new());
     let scale = RwSignal::new(5u8);
     let window = RwSignal::new(String::new());
+    let protocol_message = RwSignal::new(String::new());
 
     // The fields follow the saved settings (loaded, or changed in another tab) until edited.
     let fill = move |general: GeneralSettings| {
@@ -59,6 +60,7 @@ pub fn AdminSettingsPage() -> impl IntoView {
         question.set(general.ratings.question);
         scale.set(general.ratings.scale);
         window.set(general.ratings.window_minutes.to_string());
+        protocol_message.set(general.protocol_message);
     };
     Effect::new(move || fill(settings.general()));
 
@@ -106,6 +108,7 @@ pub fn AdminSettingsPage() -> impl IntoView {
                     scale: Some(scale.get_untracked()),
                     window_minutes,
                 }),
+                protocol_message: Some(protocol_message.get_untracked()),
             }),
         };
         form.save(async move { api::settings::update(&patch).await }, move |saved| {
@@ -161,6 +164,8 @@ pub fn AdminSettingsPage() -> impl IntoView {
                     <TextInput label=Key::VideoCallBaseUrl value=video error=form.error("general.video_call_base_url")
                         testid="settings-video-url" kind="url" hint=Key::VideoCallBaseUrlHint/>
                     {check(Key::SignatureDefault, signature_default, "settings-signature-default")}
+                    <TextInput label=Key::ProtocolMessage value=protocol_message error=form.error("general.protocol_message")
+                        testid="settings-protocol-message" hint=Key::ProtocolMessageHint/>
                 </fieldset>
                 <fieldset class="settings-section">
                     <legend>{t!(i18n, Ratings)}</legend>

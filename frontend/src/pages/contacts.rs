@@ -1,5 +1,5 @@
-//! /contacts (Contatos): list with search and paging, create, edit, delete, block, and start a
-//! conversation with a contact.
+//! /contacts (Contatos): list with search (and by wallet) and paging, create, edit, delete, block,
+//! and start a conversation with a contact.
 
 use std::time::Duration;
 
@@ -9,10 +9,12 @@ use leptos_router::NavigateOptions;
 use leptos_router::hooks::use_navigate;
 use shared::ErrorCode;
 use shared::contacts::Contact;
-use shared::ids::{ContactId, TicketId};
+use shared::ids::{ContactId, TicketId, UserId};
+use shared::org::User;
 use shared::tickets::{NewTicket, TicketStatus};
 
 use crate::api::contacts::CONTACTS;
+use crate::api::users::USERS;
 use crate::api::{self, ApiError};
 use crate::components::avatar::Avatar;
 use crate::components::contact_form::ContactForm;
@@ -44,9 +46,19 @@ pub fn ContactsPage() -> impl IntoView {
     let toasts = use_toasts();
     let navigate = use_navigate();
     let search = RwSignal::new(String::new());
+    // Carteira: only the contacts of this fixed agent.
+    let wallet = RwSignal::new(None::<UserId>);
+    let users = RwSignal::new(Vec::<User>::new());
+    spawn_local(async move {
+        if let Ok(all) = USERS.list_all().await {
+            users.try_set(all);
+        }
+    });
     let crud = CrudState::new(
         NOTICES,
-        move |cursor: Option<String>| async move { CONTACTS.search(&search.get_untracked(), cursor.as_deref()).await },
+        move |cursor: Option<String>| async move {
+            api::contacts::list(&search.get_untracked(), wallet.get_untracked(), cursor.as_deref()).await
+        },
         move |id| CONTACTS.delete(id),
     )
     .after_create(AfterCreate::Prepend);
@@ -54,6 +66,7 @@ pub fn ContactsPage() -> impl IntoView {
 
     Effect::new(move || {
         search.track();
+        wallet.track();
         crud.list.reload();
     });
 
@@ -111,6 +124,9 @@ pub fn ContactsPage() -> impl IntoView {
                 </td>
                 <td data-label=t!(i18n, PhoneNumber)><span data-testid="contact-row-number">{contact.number.clone()}</span></td>
                 <td data-label=t!(i18n, Email)>{contact.email.clone().unwrap_or_default()}</td>
+                <td data-label=t!(i18n, Wallet)>
+                    <span data-testid="contact-row-wallet">{contact.wallet_user.as_ref().map(|u| u.name.clone()).unwrap_or_default()}</span>
+                </td>
                 <RowActions crud=crud row=contact.clone() singular="contact">
                     <button
                         type="button"
@@ -138,7 +154,7 @@ pub fn ContactsPage() -> impl IntoView {
 
     view! {
         <CrudPage crud=crud plural="contacts" singular="contact" title=Key::Contacts subtitle=Key::ContactsHint new_label=Key::NewContact
-            columns=&[Key::Name, Key::PhoneNumber, Key::Email] row=row form=form
+            columns=&[Key::Name, Key::PhoneNumber, Key::Email, Key::Wallet] row=row form=form
             empty=Signal::derive(move || if search.with(String::is_empty) { Key::NoContacts } else { Key::NoContactsMatch })
             question=|locale, contact: &Contact| i18n::confirm_delete_contact(locale, &contact.name)
         >
@@ -150,6 +166,17 @@ pub fn ContactsPage() -> impl IntoView {
                 testid="contact-search"
                 class="search-wide"
             />
+            <select
+                class="wallet-filter"
+                aria-label=t!(i18n, Wallet)
+                data-testid="contact-wallet-filter"
+                on:change=move |e| wallet.set(event_target_value(&e).parse::<i64>().ok().map(UserId))
+            >
+                <option value="">{t!(i18n, WalletAll)}</option>
+                {move || users.get().into_iter().map(|u| view! {
+                    <option value=u.id.0.to_string() selected=move || wallet.get() == Some(u.id)>{u.name}</option>
+                }).collect_view()}
+            </select>
         </CrudPage>
     }
 }

@@ -53,6 +53,7 @@ pub fn belongs(ticket: &Ticket, query: &ListQuery, viewer: &Viewer) -> bool {
         && f.user_id.is_none_or(|id| ticket.user.as_ref().is_some_and(|u| u.id == id))
         && f.connection_id.is_none_or(|id| ticket.connection_id == id)
         && (!f.unread || ticket.unread_count > 0)
+        && (!f.wallet_mine || ticket.contact.wallet_user_id == Some(viewer.user_id))
         && f.from.is_none_or(|from| ticket.updated_at >= from)
         && f.to.is_none_or(|to| ticket.updated_at < to)
         && matches_search(ticket, &query.search)
@@ -348,6 +349,7 @@ mod tests {
                 name: "Maria Souza".into(),
                 number: "5511988887777".into(),
                 photo_url: None,
+                wallet_user_id: None,
             },
             user: user.map(|id| UserRef { id: UserId(id), name: "Bruno".into() }),
             queue: queue.map(|id| QueueRef { id: QueueId(id), name: "Suporte".into(), color: "#123456".into() }),

@@ -13,6 +13,8 @@ pub struct Model {
     pub extra: String,
     pub is_group: bool,
     pub blocked: bool,
+    /// The contact's fixed agent (Carteira).
+    pub wallet_user_id: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -11,6 +11,7 @@ pub mod contacts;
 pub mod events;
 pub mod messages;
 pub mod outbound_jobs;
+pub mod protocols;
 pub mod queues;
 pub mod quick_replies;
 pub mod refresh_tokens;

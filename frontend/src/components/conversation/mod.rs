@@ -39,7 +39,9 @@ pub fn Conversation(id: TicketId) -> impl IntoView {
     let ui = use_tickets_ui();
 
     let ticket = RwSignal::new(None::<Ticket>);
-    let protocols = RwSignal::new(Vec::<serde_json::Value>::new());
+    let protocols = RwSignal::new(Vec::<shared::protocols::Protocol>::new());
+    // The panel's Protocolo section adds to it, so `{{protocolo}}` has the newest at once.
+    provide_context(panel::TicketProtocols(protocols));
     let load_error = RwSignal::new(None::<ApiError>);
     let store = MessageStore::new(id);
     let scroll = ThreadScroll::new();

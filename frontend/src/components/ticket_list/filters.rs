@@ -143,8 +143,16 @@ pub fn FiltersPanel(ui: TicketsUi) -> impl IntoView {
                 />
                 <span>{t!(i18n, UnreadOnly)}</span>
             </label>
-            <label class="check" title=t!(i18n, ComingSoon)>
-                <input type="checkbox" disabled data-testid="filter-wallet"/>
+            <label class="check">
+                <input
+                    type="checkbox"
+                    data-testid="filter-wallet"
+                    prop:checked=move || filters.with(|f| f.wallet_mine)
+                    on:change=move |e| {
+                        let on = event_target_checked(&e);
+                        filters.update(|f| f.wallet_mine = on);
+                    }
+                />
                 <span>{t!(i18n, MyWallet)}</span>
             </label>
             <div class="filters-actions">

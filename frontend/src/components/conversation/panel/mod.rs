@@ -3,6 +3,8 @@
 
 mod card;
 mod logs;
+mod protocols;
+mod wallet;
 
 use leptos::prelude::*;
 use shared::ids::TicketId;
@@ -10,6 +12,9 @@ use shared::tickets::Ticket;
 
 use self::card::ContactCard;
 use self::logs::TicketLogs;
+use self::protocols::ProtocolsSection;
+pub use self::protocols::TicketProtocols;
+use self::wallet::WalletSection;
 use crate::api::schedules::ScheduleFilter;
 use crate::components::icons;
 use crate::components::schedule_list::ScheduleList;
@@ -36,12 +41,12 @@ pub fn TicketInfo(
                 <button type="button" class="icon-button" aria-label=t!(i18n, Close) on:click=move |_| on_close.run(())>{icons::close()}</button>
             </header>
             <ContactCard ticket=ticket/>
-            // (protocols)
+            <ProtocolsSection id=id ticket=ticket/>
             // (rating)
             // (notes)
             // (kanban)
             // (tags)
-            // (wallet)
+            <WalletSection id=id ticket=ticket/>
             <h4 class="section-title">
                 {t!(i18n, ScheduledMessages)}
                 <Show when=move || waiting.get() != 0>
