@@ -3,6 +3,8 @@
 
 mod card;
 mod logs;
+mod notes;
+mod tags;
 
 use leptos::prelude::*;
 use shared::ids::TicketId;
@@ -10,6 +12,8 @@ use shared::tickets::Ticket;
 
 use self::card::ContactCard;
 use self::logs::TicketLogs;
+use self::notes::TicketNotes;
+use self::tags::TicketTags;
 use crate::api::schedules::ScheduleFilter;
 use crate::components::icons;
 use crate::components::schedule_list::ScheduleList;
@@ -32,9 +36,9 @@ pub fn TicketInfo(
             <ContactCard ticket=ticket/>
             // (protocols)
             // (rating)
-            // (notes)
+            <TicketNotes id=id/>
             // (kanban)
-            // (tags)
+            <TicketTags id=id ticket=ticket/>
             // (wallet)
             <h4 class="section-title">{t!(i18n, ScheduledMessages)}</h4>
             <ScheduleList
