@@ -123,7 +123,7 @@ fn TagFilter(filters: RwSignal<Filters>, tags: RwSignal<Vec<Tag>>) -> impl IntoV
                 {move || tags.get().into_iter().map(|tag| {
                     let id = tag.id;
                     view! {
-                        <label class="chip chip-small tag tag-check" style:border-color=tag.color.clone()>
+                        <label class="chip chip-small tag tag-check" style:border-color=tag.color.clone() data-testid="filter-tag-choice">
                             <input
                                 type="checkbox"
                                 data-testid="filter-tag-option"
