@@ -32,6 +32,8 @@ use crate::state::AppState;
         (name = "settings", description = "The company's settings (Configurações)"),
         (name = "stickers", description = "The company's sticker library (figurinhas)"),
         (name = "quick replies", description = "Saved messages agents insert with `/` (Mensagens rápidas)"),
+        (name = "notes", description = "Internal notes on tickets (Nota), never sent to the contact"),
+        (name = "tags", description = "The company's tags (Etiquetas) and tagging tickets"),
         (name = "live events", description = "WebSocket: ticket and message events, resumable by seq"),
     )
 )]
@@ -129,6 +131,8 @@ fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(http::settings::router())
         .merge(http::schedules::router())
         .merge(http::quick_replies::router())
+        .merge(http::notes::router())
+        .merge(http::tags::router())
         .merge(http::webhooks::router())
         .merge(http::wallets::router())
         .merge(http::protocols::router())

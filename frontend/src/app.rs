@@ -12,6 +12,7 @@ use crate::pages::admin_queues::AdminQueuesPage;
 use crate::pages::admin_quick_replies::AdminQuickRepliesPage;
 use crate::pages::admin_settings::AdminSettingsPage;
 use crate::pages::admin_stickers::AdminStickersPage;
+use crate::pages::admin_tags::AdminTagsPage;
 use crate::pages::admin_users::AdminUsersPage;
 use crate::pages::contacts::ContactsPage;
 use crate::pages::home::HomePage;
@@ -42,6 +43,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/quick-replies") view=AdminQuickRepliesPage/>
                     <Route path=path!("/admin/settings") view=AdminSettingsPage/>
                     <Route path=path!("/admin/stickers") view=AdminStickersPage/>
+                    <Route path=path!("/admin/tags") view=AdminTagsPage/>
                 </ParentRoute>
             </Routes>
         </Router>

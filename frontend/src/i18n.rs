@@ -224,7 +224,6 @@ messages! {
     DateTo => "Até", "To";
     UnreadOnly => "Somente não lidas", "Unread only";
     MyWallet => "Minha carteira", "My wallet";
-    ComingSoon => "Disponível em breve", "Coming soon";
     ClearFilters => "Limpar filtros", "Clear filters";
     Offline => "Sem conexão em tempo real. Reconectando…", "Live updates are offline. Reconnecting…";
     SelectTicket => "Selecione um atendimento na lista para ver a conversa.", "Pick a ticket from the list to see the conversation.";
@@ -456,6 +455,28 @@ messages! {
     ProtocolMessage => "Mensagem do protocolo", "Protocol message";
     ProtocolMessageHint => "Enviada ao contato quando o atendente envia o protocolo; {{protocol}} vira o número.",
         "Sent to the contact when an agent sends the protocol; {{protocol}} becomes the number.";
+    // notes and tags (Nota, Etiqueta)
+    Notes => "Notas", "Notes";
+    InternalNote => "Nota interna", "Internal note";
+    NewNote => "Nova nota", "New note";
+    NotePlaceholder => "Escreva uma nota interna (o contato não vê)", "Write an internal note (the contact does not see it)";
+    AddNote => "Salvar nota", "Save note";
+    DeleteNote => "Excluir nota", "Delete note";
+    NoNotes => "Nenhuma nota neste atendimento.", "No notes on this ticket.";
+    Tags => "Etiquetas", "Tags";
+    AddTag => "Adicionar etiqueta", "Add a tag";
+    RemoveTag => "Remover etiqueta", "Remove the tag";
+    NoTagsOnTicket => "Sem etiquetas.", "No tags.";
+    NoTagsToAdd => "Nenhuma outra etiqueta cadastrada.", "No other tags to add.";
+    NoTags => "Nenhuma etiqueta cadastrada.", "No tags yet.";
+    NewTag => "Nova etiqueta", "New tag";
+    EditTag => "Editar etiqueta", "Edit tag";
+    Order => "Ordem", "Order";
+    TagOrderHint => "Menor vem primeiro. Em branco: depois da última.", "Lower comes first. Blank: after the last one.";
+    TagCreated => "Etiqueta criada.", "Tag created.";
+    TagUpdated => "Etiqueta atualizada.", "Tag updated.";
+    TagDeleted => "Etiqueta excluída.", "Tag deleted.";
+    MustBeWholeNumber => "Informe um número inteiro.", "Enter a whole number.";
 }
 
 pub fn role_key(role: shared::auth::Role) -> Key {
@@ -549,6 +570,13 @@ pub fn confirm_delete_quick_reply(locale: Locale, shortcut: &str) -> String {
     match locale {
         Locale::Pt => format!("Excluir a mensagem rápida “/{shortcut}”?"),
         Locale::En => format!("Delete the quick reply “/{shortcut}”?"),
+    }
+}
+
+pub fn confirm_delete_tag(locale: Locale, name: &str) -> String {
+    match locale {
+        Locale::Pt => format!("Excluir a etiqueta “{name}”? Ela sai de todos os atendimentos."),
+        Locale::En => format!("Delete the tag “{name}”? It comes off every ticket."),
     }
 }
 

@@ -12,6 +12,7 @@ mod m20261128_000006_outbox;
 mod m20261128_000007_schedules;
 mod m20261128_000008_stickers;
 mod m20261128_000010_quick_replies;
+mod m20261128_000011_notes_and_tags;
 mod m20261128_000012_wallet_and_protocols;
 
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000007_schedules::Migration),
             Box::new(m20261128_000008_stickers::Migration),
             Box::new(m20261128_000010_quick_replies::Migration),
+            Box::new(m20261128_000011_notes_and_tags::Migration),
             Box::new(m20261128_000012_wallet_and_protocols::Migration),
         ]
     }

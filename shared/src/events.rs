@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::contacts::{Connection, Contact};
-use crate::ids::{ContactId, JobId, MessageId, TicketId};
+use crate::ids::{ContactId, JobId, MessageId, NoteId, TicketId};
 use crate::schedules::Schedule;
 use crate::settings::Settings;
 use crate::tickets::{Message, MessageStatus, Note, Ticket};
@@ -50,6 +50,9 @@ pub enum Event {
     ContactDeleted(ContactDeleted),
     #[serde(rename = "note.created")]
     NoteCreated(Note),
+    /// A note was deleted (its author or an administrator).
+    #[serde(rename = "note.deleted")]
+    NoteDeleted(NoteDeleted),
     #[serde(rename = "schedule.updated")]
     ScheduleUpdated(Schedule),
     #[serde(rename = "sync.progress")]
@@ -72,6 +75,7 @@ impl Event {
             Event::ContactUpdated(_) => "contact.updated",
             Event::ContactDeleted(_) => "contact.deleted",
             Event::NoteCreated(_) => "note.created",
+            Event::NoteDeleted(_) => "note.deleted",
             Event::ScheduleUpdated(_) => "schedule.updated",
             Event::SyncProgress(_) => "sync.progress",
             Event::ConnectionUpdated(_) => "connection.updated",
@@ -103,6 +107,13 @@ pub struct TicketDeleted {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ContactDeleted {
     pub id: ContactId,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NoteDeleted {
+    pub id: NoteId,
+    pub ticket_id: TicketId,
 }
 
 /// `message.updated`: where an outbound message stands with the provider.

@@ -14,6 +14,7 @@ pub mod quick_replies;
 pub mod schedules;
 pub mod settings;
 pub mod stickers;
+pub mod tags;
 pub mod tickets;
 pub mod validate;
 pub mod visibility;

@@ -306,6 +306,8 @@ pub struct TicketFilter {
     pub queue_id: Option<QueueId>,
     pub user_id: Option<UserId>,
     pub connection_id: Option<ConnectionId>,
+    /// Tickets carrying any of these tags (none: no narrowing).
+    pub tag_ids: Vec<TagId>,
     pub unread_only: bool,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
@@ -323,6 +325,14 @@ pub struct Note {
     pub body: String,
     pub user: UserRef,
     pub created_at: DateTime<Utc>,
+}
+
+/// `POST /tickets/{id}/notes`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NewNote {
+    /// Not blank, at most 4096 characters.
+    pub body: String,
 }
 
 /// `GET /api/v1/dashboard`: the home screen, for the UTC day so far.

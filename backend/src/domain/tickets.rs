@@ -12,8 +12,8 @@ use serde_json::json;
 use shared::events::Event;
 use shared::lifecycle::{self, Transition};
 use shared::tickets::{
-    ContactRef, LastMessage, NewTicket, QueueRef, SystemNote, Ticket, TicketBots, TicketDetail, TicketKind, TicketLog,
-    TicketLogKind, TicketStatus, TransferTicket, UserRef,
+    ContactRef, LastMessage, NewTicket, QueueRef, SystemNote, TagRef, Ticket, TicketBots, TicketDetail, TicketKind,
+    TicketLog, TicketLogKind, TicketStatus, TransferTicket, UserRef,
 };
 use shared::validate::Invalid;
 use shared::visibility::{Audience, TicketPlace};
@@ -89,7 +89,7 @@ async fn find_visible_locked(
     Err(AppError::NotFound("ticket"))
 }
 
-/// List rows with their contact, agent and queue, in three queries whatever the page size.
+/// List rows with their contact, agent, queue and tags, in four queries whatever the page size.
 pub async fn summaries(db: &impl ConnectionTrait, rows: Vec<tickets::Model>) -> AppResult<Vec<Ticket>> {
     fn distinct<T: Ord>(mut ids: Vec<T>) -> Vec<T> {
         ids.sort_unstable();
@@ -108,6 +108,11 @@ pub async fn summaries(db: &impl ConnectionTrait, rows: Vec<tickets::Model>) -> 
         store::users::by_ids(db, company_id, &user_ids).await?.into_iter().map(|u| (u.id, u)).collect();
     let queues: HashMap<i64, queues::Model> =
         store::queues::by_ids(db, company_id, &queue_ids).await?.into_iter().map(|q| (q.id, q)).collect();
+    let ticket_ids: Vec<TicketId> = rows.iter().map(id_of).collect();
+    let mut tags: HashMap<i64, Vec<TagRef>> = HashMap::new();
+    for (ticket_id, tag) in store::tags::of_tickets(db, company_id, &ticket_ids).await? {
+        tags.entry(ticket_id).or_default().push(crate::domain::tags::to_ref(&tag));
+    }
     Ok(rows
         .into_iter()
         .map(|t| {
@@ -141,7 +146,7 @@ pub async fn summaries(db: &impl ConnectionTrait, rows: Vec<tickets::Model>) -> 
                     }
                     _ => None,
                 },
-                tags: Vec::new(),
+                tags: tags.remove(&t.id).unwrap_or_default(),
                 created_at: t.created_at,
                 updated_at: t.updated_at,
             }
@@ -157,7 +162,6 @@ pub async fn summary(db: &impl ConnectionTrait, ticket: tickets::Model) -> AppRe
 #[derive(Debug, Default)]
 pub struct ListQuery {
     pub filter: TicketFilter,
-    pub tag_id: Option<i64>,
     pub wallet_mine: bool,
     pub cursor: Option<String>,
     pub limit: Option<u64>,
@@ -185,10 +189,6 @@ pub async fn list(state: &AppState, caller: &CurrentUser, query: ListQuery) -> A
                 .ok_or(AppError::bad_request(ErrorCode::InvalidCursor, "the cursor is not one this server gave out"))?,
         ),
     };
-    // Tags arrive with their own module; until then nothing carries them.
-    if query.tag_id.is_some() {
-        return Ok(Page { items: Vec::new(), next_cursor: None });
-    }
     let order = if query.filter.status == Some(TicketStatus::Pending) {
         TicketOrder::QueuedAsc
     } else {

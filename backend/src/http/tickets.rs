@@ -7,7 +7,7 @@ use shared::tickets::{
     Message, NewMessage, NewTicket, ResolveTicket, Ticket, TicketDetail, TicketFilter, TicketKind, TicketLog,
     TicketStatus, TransferTicket,
 };
-use shared::{ConnectionId, ErrorBody, Page, QueueId, TicketId, UserId};
+use shared::{ConnectionId, ErrorBody, Page, QueueId, TagId, TicketId, UserId};
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -81,7 +81,8 @@ pub struct TicketListQuery {
     queue_id: Option<QueueId>,
     #[param(value_type = Option<i64>)]
     user_id: Option<UserId>,
-    tag_id: Option<i64>,
+    /// Tickets carrying any of these tags: one id or a comma-separated list (`tag_id=3,7`).
+    tag_id: Option<String>,
     #[param(value_type = Option<i64>)]
     connection_id: Option<ConnectionId>,
     /// Only tickets with unread messages.
@@ -120,6 +121,7 @@ async fn list_tickets(
         queue_id: query.queue_id,
         user_id: query.user_id,
         connection_id: query.connection_id,
+        tag_ids: tag_ids(query.tag_id.as_deref())?,
         unread_only: query.unread.unwrap_or(false),
         from: query.from,
         to: query.to,
@@ -127,14 +129,23 @@ async fn list_tickets(
         // Set by the domain from `wallet_mine` (it is the caller's).
         wallet_user_id: None,
     };
-    let list = ListQuery {
-        filter,
-        tag_id: query.tag_id,
-        wallet_mine: query.wallet == Some(Wallet::Mine),
-        cursor: query.cursor,
-        limit: query.limit,
-    };
+    let list =
+        ListQuery { filter, wallet_mine: query.wallet == Some(Wallet::Mine), cursor: query.cursor, limit: query.limit };
     domain::tickets::list(&state, &caller, list).await.map(AppJson)
+}
+
+/// `tag_id=3,7` as tag ids; blanks are ignored, anything else is a 400.
+fn tag_ids(raw: Option<&str>) -> AppResult<Vec<TagId>> {
+    raw.unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            part.parse()
+                .map(TagId)
+                .map_err(|_| AppError::bad_request(ErrorCode::InvalidQuery, "tag_id takes tag ids separated by commas"))
+        })
+        .collect()
 }
 
 /// Start a conversation: an open ticket for the caller with an existing contact.

@@ -11,6 +11,7 @@ pub mod entities;
 pub mod enums;
 pub mod events;
 pub mod messages;
+pub mod notes;
 pub mod outbox;
 pub mod protocols;
 pub mod queues;
@@ -19,6 +20,7 @@ pub mod schedules;
 pub mod sessions;
 pub mod settings;
 pub mod stickers;
+pub mod tags;
 pub mod ticket_logs;
 pub mod tickets;
 pub mod users;
@@ -76,15 +78,17 @@ pub enum UniqueKey {
     ActiveTicket,
     /// One shortcut per company and scope (the company, or one queue).
     QuickReplyShortcut,
+    TagName,
 }
 
 impl UniqueKey {
-    const ALL: [UniqueKey; 5] = [
+    const ALL: [UniqueKey; 6] = [
         UniqueKey::UserEmail,
         UniqueKey::QueueName,
         UniqueKey::ContactNumber,
         UniqueKey::ActiveTicket,
         UniqueKey::QuickReplyShortcut,
+        UniqueKey::TagName,
     ];
 
     /// (PostgreSQL's constraint name, SQLite's column list) as the migrations create them.
@@ -96,6 +100,7 @@ impl UniqueKey {
             UniqueKey::ActiveTicket => ("uq_tickets_one_active", "tickets.contact_id, tickets.connection_id"),
             // An expression index: SQLite names the index instead of listing columns.
             UniqueKey::QuickReplyShortcut => ("uq_quick_replies_shortcut", "index 'uq_quick_replies_shortcut'"),
+            UniqueKey::TagName => ("uq_tags_company_name", "tags.company_id, tags.name"),
         }
     }
 

@@ -10,7 +10,7 @@ use shared::visibility::Viewer;
 use shared::{CompanyId, ConnectionId, ContactId, QueueId, TicketId, UserId};
 
 use super::WriteTx;
-use super::entities::{contacts, tickets};
+use super::entities::{contacts, ticket_tags, tickets};
 use super::enums;
 
 pub struct NewTicketRow {
@@ -149,6 +149,15 @@ pub async fn page(
     }
     if let Some(connection) = filter.connection_id {
         query = query.filter(T::ConnectionId.eq(connection.0));
+    }
+    if !filter.tag_ids.is_empty() {
+        let tagged = Query::select()
+            .column(ticket_tags::Column::TicketId)
+            .from(ticket_tags::Entity)
+            .and_where(ticket_tags::Column::CompanyId.eq(company_id.0))
+            .and_where(ticket_tags::Column::TagId.is_in(filter.tag_ids.iter().map(|id| id.0)))
+            .to_owned();
+        query = query.filter(T::Id.in_subquery(tagged));
     }
     if filter.unread_only {
         query = query.filter(T::UnreadCount.gt(0));

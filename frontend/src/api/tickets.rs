@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use shared::Page;
-use shared::ids::{ConnectionId, MessageId, QueueId, QuickReplyId, TicketId, UserId};
+use shared::ids::{ConnectionId, MessageId, QueueId, QuickReplyId, TagId, TicketId, UserId};
 use shared::tickets::{
     Message, NewMessage, NewTicket, ResolveTicket, Ticket, TicketDetail, TicketKind, TicketLog, TicketStatus,
     TransferTicket,
@@ -28,6 +28,8 @@ pub struct Filters {
     pub queue_id: Option<QueueId>,
     pub user_id: Option<UserId>,
     pub connection_id: Option<ConnectionId>,
+    /// Tickets with any of these tags.
+    pub tag_ids: Vec<TagId>,
     pub unread: bool,
     /// Minha carteira: tickets of contacts whose fixed agent is the viewer.
     pub wallet_mine: bool,
@@ -42,6 +44,7 @@ impl Filters {
             self.queue_id.is_some(),
             self.user_id.is_some(),
             self.connection_id.is_some(),
+            !self.tag_ids.is_empty(),
             self.unread,
             self.wallet_mine,
             self.from.is_some(),
@@ -79,6 +82,10 @@ impl ListQuery {
         }
         if let Some(id) = f.connection_id {
             out.push_str(&format!("&connection_id={id}"));
+        }
+        if !f.tag_ids.is_empty() {
+            let ids: Vec<String> = f.tag_ids.iter().map(ToString::to_string).collect();
+            out.push_str(&format!("&tag_id={}", ids.join(",")));
         }
         if f.unread {
             out.push_str("&unread=true");
@@ -195,5 +202,8 @@ mod tests {
             "?status=pending&kind=private&limit=100&queue_id=3&unread=true&from=2025-03-01T03%3A00%3A00Z&cursor=abc%3D"
         );
         assert_eq!(query.filters.active(), 3);
+        query.filters = Filters { tag_ids: vec![TagId(4), TagId(9)], ..Filters::default() };
+        assert_eq!(query.to_query(40, None), "?status=pending&kind=private&limit=40&tag_id=4,9");
+        assert_eq!(query.filters.active(), 1);
     }
 }

@@ -101,6 +101,10 @@ fn Shell() -> impl IntoView {
                             {icons::queues()}
                             <span>{t!(i18n, Queues)}</span>
                         </A>
+                        <A href="/admin/tags" attr:class="nav-link" attr:data-testid="nav-tags">
+                            {icons::tag()}
+                            <span>{t!(i18n, Tags)}</span>
+                        </A>
                         <A href="/admin/stickers" attr:class="nav-link" attr:data-testid="nav-stickers">
                             {icons::sticker()}
                             <span>{t!(i18n, Stickers)}</span>

@@ -102,6 +102,11 @@ pub fn sticker() -> impl IntoView {
     )
 }
 
+/// A price tag (Etiquetas).
+pub fn tag() -> impl IntoView {
+    icon("M20.59 13.41l-7.17 7.17a2 2 0 0 1-2.83 0L2 12V2h10l8.59 8.59a2 2 0 0 1 0 2.82zM7 7h.01")
+}
+
 /// A lightning bolt (quick replies).
 pub fn zap() -> impl IntoView {
     icon("M13 2 3 14h9l-1 8 10-12h-9l1-8z")

@@ -23,6 +23,7 @@ pub mod schedule_dialog;
 pub mod schedule_list;
 pub mod sticker_form;
 pub mod sticker_picker;
+pub mod tag_form;
 pub mod thread;
 pub mod ticket_list;
 pub mod toast;

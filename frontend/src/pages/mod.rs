@@ -4,6 +4,7 @@ pub mod admin_queues;
 pub mod admin_quick_replies;
 pub mod admin_settings;
 pub mod admin_stickers;
+pub mod admin_tags;
 pub mod admin_users;
 pub mod contacts;
 pub mod home;

@@ -11,9 +11,11 @@ use shared::contacts::Connection;
 use shared::events::Event;
 use shared::ids::{QueueId, TicketId, UserId};
 use shared::org::{Queue, User};
+use shared::tags::Tag;
 use shared::tickets::{Ticket, TicketKind, TicketStatus};
 
 use crate::api::queues::QUEUES;
+use crate::api::tags::TAGS;
 use crate::api::tickets::{Filters, ListQuery};
 use crate::api::users::USERS;
 use crate::api::{self};
@@ -37,6 +39,7 @@ pub struct Directory {
     pub queues: RwSignal<Vec<Queue>>,
     pub users: RwSignal<Vec<User>>,
     pub connections: RwSignal<Vec<Connection>>,
+    pub tags: RwSignal<Vec<Tag>>,
 }
 
 impl Directory {
@@ -45,6 +48,7 @@ impl Directory {
             queues: RwSignal::new(Vec::new()),
             users: RwSignal::new(Vec::new()),
             connections: RwSignal::new(Vec::new()),
+            tags: RwSignal::new(Vec::new()),
         };
         leptos::task::spawn_local(async move {
             if let Ok(queues) = QUEUES.list_all().await {
@@ -55,6 +59,9 @@ impl Directory {
             }
             if let Ok(connections) = api::connections::list_all().await {
                 directory.connections.try_set(connections);
+            }
+            if let Ok(tags) = TAGS.list_all().await {
+                directory.tags.try_set(tags);
             }
         });
         directory

@@ -6,40 +6,65 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
 use leptos::prelude::*;
-use shared::ids::{MessageId, TicketId};
-use shared::tickets::{Message, MessageStatus};
+use shared::ids::{MessageId, NoteId, TicketId};
+use shared::tickets::{Message, MessageStatus, Note};
 
 use crate::api::{self, ApiError};
 use crate::state::realtime::MessageUpdate;
 use crate::time::{self, DayKey};
 
-/// A row of the thread: a day separator (keyed by the negated day) or a message (by its id).
+/// A row of the thread: a day separator (keyed by the negated day, with the time of its first
+/// row), a message (by its id) or an internal note (by its id, far below the days' keys).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Item {
-    Day(DayKey, MessageId),
+    Day(DayKey, DateTime<Utc>),
     Message(MessageId),
+    Note(NoteId),
 }
+
+/// Note keys start here: below every day key (a day is at most 8 digits).
+const NOTE_KEYS: i64 = -(1 << 40);
 
 impl Item {
     pub fn key(&self) -> i64 {
         match self {
             Item::Day(day, _) => -i64::from(*day),
             Item::Message(id) => id.0,
+            Item::Note(id) => NOTE_KEYS - id.0,
         }
     }
 }
 
-/// The thread's rows from messages in order with their local days.
-pub fn items(messages: &[(MessageId, DayKey)]) -> Vec<Item> {
-    let mut out = Vec::with_capacity(messages.len() + 8);
+/// The thread's rows: messages in order, each note before the first message written after it, a
+/// day separator before each new day. Notes older than the first loaded message wait for its
+/// older page unless the start of the conversation is loaded (`complete`).
+pub fn items(
+    messages: &[(MessageId, DayKey, DateTime<Utc>)],
+    notes: &[(NoteId, DayKey, DateTime<Utc>)],
+    complete: bool,
+) -> Vec<Item> {
+    let mut out = Vec::with_capacity(messages.len() + notes.len() + 8);
     let mut last_day = None;
-    for (id, day) in messages {
-        if last_day != Some(*day) {
-            out.push(Item::Day(*day, *id));
-            last_day = Some(*day);
+    let mut push = |out: &mut Vec<Item>, item: Item, day: DayKey, at: DateTime<Utc>| {
+        if last_day != Some(day) {
+            out.push(Item::Day(day, at));
+            last_day = Some(day);
         }
-        out.push(Item::Message(*id));
+        out.push(item);
+    };
+    let mut pending = notes.iter().peekable();
+    for (index, (id, day, at)) in messages.iter().enumerate() {
+        while let Some((note, note_day, note_at)) = pending.next_if(|(_, _, note_at)| note_at < at) {
+            if index > 0 || complete {
+                push(&mut out, Item::Note(*note), *note_day, *note_at);
+            }
+        }
+        push(&mut out, Item::Message(*id), *day, *at);
+    }
+    for (note, note_day, note_at) in pending {
+        push(&mut out, Item::Note(*note), *note_day, *note_at);
     }
     out
 }
@@ -74,10 +99,13 @@ pub fn insert_position(order: &[MessageId], id: MessageId) -> Result<usize, usiz
     order.binary_search(&id)
 }
 
+/// A message with its local day and time (the thread's order and separators).
+type Stored = (ArcRwSignal<Message>, DayKey, DateTime<Utc>);
+
 #[derive(Clone, Copy)]
 pub struct MessageStore {
     ticket: TicketId,
-    map: StoredValue<HashMap<MessageId, (ArcRwSignal<Message>, DayKey)>>,
+    map: StoredValue<HashMap<MessageId, Stored>>,
     /// Ids, oldest first.
     pub order: RwSignal<Vec<MessageId>>,
     /// The cursor for the next older page; `None` when the start of the conversation is loaded.
@@ -101,7 +129,7 @@ impl MessageStore {
     }
 
     pub fn get(&self, id: MessageId) -> Option<ArcRwSignal<Message>> {
-        self.map.try_with_value(|map| map.get(&id).map(|(m, _)| m.clone())).flatten()
+        self.map.try_with_value(|map| map.get(&id).map(|(m, _, _)| m.clone())).flatten()
     }
 
     /// Adds messages (any order; known ones are updated). True when something was added.
@@ -115,11 +143,11 @@ impl MessageStore {
                 match map.get(&message.id) {
                     // A late copy (the POST answer after the live status change) must not move
                     // the delivery status back.
-                    Some((existing, _)) => existing.update(|old| *old = merge(old, message)),
+                    Some((existing, _, _)) => existing.update(|old| *old = merge(old, message)),
                     None => {
                         added.push(message.id);
-                        let day = time::day_of(&message.created_at);
-                        map.insert(message.id, (ArcRwSignal::new(message), day));
+                        let (day, at) = (time::day_of(&message.created_at), message.created_at);
+                        map.insert(message.id, (ArcRwSignal::new(message), day, at));
                     }
                 }
             }
@@ -143,11 +171,16 @@ impl MessageStore {
         }
     }
 
-    pub fn items(&self) -> Vec<Item> {
+    /// The thread's rows, with these notes (oldest first) between the messages.
+    pub fn items(&self, notes: &[Note]) -> Vec<Item> {
         let order = self.order.get();
-        let days: Vec<(MessageId, DayKey)> =
-            self.map.with_value(|map| order.iter().filter_map(|id| map.get(id).map(|(_, day)| (*id, *day))).collect());
-        items(&days)
+        let complete = self.loaded.get() && self.older.with(Option::is_none);
+        let messages: Vec<(MessageId, DayKey, DateTime<Utc>)> = self
+            .map
+            .with_value(|map| order.iter().filter_map(|id| map.get(id).map(|(_, day, at)| (*id, *day, *at))).collect());
+        let notes: Vec<(NoteId, DayKey, DateTime<Utc>)> =
+            notes.iter().map(|n| (n.id, time::day_of(&n.created_at), n.created_at)).collect();
+        items(&messages, &notes, complete)
     }
 
     /// The newest page (first load, or after a reconnection: merged with what is shown).
@@ -184,20 +217,54 @@ mod tests {
 
     use super::*;
 
+    fn at(minute: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_700_000_000 + minute * 60, 0).unwrap_or_default()
+    }
+
     #[test]
     fn day_separators_come_before_each_new_day() {
-        let rows = items(&[(MessageId(1), 20250101), (MessageId(2), 20250101), (MessageId(5), 20250102)]);
+        let rows = items(
+            &[(MessageId(1), 20250101, at(1)), (MessageId(2), 20250101, at(2)), (MessageId(5), 20250102, at(3))],
+            &[],
+            true,
+        );
         assert_eq!(
             rows,
             vec![
-                Item::Day(20250101, MessageId(1)),
+                Item::Day(20250101, at(1)),
                 Item::Message(MessageId(1)),
                 Item::Message(MessageId(2)),
-                Item::Day(20250102, MessageId(5)),
+                Item::Day(20250102, at(3)),
                 Item::Message(MessageId(5)),
             ]
         );
         assert!(rows.iter().map(Item::key).collect::<std::collections::HashSet<_>>().len() == rows.len());
+    }
+
+    #[test]
+    fn notes_go_between_the_messages_by_time() {
+        let messages = [(MessageId(1), 1, at(10)), (MessageId(2), 1, at(20)), (MessageId(3), 2, at(30))];
+        let notes = [(NoteId(7), 1, at(5)), (NoteId(8), 1, at(15)), (NoteId(9), 2, at(40))];
+        let partial = items(&messages, &notes, false);
+        assert_eq!(
+            partial,
+            vec![
+                Item::Day(1, at(10)),
+                Item::Message(MessageId(1)),
+                Item::Note(NoteId(8)),
+                Item::Message(MessageId(2)),
+                Item::Day(2, at(30)),
+                Item::Message(MessageId(3)),
+                Item::Note(NoteId(9)),
+            ],
+            "the oldest note waits for the older page"
+        );
+        let whole = items(&messages, &notes, true);
+        assert_eq!(&whole[..3], &[Item::Day(1, at(5)), Item::Note(NoteId(7)), Item::Message(MessageId(1))]);
+        let only_notes = items(&[], &notes[..1], true);
+        assert_eq!(only_notes, vec![Item::Day(1, at(5)), Item::Note(NoteId(7))]);
+        let keys: std::collections::HashSet<i64> = whole.iter().map(Item::key).collect();
+        assert_eq!(keys.len(), whole.len());
     }
 
     fn message(status: MessageStatus) -> Message {

@@ -3,6 +3,7 @@
 
 pub mod crud;
 pub mod messages;
+pub mod notes;
 pub mod paged;
 pub mod realtime;
 pub mod session;

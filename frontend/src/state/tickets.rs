@@ -52,6 +52,7 @@ pub fn belongs(ticket: &Ticket, query: &ListQuery, viewer: &Viewer) -> bool {
         && f.queue_id.is_none_or(|id| ticket.queue.as_ref().is_some_and(|q| q.id == id))
         && f.user_id.is_none_or(|id| ticket.user.as_ref().is_some_and(|u| u.id == id))
         && f.connection_id.is_none_or(|id| ticket.connection_id == id)
+        && (f.tag_ids.is_empty() || ticket.tags.iter().any(|tag| f.tag_ids.contains(&tag.id)))
         && (!f.unread || ticket.unread_count > 0)
         && (!f.wallet_mine || ticket.contact.wallet_user_id == Some(viewer.user_id))
         && f.from.is_none_or(|from| ticket.updated_at >= from)
@@ -331,8 +332,8 @@ mod tests {
     use super::*;
     use crate::api::tickets::Filters;
     use shared::auth::Role;
-    use shared::ids::{ConnectionId, ContactId, QueueId, UserId};
-    use shared::tickets::{ContactRef, QueueRef, TicketKind, UserRef};
+    use shared::ids::{ConnectionId, ContactId, QueueId, TagId, UserId};
+    use shared::tickets::{ContactRef, QueueRef, TagRef, TicketKind, UserRef};
 
     fn at(minute: u32) -> DateTime<Utc> {
         DateTime::from_timestamp(1_700_000_000 + i64::from(minute) * 60, 0).unwrap_or_default()
@@ -393,6 +394,11 @@ mod tests {
         assert!(!belongs(&t, &q, &agent()));
         q.filters = Filters { unread: true, ..Filters::default() };
         assert!(!belongs(&t, &q, &agent()));
+        q.filters = Filters { tag_ids: vec![TagId(1), TagId(2)], ..Filters::default() };
+        assert!(!belongs(&t, &q, &agent()), "no tags");
+        let tagged =
+            Ticket { tags: vec![TagRef { id: TagId(2), name: "VIP".into(), color: "#ff0000".into() }], ..t.clone() };
+        assert!(belongs(&tagged, &q, &agent()), "any of them");
         q.filters = Filters::default();
         for (search, found) in [("maria", true), ("8888", true), ("105", true), ("ajuda", true), ("joão", false)] {
             q.search = search.into();

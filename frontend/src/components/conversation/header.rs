@@ -60,6 +60,12 @@ pub fn ConversationHeader(ticket: Ticket, actions: TicketActions, show_info: RwS
                     </span>
                     <span data-testid="conversation-assignee">{move || assignee(&who, i18n.locale())}</span>
                     <span class="muted">{ticket.contact.number.clone()}</span>
+                    {ticket.tags.iter().map(|tag| view! {
+                        <span class="chip chip-small tag" style:border-color=tag.color.clone() data-testid="conversation-tag">
+                            <span class="dot" style:background-color=tag.color.clone()></span>
+                            {tag.name.clone()}
+                        </span>
+                    }).collect_view()}
                 </p>
             </div>
             <div class="conv-actions" role="toolbar" aria-label=t!(i18n, Actions)>

@@ -27,6 +27,7 @@ use crate::debounce::debounce;
 use crate::i18n::use_i18n;
 use crate::pages::tickets::use_tickets_ui;
 use crate::state::messages::MessageStore;
+use crate::state::notes::NoteStore;
 use crate::state::realtime::{self, LiveEvent};
 use crate::state::session::use_session;
 use crate::state::tickets::viewer_of;
@@ -44,6 +45,9 @@ pub fn Conversation(id: TicketId) -> impl IntoView {
     provide_context(panel::TicketProtocols(protocols));
     let load_error = RwSignal::new(None::<ApiError>);
     let store = MessageStore::new(id);
+    // Internal notes: the panel's Nota section writes them, the thread shows them.
+    let notes = NoteStore::new(id);
+    provide_context(notes);
     let scroll = ThreadScroll::new();
     let unseen = RwSignal::new(0u32);
     let reply_to = RwSignal::new(None::<MessageId>);
@@ -68,6 +72,7 @@ pub fn Conversation(id: TicketId) -> impl IntoView {
                 return;
             }
         }
+        notes.load().await;
         match store.load_newest().await {
             Ok(()) => scroll.scroll_to_bottom(),
             Err(err) => {
@@ -110,8 +115,17 @@ pub fn Conversation(id: TicketId) -> impl IntoView {
                 }
             });
         }
+        LiveEvent::Other(Event::NoteCreated(note)) if note.ticket_id == id => {
+            let was_near = scroll.near_bottom();
+            notes.upsert(note.clone());
+            if was_near {
+                scroll.scroll_to_bottom();
+            }
+        }
+        LiveEvent::Other(Event::NoteDeleted(gone)) if gone.ticket_id == id => notes.remove(gone.id),
         LiveEvent::Resync => {
             spawn_local(async move {
+                notes.load().await;
                 if let Ok(detail) = api::tickets::get(id).await {
                     ticket.try_set(Some(detail.ticket));
                     protocols.try_set(detail.protocols);

@@ -1,32 +1,35 @@
 //! The message history of a conversation: day separators, the bubbles (text, media, locations,
-//! quoted replies, system notes, delivery ticks that change live), older pages loaded as the reader
+//! quoted replies, system notes, internal notes between the messages, delivery ticks that change live), older pages loaded as the reader
 //! nears the top with the scroll position kept, and a "new messages" button while reading back.
 //! The messages themselves live in [`MessageStore`].
 
 mod bubble;
 mod keep_sticker;
 mod media;
+mod note;
 mod scroll;
 pub mod voice;
 
+use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use shared::ids::MessageId;
 
 use self::bubble::Bubble;
+use self::note::NoteCard;
 pub use self::scroll::ThreadScroll;
 use super::kit::ErrorAlert;
 use crate::i18n::use_i18n;
 use crate::state::messages::{Item, MessageStore};
+use crate::state::notes::use_notes;
 use crate::t;
 use crate::time;
 
 #[component]
-fn DaySeparator(store: MessageStore, first: MessageId) -> impl IntoView {
+fn DaySeparator(at: DateTime<Utc>) -> impl IntoView {
     let i18n = use_i18n();
-    let at = store.get(first).map(|m| m.with_untracked(|m| m.created_at));
     view! {
         <div class="day-separator" role="separator" data-testid="day-separator">
-            <span>{move || at.map(|at| time::day_label(&at, i18n.locale())).unwrap_or_default()}</span>
+            <span>{move || time::day_label(&at, i18n.locale())}</span>
         </div>
     }
 }
@@ -40,7 +43,12 @@ pub fn MessageThread(
     #[prop(into)] on_reply: Callback<MessageId>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let items = Memo::new(move |_| store.items());
+    // The conversation's internal notes go between the messages.
+    let notes = use_notes();
+    let items = Memo::new(move |_| match notes {
+        Some(notes) => notes.items.with(|notes| store.items(notes)),
+        None => store.items(&[]),
+    });
 
     let load_older = move || {
         if store.older.with_untracked(Option::is_none) || store.loading_older.get_untracked() {
@@ -95,8 +103,9 @@ pub fn MessageThread(
                 </Show>
                 <For each=move || items.get() key=Item::key let:item>
                     {match item {
-                        Item::Day(_, first) => view! { <DaySeparator store=store first=first/> }.into_any(),
+                        Item::Day(_, at) => view! { <DaySeparator at=at/> }.into_any(),
                         Item::Message(id) => view! { <Bubble id=id store=store scroll=scroll on_reply=on_reply/> }.into_any(),
+                        Item::Note(id) => view! { <NoteCard id=id/> }.into_any(),
                     }}
                 </For>
                 <Show when=move || { !store.loaded.get() && store.error.with(Option::is_none) }>

@@ -1,7 +1,8 @@
 //! Filtros Avançados: applied as soon as they change.
 
 use leptos::prelude::*;
-use shared::ids::{ConnectionId, QueueId, UserId};
+use shared::ids::{ConnectionId, QueueId, TagId, UserId};
+use shared::tags::Tag;
 
 use crate::api::tickets::Filters;
 use crate::i18n::{Key, use_i18n};
@@ -108,6 +109,48 @@ fn DayFilter(
     }
 }
 
+/// Tags, any of which a ticket must carry (the server's `tag_id=1,2`).
+#[component]
+fn TagFilter(filters: RwSignal<Filters>, tags: RwSignal<Vec<Tag>>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <fieldset class="field tag-filter" data-testid="filter-tag">
+            <legend>{t!(i18n, Tag)}</legend>
+            <Show when=move || tags.with(Vec::is_empty)>
+                <span class="muted">{t!(i18n, NoTags)}</span>
+            </Show>
+            <div class="chips">
+                {move || tags.get().into_iter().map(|tag| {
+                    let id = tag.id;
+                    view! {
+                        <label class="chip chip-small tag tag-check" style:border-color=tag.color.clone() data-testid="filter-tag-choice">
+                            <input
+                                type="checkbox"
+                                data-testid="filter-tag-option"
+                                data-tag-id=id.to_string()
+                                prop:checked=move || filters.with(|f| f.tag_ids.contains(&id))
+                                on:change=move |e| {
+                                    let on = event_target_checked(&e);
+                                    filters.update(|f| toggle_tag(&mut f.tag_ids, id, on));
+                                }
+                            />
+                            {tag.name.clone()}
+                        </label>
+                    }
+                }).collect_view()}
+            </div>
+        </fieldset>
+    }
+}
+
+/// Adds or removes a tag of the filter, keeping each once.
+pub fn toggle_tag(ids: &mut Vec<TagId>, id: TagId, on: bool) {
+    ids.retain(|other| *other != id);
+    if on {
+        ids.push(id);
+    }
+}
+
 #[component]
 pub fn FiltersPanel(ui: TicketsUi) -> impl IntoView {
     let i18n = use_i18n();
@@ -123,12 +166,7 @@ pub fn FiltersPanel(ui: TicketsUi) -> impl IntoView {
                 options=choices(directory.users, |u| (u.id.0, u.name.clone()))/>
             <SelectFilter which=IdFilter::Connection label=Key::Connection testid="filter-connection" filters=filters
                 options=choices(directory.connections, |c| (c.id.0, c.name.clone()))/>
-            <label class="field" title=t!(i18n, ComingSoon)>
-                <span>{t!(i18n, Tag)}</span>
-                <select disabled data-testid="filter-tag">
-                    <option>{t!(i18n, ComingSoon)}</option>
-                </select>
-            </label>
+            <TagFilter filters=filters tags=directory.tags/>
             <DayFilter label=Key::DateFrom testid="filter-from" day=from_day shift=0 on_change=move |at| filters.update(|f| f.from = at)/>
             <DayFilter label=Key::DateTo testid="filter-to" day=to_day shift=1 on_change=move |at| filters.update(|f| f.to = at)/>
             <label class="check">
@@ -189,5 +227,16 @@ mod tests {
         IdFilter::Queue.set(&mut filters, None);
         assert_eq!(filters.queue_id, None);
         assert_eq!(filters.active(), 1);
+    }
+
+    #[test]
+    fn tags_toggle_in_and_out_once() {
+        let mut ids = Vec::new();
+        toggle_tag(&mut ids, TagId(3), true);
+        toggle_tag(&mut ids, TagId(5), true);
+        toggle_tag(&mut ids, TagId(3), true);
+        assert_eq!(ids, [TagId(5), TagId(3)]);
+        toggle_tag(&mut ids, TagId(5), false);
+        assert_eq!(ids, [TagId(3)]);
     }
 }

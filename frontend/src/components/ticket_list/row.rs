@@ -111,7 +111,7 @@ fn Meta(row: RwSignal<Ticket>) -> impl IntoView {
                 </span>
             })}
             {move || row.with(|t| t.tags.clone()).into_iter().map(|tag| view! {
-                <span class="chip chip-small tag" style:border-color=tag.color.clone()>{tag.name.clone()}</span>
+                <span class="chip chip-small tag" style:border-color=tag.color.clone() data-testid="ticket-row-tag">{tag.name.clone()}</span>
             }).collect_view()}
             {move || row.with(|t| t.user.clone()).map(|user| view! {
                 <span class="ticket-agent" data-testid="ticket-row-agent">{icons::user()}{user.name.clone()}</span>

@@ -3,7 +3,9 @@
 
 mod card;
 mod logs;
+mod notes;
 mod protocols;
+mod tags;
 mod wallet;
 
 use leptos::prelude::*;
@@ -12,8 +14,10 @@ use shared::tickets::Ticket;
 
 use self::card::ContactCard;
 use self::logs::TicketLogs;
+use self::notes::TicketNotes;
 use self::protocols::ProtocolsSection;
 pub use self::protocols::TicketProtocols;
+use self::tags::TicketTags;
 use self::wallet::WalletSection;
 use crate::api::schedules::ScheduleFilter;
 use crate::components::icons;
@@ -43,9 +47,9 @@ pub fn TicketInfo(
             <ContactCard ticket=ticket/>
             <ProtocolsSection id=id ticket=ticket/>
             // (rating)
-            // (notes)
+            <TicketNotes id=id/>
             // (kanban)
-            // (tags)
+            <TicketTags id=id ticket=ticket/>
             <WalletSection id=id ticket=ticket/>
             <h4 class="section-title">
                 {t!(i18n, ScheduledMessages)}
