@@ -39,4 +39,6 @@ id_type!(
     JobId,
     StickerId,
     QuickReplyId,
+    BoardId,
+    LaneId,
 );

@@ -108,6 +108,8 @@ pub async fn summaries(db: &impl ConnectionTrait, rows: Vec<tickets::Model>) -> 
         store::users::by_ids(db, company_id, &user_ids).await?.into_iter().map(|u| (u.id, u)).collect();
     let queues: HashMap<i64, queues::Model> =
         store::queues::by_ids(db, company_id, &queue_ids).await?.into_iter().map(|q| (q.id, q)).collect();
+    let ticket_ids: Vec<TicketId> = rows.iter().map(id_of).collect();
+    let lanes = store::kanban::lanes_of_tickets(db, &ticket_ids).await?;
     Ok(rows
         .into_iter()
         .map(|t| {
@@ -141,6 +143,7 @@ pub async fn summaries(db: &impl ConnectionTrait, rows: Vec<tickets::Model>) -> 
                     _ => None,
                 },
                 tags: Vec::new(),
+                kanban_lane_id: lanes.get(&t.id).copied(),
                 created_at: t.created_at,
                 updated_at: t.updated_at,
             }
@@ -225,7 +228,7 @@ pub async fn get(state: &AppState, caller: &CurrentUser, id: TicketId) -> AppRes
     .await?;
     tx.commit().await?;
     let ticket = summary(&state.db, ticket).await?;
-    Ok(TicketDetail { ticket, protocols: Vec::new(), bots: TicketBots::default(), kanban_lane_id: None })
+    Ok(TicketDetail { ticket, protocols: Vec::new(), bots: TicketBots::default() })
 }
 
 pub async fn logs(

@@ -10,6 +10,7 @@ mod cloud_api;
 mod cluster;
 mod errors;
 mod files;
+mod kanban;
 mod ops;
 mod org;
 mod outbox;
