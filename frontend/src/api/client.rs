@@ -62,6 +62,7 @@ pub enum Method {
     Get,
     Post,
     Patch,
+    Put,
     Delete,
 }
 
@@ -70,6 +71,7 @@ fn builder(method: Method, url: &str) -> RequestBuilder {
         Method::Get => Request::get(url),
         Method::Post => Request::post(url),
         Method::Patch => Request::patch(url),
+        Method::Put => Request::put(url),
         Method::Delete => Request::delete(url),
     }
 }

@@ -2,6 +2,7 @@
 //! and the rest as they land), each in its own file so they grow apart.
 
 mod card;
+mod kanban;
 mod logs;
 
 use leptos::prelude::*;
@@ -9,6 +10,7 @@ use shared::ids::TicketId;
 use shared::tickets::Ticket;
 
 use self::card::ContactCard;
+use self::kanban::KanbanSection;
 use self::logs::TicketLogs;
 use crate::api::schedules::ScheduleFilter;
 use crate::components::icons;
@@ -33,7 +35,7 @@ pub fn TicketInfo(
             // (protocols)
             // (rating)
             // (notes)
-            // (kanban)
+            <KanbanSection ticket=ticket/>
             // (tags)
             // (wallet)
             <h4 class="section-title">{t!(i18n, ScheduledMessages)}</h4>
