@@ -7,9 +7,6 @@
 
 mod support;
 
-use std::time::Duration;
-
-use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
 use serde_json::{Value, json};
 use support::browser::{Browser, by_testid};
 use support::processes::{ADMIN_EMAIL, ADMIN_PASSWORD, Server};
@@ -22,7 +19,9 @@ const ARROW_LEFT: &str = "\u{E012}";
 const ARROW_RIGHT: &str = "\u{E014}";
 
 fn card_in(lane: i64, ticket: i64) -> String {
-    format!("[data-testid=\"kanban-lane\"][data-lane-id=\"{lane}\"] [data-testid=\"kanban-card\"][data-ticket-id=\"{ticket}\"]")
+    format!(
+        "[data-testid=\"kanban-lane\"][data-lane-id=\"{lane}\"] [data-testid=\"kanban-card\"][data-ticket-id=\"{ticket}\"]"
+    )
 }
 
 fn card(ticket: i64) -> String {
@@ -50,6 +49,22 @@ async fn press(browser: &Browser, key: &str) {
     browser.wait_focus("kanban-card").await;
 }
 
+/// Drags `from` onto `to` as a mouse does: `dragstart` on the card, `dragenter`, `dragover` and
+/// `drop` on the lane, `dragend` on the card, sharing one `DataTransfer`. ChromeDriver's pointer
+/// actions move the mouse but never start a native HTML5 drag, so the browser's own drag events
+/// are dispatched here; the page's handlers are the ones a person's drag runs.
+async fn drag(browser: &Browser, from: &str, to: &str) {
+    browser.find_css(from).await;
+    browser.find_css(to).await;
+    let script = format!(
+        "const card = document.querySelector({from:?}); const lane = document.querySelector({to:?});
+         const data = new DataTransfer();
+         const fire = (el, type) => el.dispatchEvent(new DragEvent(type, {{bubbles: true, cancelable: true, dataTransfer: data}}));
+         fire(card, 'dragstart'); fire(lane, 'dragenter'); fire(lane, 'dragover'); fire(lane, 'drop'); fire(card, 'dragend');"
+    );
+    browser.eval(&script).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_people_watch_a_board_while_cards_move_by_mouse_keyboard_and_panel() {
     let server = Server::start();
@@ -59,7 +74,8 @@ async fn two_people_watch_a_board_while_cards_move_by_mouse_keyboard_and_panel()
     // The company: a queue, a simulator connection filing tickets there, an agent of that queue,
     // and three customers writing (pending tickets in the queue, which Ana may see).
     let admin = admin_browser.token_for(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    let queue = admin_browser.api_ok("POST", "/queues", Some(json!({"name": "Suporte", "color": "#2563eb"})), &admin).await;
+    let queue =
+        admin_browser.api_ok("POST", "/queues", Some(json!({"name": "Suporte", "color": "#2563eb"})), &admin).await;
     let connection = admin_browser
         .api_ok(
             "POST",
@@ -68,7 +84,8 @@ async fn two_people_watch_a_board_while_cards_move_by_mouse_keyboard_and_panel()
             &admin,
         )
         .await;
-    let agent = json!({"name": "Ana Agente", "email": ANA.0, "password": ANA.1, "role": "agent", "queue_ids": [queue["id"]]});
+    let agent =
+        json!({"name": "Ana Agente", "email": ANA.0, "password": ANA.1, "role": "agent", "queue_ids": [queue["id"]]});
     admin_browser.api_ok("POST", "/users", Some(agent), &admin).await;
     let maria = customer_writes(&admin_browser, &admin, &connection, "5511988880001", "Maria Cliente").await;
     let joao = customer_writes(&admin_browser, &admin, &connection, "5511988880002", "João Cliente").await;
@@ -82,8 +99,9 @@ async fn two_people_watch_a_board_while_cards_move_by_mouse_keyboard_and_panel()
     admin_browser.find("board-dialog").await;
     admin_browser.fill("board-name", "Vendas").await;
     let lane_name = |n: usize| format!("[data-testid=\"board-lane\"]:nth-child({n}) [data-testid=\"board-lane-name\"]");
-    let lane_button =
-        |n: usize, what: &str| format!("[data-testid=\"board-lane\"]:nth-child({n}) [data-testid=\"board-lane-{what}\"]");
+    let lane_button = |n: usize, what: &str| {
+        format!("[data-testid=\"board-lane\"]:nth-child({n}) [data-testid=\"board-lane-{what}\"]")
+    };
     for (n, name) in [(1, "Proposta"), (2, "Novo"), (3, "Descartar"), (4, "Ganho")] {
         admin_browser.click("board-lane-add").await;
         let input = admin_browser.find_css(&lane_name(n)).await;
@@ -135,15 +153,7 @@ async fn two_people_watch_a_board_while_cards_move_by_mouse_keyboard_and_panel()
     admin_browser.screenshot("kanban-board").await;
 
     // The administrator drags Maria's card to "Proposta" with the mouse; Ana sees it move.
-    let from = admin_browser.find_css(&card(maria)).await;
-    let to = admin_browser.find_css(&format!("[data-testid=\"kanban-lane\"][data-lane-id=\"{proposta}\"]")).await;
-    let drag = MouseActions::new("mouse".to_owned())
-        .then(PointerAction::MoveToElement { element: from, duration: None, x: 0.0, y: 0.0 })
-        .then(PointerAction::Down { button: MOUSE_BUTTON_LEFT })
-        .then(PointerAction::MoveBy { duration: Some(Duration::from_millis(100)), x: 10.0, y: 10.0 })
-        .then(PointerAction::MoveToElement { element: to, duration: Some(Duration::from_millis(300)), x: 0.0, y: 0.0 })
-        .then(PointerAction::Up { button: MOUSE_BUTTON_LEFT });
-    admin_browser.client.perform_actions(drag).await.unwrap_or_else(|err| panic!("cannot drag: {err}"));
+    drag(&admin_browser, &card(maria), &format!("[data-testid=\"kanban-lane\"][data-lane-id=\"{proposta}\"]")).await;
     admin_browser.find_css(&card_in(proposta, maria)).await;
     ana.find_css(&card_in(proposta, maria)).await;
     ana.wait_count(&card_in(novo, maria), 0).await;

@@ -203,7 +203,7 @@ pub fn BoardForm(
                     </Show>
                     <FieldError id=unique_id("lanes-error") error=form.error("lanes") testid="board-lanes"/>
                     <button type="button" class="btn btn-small" data-testid="board-lane-add" on:click=add_lane
-                        disabled=move || lanes.with(Vec::len) >= MAX_LANES>
+                        disabled=move || { lanes.with(Vec::len) >= MAX_LANES }>
                         {icons::plus()}
                         <span>{t!(i18n, AddLane)}</span>
                     </button>
