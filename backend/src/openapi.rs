@@ -34,6 +34,7 @@ use crate::state::AppState;
         (name = "quick replies", description = "Saved messages agents insert with `/` (Mensagens rápidas)"),
         (name = "notes", description = "Internal notes on tickets (Nota), never sent to the contact"),
         (name = "tags", description = "The company's tags (Etiquetas) and tagging tickets"),
+        (name = "kanban", description = "Kanban boards, their lanes, and tickets placed in them"),
         (name = "live events", description = "WebSocket: ticket and message events, resumable by seq"),
     )
 )]
@@ -133,6 +134,7 @@ fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(http::quick_replies::router())
         .merge(http::notes::router())
         .merge(http::tags::router())
+        .merge(http::kanban::router())
         .merge(http::webhooks::router())
         .merge(http::wallets::router())
         .merge(http::protocols::router())

@@ -8,6 +8,7 @@ use crate::components::app_frame::AppFrame;
 use crate::components::toast::{ToastRegion, Toasts};
 use crate::i18n::I18n;
 use crate::pages::NotFoundPage;
+use crate::pages::admin_kanban::AdminKanbanPage;
 use crate::pages::admin_queues::AdminQueuesPage;
 use crate::pages::admin_quick_replies::AdminQuickRepliesPage;
 use crate::pages::admin_settings::AdminSettingsPage;
@@ -16,6 +17,7 @@ use crate::pages::admin_tags::AdminTagsPage;
 use crate::pages::admin_users::AdminUsersPage;
 use crate::pages::contacts::ContactsPage;
 use crate::pages::home::HomePage;
+use crate::pages::kanban::KanbanPage;
 use crate::pages::login::LoginPage;
 use crate::pages::schedules::SchedulesPage;
 use crate::pages::tickets::{NoTicketSelected, TicketRoute, TicketsPage};
@@ -38,12 +40,14 @@ pub fn App() -> impl IntoView {
                     </ParentRoute>
                     <Route path=path!("/contacts") view=ContactsPage/>
                     <Route path=path!("/schedules") view=SchedulesPage/>
+                    <Route path=path!("/kanban") view=KanbanPage/>
                     <Route path=path!("/admin/users") view=AdminUsersPage/>
                     <Route path=path!("/admin/queues") view=AdminQueuesPage/>
                     <Route path=path!("/admin/quick-replies") view=AdminQuickRepliesPage/>
                     <Route path=path!("/admin/settings") view=AdminSettingsPage/>
                     <Route path=path!("/admin/stickers") view=AdminStickersPage/>
                     <Route path=path!("/admin/tags") view=AdminTagsPage/>
+                    <Route path=path!("/admin/kanban") view=AdminKanbanPage/>
                 </ParentRoute>
             </Routes>
         </Router>

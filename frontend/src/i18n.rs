@@ -477,6 +477,44 @@ messages! {
     TagUpdated => "Etiqueta atualizada.", "Tag updated.";
     TagDeleted => "Etiqueta excluída.", "Tag deleted.";
     MustBeWholeNumber => "Informe um número inteiro.", "Enter a whole number.";
+    // kanban
+    Kanban => "Kanban", "Kanban";
+    KanbanSubtitle => "Arraste os cartões entre as colunas. Pelo teclado: Espaço pega o cartão, as setas o movem, Enter solta, Esc cancela.",
+        "Drag cards between lanes. With the keyboard: Space picks a card up, the arrows move it, Enter drops it, Esc cancels.";
+    KanbanBoards => "Quadros kanban", "Kanban boards";
+    KanbanBoardsSubtitle => "Quadros com colunas em que os atendimentos são colocados como cartões.",
+        "Boards of lanes in which tickets are placed as cards.";
+    Board => "Quadro", "Board";
+    NewBoard => "Novo quadro", "New board";
+    EditBoard => "Editar quadro", "Edit board";
+    NoBoards => "Nenhum quadro cadastrado.", "No boards yet.";
+    NoBoardsYet => "Nenhum quadro ainda: um administrador os cria em Administração › Quadros kanban.",
+        "No boards yet: an administrator creates them in Administration › Kanban boards.";
+    BoardCreated => "Quadro criado.", "Board created.";
+    BoardUpdated => "Quadro atualizado.", "Board updated.";
+    BoardDeleted => "Quadro excluído.", "Board deleted.";
+    Lanes => "Colunas", "Lanes";
+    Lane => "Coluna", "Lane";
+    LaneName => "Nome da coluna", "Lane name";
+    LaneColor => "Cor da coluna", "Lane colour";
+    LanesHint => "A ordem da lista é a ordem no quadro. Remover uma coluna tira do quadro os atendimentos que estão nela.",
+        "The list's order is the board's. Removing a lane takes its tickets off the board.";
+    NoLanes => "Nenhuma coluna.", "No lanes.";
+    AddLane => "Adicionar coluna", "Add a lane";
+    MoveLaneLeft => "Mover coluna para a esquerda", "Move lane left";
+    MoveLaneRight => "Mover coluna para a direita", "Move lane right";
+    RemoveLane => "Remover coluna", "Remove lane";
+    EmptyLane => "Nenhum cartão.", "No cards.";
+    KanbanTruncated => "Mostrando os 500 atendimentos mais recentes deste quadro.", "Showing this board's 500 most recent tickets.";
+    KanbanMoveFailed => "Não foi possível mover o cartão; ele voltou para a coluna de antes.",
+        "The card could not be moved; it went back to its lane.";
+    KanbanCardHelp => "Espaço ou Enter pega o cartão; setas para a esquerda e a direita o movem; Enter solta; Esc cancela.",
+        "Space or Enter picks the card up; the left and right arrows move it; Enter drops it; Esc cancels.";
+    KanbanNotOnBoard => "Fora do quadro", "Not on a board";
+    KanbanChooseBoard => "Escolha um quadro", "Choose a board";
+    KanbanChooseLane => "Escolha uma coluna", "Choose a lane";
+    KanbanRemove => "Tirar do quadro", "Remove from the board";
+    Unassigned => "Sem atendente", "Unassigned";
 }
 
 pub fn role_key(role: shared::auth::Role) -> Key {
@@ -745,6 +783,42 @@ macro_rules! t {
         let i18n = $i18n;
         move || i18n.t($crate::i18n::Key::$key)
     }};
+}
+
+// kanban: what the screen reader hears while a card is moved with the keyboard.
+pub fn kanban_picked(locale: Locale, number: i64, lane: &str) -> String {
+    match locale {
+        Locale::Pt => format!("Cartão #{number} pego, na coluna {lane}. Setas movem, Enter solta, Esc cancela."),
+        Locale::En => format!("Card #{number} picked up, in lane {lane}. Arrows move it, Enter drops it, Esc cancels."),
+    }
+}
+
+pub fn kanban_over(locale: Locale, lane: &str, place: usize, lanes: usize) -> String {
+    match locale {
+        Locale::Pt => format!("Sobre a coluna {lane}, {place} de {lanes}."),
+        Locale::En => format!("Over lane {lane}, {place} of {lanes}."),
+    }
+}
+
+pub fn kanban_dropped(locale: Locale, number: i64, lane: &str) -> String {
+    match locale {
+        Locale::Pt => format!("Cartão #{number} solto na coluna {lane}."),
+        Locale::En => format!("Card #{number} dropped in lane {lane}."),
+    }
+}
+
+pub fn kanban_cancelled(locale: Locale, number: i64, lane: &str) -> String {
+    match locale {
+        Locale::Pt => format!("Movimento cancelado; o cartão #{number} continua na coluna {lane}."),
+        Locale::En => format!("Move cancelled; card #{number} stays in lane {lane}."),
+    }
+}
+
+pub fn confirm_delete_board(locale: Locale, name: &str) -> String {
+    match locale {
+        Locale::Pt => format!("Excluir o quadro “{name}”? Os atendimentos saem dele."),
+        Locale::En => format!("Delete the board “{name}”? Its tickets leave it."),
+    }
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::contacts::{Connection, Contact};
 use crate::ids::{ContactId, JobId, MessageId, NoteId, TicketId};
+use crate::kanban::{Board, BoardDeleted};
 use crate::schedules::Schedule;
 use crate::settings::Settings;
 use crate::tickets::{Message, MessageStatus, Note, Ticket};
@@ -61,6 +62,11 @@ pub enum Event {
     ConnectionUpdated(Connection),
     #[serde(rename = "settings.updated")]
     SettingsUpdated(Settings),
+    /// A kanban board was created or changed (its name, its lanes).
+    #[serde(rename = "kanban_board.updated")]
+    KanbanBoardUpdated(Board),
+    #[serde(rename = "kanban_board.deleted")]
+    KanbanBoardDeleted(BoardDeleted),
 }
 
 impl Event {
@@ -80,6 +86,8 @@ impl Event {
             Event::SyncProgress(_) => "sync.progress",
             Event::ConnectionUpdated(_) => "connection.updated",
             Event::SettingsUpdated(_) => "settings.updated",
+            Event::KanbanBoardUpdated(_) => "kanban_board.updated",
+            Event::KanbanBoardDeleted(_) => "kanban_board.deleted",
         }
     }
 }

@@ -40,4 +40,6 @@ id_type!(
     StickerId,
     QuickReplyId,
     ProtocolId,
+    BoardId,
+    LaneId,
 );

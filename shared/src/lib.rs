@@ -6,6 +6,7 @@ pub mod contacts;
 pub mod error;
 pub mod events;
 pub mod ids;
+pub mod kanban;
 pub mod lifecycle;
 pub mod org;
 pub mod page;

@@ -4,7 +4,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{
-    ConnectionId, ContactId, MessageId, NoteId, QueueId, QuickReplyId, StickerId, TagId, TicketId, TicketLogId, UserId,
+    ConnectionId, ContactId, LaneId, MessageId, NoteId, QueueId, QuickReplyId, StickerId, TagId, TicketId, TicketLogId,
+    UserId,
 };
 
 /// A snake_case wire enum with `ALL`, `as_str` and `parse` (for query strings and columns).
@@ -183,6 +184,9 @@ pub struct Ticket {
     pub unread_count: i32,
     pub last_message: Option<LastMessage>,
     pub tags: Vec<TagRef>,
+    /// The kanban lane the ticket is in (at most one, on one board), `null` when on no board.
+    #[serde(default)]
+    pub kanban_lane_id: Option<LaneId>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -204,7 +208,6 @@ pub struct TicketDetail {
     /// Oldest first.
     pub protocols: Vec<crate::protocols::Protocol>,
     pub bots: TicketBots,
-    pub kanban_lane_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

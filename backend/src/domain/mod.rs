@@ -10,6 +10,7 @@ pub mod contacts;
 pub mod dashboard;
 pub mod events;
 pub mod inbound;
+pub mod kanban;
 pub mod me;
 pub mod media;
 pub mod messages;

@@ -113,6 +113,7 @@ pub async fn summaries(db: &impl ConnectionTrait, rows: Vec<tickets::Model>) -> 
     for (ticket_id, tag) in store::tags::of_tickets(db, company_id, &ticket_ids).await? {
         tags.entry(ticket_id).or_default().push(crate::domain::tags::to_ref(&tag));
     }
+    let lanes = store::kanban::lanes_of_tickets(db, &ticket_ids).await?;
     Ok(rows
         .into_iter()
         .map(|t| {
@@ -147,6 +148,7 @@ pub async fn summaries(db: &impl ConnectionTrait, rows: Vec<tickets::Model>) -> 
                     _ => None,
                 },
                 tags: tags.remove(&t.id).unwrap_or_default(),
+                kanban_lane_id: lanes.get(&t.id).copied(),
                 created_at: t.created_at,
                 updated_at: t.updated_at,
             }
@@ -228,7 +230,7 @@ pub async fn get(state: &AppState, caller: &CurrentUser, id: TicketId) -> AppRes
     tx.commit().await?;
     let protocols = crate::domain::protocols::of_ticket(&state.db, id_of(&ticket)).await?;
     let ticket = summary(&state.db, ticket).await?;
-    Ok(TicketDetail { ticket, protocols, bots: TicketBots::default(), kanban_lane_id: None })
+    Ok(TicketDetail { ticket, protocols, bots: TicketBots::default() })
 }
 
 pub async fn logs(

@@ -9,6 +9,7 @@ pub mod contacts;
 pub mod dashboard;
 pub mod download;
 pub mod headers;
+pub mod kanban;
 pub mod me;
 pub mod notes;
 pub mod ops;

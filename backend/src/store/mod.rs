@@ -10,6 +10,7 @@ pub mod dashboard;
 pub mod entities;
 pub mod enums;
 pub mod events;
+pub mod kanban;
 pub mod messages;
 pub mod notes;
 pub mod outbox;

@@ -10,6 +10,7 @@ mod cloud_api;
 mod cluster;
 mod errors;
 mod files;
+mod kanban;
 mod notes;
 mod ops;
 mod org;

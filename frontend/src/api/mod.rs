@@ -6,6 +6,7 @@ pub mod connections;
 pub mod contacts;
 pub mod dashboard;
 mod error;
+pub mod kanban;
 pub mod me;
 pub mod media;
 pub mod notes;

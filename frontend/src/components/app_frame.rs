@@ -91,6 +91,10 @@ fn Shell() -> impl IntoView {
                         {icons::clock()}
                         <span>{t!(i18n, Schedules)}</span>
                     </A>
+                    <A href="/kanban" attr:class="nav-link" attr:title=t!(i18n, Kanban) attr:data-testid="nav-kanban">
+                        {icons::kanban()}
+                        <span>{t!(i18n, Kanban)}</span>
+                    </A>
                     <Show when=move || session.is_admin()>
                         <p class="nav-section">{t!(i18n, Administration)}</p>
                         <A href="/admin/users" attr:class="nav-link" attr:data-testid="nav-users">
@@ -112,6 +116,10 @@ fn Shell() -> impl IntoView {
                         <A href="/admin/quick-replies" attr:class="nav-link" attr:data-testid="nav-quick-replies">
                             {icons::zap()}
                             <span>{t!(i18n, QuickReplies)}</span>
+                        </A>
+                        <A href="/admin/kanban" attr:class="nav-link" attr:data-testid="nav-kanban-boards">
+                            {icons::kanban()}
+                            <span>{t!(i18n, KanbanBoards)}</span>
                         </A>
                         <A href="/admin/settings" attr:class="nav-link" attr:data-testid="nav-settings">
                             {icons::settings()}

@@ -163,3 +163,10 @@ pub fn settings() -> impl IntoView {
 pub fn clock() -> impl IntoView {
     icon("M12 22a10 10 0 1 0 0-20 10 10 0 0 0 0 20zM12 6v6l4 2")
 }
+
+/// Three columns of cards: the kanban.
+pub fn kanban() -> impl IntoView {
+    icon(
+        "M4 3h4a1 1 0 0 1 1 1v16a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1V4a1 1 0 0 1 1-1zM10 3h4a1 1 0 0 1 1 1v10a1 1 0 0 1-1 1h-4a1 1 0 0 1-1-1V4a1 1 0 0 1 1-1zM16 3h4a1 1 0 0 1 1 1v6a1 1 0 0 1-1 1h-4a1 1 0 0 1-1-1V4a1 1 0 0 1 1-1z",
+    )
+}

@@ -3,6 +3,7 @@
 pub mod app_frame;
 pub mod attachments;
 pub mod avatar;
+pub mod board_form;
 pub mod composer;
 pub mod confirm_dialog;
 pub mod contact_form;

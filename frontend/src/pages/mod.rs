@@ -1,5 +1,6 @@
 //! One module per screen.
 
+pub mod admin_kanban;
 pub mod admin_queues;
 pub mod admin_quick_replies;
 pub mod admin_settings;
@@ -8,6 +9,7 @@ pub mod admin_tags;
 pub mod admin_users;
 pub mod contacts;
 pub mod home;
+pub mod kanban;
 pub mod login;
 pub mod schedules;
 pub mod tickets;

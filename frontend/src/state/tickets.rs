@@ -358,6 +358,7 @@ mod tests {
             unread_count: 0,
             last_message: Some(LastMessage { body: "Preciso de ajuda".into(), created_at: at(1), from_me: false }),
             tags: Vec::new(),
+            kanban_lane_id: None,
             created_at: at(0),
             updated_at: at(1),
         }

@@ -2,6 +2,7 @@
 //! and the rest as they land), each in its own file so they grow apart.
 
 mod card;
+mod kanban;
 mod logs;
 mod notes;
 mod protocols;
@@ -13,6 +14,7 @@ use shared::ids::TicketId;
 use shared::tickets::Ticket;
 
 use self::card::ContactCard;
+use self::kanban::KanbanSection;
 use self::logs::TicketLogs;
 use self::notes::TicketNotes;
 use self::protocols::ProtocolsSection;
@@ -48,7 +50,7 @@ pub fn TicketInfo(
             <ProtocolsSection id=id ticket=ticket/>
             // (rating)
             <TicketNotes id=id/>
-            // (kanban)
+            <KanbanSection ticket=ticket/>
             <TicketTags id=id ticket=ticket/>
             <WalletSection id=id ticket=ticket/>
             <h4 class="section-title">
