@@ -32,6 +32,7 @@ use crate::state::AppState;
         (name = "settings", description = "The company's settings (Configurações)"),
         (name = "stickers", description = "The company's sticker library (figurinhas)"),
         (name = "quick replies", description = "Saved messages agents insert with `/` (Mensagens rápidas)"),
+        (name = "ratings", description = "The satisfaction survey and its answers (Avaliação)"),
         (name = "live events", description = "WebSocket: ticket and message events, resumable by seq"),
     )
 )]
@@ -129,6 +130,7 @@ fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(http::settings::router())
         .merge(http::schedules::router())
         .merge(http::quick_replies::router())
+        .merge(http::ratings::router())
         .merge(http::webhooks::router())
         .split_for_parts()
 }

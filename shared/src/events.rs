@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::contacts::{Connection, Contact};
 use crate::ids::{ContactId, JobId, MessageId, TicketId};
+use crate::ratings::TicketRating;
 use crate::schedules::Schedule;
 use crate::settings::Settings;
 use crate::tickets::{Message, MessageStatus, Note, Ticket};
@@ -58,6 +59,9 @@ pub enum Event {
     ConnectionUpdated(Connection),
     #[serde(rename = "settings.updated")]
     SettingsUpdated(Settings),
+    /// A ticket's survey was sent, answered or given up (reaches whoever may see the ticket).
+    #[serde(rename = "rating.updated")]
+    RatingUpdated(TicketRating),
 }
 
 impl Event {
@@ -76,6 +80,7 @@ impl Event {
             Event::SyncProgress(_) => "sync.progress",
             Event::ConnectionUpdated(_) => "connection.updated",
             Event::SettingsUpdated(_) => "settings.updated",
+            Event::RatingUpdated(_) => "rating.updated",
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod lifecycle;
 pub mod org;
 pub mod page;
 pub mod quick_replies;
+pub mod ratings;
 pub mod schedules;
 pub mod settings;
 pub mod stickers;

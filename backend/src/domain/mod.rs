@@ -20,6 +20,7 @@ pub mod page;
 pub mod phone;
 pub mod queues;
 pub mod quick_replies;
+pub mod ratings;
 pub mod schedules;
 pub mod settings;
 pub mod stickers;

@@ -13,6 +13,7 @@ pub mod me;
 pub mod ops;
 pub mod queues;
 pub mod quick_replies;
+pub mod ratings;
 pub mod schedules;
 pub mod settings;
 pub mod stickers;

@@ -14,6 +14,7 @@ pub mod messages;
 pub mod outbox;
 pub mod queues;
 pub mod quick_replies;
+pub mod ratings;
 pub mod schedules;
 pub mod sessions;
 pub mod settings;

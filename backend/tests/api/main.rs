@@ -14,6 +14,7 @@ mod ops;
 mod org;
 mod outbox;
 mod quick_replies;
+mod ratings;
 mod schedules;
 mod seams;
 mod settings;

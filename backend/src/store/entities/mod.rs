@@ -13,6 +13,7 @@ pub mod messages;
 pub mod outbound_jobs;
 pub mod queues;
 pub mod quick_replies;
+pub mod ratings;
 pub mod refresh_tokens;
 pub mod schedules;
 pub mod stickers;
