@@ -10,6 +10,7 @@ pub mod me;
 pub mod media;
 pub mod queues;
 pub mod quick_replies;
+pub mod ratings;
 pub mod resource;
 pub mod schedules;
 pub mod settings;

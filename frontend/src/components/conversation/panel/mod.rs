@@ -3,6 +3,7 @@
 
 mod card;
 mod logs;
+mod rating;
 
 use leptos::prelude::*;
 use shared::ids::TicketId;
@@ -10,6 +11,7 @@ use shared::tickets::Ticket;
 
 use self::card::ContactCard;
 use self::logs::TicketLogs;
+use self::rating::TicketRatingSection;
 use crate::api::schedules::ScheduleFilter;
 use crate::components::icons;
 use crate::components::schedule_list::ScheduleList;
@@ -31,7 +33,7 @@ pub fn TicketInfo(
             </header>
             <ContactCard ticket=ticket/>
             // (protocols)
-            // (rating)
+            <TicketRatingSection id=id/>
             // (notes)
             // (kanban)
             // (tags)
