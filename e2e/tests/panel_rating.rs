@@ -1,6 +1,7 @@
 //! Browser test of Avaliação: an agent sends the survey from the contact panel (the button is
 //! disabled while ratings are off, and comes alive when an admin turns them on), the customer
-//! answers "5" through the simulated channel, and the panel and the home page show the rating.
+//! answers "5" through the simulated channel, and the panel and the home page show the rating;
+//! resolving with the survey ticked sends another.
 
 mod support;
 
@@ -14,7 +15,9 @@ const AGENT_PASSWORD: &str = "bia-Secret-123";
 /// Whether the panel's "Enviar avaliação" button is disabled, once it reads `expected`.
 async fn wait_send_disabled(browser: &Browser, expected: bool) {
     support::wait_for(&format!("the rating button disabled={expected}"), || async {
-        let disabled = browser.eval("const b = document.querySelector('[data-testid=rating-send]'); return b ? b.disabled : null;").await;
+        let disabled = browser
+            .eval("const b = document.querySelector('[data-testid=rating-send]'); return b ? b.disabled : null;")
+            .await;
         if disabled == json!(expected) { Ok(()) } else { Err(format!("{disabled}")) }
     })
     .await;
@@ -80,6 +83,17 @@ async fn an_agent_sends_the_survey_and_sees_the_answer_in_the_panel_and_on_the_h
     browser.wait_text("rating-state", "Nota 5 de 5").await;
     browser.wait_any_contains(&by_testid("message-text"), "Obrigado pela sua avaliação!").await;
     browser.screenshot("panel-rating").await;
+
+    // Resolving with the survey ticked sends a new one: the panel awaits the answer again.
+    browser.click("action-resolve").await;
+    browser.click("resolve-send-rating").await;
+    browser.click("confirm-action").await;
+    browser.wait_attr(&by_testid("rating-state"), "data-state", "awaiting").await;
+    support::wait_for("two surveys in the thread", || async {
+        let surveys = browser.texts(&by_testid("message-text")).await.iter().filter(|t| t.contains("De 1 a 5")).count();
+        if surveys == 2 { Ok(()) } else { Err(format!("{surveys}")) }
+    })
+    .await;
 
     // The home page: count, average and Bia's row, for the period chosen.
     browser.goto("/").await;

@@ -470,6 +470,8 @@ messages! {
     RatingsAverage => "Nota média", "Average score";
     RatingsDistribution => "Distribuição das notas", "Scores";
     NoRatings => "Nenhuma avaliação no período.", "No ratings in this period.";
+    SendRatingOnResolve => "Enviar a pesquisa de avaliação ao cliente", "Send the satisfaction survey to the customer";
+    RatingSentOnResolve => "A pesquisa de avaliação será enviada ao cliente.", "The satisfaction survey will be sent to the customer.";
 }
 
 pub fn role_key(role: shared::auth::Role) -> Key {
