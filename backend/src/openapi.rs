@@ -35,6 +35,7 @@ use crate::state::AppState;
         (name = "notes", description = "Internal notes on tickets (Nota), never sent to the contact"),
         (name = "tags", description = "The company's tags (Etiquetas) and tagging tickets"),
         (name = "kanban", description = "Kanban boards, their lanes, and tickets placed in them"),
+        (name = "ratings", description = "The satisfaction survey and its answers (Avaliação)"),
         (name = "live events", description = "WebSocket: ticket and message events, resumable by seq"),
     )
 )]
@@ -135,6 +136,7 @@ fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(http::notes::router())
         .merge(http::tags::router())
         .merge(http::kanban::router())
+        .merge(http::ratings::router())
         .merge(http::webhooks::router())
         .merge(http::wallets::router())
         .merge(http::protocols::router())

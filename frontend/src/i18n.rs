@@ -515,6 +515,27 @@ messages! {
     KanbanChooseLane => "Escolha uma coluna", "Choose a lane";
     KanbanRemove => "Tirar do quadro", "Remove from the board";
     Unassigned => "Sem atendente", "Unassigned";
+    // ratings (Avaliação): the panel's section and the dashboard's
+    Rating => "Avaliação", "Rating";
+    SendRating => "Enviar avaliação", "Send the survey";
+    RatingsOff => "As avaliações estão desligadas em Configurações.", "Ratings are switched off in Settings.";
+    RatingsDisabled => "As avaliações estão desligadas: um administrador pode ligá-las em Configurações.",
+        "Ratings are switched off: an administrator can turn them on in Settings.";
+    RatingNone => "Nenhuma avaliação pedida neste atendimento.", "No survey sent in this ticket.";
+    RatingAwaitingUntil => "Aguardando a resposta do cliente até", "Waiting for the customer's answer until";
+    RatingExpired => "O cliente não respondeu a tempo.", "The customer did not answer in time.";
+    RatingAbandoned => "Sem nota: o cliente respondeu outra coisa.", "No score: the customer answered something else.";
+    RatingsPeriod => "Período", "Period";
+    PeriodToday => "Hoje", "Today";
+    PeriodWeek => "Últimos 7 dias", "Last 7 days";
+    PeriodMonth => "Últimos 30 dias", "Last 30 days";
+    PeriodQuarter => "Últimos 90 dias", "Last 90 days";
+    RatingsCount => "Avaliações recebidas", "Ratings received";
+    RatingsAverage => "Nota média", "Average score";
+    RatingsDistribution => "Distribuição das notas", "Scores";
+    NoRatings => "Nenhuma avaliação no período.", "No ratings in this period.";
+    SendRatingOnResolve => "Enviar a pesquisa de avaliação ao cliente", "Send the satisfaction survey to the customer";
+    RatingSentOnResolve => "A pesquisa de avaliação será enviada ao cliente.", "The satisfaction survey will be sent to the customer.";
 }
 
 pub fn role_key(role: shared::auth::Role) -> Key {
@@ -522,6 +543,14 @@ pub fn role_key(role: shared::auth::Role) -> Key {
         shared::auth::Role::Admin => Key::RoleAdmin,
         shared::auth::Role::Supervisor => Key::RoleSupervisor,
         shared::auth::Role::Agent => Key::RoleAgent,
+    }
+}
+
+/// A received rating: "Nota 4 de 5".
+pub fn rating_score(locale: Locale, score: u8, scale: u8) -> String {
+    match locale {
+        Locale::Pt => format!("Nota {score} de {scale}"),
+        Locale::En => format!("Score {score} out of {scale}"),
     }
 }
 

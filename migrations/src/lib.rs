@@ -14,6 +14,7 @@ mod m20261128_000008_stickers;
 mod m20261128_000010_quick_replies;
 mod m20261128_000011_notes_and_tags;
 mod m20261128_000012_wallet_and_protocols;
+mod m20261128_000013_ratings;
 mod m20261128_000014_kanban;
 
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000011_notes_and_tags::Migration),
             Box::new(m20261128_000012_wallet_and_protocols::Migration),
             Box::new(m20261128_000014_kanban::Migration),
+            Box::new(m20261128_000013_ratings::Migration),
         ]
     }
 }

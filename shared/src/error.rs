@@ -128,6 +128,8 @@ error_codes! {
     /// 409: the company has no connection to send through.
     NoConnection = "no_connection",
     NotASimulator = "not_a_simulator",
+    /// 409: the satisfaction survey is switched off in the settings.
+    RatingsDisabled = "ratings_disabled",
     ContactBlocked = "contact_blocked",
     CannotDemoteSelf = "cannot_demote_self",
     CannotDeleteSelf = "cannot_delete_self",

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::contacts::{Connection, Contact};
 use crate::ids::{ContactId, JobId, MessageId, NoteId, TicketId};
 use crate::kanban::{Board, BoardDeleted};
+use crate::ratings::TicketRating;
 use crate::schedules::Schedule;
 use crate::settings::Settings;
 use crate::tickets::{Message, MessageStatus, Note, Ticket};
@@ -67,6 +68,9 @@ pub enum Event {
     KanbanBoardUpdated(Board),
     #[serde(rename = "kanban_board.deleted")]
     KanbanBoardDeleted(BoardDeleted),
+    /// A ticket's survey was sent, answered or given up (reaches whoever may see the ticket).
+    #[serde(rename = "rating.updated")]
+    RatingUpdated(TicketRating),
 }
 
 impl Event {
@@ -88,6 +92,7 @@ impl Event {
             Event::SettingsUpdated(_) => "settings.updated",
             Event::KanbanBoardUpdated(_) => "kanban_board.updated",
             Event::KanbanBoardDeleted(_) => "kanban_board.deleted",
+            Event::RatingUpdated(_) => "rating.updated",
         }
     }
 }

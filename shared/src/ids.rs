@@ -42,4 +42,5 @@ id_type!(
     ProtocolId,
     BoardId,
     LaneId,
+    RatingId,
 );

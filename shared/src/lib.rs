@@ -12,6 +12,7 @@ pub mod org;
 pub mod page;
 pub mod protocols;
 pub mod quick_replies;
+pub mod ratings;
 pub mod schedules;
 pub mod settings;
 pub mod stickers;

@@ -76,7 +76,8 @@ impl Default for RatingSettings {
         Self {
             enabled: false,
             on_resolve: false,
-            question: "Como você avalia o nosso atendimento? Responda com uma nota de 1 a 5.".to_owned(),
+            // The scale is added when it is sent ("De 1 a 5, …"), so it follows the setting.
+            question: "Como você avalia o nosso atendimento?".to_owned(),
             scale: 5,
             window_minutes: 60 * 24,
         }

@@ -354,6 +354,9 @@ pub struct Dashboard {
     pub avg_handle_secs: Option<f64>,
     pub by_queue: Vec<QueueCount>,
     pub by_agent: Vec<UserCount>,
+    /// Ratings received in the period asked (`from`, `to`; the last 30 days by default).
+    #[serde(default)]
+    pub ratings: crate::ratings::RatingReport,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

@@ -14,7 +14,15 @@ use crate::error::AppResult;
 use crate::state::AppState;
 use crate::store;
 
-pub async fn today(state: &AppState, caller: &CurrentUser) -> AppResult<Dashboard> {
+/// How far back the dashboard's ratings go when no period is asked.
+const DEFAULT_RATINGS_DAYS: i64 = 30;
+
+pub async fn today(
+    state: &AppState,
+    caller: &CurrentUser,
+    ratings_from: Option<DateTime<Utc>>,
+    ratings_to: Option<DateTime<Utc>>,
+) -> AppResult<Dashboard> {
     let day_start: DateTime<Utc> = Utc::now().with_time(NaiveTime::MIN).single().unwrap_or_else(Utc::now);
     let viewer = viewer_of(&state.db, caller).await?;
     let tickets = store::dashboard::active_or_touched_since(&state.db, caller.company_id, day_start).await?;
@@ -98,5 +106,7 @@ pub async fn today(state: &AppState, caller: &CurrentUser) -> AppResult<Dashboar
             Some(count)
         })
         .collect();
+    let ratings_from = ratings_from.unwrap_or_else(|| Utc::now() - chrono::Duration::days(DEFAULT_RATINGS_DAYS));
+    dashboard.ratings = crate::domain::ratings::report(state, caller, Some(ratings_from), ratings_to).await?;
     Ok(dashboard)
 }

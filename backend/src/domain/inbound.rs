@@ -12,6 +12,7 @@ use crate::domain::events::Outbox;
 use crate::domain::media;
 use crate::domain::messages::{MAX_BODY_CHARS, to_dto};
 use crate::domain::phone::PhoneNumber;
+use crate::domain::ratings;
 use crate::domain::tickets::{already_active_on_race, audience, id_of, summary};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::metrics::InboundOutcome;
@@ -187,7 +188,19 @@ async fn store_inbound(
     }
     let mut outbox = Outbox::new();
     let contact_id = ContactId(contact.id);
-    let ticket = match store::tickets::find_active_for_update(&txn, contact_id, connection_id).await? {
+    // An answer to a survey goes to the survey's ticket: a closed one is not reopened, and no new
+    // ticket starts.
+    let survey =
+        ratings::reply_to_survey(&txn, &mut outbox, contact_id, connection_id, &inbound.body, inbound.at).await?;
+    let rated = match &survey {
+        Some(reply) => store::tickets::get_in_company_for_update(&txn, company_id, reply.ticket_id()).await?,
+        None => None,
+    };
+    let active = match rated {
+        Some(ticket) => Some(ticket),
+        None => store::tickets::find_active_for_update(&txn, contact_id, connection_id).await?,
+    };
+    let ticket = match active {
         Some(ticket) => ticket,
         None => {
             let number = store::counters::next(&txn, company_id, store::counters::TICKET_NUMBER).await?;
@@ -262,13 +275,23 @@ async fn store_inbound(
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("duplicate message vanished")))?;
         return Ok(duplicate(&existing));
     };
-    store::tickets::note_inbound(&txn, id_of(&ticket), body, inbound.at.max(ticket.updated_at)).await?;
+    if ratings::reply_is_news(&ticket) {
+        store::tickets::note_inbound(&txn, id_of(&ticket), body, inbound.at.max(ticket.updated_at)).await?;
+    }
+    outbox.add(&txn, company_id, audience(&ticket), Event::MessageCreated(to_dto(message.clone()))).await?;
+    let answered = survey.is_some();
+    if let Some(reply) = survey {
+        ratings::record_reply(&txn, &mut outbox, reply, &ticket, inbound.at).await?;
+    }
     let ticket =
         store::tickets::get_in_company(&txn, company_id, id_of(&ticket)).await?.ok_or(AppError::NotFound("ticket"))?;
-    outbox.add(&txn, company_id, audience(&ticket), Event::MessageCreated(to_dto(message.clone()))).await?;
     outbox.add(&txn, company_id, audience(&ticket), Event::TicketUpdated(summary(&txn, ticket.clone()).await?)).await?;
     txn.commit().await?;
     outbox.publish(state);
+    if answered {
+        // The thanks or the re-ask waits in the outbox.
+        crate::domain::outbox::wake(state);
+    }
     Ok(Received::Stored { ticket_id: id_of(&ticket), message_id: MessageId(message.id) })
 }
 

@@ -23,6 +23,7 @@ pub mod phone;
 pub mod protocols;
 pub mod queues;
 pub mod quick_replies;
+pub mod ratings;
 pub mod schedules;
 pub mod settings;
 pub mod stickers;

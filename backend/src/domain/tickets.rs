@@ -330,12 +330,16 @@ pub enum Action {
     Accept,
     Transfer(TransferTicket),
     ReturnToQueue,
-    Resolve,
+    /// `send_rating`: send the satisfaction survey too (see `domain::ratings::on_resolve`).
+    Resolve {
+        send_rating: bool,
+    },
     Reopen,
 }
 
 pub async fn transition(state: &AppState, caller: &CurrentUser, id: TicketId, action: Action) -> AppResult<Ticket> {
     // Validate the transfer's targets before taking the write turn.
+    let send_rating = matches!(action, Action::Resolve { send_rating: true });
     let (transition, target_queue, target_user) = match action {
         Action::Accept => (Transition::Accept, None, None),
         Action::Transfer(transfer) => {
@@ -343,7 +347,7 @@ pub async fn transition(state: &AppState, caller: &CurrentUser, id: TicketId, ac
             (Transition::Transfer { queue_id: transfer.queue_id, user_id: transfer.user_id }, queue, user)
         }
         Action::ReturnToQueue => (Transition::ReturnToQueue, None, None),
-        Action::Resolve => (Transition::Resolve, None, None),
+        Action::Resolve { .. } => (Transition::Resolve, None, None),
         Action::Reopen => (Transition::Reopen, None, None),
     };
     let txn = state.begin().await?;
@@ -401,6 +405,16 @@ pub async fn transition(state: &AppState, caller: &CurrentUser, id: TicketId, ac
     let to = target_user.map(|u| u.name).or(target_queue.map(|q| q.name));
     let note = SystemNote { kind: change.note, actor, to };
     messages::add_system(&txn, &mut outbox, &updated, &note).await?;
+    let updated = if transition == Transition::Resolve
+        && crate::domain::ratings::on_resolve(&txn, &mut outbox, &updated, caller, send_rating).await?
+    {
+        // The survey moved the ticket's last message.
+        store::tickets::get_in_company(&txn, company_of(&updated), id_of(&updated))
+            .await?
+            .ok_or(AppError::NotFound("ticket"))?
+    } else {
+        updated
+    };
     let dto = summary(&txn, updated.clone()).await?;
     outbox.add(&txn, company_of(&updated), audience(&updated), Event::TicketUpdated(dto.clone())).await?;
     // Whoever could see it before and no longer can must still hear that it left their list.

@@ -16,6 +16,7 @@ pub mod ops;
 pub mod protocols;
 pub mod queues;
 pub mod quick_replies;
+pub mod ratings;
 pub mod schedules;
 pub mod settings;
 pub mod stickers;

@@ -209,16 +209,26 @@ async fn return_to_queue(
     act(state, caller, id, Action::ReturnToQueue).await
 }
 
-/// open | pending → closed.
+/// open | pending → closed. `send_rating: true` sends the satisfaction survey too; with the
+/// settings' `ratings.on_resolve` on, it is sent even without the flag (not to groups). With
+/// ratings switched off nothing is sent and the ticket is resolved all the same.
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/resolve", tag = "tickets", params(("id" = i64, Path)),
     request_body(content = Option<ResolveTicket>), security(("bearer" = [])),
-    responses((status = 200, body = Ticket), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = Ticket), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 415, body = ErrorBody)))]
 async fn resolve(
     State(state): State<AppState>,
     caller: CurrentUser,
     AppPath(id): AppPath<TicketId>,
+    request: Request,
 ) -> AppResult<AppJson<Ticket>> {
-    act(state, caller, id, Action::Resolve).await
+    // The body is optional: without one (no content type), nothing but the resolution.
+    let send_rating = if request.headers().contains_key(axum::http::header::CONTENT_TYPE) {
+        AppJson::<ResolveTicket>::from_request(request, &state).await?.0.send_rating
+    } else {
+        false
+    };
+    act(state, caller, id, Action::Resolve { send_rating }).await
 }
 
 /// closed → open, assigned to the caller.

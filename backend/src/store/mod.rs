@@ -17,6 +17,7 @@ pub mod outbox;
 pub mod protocols;
 pub mod queues;
 pub mod quick_replies;
+pub mod ratings;
 pub mod schedules;
 pub mod sessions;
 pub mod settings;

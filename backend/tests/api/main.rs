@@ -17,6 +17,7 @@ mod org;
 mod outbox;
 mod protocols;
 mod quick_replies;
+mod ratings;
 mod schedules;
 mod seams;
 mod settings;

@@ -83,6 +83,7 @@ pub fn error_key(code: ErrorCode) -> Key {
         ErrorCode::NoConnection => Key::NoConnection,
         ErrorCode::TicketAlreadyActive => Key::TicketAlreadyActive,
         ErrorCode::NotASimulator => Key::NotASimulator,
+        ErrorCode::RatingsDisabled => Key::RatingsDisabled,
         ErrorCode::ContactBlocked => Key::ContactBlocked,
         ErrorCode::CannotDemoteSelf => Key::CannotDemoteSelf,
         ErrorCode::CannotDeleteSelf => Key::CannotDeleteSelf,

@@ -13,6 +13,7 @@ pub mod notes;
 pub mod protocols;
 pub mod queues;
 pub mod quick_replies;
+pub mod ratings;
 pub mod resource;
 pub mod schedules;
 pub mod settings;

@@ -126,7 +126,10 @@ pub async fn create(new: &NewTicket) -> Result<Ticket, ApiError> {
 pub enum Action {
     Accept,
     ReturnToQueue,
-    Resolve,
+    /// `send_rating`: send the satisfaction survey too.
+    Resolve {
+        send_rating: bool,
+    },
     Reopen,
 }
 
@@ -135,7 +138,7 @@ impl Action {
         match self {
             Action::Accept => "accept",
             Action::ReturnToQueue => "return-to-queue",
-            Action::Resolve => "resolve",
+            Action::Resolve { .. } => "resolve",
             Action::Reopen => "reopen",
         }
     }
@@ -144,7 +147,7 @@ impl Action {
 pub async fn act(id: TicketId, action: Action) -> Result<Ticket, ApiError> {
     let path = format!("/tickets/{id}/{}", action.path());
     match action {
-        Action::Resolve => client::send(Method::Post, &path, &ResolveTicket { send_rating: false }).await,
+        Action::Resolve { send_rating } => client::send(Method::Post, &path, &ResolveTicket { send_rating }).await,
         _ => client::send(Method::Post, &path, &serde_json::json!({})).await,
     }
 }

@@ -54,11 +54,15 @@ pub fn ConfirmAction(
     #[prop(into)] on_confirm: Callback<()>,
     #[prop(into)] on_cancel: Callback<()>,
     #[prop(into)] error: Signal<Option<String>>,
+    /// Options of the action, under the question (resolve: send the survey).
+    #[prop(optional)]
+    children: Option<Children>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <Modal title=title on_close=on_cancel testid="confirm-dialog">
             <p class="confirm-question" data-testid="confirm-question">{move || question.get()}</p>
+            {children.map(|children| children())}
             {move || error.get().map(|text| view! { <div class="alert alert-error" role="alert">{text}</div> })}
             <div class="form-actions">
                 <button type="button" class="btn" on:click=move |_| on_cancel.run(())>{t!(i18n, Cancel)}</button>

@@ -18,6 +18,7 @@ pub mod outbound_jobs;
 pub mod protocols;
 pub mod queues;
 pub mod quick_replies;
+pub mod ratings;
 pub mod refresh_tokens;
 pub mod schedules;
 pub mod stickers;

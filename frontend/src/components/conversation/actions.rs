@@ -171,7 +171,7 @@ impl TicketActions {
                 self.ui.set_tab(status);
                 self.toasts.push(if action == Action::Accept { Key::TicketAccepted } else { Key::TicketReopened });
             }
-            Action::Resolve => self.toasts.push(Key::TicketResolved),
+            Action::Resolve { .. } => self.toasts.push(Key::TicketResolved),
             Action::ReturnToQueue => {
                 self.toasts.push(Key::TicketReturned);
                 self.back_to_list();

@@ -6,6 +6,7 @@ mod kanban;
 mod logs;
 mod notes;
 mod protocols;
+mod rating;
 mod tags;
 mod wallet;
 
@@ -19,6 +20,7 @@ use self::logs::TicketLogs;
 use self::notes::TicketNotes;
 use self::protocols::ProtocolsSection;
 pub use self::protocols::TicketProtocols;
+use self::rating::TicketRatingSection;
 use self::tags::TicketTags;
 use self::wallet::WalletSection;
 use crate::api::schedules::ScheduleFilter;
@@ -48,7 +50,7 @@ pub fn TicketInfo(
             </header>
             <ContactCard ticket=ticket/>
             <ProtocolsSection id=id ticket=ticket/>
-            // (rating)
+            <TicketRatingSection id=id/>
             <TicketNotes id=id/>
             <KanbanSection ticket=ticket/>
             <TicketTags id=id ticket=ticket/>
