@@ -12,6 +12,7 @@ mod m20261128_000006_outbox;
 mod m20261128_000007_schedules;
 mod m20261128_000008_stickers;
 mod m20261128_000010_quick_replies;
+mod m20261128_000015_contact_imports;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000007_schedules::Migration),
             Box::new(m20261128_000008_stickers::Migration),
             Box::new(m20261128_000010_quick_replies::Migration),
+            Box::new(m20261128_000015_contact_imports::Migration),
         ]
     }
 }

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::contact_imports::ContactImport;
 use crate::contacts::{Connection, Contact};
 use crate::ids::{ContactId, JobId, MessageId, TicketId};
 use crate::schedules::Schedule;
@@ -58,6 +59,9 @@ pub enum Event {
     ConnectionUpdated(Connection),
     #[serde(rename = "settings.updated")]
     SettingsUpdated(Settings),
+    /// A contacts import moved on (sent to the person who started it, and to admins and supervisors).
+    #[serde(rename = "import.progress")]
+    ImportProgress(ContactImport),
 }
 
 impl Event {
@@ -76,6 +80,7 @@ impl Event {
             Event::SyncProgress(_) => "sync.progress",
             Event::ConnectionUpdated(_) => "connection.updated",
             Event::SettingsUpdated(_) => "settings.updated",
+            Event::ImportProgress(_) => "import.progress",
         }
     }
 }

@@ -39,4 +39,5 @@ id_type!(
     JobId,
     StickerId,
     QuickReplyId,
+    ContactImportId,
 );

@@ -91,3 +91,57 @@ pub async fn page(
 pub async fn delete(tx: &WriteTx, id: ContactId) -> Result<u64, DbErr> {
     Ok(contacts::Entity::delete_by_id(id.0).exec(tx).await?.rows_affected)
 }
+
+/// The company's contacts with these numbers.
+pub async fn by_numbers(
+    db: &impl ConnectionTrait,
+    company_id: CompanyId,
+    numbers: &[String],
+) -> Result<Vec<contacts::Model>, DbErr> {
+    if numbers.is_empty() {
+        return Ok(Vec::new());
+    }
+    contacts::Entity::find()
+        .filter(contacts::Column::CompanyId.eq(company_id.0))
+        .filter(contacts::Column::Number.is_in(numbers.iter().cloned()))
+        .all(db)
+        .await
+}
+
+/// An imported contact (owned: a batch of them is built before the transaction).
+pub struct ImportedContact {
+    pub name: String,
+    pub number: String,
+    pub email: Option<String>,
+    pub extra: String,
+}
+
+/// Inserts a batch in one statement; a number taken meanwhile (a message that arrived since the
+/// batch was checked) is left alone. Returns how many were inserted.
+pub async fn insert_imported(tx: &WriteTx, company_id: CompanyId, rows: Vec<ImportedContact>) -> Result<u64, DbErr> {
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let now = Utc::now();
+    let models = rows.into_iter().map(|row| contacts::ActiveModel {
+        company_id: Set(company_id.0),
+        name: Set(row.name),
+        number: Set(row.number),
+        email: Set(row.email),
+        photo_url: Set(None),
+        extra: Set(row.extra),
+        is_group: Set(false),
+        blocked: Set(false),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    });
+    let inserted = contacts::Entity::insert_many(models)
+        .on_conflict_do_nothing_on([contacts::Column::CompanyId, contacts::Column::Number])
+        .exec_without_returning(tx)
+        .await?;
+    Ok(match inserted {
+        sea_orm::TryInsertResult::Inserted(count) => count,
+        sea_orm::TryInsertResult::Empty | sea_orm::TryInsertResult::Conflicted => 0,
+    })
+}

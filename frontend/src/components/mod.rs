@@ -6,6 +6,7 @@ pub mod avatar;
 pub mod composer;
 pub mod confirm_dialog;
 pub mod contact_form;
+pub mod contact_import;
 pub mod conversation;
 pub mod emoji;
 pub mod form;
