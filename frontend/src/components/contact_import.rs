@@ -48,6 +48,7 @@ fn error_text(locale: i18n::Locale, err: &ApiError) -> String {
 pub fn ContactImportDialog(#[prop(into)] on_close: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
     let file = StoredValue::new(None::<SendWrapper<web_sys::File>>);
+    let file_name = RwSignal::new(None::<String>);
     let preview = RwSignal::new(None::<ImportPreview>);
     let mapping = RwSignal::new(Vec::<ImportColumn>::new());
     let existing = RwSignal::new(ImportExisting::Skip);
@@ -177,7 +178,7 @@ pub fn ContactImportDialog(#[prop(into)] on_close: Callback<()>) -> impl IntoVie
                         </tbody>
                     </table>
                 </div>
-                <fieldset class="field">
+                <fieldset class="checks">
                     <legend>{t!(i18n, ImportExistingLabel)}</legend>
                     <label class="radio">
                         <input type="radio" name="import-existing" data-testid="import-existing-skip"
@@ -267,16 +268,20 @@ pub fn ContactImportDialog(#[prop(into)] on_close: Callback<()>) -> impl IntoVie
             <div class="form">
                 <Show when=move || job.with(Option::is_none)>
                     <div class="field">
+                        <div class="import-pick">
                         <label class="btn btn-small">
                             <span>{t!(i18n, ImportFile)}</span>
                             <input type="file" class="sr-only" accept=".csv,text/csv,text/plain" data-testid="import-file"
                                 on:change=move |event| {
                                     let input: web_sys::HtmlInputElement = event_target(&event);
                                     if let Some(chosen) = input.files().and_then(|files| files.get(0)) {
+                                        file_name.set(Some(chosen.name()));
                                         pick(chosen);
                                     }
                                 }/>
                         </label>
+                        {move || file_name.get().map(|name| view! { <span class="muted" data-testid="import-file-name">{name}</span> })}
+                        </div>
                         <p class="field-hint">{t!(i18n, ImportFileHint)}</p>
                     </div>
                     {columns_view}
