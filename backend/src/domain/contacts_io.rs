@@ -15,7 +15,7 @@
 
 mod csv_file;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -548,48 +548,54 @@ async fn write_batch(state: &AppState, job: &mut Job, batch: Vec<Outcome>) -> Ap
         }
     }
     let tx = state.begin().await?;
-    let numbers: Vec<String> = candidates.iter().map(|c| c.number.clone()).collect();
-    let existing: HashMap<String, contacts::Model> = store::contacts::by_numbers(&tx, job.company_id, &numbers)
-        .await?
-        .into_iter()
-        .map(|contact| (contact.number.clone(), contact))
+    // New numbers first, in one statement: the unique index (not a lookup whose plan depends on
+    // the table's statistics, which lag behind a fast-growing table) tells which already exist.
+    let new: Vec<store::contacts::ImportedContact> = candidates
+        .iter()
+        .map(|candidate| store::contacts::ImportedContact {
+            name: candidate.name.clone().unwrap_or_else(|| candidate.number.clone()),
+            number: candidate.number.clone(),
+            email: candidate.email.clone(),
+            extra: serde_json::Value::Object(candidate.extra.clone()).to_string(),
+        })
         .collect();
-    let mut new = Vec::new();
-    for candidate in candidates {
-        let Some(contact) = existing.get(&candidate.number) else {
-            new.push(store::contacts::ImportedContact {
-                name: candidate.name.unwrap_or_else(|| candidate.number.clone()),
-                extra: serde_json::Value::Object(candidate.extra).to_string(),
-                number: candidate.number,
-                email: candidate.email,
-            });
-            continue;
-        };
-        if job.existing == ImportExisting::Skip {
-            dto.skipped += 1;
-            continue;
+    let inserted: HashSet<String> =
+        store::contacts::insert_imported(&tx, job.company_id, new).await?.into_iter().collect();
+    dto.created += inserted.len() as u32;
+    let existing: Vec<Candidate> = candidates.into_iter().filter(|c| !inserted.contains(&c.number)).collect();
+    match job.existing {
+        ImportExisting::Skip => dto.skipped += existing.len() as u32,
+        ImportExisting::Update => {
+            let numbers: Vec<String> = existing.iter().map(|c| c.number.clone()).collect();
+            let contacts: HashMap<String, contacts::Model> = store::contacts::by_numbers(&tx, job.company_id, &numbers)
+                .await?
+                .into_iter()
+                .map(|contact| (contact.number.clone(), contact))
+                .collect();
+            for candidate in existing {
+                let Some(contact) = contacts.get(&candidate.number) else {
+                    // Deleted since the insert saw it: nothing to update.
+                    dto.skipped += 1;
+                    continue;
+                };
+                let mut extra = match serde_json::from_str::<serde_json::Value>(&contact.extra) {
+                    Ok(serde_json::Value::Object(map)) => map,
+                    _ => serde_json::Map::new(),
+                };
+                extra.extend(candidate.extra);
+                let mut row = contact.clone().into_active_model();
+                if let Some(name) = candidate.name {
+                    row.name = Set(name);
+                }
+                if let Some(email) = candidate.email {
+                    row.email = Set(Some(email));
+                }
+                row.extra = Set(serde_json::Value::Object(extra).to_string());
+                store::contacts::update(&tx, row).await?;
+                dto.updated += 1;
+            }
         }
-        let mut extra = match serde_json::from_str::<serde_json::Value>(&contact.extra) {
-            Ok(serde_json::Value::Object(map)) => map,
-            _ => serde_json::Map::new(),
-        };
-        extra.extend(candidate.extra);
-        let mut row = contact.clone().into_active_model();
-        if let Some(name) = candidate.name {
-            row.name = Set(name);
-        }
-        if let Some(email) = candidate.email {
-            row.email = Set(Some(email));
-        }
-        row.extra = Set(serde_json::Value::Object(extra).to_string());
-        store::contacts::update(&tx, row).await?;
-        dto.updated += 1;
     }
-    let offered = new.len() as u32;
-    let inserted = u32::try_from(store::contacts::insert_imported(&tx, job.company_id, new).await?).unwrap_or(offered);
-    dto.created += inserted;
-    // Numbers that became contacts since the batch was read (a customer wrote meanwhile).
-    dto.skipped += offered.saturating_sub(inserted);
     let errors_json =
         if errors_changed { Some(serde_json::to_string(&dto.errors).map_err(anyhow::Error::from)?) } else { None };
     let progress = store::contact_imports::Progress {

@@ -116,11 +116,15 @@ pub struct ImportedContact {
     pub extra: String,
 }
 
-/// Inserts a batch in one statement; a number taken meanwhile (a message that arrived since the
-/// batch was checked) is left alone. Returns how many were inserted.
-pub async fn insert_imported(tx: &WriteTx, company_id: CompanyId, rows: Vec<ImportedContact>) -> Result<u64, DbErr> {
+/// Inserts a batch in one statement; a number that is already a contact (or became one meanwhile)
+/// is left alone by the database's unique index. Returns the numbers inserted.
+pub async fn insert_imported(
+    tx: &WriteTx,
+    company_id: CompanyId,
+    rows: Vec<ImportedContact>,
+) -> Result<Vec<String>, DbErr> {
     if rows.is_empty() {
-        return Ok(0);
+        return Ok(Vec::new());
     }
     let now = Utc::now();
     let models = rows.into_iter().map(|row| contacts::ActiveModel {
@@ -138,10 +142,10 @@ pub async fn insert_imported(tx: &WriteTx, company_id: CompanyId, rows: Vec<Impo
     });
     let inserted = contacts::Entity::insert_many(models)
         .on_conflict_do_nothing_on([contacts::Column::CompanyId, contacts::Column::Number])
-        .exec_without_returning(tx)
+        .exec_with_returning_many(tx)
         .await?;
     Ok(match inserted {
-        sea_orm::TryInsertResult::Inserted(count) => count,
-        sea_orm::TryInsertResult::Empty | sea_orm::TryInsertResult::Conflicted => 0,
+        sea_orm::TryInsertResult::Inserted(models) => models.into_iter().map(|contact| contact.number).collect(),
+        sea_orm::TryInsertResult::Empty | sea_orm::TryInsertResult::Conflicted => Vec::new(),
     })
 }
