@@ -422,6 +422,13 @@ async fn a_100k_row_import_runs_in_the_background_while_other_requests_are_answe
     let last_row = contact(&app, &admin, "5511980099998").await.expect("the last valid row");
     assert_eq!(last_row["name"], "Cliente 99998");
     assert_eq!(walk(&app.state.config.data_dir.join("imports")), Vec::<std::path::PathBuf>::new());
+
+    // The export streams them all back: a header and one line per contact.
+    let response = app.client.get(app.url("/api/v1/contacts/export")).bearer_auth(&admin).send().await.expect("export");
+    assert_eq!(response.status(), StatusCode::OK);
+    let text = response.text().await.expect("csv");
+    assert_eq!(text.lines().count(), 1 + 99_900 + 1, "the import's contacts and the one made meanwhile");
+    assert!(text.contains("\r\nCliente 99998;(+55) 11 98009-9998;c99998@example.com\r\n"));
 }
 
 #[tokio::test]
