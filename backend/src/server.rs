@@ -59,9 +59,11 @@ pub async fn serve_until(
 ) -> std::io::Result<()> {
     let outbox = crate::domain::outbox::OutboxWorker::start(state.clone());
     let schedules = crate::domain::schedules::ScheduleSender::start(state.clone());
+    let imports = crate::domain::contacts_io::ImportSweeper::start(state.clone());
     let served = axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await;
+    imports.stop().await;
     schedules.stop().await;
     outbox.stop().await;
     served

@@ -536,6 +536,39 @@ messages! {
     NoRatings => "Nenhuma avaliação no período.", "No ratings in this period.";
     SendRatingOnResolve => "Enviar a pesquisa de avaliação ao cliente", "Send the satisfaction survey to the customer";
     RatingSentOnResolve => "A pesquisa de avaliação será enviada ao cliente.", "The satisfaction survey will be sent to the customer.";
+    // contacts import and export
+    Import => "Importar", "Import";
+    Export => "Exportar", "Export";
+    ImportContacts => "Importar contatos", "Import contacts";
+    ImportFile => "Arquivo CSV", "CSV file";
+    ImportFileHint => "Como as planilhas salvam: separado por ; ou vírgula, em UTF-8 ou Latin-1, com uma linha de títulos. Até 50 MB.",
+        "As spreadsheets save it: separated by ; or commas, in UTF-8 or Latin-1, with a header row. Up to 50 MB.";
+    ImportFileTooLarge => "O arquivo pode ter no máximo 50 MB.", "The file may be at most 50 MB.";
+    ImportPreviewTitle => "Primeiras linhas: escolha o que é cada coluna", "First rows: choose what each column is";
+    ImportColumnName => "Nome", "Name";
+    ImportColumnNumber => "Número", "Number";
+    ImportColumnEmail => "E-mail", "E-mail";
+    ImportColumnExtra => "Campo extra", "Extra field";
+    ImportColumnIgnore => "Ignorar", "Ignore";
+    ImportExistingLabel => "Contatos que já existem (mesmo número)", "Contacts that already exist (same number)";
+    ImportExistingSkip => "Manter como estão", "Leave them as they are";
+    ImportExistingUpdate => "Atualizar com os dados do arquivo", "Update them from the file";
+    ImportStart => "Iniciar importação", "Start import";
+    ImportRunning => "Importando…", "Importing…";
+    ImportDone => "Importação concluída.", "Import finished.";
+    ImportFailed => "A importação falhou.", "The import failed.";
+    ImportInterrupted => "A importação foi interrompida (o servidor parou). Importe o arquivo de novo: o que já entrou não se repete.",
+        "The import was interrupted (the server stopped). Import the file again: what is already in is not repeated.";
+    ImportCreated => "Criados", "Created";
+    ImportUpdated => "Atualizados", "Updated";
+    ImportSkipped => "Ignorados", "Skipped";
+    ImportRejected => "Rejeitados", "Rejected";
+    ImportRow => "Linha", "Row";
+    ImportField => "Coluna", "Column";
+    ImportReason => "Motivo", "Reason";
+    NotCsv => "Não é um arquivo CSV com uma linha de títulos.", "Not a CSV file with a header row.";
+    BadMapping => "Escolha exatamente uma coluna de número, e no máximo uma de nome e uma de e-mail.",
+        "Choose exactly one number column, and at most one name column and one e-mail column.";
 }
 
 pub fn role_key(role: shared::auth::Role) -> Key {
@@ -644,6 +677,46 @@ pub fn confirm_delete_tag(locale: Locale, name: &str) -> String {
     match locale {
         Locale::Pt => format!("Excluir a etiqueta “{name}”? Ela sai de todos os atendimentos."),
         Locale::En => format!("Delete the tag “{name}”? It comes off every ticket."),
+    }
+}
+
+/// `1.234 de 100.000 linhas`.
+pub fn import_progress(locale: Locale, processed: u32, total: u32) -> String {
+    let group = |n: u32| {
+        let digits = n.to_string();
+        let separator = if locale == Locale::Pt { '.' } else { ',' };
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push(separator);
+            }
+            out.push(c);
+        }
+        out
+    };
+    match locale {
+        Locale::Pt => format!("{} de {} linhas", group(processed), group(total)),
+        Locale::En => format!("{} of {} rows", group(processed), group(total)),
+    }
+}
+
+/// Under the rejected rows listed, how many more there were.
+pub fn import_more_rejected(locale: Locale, count: u32) -> String {
+    match (locale, count) {
+        (Locale::Pt, 1) => "…e mais 1 linha rejeitada.".to_owned(),
+        (Locale::Pt, n) => format!("…e mais {n} linhas rejeitadas."),
+        (Locale::En, 1) => "…and 1 more rejected row.".to_owned(),
+        (Locale::En, n) => format!("…and {n} more rejected rows."),
+    }
+}
+
+/// How the file was read: `UTF-8, separado por ;`.
+pub fn import_read_as(locale: Locale, encoding: &str, delimiter: &str) -> String {
+    let encoding = if encoding == "utf-8" { "UTF-8" } else { "Latin-1 (Windows-1252)" };
+    let delimiter = if delimiter == "\t" { "tab" } else { delimiter };
+    match locale {
+        Locale::Pt => format!("Lido como {encoding}, separado por “{delimiter}”."),
+        Locale::En => format!("Read as {encoding}, separated by “{delimiter}”."),
     }
 }
 
@@ -757,6 +830,15 @@ pub fn validation_text(locale: Locale, invalid: &Invalid) -> String {
             return if pt { format!("Escolha um destes: {choices}.") } else { format!("Choose one of: {choices}.") };
         }
         Invalid::Malformed { .. } => Key::MalformedInput,
+        Invalid::DuplicateInFile { row } => {
+            return if pt {
+                format!("Repete o número da linha {row}.")
+            } else {
+                format!("Repeats the number of row {row}.")
+            };
+        }
+        Invalid::NotCsv => Key::NotCsv,
+        Invalid::BadMapping => Key::BadMapping,
     };
     key.text(locale).to_owned()
 }

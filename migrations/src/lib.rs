@@ -16,6 +16,7 @@ mod m20261128_000011_notes_and_tags;
 mod m20261128_000012_wallet_and_protocols;
 mod m20261128_000013_ratings;
 mod m20261128_000014_kanban;
+mod m20261128_000015_contact_imports;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000012_wallet_and_protocols::Migration),
             Box::new(m20261128_000014_kanban::Migration),
             Box::new(m20261128_000013_ratings::Migration),
+            Box::new(m20261128_000015_contact_imports::Migration),
         ]
     }
 }

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::contact_imports::ContactImport;
 use crate::contacts::{Connection, Contact};
 use crate::ids::{ContactId, JobId, MessageId, NoteId, TicketId};
 use crate::kanban::{Board, BoardDeleted};
@@ -71,6 +72,9 @@ pub enum Event {
     /// A ticket's survey was sent, answered or given up (reaches whoever may see the ticket).
     #[serde(rename = "rating.updated")]
     RatingUpdated(TicketRating),
+    /// A contacts import moved on (sent to the person who started it, and to admins and supervisors).
+    #[serde(rename = "import.progress")]
+    ImportProgress(ContactImport),
 }
 
 impl Event {
@@ -93,6 +97,7 @@ impl Event {
             Event::KanbanBoardUpdated(_) => "kanban_board.updated",
             Event::KanbanBoardDeleted(_) => "kanban_board.deleted",
             Event::RatingUpdated(_) => "rating.updated",
+            Event::ImportProgress(_) => "import.progress",
         }
     }
 }

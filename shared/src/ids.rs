@@ -43,4 +43,5 @@ id_type!(
     BoardId,
     LaneId,
     RatingId,
+    ContactImportId,
 );

@@ -2,6 +2,7 @@
 //! The `openapi` feature adds utoipa schemas; the browser client builds without it.
 
 pub mod auth;
+pub mod contact_imports;
 pub mod contacts;
 pub mod error;
 pub mod events;

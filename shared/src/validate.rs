@@ -75,6 +75,14 @@ pub enum Invalid {
     OneOf {
         choices: Vec<u32>,
     },
+    /// A row of an imported file whose number an earlier row (`row`) already has.
+    DuplicateInFile {
+        row: u32,
+    },
+    /// A file that cannot be read as CSV (no header, or not text).
+    NotCsv,
+    /// A column mapping without exactly one number column, or with two name or e-mail columns.
+    BadMapping,
     /// The body could not be read as the expected JSON; `reason` is serde's description.
     Malformed {
         reason: String,
@@ -128,6 +136,11 @@ impl fmt::Display for Invalid {
             Invalid::OneOf { choices } => {
                 let choices: Vec<String> = choices.iter().map(u32::to_string).collect();
                 write!(f, "must be one of {}", choices.join(", "))
+            }
+            Invalid::DuplicateInFile { row } => write!(f, "repeats the number of row {row}"),
+            Invalid::NotCsv => f.write_str("must be a CSV file with a header row"),
+            Invalid::BadMapping => {
+                f.write_str("must map exactly one column to the number, and at most one to the name and to the e-mail")
             }
             Invalid::Malformed { reason } => f.write_str(reason),
             Invalid::Other { message } => f.write_str(message),

@@ -7,6 +7,7 @@ pub mod bootstrap;
 pub mod companies;
 pub mod connections;
 pub mod contacts;
+pub mod contacts_io;
 pub mod dashboard;
 pub mod events;
 pub mod inbound;

@@ -99,6 +99,18 @@ impl PhoneNumber {
         format!("+{}", self.0)
     }
 
+    /// The international form with the country code in parentheses (`(+55) 11 98765-4321`):
+    /// what the contacts export writes. A spreadsheet keeps it as text (a bare `+55…` would start a
+    /// formula, bare digits become `5,51E+12`), and `parse` reads it back as it was.
+    pub fn for_spreadsheet(&self) -> String {
+        let Ok(parsed) = phonenumber::parse(None, self.e164()) else { return self.e164() };
+        let formatted = parsed.format().mode(Mode::International).to_string();
+        match formatted.split_once(' ') {
+            Some((country, rest)) => format!("({country}) {rest}"),
+            None => formatted,
+        }
+    }
+
     /// Whether the number is Brazilian (country code 55).
     pub fn is_brazilian(&self) -> bool {
         self.0.starts_with("55")
@@ -227,6 +239,18 @@ mod tests {
         ] {
             assert_eq!(ok(raw), "5511987654321", "{raw:?}");
         }
+    }
+
+    #[test]
+    fn the_spreadsheet_spelling_reads_back() {
+        for raw in ["11 98765-4321", "+1 650-253-0000", "21 3333-4444", "+351 912 345 678"] {
+            let number = PhoneNumber::parse(raw).unwrap_or_else(|e| panic!("{raw}: {e}"));
+            let spelled = number.for_spreadsheet();
+            assert!(spelled.starts_with("(+"), "{spelled}");
+            assert_eq!(PhoneNumber::parse(&spelled), Ok(number), "{spelled}");
+        }
+        assert_eq!(ok("11 98765-4321"), "5511987654321");
+        assert_eq!(PhoneNumber::parse("11987654321").map(|n| n.for_spreadsheet()), Ok("(+55) 11 98765-4321".into()));
     }
 
     #[test]

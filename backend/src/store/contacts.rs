@@ -110,3 +110,61 @@ pub async fn in_wallet_of(
         .all(db)
         .await
 }
+
+/// The company's contacts with these numbers.
+pub async fn by_numbers(
+    db: &impl ConnectionTrait,
+    company_id: CompanyId,
+    numbers: &[String],
+) -> Result<Vec<contacts::Model>, DbErr> {
+    if numbers.is_empty() {
+        return Ok(Vec::new());
+    }
+    contacts::Entity::find()
+        .filter(contacts::Column::CompanyId.eq(company_id.0))
+        .filter(contacts::Column::Number.is_in(numbers.iter().cloned()))
+        .all(db)
+        .await
+}
+
+/// An imported contact (owned: a batch of them is built before the transaction).
+pub struct ImportedContact {
+    pub name: String,
+    pub number: String,
+    pub email: Option<String>,
+    pub extra: String,
+}
+
+/// Inserts a batch in one statement; a number that is already a contact (or became one meanwhile)
+/// is left alone by the database's unique index. Returns the numbers inserted.
+pub async fn insert_imported(
+    tx: &WriteTx,
+    company_id: CompanyId,
+    rows: Vec<ImportedContact>,
+) -> Result<Vec<String>, DbErr> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let now = Utc::now();
+    let models = rows.into_iter().map(|row| contacts::ActiveModel {
+        company_id: Set(company_id.0),
+        name: Set(row.name),
+        number: Set(row.number),
+        email: Set(row.email),
+        photo_url: Set(None),
+        extra: Set(row.extra),
+        is_group: Set(false),
+        blocked: Set(false),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    });
+    let inserted = contacts::Entity::insert_many(models)
+        .on_conflict_do_nothing_on([contacts::Column::CompanyId, contacts::Column::Number])
+        .exec_with_returning_many(tx)
+        .await?;
+    Ok(match inserted {
+        sea_orm::TryInsertResult::Inserted(models) => models.into_iter().map(|contact| contact.number).collect(),
+        sea_orm::TryInsertResult::Empty | sea_orm::TryInsertResult::Conflicted => Vec::new(),
+    })
+}

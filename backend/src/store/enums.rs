@@ -54,6 +54,10 @@ column_enum!(ConnectionKind <=> shared::contacts::ConnectionKind {
 column_enum!(ConnectionStatus <=> shared::contacts::ConnectionStatus {
     Connected = "connected", Pairing = "pairing", Disconnected = "disconnected", Error = "error",
 });
+column_enum!(ImportStatus <=> shared::contact_imports::ImportStatus {
+    Running = "running", Done = "done", Failed = "failed", Interrupted = "interrupted",
+});
+column_enum!(ImportExisting <=> shared::contact_imports::ImportExisting { Update = "update", Skip = "skip" });
 
 #[cfg(test)]
 mod tests {
@@ -87,6 +91,12 @@ mod tests {
         }
         for status in shared::contacts::ConnectionStatus::ALL {
             assert_eq!(ConnectionStatus::from(*status).to_value(), status.as_str());
+        }
+        for status in shared::contact_imports::ImportStatus::ALL {
+            assert_eq!(ImportStatus::from(*status).to_value(), status.as_str());
+        }
+        for existing in shared::contact_imports::ImportExisting::ALL {
+            assert_eq!(ImportExisting::from(*existing).to_value(), existing.as_str());
         }
         assert!(TicketStatus::try_from_value(&"archived".to_owned()).is_err(), "unknown words are refused");
     }

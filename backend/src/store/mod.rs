@@ -4,6 +4,7 @@
 pub mod api_tokens;
 pub mod companies;
 pub mod connections;
+pub mod contact_imports;
 pub mod contacts;
 pub mod counters;
 pub mod dashboard;

@@ -7,6 +7,7 @@ pub mod board_form;
 pub mod composer;
 pub mod confirm_dialog;
 pub mod contact_form;
+pub mod contact_import;
 pub mod conversation;
 pub mod emoji;
 pub mod extra_fields;

@@ -1,5 +1,6 @@
 //! /contacts (Contatos): list with search (and by wallet) and paging, create, edit, delete, block,
-//! and start a conversation with a contact.
+//! start a conversation with a contact, and (admins and supervisors) import a CSV file and export
+//! the list.
 
 use std::time::Duration;
 
@@ -18,11 +19,13 @@ use crate::api::users::USERS;
 use crate::api::{self, ApiError};
 use crate::components::avatar::Avatar;
 use crate::components::contact_form::ContactForm;
+use crate::components::contact_import::ContactImportDialog;
 use crate::components::icons;
 use crate::components::kit::{CrudPage, RowActions, SearchInput};
 use crate::components::toast::use_toasts;
 use crate::i18n::{self, Key, use_i18n};
 use crate::state::crud::{AfterCreate, CrudState, Notices};
+use crate::state::session::use_session;
 use crate::t;
 
 const NOTICES: Notices =
@@ -63,6 +66,23 @@ pub fn ContactsPage() -> impl IntoView {
     )
     .after_create(AfterCreate::Prepend);
     let starting = RwSignal::new(None::<ContactId>);
+    let session = use_session();
+    let staff = move || session.me().is_some_and(|me| me.role != shared::auth::Role::Agent);
+    let importing = RwSignal::new(false);
+    let exporting = RwSignal::new(false);
+    let export = move |_| {
+        if exporting.get_untracked() {
+            return;
+        }
+        exporting.set(true);
+        crud.row_error.set(None);
+        spawn_local(async move {
+            if let Err(err) = api::contacts::export(&search.get_untracked(), wallet.get_untracked()).await {
+                crud.row_error.try_set(Some(err));
+            }
+            exporting.try_set(false);
+        });
+    };
 
     Effect::new(move || {
         search.track();
@@ -158,25 +178,41 @@ pub fn ContactsPage() -> impl IntoView {
             empty=Signal::derive(move || if search.with(String::is_empty) { Key::NoContacts } else { Key::NoContactsMatch })
             question=|locale, contact: &Contact| i18n::confirm_delete_contact(locale, &contact.name)
         >
-            <SearchInput
-                applied=search
-                delay=Duration::from_millis(300)
-                placeholder=Key::SearchContacts
-                label=Key::SearchContacts
-                testid="contact-search"
-                class="search-wide"
-            />
-            <select
-                class="wallet-filter"
-                aria-label=t!(i18n, Wallet)
-                data-testid="contact-wallet-filter"
-                on:change=move |e| wallet.set(event_target_value(&e).parse::<i64>().ok().map(UserId))
-            >
-                <option value="">{t!(i18n, WalletAll)}</option>
-                {move || users.get().into_iter().map(|u| view! {
-                    <option value=u.id.0.to_string() selected=move || wallet.get() == Some(u.id)>{u.name}</option>
-                }).collect_view()}
-            </select>
+            <div class="toolbar">
+                <SearchInput
+                    applied=search
+                    delay=Duration::from_millis(300)
+                    placeholder=Key::SearchContacts
+                    label=Key::SearchContacts
+                    testid="contact-search"
+                    class="search-wide"
+                />
+                <select
+                    class="wallet-filter"
+                    aria-label=t!(i18n, Wallet)
+                    data-testid="contact-wallet-filter"
+                    on:change=move |e| wallet.set(event_target_value(&e).parse::<i64>().ok().map(UserId))
+                >
+                    <option value="">{t!(i18n, WalletAll)}</option>
+                    {move || users.get().into_iter().map(|u| view! {
+                        <option value=u.id.0.to_string() selected=move || wallet.get() == Some(u.id)>{u.name}</option>
+                    }).collect_view()}
+                </select>
+                <Show when=staff>
+                    <button type="button" class="btn" data-testid="contacts-import" on:click=move |_| importing.set(true)>
+                        {t!(i18n, Import)}
+                    </button>
+                    <button type="button" class="btn" data-testid="contacts-export" disabled=move || exporting.get() on:click=export>
+                        {t!(i18n, Export)}
+                    </button>
+                </Show>
+            </div>
+            <Show when=move || importing.get()>
+                <ContactImportDialog on_close=move || {
+                    importing.set(false);
+                    crud.list.reload();
+                }/>
+            </Show>
         </CrudPage>
     }
 }

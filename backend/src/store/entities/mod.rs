@@ -7,6 +7,7 @@ pub mod companies;
 pub mod company_counters;
 pub mod company_settings;
 pub mod connections;
+pub mod contact_imports;
 pub mod contacts;
 pub mod events;
 pub mod kanban_boards;
