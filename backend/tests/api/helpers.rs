@@ -285,3 +285,12 @@ pub fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         })
         .collect()
 }
+
+/// The backend package's directory. `cargo test` says where at run time; the path compiled in is
+/// only a fallback, because an unchanged test binary can be reused from a copy of the tree built
+/// elsewhere with the same target directory (and would then read that copy's files).
+pub fn package_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+}

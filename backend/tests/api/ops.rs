@@ -66,7 +66,7 @@ async fn the_spa_is_served_with_a_fallback_to_index_html() {
 
 #[test]
 fn the_checked_in_openapi_document_matches_the_code() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/openapi.json");
+    let path = crate::helpers::package_dir().join("../openapi/openapi.json");
     let checked_in = std::fs::read_to_string(path).unwrap_or_default();
     let generated = atende::openapi::spec_json();
     assert!(

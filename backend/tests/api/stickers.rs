@@ -2,7 +2,6 @@
 //! company's library invisible to another, sent as `sticker` messages through the Cloud API, a
 //! customer's sticker kept from the thread, and files that leave the disk with their sticker.
 
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
@@ -498,7 +497,7 @@ async fn a_customers_sticker_can_be_kept_in_the_library() {
 
 #[test]
 fn the_fixtures_are_what_they_claim() {
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let fixtures = crate::helpers::package_dir().join("tests/fixtures");
     for (file, animated) in [("sticker.webp", false), ("sticker-lossy.webp", false), ("sticker-animated.webp", true)] {
         let bytes = std::fs::read(fixtures.join(file)).expect("fixture");
         assert_eq!(shared::stickers::StickerImage::parse(&bytes).map(|s| s.animated), Ok(animated), "{file}");

@@ -14,8 +14,13 @@ use std::time::{Duration, Instant};
 pub const TIMEOUT: Duration = Duration::from_secs(20);
 const POLL: Duration = Duration::from_millis(100);
 
+/// The checkout being tested. `cargo test` says where at run time; the path compiled in is only a
+/// fallback, because an unchanged test binary can be reused from a copy of the tree built
+/// elsewhere with the same target directory.
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+    let manifest = manifest.unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest.parent().map(Path::to_path_buf).unwrap_or_default()
 }
 
 /// Polls `probe` until it yields `Some`, failing the test after `TIMEOUT` with `what` and the

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::Value;
+use shared::events::Event;
 use shared::ids::TicketId;
 use shared::tickets::{TicketLog, TicketLogKind};
 
@@ -168,9 +169,11 @@ pub fn TicketLogs(id: TicketId) -> impl IntoView {
             }
         });
     };
-    // Every action on the ticket changes it: its new rows follow.
+    // Actions on the ticket announce it (or their own event): their new rows follow.
     realtime::subscribe(move |event| match event {
         LiveEvent::TicketUpdated(ticket) if ticket.id == id => refresh(),
+        LiveEvent::Other(Event::NoteCreated(note)) if note.ticket_id == id => refresh(),
+        LiveEvent::Other(Event::RatingUpdated(rating)) if rating.ticket_id == id => refresh(),
         LiveEvent::Resumed | LiveEvent::Resync => refresh(),
         _ => {}
     });
