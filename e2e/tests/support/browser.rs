@@ -189,6 +189,14 @@ impl Browser {
         let css = by_testid(testid);
         wait_for(&format!("a click on `{css}`"), || async {
             let element = self.client.find(Locator::Css(&css)).await.map_err(|err| err.to_string())?;
+            // WebDriver scrolls only what is outside the window; an element a sticky header of its
+            // own scroll box covers (the panel's title) is brought to the middle first, as a
+            // person would scroll to it.
+            let target = serde_json::to_value(&element).map_err(|err| err.to_string())?;
+            self.client
+                .execute("arguments[0].scrollIntoView({block: 'center', inline: 'nearest'});", vec![target])
+                .await
+                .map_err(|err| err.to_string())?;
             element.click().await.map_err(|err| err.to_string())
         })
         .await
