@@ -271,7 +271,7 @@ async fn agents_work_tickets_live() {
     carla.reload().await;
     carla.wait_text("conversation-name", "Maria Cliente").await;
     carla.click("action-info").await;
-    carla.wait_any_text("[data-testid=\"ticket-log\"] .log-what", "Reabriu").await;
+    carla.wait_any_text("[data-testid=\"ticket-log\"] .log-what", "Carla Agente reabriu o atendimento").await;
     carla.goto("/contacts").await;
     carla.find("contacts-page").await;
     carla.client.back().await.unwrap_or_else(|err| panic!("cannot go back: {err}"));
