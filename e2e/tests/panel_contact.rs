@@ -1,7 +1,8 @@
 //! Browser test of the contact panel's card, blocking and timeline: the admin edits the contact
 //! (name and an extra field) from the panel while an agent watching the list sees the row follow;
 //! blocking asks first and drops the contact's messages until unblocked; the timeline reads the
-//! transfer as a sentence, pages with "Carregar mais", and follows the language switch.
+//! transfer as a sentence, folds repeated openings, pages with "Carregar mais", and follows the
+//! language switch.
 
 mod support;
 
@@ -83,9 +84,15 @@ async fn the_contact_card_blocking_and_the_timeline() {
     admin_browser.wait_any_contains(LOG, "transferiu de").await;
     admin_browser.wait_any_contains(LOG, "para Vendas").await;
 
-    // Pages: every opening is a row; 40 more openings make more than one page.
-    for _ in 0..40 {
+    // Three openings in a row read as one row; 20 tags put on and taken off make more than a page.
+    for _ in 0..3 {
         admin_browser.api_ok("GET", &format!("/tickets/{ticket}"), None, &admin).await;
+    }
+    let tag = admin_browser.api_ok("POST", "/tags", Some(json!({"name": "VIP", "color": "#f59e0b"})), &admin).await;
+    let tag_path = format!("/tickets/{ticket}/tags/{}", tag["id"]);
+    for _ in 0..20 {
+        admin_browser.api_ok("PUT", &tag_path, None, &admin).await;
+        admin_browser.api_ok("DELETE", &tag_path, None, &admin).await;
     }
     admin_browser.click("action-info").await;
     admin_browser.wait_gone("ticket-info").await;
@@ -98,6 +105,8 @@ async fn the_contact_card_blocking_and_the_timeline() {
     })
     .await;
     admin_browser.wait_any_contains(LOG, "Criado por uma mensagem do contato").await;
+    admin_browser.wait_any_contains(LOG, "abriu o atendimento (3×)").await;
+    admin_browser.wait_any_contains(LOG, "removeu a etiqueta VIP").await;
 
     // Blocking asks first; then the contact's messages are dropped until unblocked. (The panel
     // scrolled down to the older rows: back up to the card, under the panel's sticky title.)

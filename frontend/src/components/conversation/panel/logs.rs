@@ -119,6 +119,24 @@ pub fn describe(locale: Locale, log: &TicketLog) -> String {
     }
 }
 
+/// Consecutive openings by the same user read as one row (with how many), the newest first: a
+/// ticket someone keeps coming back to would otherwise bury what was done in it.
+pub fn fold_openings(items: &[TicketLog]) -> Vec<(TicketLog, usize)> {
+    let mut rows: Vec<(TicketLog, usize)> = Vec::new();
+    for log in items {
+        let same_opener = |prev: &TicketLog| {
+            prev.kind == TicketLogKind::Access
+                && log.kind == TicketLogKind::Access
+                && prev.user.as_ref().map(|u| u.id) == log.user.as_ref().map(|u| u.id)
+        };
+        match rows.last_mut() {
+            Some((prev, count)) if same_opener(prev) => *count += 1,
+            _ => rows.push((log.clone(), 1)),
+        }
+    }
+    rows
+}
+
 #[component]
 pub fn TicketLogs(id: TicketId) -> impl IntoView {
     let i18n = use_i18n();
@@ -183,13 +201,15 @@ pub fn TicketLogs(id: TicketId) -> impl IntoView {
         <ErrorAlert error=error testid="ticket-logs-error"/>
         <ol class="logs" data-testid="ticket-logs">
             <Show when=move || loaded.get() fallback=move || view! { <li class="muted">{t!(i18n, Loading)}</li> }>
-                <For each=move || items.get() key=|log| log.id let:log>
+                <For each=move || items.with(|items| fold_openings(items)) key=|(log, count)| (log.id, *count) let:row>
                     {
+                        let (log, count) = row;
                         let at = log.created_at;
                         let kind = log.kind.as_str();
+                        let times = (count > 1).then(|| format!(" ({count}×)"));
                         view! {
                             <li data-testid="ticket-log" data-kind=kind>
-                                <span class="log-what">{move || describe(i18n.locale(), &log)}</span>
+                                <span class="log-what">{move || describe(i18n.locale(), &log)}{times}</span>
                                 <time class="muted">{move || time::full(&at, i18n.locale())}</time>
                             </li>
                         }
@@ -242,6 +262,27 @@ mod tests {
         let mut rating = log(TicketLogKind::RatingReceived, json!({"score": 5}));
         rating.user = None;
         assert_eq!(describe(Locale::Pt, &rating), "O contato avaliou com nota 5");
+    }
+
+    #[test]
+    fn consecutive_openings_by_one_user_fold_into_one_row() {
+        let mut bia = log(TicketLogKind::Access, json!({}));
+        bia.user = Some(UserRef { id: UserId(2), name: "Bia".into() });
+        let ana = log(TicketLogKind::Access, json!({}));
+        let accepted = log(TicketLogKind::Accepted, json!({}));
+        let items = [ana.clone(), ana.clone(), bia.clone(), ana.clone(), accepted.clone(), ana.clone(), ana.clone()];
+        let counts: Vec<(TicketLogKind, Option<UserId>, usize)> =
+            fold_openings(&items).into_iter().map(|(log, count)| (log.kind, log.user.map(|u| u.id), count)).collect();
+        assert_eq!(
+            counts,
+            [
+                (TicketLogKind::Access, Some(UserId(1)), 2),
+                (TicketLogKind::Access, Some(UserId(2)), 1),
+                (TicketLogKind::Access, Some(UserId(1)), 1),
+                (TicketLogKind::Accepted, Some(UserId(1)), 1),
+                (TicketLogKind::Access, Some(UserId(1)), 2),
+            ]
+        );
     }
 
     #[test]
