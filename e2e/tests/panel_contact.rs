@@ -108,21 +108,22 @@ async fn the_contact_card_blocking_and_the_timeline() {
     admin_browser.wait_any_contains(LOG, "abriu o atendimento (3×)").await;
     admin_browser.wait_any_contains(LOG, "removeu a etiqueta VIP").await;
 
-    // Blocking asks first; then the contact's messages are dropped until unblocked. (The panel
-    // scrolled down to the older rows: back up to the card, under the panel's sticky title.)
-    admin_browser
-        .eval("document.querySelector('[data-testid=contact-card]').scrollIntoView({block: 'center'}); return null;")
-        .await;
+    // Blocking asks first; then the contact's messages are dropped until unblocked. The agent,
+    // now on the contacts page, sees the state change live.
+    agent_browser.goto("/contacts").await;
+    agent_browser.wait_any_text("[data-testid=\"contact-row-name\"]", "Maria Souza").await;
     admin_browser.click("contact-card-block").await;
     admin_browser.find("confirm-question").await;
     admin_browser.click("confirm-action").await;
     admin_browser.find("contact-card-blocked").await;
+    agent_browser.find("contact-blocked").await;
     admin_browser.screenshot("panel-contact").await;
     let spam = json!({"from": "5511987650001", "body": "spam"});
     let (status, body) = admin_browser.api("POST", &simulate, Some(spam.clone()), Some(&admin)).await;
     assert_eq!(status, 409, "{body}");
     admin_browser.click("contact-card-block").await;
     admin_browser.wait_gone("contact-card-blocked").await;
+    agent_browser.wait_gone("contact-blocked").await;
     let (status, body) = admin_browser.api("POST", &simulate, Some(spam), Some(&admin)).await;
     assert_eq!(status, 201, "stored again once unblocked: {body}");
 

@@ -10,6 +10,7 @@ use leptos_router::NavigateOptions;
 use leptos_router::hooks::use_navigate;
 use shared::ErrorCode;
 use shared::contacts::Contact;
+use shared::events::Event;
 use shared::ids::{ContactId, TicketId, UserId};
 use shared::org::User;
 use shared::tickets::{NewTicket, TicketStatus};
@@ -24,7 +25,8 @@ use crate::components::icons;
 use crate::components::kit::{CrudPage, RowActions, SearchInput};
 use crate::components::toast::use_toasts;
 use crate::i18n::{self, Key, use_i18n};
-use crate::state::crud::{AfterCreate, CrudState, Notices};
+use crate::state::crud::{AfterCreate, CrudState, Notices, remove_by_id};
+use crate::state::realtime::{self, LiveEvent};
 use crate::state::session::use_session;
 use crate::t;
 
@@ -65,6 +67,14 @@ pub fn ContactsPage() -> impl IntoView {
         move |id| CONTACTS.delete(id),
     )
     .after_create(AfterCreate::Prepend);
+    // An edit, a block or a wallet change made elsewhere (a panel, another tab) shows here too.
+    realtime::subscribe(move |event| match event {
+        LiveEvent::Other(Event::ContactUpdated(contact)) => crud.replace(contact.clone()),
+        LiveEvent::Other(Event::ContactDeleted(gone)) => {
+            crud.list.items.update(|items| remove_by_id(items, gone.id));
+        }
+        _ => {}
+    });
     let starting = RwSignal::new(None::<ContactId>);
     let session = use_session();
     let staff = move || session.me().is_some_and(|me| me.role != shared::auth::Role::Agent);
