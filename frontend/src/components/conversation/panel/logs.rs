@@ -1,6 +1,8 @@
 //! The ticket's timeline: who opened it and what each user did, when, newest first, in pages.
 //! Each row is a sentence in the reader's language built from the row's kind and details.
 
+use std::time::Duration;
+
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::Value;
@@ -10,6 +12,7 @@ use shared::tickets::{TicketLog, TicketLogKind};
 
 use crate::api::{self, ApiError};
 use crate::components::kit::ErrorAlert;
+use crate::debounce::debounce;
 use crate::i18n::{Locale, use_i18n};
 use crate::state::realtime::{self, LiveEvent};
 use crate::t;
@@ -187,12 +190,14 @@ pub fn TicketLogs(id: TicketId) -> impl IntoView {
             }
         });
     };
-    // Actions on the ticket announce it (or their own event): their new rows follow.
+    // Actions on the ticket announce it (or their own event): their new rows follow. Every
+    // incoming message updates the ticket too, so a burst costs one request, not one each.
+    let refresh_soon = debounce(Duration::from_millis(400), move |()| refresh());
     realtime::subscribe(move |event| match event {
-        LiveEvent::TicketUpdated(ticket) if ticket.id == id => refresh(),
-        LiveEvent::Other(Event::NoteCreated(note)) if note.ticket_id == id => refresh(),
-        LiveEvent::Other(Event::RatingUpdated(rating)) if rating.ticket_id == id => refresh(),
-        LiveEvent::Resumed | LiveEvent::Resync => refresh(),
+        LiveEvent::TicketUpdated(ticket) if ticket.id == id => refresh_soon(()),
+        LiveEvent::Other(Event::NoteCreated(note)) if note.ticket_id == id => refresh_soon(()),
+        LiveEvent::Other(Event::RatingUpdated(rating)) if rating.ticket_id == id => refresh_soon(()),
+        LiveEvent::Resumed | LiveEvent::Resync => refresh_soon(()),
         _ => {}
     });
 
