@@ -231,3 +231,42 @@ pub fn FormActions(
         </div>
     }
 }
+
+/// A colour: the browser's picker, the chosen value, and a row of swatches (the queue palette).
+#[component]
+pub fn ColorField(
+    value: RwSignal<String>,
+    #[prop(into)] error: Signal<Option<Msg>>,
+    /// `queue-color`: the picker's test id; its value and error take it as a prefix.
+    testid: &'static str,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = unique_id(testid);
+    view! {
+        <div class="field">
+            <label for=id.clone()>{move || i18n.t(Key::Color)}</label>
+            <div class="color-field">
+                <input id=id type="color" data-testid=testid bind:value=value/>
+                <code data-testid=format!("{testid}-value")>{move || value.get()}</code>
+                <span class="swatch-row" aria-hidden="true">
+                    {super::queue_form::PALETTE
+                        .into_iter()
+                        .map(|swatch| {
+                            view! {
+                                <button
+                                    type="button"
+                                    class="swatch"
+                                    tabindex="-1"
+                                    class:selected=move || value.get() == swatch
+                                    style:background-color=swatch
+                                    on:click=move |_| value.set(swatch.to_owned())
+                                ></button>
+                            }
+                        })
+                        .collect_view()}
+                </span>
+            </div>
+            <FieldError id=unique_id(&format!("{testid}-error")) error=error testid=testid/>
+        </div>
+    }
+}

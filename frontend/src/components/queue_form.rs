@@ -7,11 +7,10 @@ use leptos::prelude::*;
 use shared::org::{NewQueue, Queue, UpdateQueue};
 use shared::validate::{HexColor, Name};
 
-use super::form::{FieldError, FormActions, FormState, TextInput, check, unique_id};
+use super::form::{ColorField, FormActions, FormState, TextInput, check};
 use super::modal::Modal;
 use crate::api::queues::QUEUES;
 use crate::i18n::{Key, use_i18n};
-use crate::t;
 
 /// Colours offered to a new queue, in turn.
 pub const PALETTE: [&str; 8] = ["#0f766e", "#2563eb", "#7c3aed", "#db2777", "#ea580c", "#ca8a04", "#16a34a", "#0891b2"];
@@ -34,7 +33,6 @@ pub fn QueueForm(
     let color = RwSignal::new(queue.as_ref().map_or_else(|| default_color.to_owned(), |q| q.color.clone()));
     let original = StoredValue::new(queue);
     let form = FormState::new();
-    let color_id = unique_id("queue-color");
 
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
@@ -72,31 +70,7 @@ pub fn QueueForm(
         <Modal title=title on_close=on_close testid="queue-dialog">
             <form class="form" novalidate on:submit=submit data-testid="queue-form">
                 <TextInput label=Key::Name value=name error=form.error("name") testid="queue-name" required=true/>
-                <div class="field">
-                    <label for=color_id.clone()>{t!(i18n, Color)}</label>
-                    <div class="color-field">
-                        <input id=color_id type="color" data-testid="queue-color" bind:value=color/>
-                        <code data-testid="queue-color-value">{move || color.get()}</code>
-                        <span class="swatch-row" aria-hidden="true">
-                            {PALETTE
-                                .into_iter()
-                                .map(|swatch| {
-                                    view! {
-                                        <button
-                                            type="button"
-                                            class="swatch"
-                                            tabindex="-1"
-                                            class:selected=move || color.get() == swatch
-                                            style:background-color=swatch
-                                            on:click=move |_| color.set(swatch.to_owned())
-                                        ></button>
-                                    }
-                                })
-                                .collect_view()}
-                        </span>
-                    </div>
-                    <FieldError id=unique_id("queue-color-error") error=form.error("color") testid="queue-color"/>
-                </div>
+                <ColorField value=color error=form.error("color") testid="queue-color"/>
                 <FormActions form=form on_cancel=on_close banner_testid="queue-form-error" save_testid="queue-save"/>
             </form>
         </Modal>

@@ -7,12 +7,11 @@ use leptos::prelude::*;
 use shared::tags::{NewTag, Tag, UpdateTag};
 use shared::validate::{HexColor, Name};
 
-use super::form::{FieldError, FormActions, FormState, Msg, TextInput, check, unique_id};
+use super::form::{ColorField, FormActions, FormState, Msg, TextInput, check};
 use super::modal::Modal;
 use super::queue_form::PALETTE;
 use crate::api::tags::TAGS;
 use crate::i18n::{Key, use_i18n};
-use crate::t;
 
 #[component]
 pub fn TagForm(
@@ -34,7 +33,6 @@ pub fn TagForm(
     let position = RwSignal::new(tag.as_ref().map(|t| t.position.to_string()).unwrap_or_default());
     let original = StoredValue::new(tag);
     let form = FormState::new();
-    let color_id = unique_id("tag-color");
 
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
@@ -91,31 +89,7 @@ pub fn TagForm(
         <Modal title=title on_close=on_close testid="tag-dialog">
             <form class="form" novalidate on:submit=submit data-testid="tag-form">
                 <TextInput label=Key::Name value=name error=form.error("name") testid="tag-name" required=true/>
-                <div class="field">
-                    <label for=color_id.clone()>{t!(i18n, Color)}</label>
-                    <div class="color-field">
-                        <input id=color_id type="color" data-testid="tag-color" bind:value=color/>
-                        <code data-testid="tag-color-value">{move || color.get()}</code>
-                        <span class="swatch-row" aria-hidden="true">
-                            {PALETTE
-                                .into_iter()
-                                .map(|swatch| {
-                                    view! {
-                                        <button
-                                            type="button"
-                                            class="swatch"
-                                            tabindex="-1"
-                                            class:selected=move || color.get() == swatch
-                                            style:background-color=swatch
-                                            on:click=move |_| color.set(swatch.to_owned())
-                                        ></button>
-                                    }
-                                })
-                                .collect_view()}
-                        </span>
-                    </div>
-                    <FieldError id=unique_id("tag-color-error") error=form.error("color") testid="tag-color"/>
-                </div>
+                <ColorField value=color error=form.error("color") testid="tag-color"/>
                 <TextInput label=Key::Order value=position error=form.error("position") testid="tag-position" kind="number" hint=Key::TagOrderHint/>
                 <FormActions form=form on_cancel=on_close banner_testid="tag-form-error" save_testid="tag-save"/>
             </form>
