@@ -49,12 +49,17 @@ impl RatingSummary {
     /// The summary of `scores`, with a key for every score from 1 to `scale` (and any higher
     /// score given on a larger scale before the setting changed).
     pub fn of(scores: impl IntoIterator<Item = u8>, scale: u8) -> Self {
+        Self::of_counted(scores.into_iter().map(|score| (score, 1)), scale)
+    }
+
+    /// The same from `(score, how many times)` pairs.
+    pub fn of_counted(scores: impl IntoIterator<Item = (u8, u32)>, scale: u8) -> Self {
         let mut distribution: BTreeMap<u8, u32> = (1..=scale).map(|s| (s, 0)).collect();
         let (mut count, mut sum) = (0u32, 0u64);
-        for score in scores {
-            *distribution.entry(score).or_default() += 1;
-            count += 1;
-            sum += u64::from(score);
+        for (score, times) in scores {
+            *distribution.entry(score).or_default() += times;
+            count += times;
+            sum += u64::from(score) * u64::from(times);
         }
         let average = (count > 0).then(|| sum as f64 / f64::from(count));
         Self { count, average, distribution }

@@ -9,7 +9,6 @@ use shared::{QueueId, UserId};
 
 use crate::auth::CurrentUser;
 use crate::domain::auth::viewer_of;
-use crate::domain::tickets::place_of;
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::store;
@@ -25,58 +24,51 @@ pub async fn today(
 ) -> AppResult<Dashboard> {
     let day_start: DateTime<Utc> = Utc::now().with_time(NaiveTime::MIN).single().unwrap_or_else(Utc::now);
     let viewer = viewer_of(&state.db, caller).await?;
-    let tickets = store::dashboard::active_or_touched_since(&state.db, caller.company_id, day_start).await?;
-    let tickets: Vec<_> = tickets.into_iter().filter(|t| viewer.may_see(&place_of(t))).collect();
-    let ids: Vec<i64> = tickets.iter().map(|t| t.id).collect();
-    let times = store::dashboard::accept_and_resolve_times(&state.db, &ids).await?;
+    let scope = store::tickets::visible_to(&viewer);
+    let counts = store::dashboard::ticket_counts(&state.db, caller.company_id, scope.clone(), day_start).await?;
+    let times = store::dashboard::accept_and_resolve_times(&state.db, caller.company_id, scope, day_start).await?;
 
     let mut dashboard = Dashboard::default();
     let mut by_queue: BTreeMap<Option<i64>, QueueCount> = BTreeMap::new();
     let mut by_agent: BTreeMap<i64, UserCount> = BTreeMap::new();
-    let (mut waits, mut handles) = (Vec::new(), Vec::new());
-    for ticket in &tickets {
-        let status = TicketStatus::from(ticket.status);
-        let closed_today = status == TicketStatus::Closed && ticket.closed_at.is_some_and(|at| at >= day_start);
-        if status == TicketStatus::Closed && !closed_today {
-            continue;
-        }
-        if ticket.created_at >= day_start {
-            dashboard.created_today += 1;
-        }
-        let queue = by_queue.entry(ticket.queue_id).or_default();
-        match status {
+    for row in counts {
+        let (count, created_today) = (row.count as u32, row.created_today as u32);
+        dashboard.created_today += created_today;
+        let queue = by_queue.entry(row.queue_id).or_default();
+        match TicketStatus::from(row.status) {
             TicketStatus::Open => {
-                dashboard.open += 1;
-                queue.open += 1;
+                dashboard.open += count;
+                queue.open += count;
             }
             TicketStatus::Pending => {
-                dashboard.pending += 1;
-                queue.pending += 1;
+                dashboard.pending += count;
+                queue.pending += count;
             }
             TicketStatus::Closed => {
-                dashboard.closed_today += 1;
-                queue.closed_today += 1;
+                dashboard.closed_today += count;
+                queue.closed_today += count;
             }
         }
-        if let Some(user) = ticket.user_id {
+        if let Some(user) = row.user_id {
             let agent = by_agent.entry(user).or_default();
-            match status {
-                TicketStatus::Open => agent.open += 1,
-                TicketStatus::Closed => agent.closed_today += 1,
+            match TicketStatus::from(row.status) {
+                TicketStatus::Open => agent.open += count,
+                TicketStatus::Closed => agent.closed_today += count,
                 TicketStatus::Pending => {}
             }
         }
-        if let Some((accepted, resolved)) = times.get(&ticket.id) {
-            if let Some(accepted) = accepted
-                && *accepted >= day_start
-            {
-                waits.push((*accepted - ticket.created_at).num_seconds().max(0) as f64);
-            }
-            if let (Some(accepted), Some(resolved)) = (accepted, resolved)
-                && *resolved >= day_start
-            {
-                handles.push((*resolved - *accepted).num_seconds().max(0) as f64);
-            }
+    }
+    let (mut waits, mut handles) = (Vec::new(), Vec::new());
+    for (created_at, (accepted, resolved)) in times {
+        if let Some(accepted) = accepted
+            && accepted >= day_start
+        {
+            waits.push((accepted - created_at).num_seconds().max(0) as f64);
+        }
+        if let (Some(accepted), Some(resolved)) = (accepted, resolved)
+            && resolved >= day_start
+        {
+            handles.push((resolved - accepted).num_seconds().max(0) as f64);
         }
     }
     let average = |values: &[f64]| (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64);

@@ -301,7 +301,8 @@ pub async fn list(state: &AppState, caller: &CurrentUser, query: RatingQuery) ->
             })
         })
         .collect();
-    let summary = RatingSummary::of(scores.iter().filter_map(|(_, _, s)| u8::try_from(*s).ok()), scale);
+    let summary =
+        RatingSummary::of_counted(scores.iter().filter_map(|(_, _, s, n)| Some((u8::try_from(*s).ok()?, *n))), scale);
     Ok(RatingList { items, summary })
 }
 
@@ -315,14 +316,14 @@ pub async fn report(
     let filter = scoped(caller, from, to, None, None)?;
     let scores = store::ratings::received_scores(&state.db, caller.company_id, &filter).await?;
     let scale = general_of(&state.db, caller.company_id).await?.ratings.scale;
-    let mut by_agent: BTreeMap<Option<i64>, Vec<u8>> = BTreeMap::new();
-    let mut by_queue: BTreeMap<Option<i64>, Vec<u8>> = BTreeMap::new();
+    let mut by_agent: BTreeMap<Option<i64>, Vec<(u8, u32)>> = BTreeMap::new();
+    let mut by_queue: BTreeMap<Option<i64>, Vec<(u8, u32)>> = BTreeMap::new();
     let mut all = Vec::with_capacity(scores.len());
-    for (user, queue, score) in scores {
+    for (user, queue, score, times) in scores {
         let Ok(score) = u8::try_from(score) else { continue };
-        by_agent.entry(user).or_default().push(score);
-        by_queue.entry(queue).or_default().push(score);
-        all.push(score);
+        by_agent.entry(user).or_default().push((score, times));
+        by_queue.entry(queue).or_default().push((score, times));
+        all.push((score, times));
     }
     let user_ids: Vec<UserId> = by_agent.keys().flatten().copied().map(UserId).collect();
     let users = store::users::by_ids(&state.db, caller.company_id, &user_ids).await?;
@@ -331,14 +332,14 @@ pub async fn report(
     Ok(RatingReport {
         from,
         to,
-        summary: RatingSummary::of(all, scale),
+        summary: RatingSummary::of_counted(all, scale),
         by_agent: by_agent
             .into_iter()
             .map(|(id, scores)| AgentRatings {
                 user: id
                     .and_then(|id| users.iter().find(|u| u.id == id))
                     .map(|u| UserRef { id: UserId(u.id), name: u.name.clone() }),
-                summary: RatingSummary::of(scores, scale),
+                summary: RatingSummary::of_counted(scores, scale),
             })
             .collect(),
         by_queue: by_queue
@@ -349,7 +350,7 @@ pub async fn report(
                     name: q.name.clone(),
                     color: q.color.clone(),
                 }),
-                summary: RatingSummary::of(scores, scale),
+                summary: RatingSummary::of_counted(scores, scale),
             })
             .collect(),
     })

@@ -6,6 +6,8 @@ use sea_orm::{
 };
 use shared::{CompanyId, ConnectionId, ContactId, QueueId, RatingId, TicketId, UserId};
 
+use sea_orm::sea_query::{Expr, Func};
+
 use super::WriteTx;
 use super::entities::ratings;
 
@@ -187,19 +189,29 @@ pub async fn received_page(
         .await
 }
 
-/// `(agent, queue, score)` of every received rating matching `filter`, for summaries.
+/// `(agent, queue, score, how many)` of the received ratings matching `filter`, counted in SQL so
+/// a long period costs a row per group, not per rating.
 pub async fn received_scores(
     db: &impl ConnectionTrait,
     company_id: CompanyId,
     filter: &RatingFilter,
-) -> Result<Vec<(Option<i64>, Option<i64>, i16)>, DbErr> {
-    let rows: Vec<(Option<i64>, Option<i64>, Option<i16>)> = received(company_id, filter)
+) -> Result<Vec<(Option<i64>, Option<i64>, i16, u32)>, DbErr> {
+    use ratings::Column as R;
+    type Row = (Option<i64>, Option<i64>, Option<i16>, i64);
+    let rows: Vec<Row> = received(company_id, filter)
         .select_only()
-        .column(ratings::Column::UserId)
-        .column(ratings::Column::QueueId)
-        .column(ratings::Column::Score)
+        .column(R::UserId)
+        .column(R::QueueId)
+        .column(R::Score)
+        .column_as(Expr::expr(Func::count(Expr::col(R::Id))), "count")
+        .group_by(R::UserId)
+        .group_by(R::QueueId)
+        .group_by(R::Score)
         .into_tuple()
         .all(db)
         .await?;
-    Ok(rows.into_iter().filter_map(|(user, queue, score)| Some((user, queue, score?))).collect())
+    Ok(rows
+        .into_iter()
+        .filter_map(|(user, queue, score, count)| Some((user, queue, score?, u32::try_from(count).ok()?)))
+        .collect())
 }

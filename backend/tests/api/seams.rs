@@ -327,3 +327,58 @@ async fn deleting_a_contact_removes_its_files() {
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert_eq!(files(&media_dir), 0, "the file went with its message");
 }
+
+/// Every kind of write at once — the access log of a ticket read, contact and queue edits,
+/// transitions, messages, inbound messages, logins and logouts — and none answers 5xx: on SQLite
+/// each write transaction takes the one write turn instead of failing with SQLITE_BUSY (review #11).
+#[tokio::test]
+async fn concurrent_writes_of_every_kind_never_fail() {
+    let Desk { app, admin, queue, connection } = desk().await;
+    let (_, ana) = app.user(&admin, "ana@test.local", "agent", &[queue]).await;
+    let mut tickets = Vec::new();
+    for n in 0..6 {
+        tickets.push(app.inbound(&admin, connection, &format!("1198700{n:04}"), "oi").await);
+    }
+    let (_, contacts) = app.get("/api/v1/contacts", &admin).await;
+    let contact = contacts["items"][0]["id"].as_i64().expect("contact");
+    let desk_work = tickets.iter().enumerate().map(|(n, &id)| {
+        let (app, admin, ana) = (&app, &admin, &ana);
+        async move {
+            let from = format!("1198700{n:04}");
+            let (ticket_path, messages_path) =
+                (format!("/api/v1/tickets/{id}"), format!("/api/v1/tickets/{id}/messages"));
+            let (contact_path, queue_path) = (format!("/api/v1/contacts/{contact}"), format!("/api/v1/queues/{queue}"));
+            let (read, accept, reply, contact_edit, queue_edit, inbound) = tokio::join!(
+                app.get(&ticket_path, ana),
+                app.act(ana, id, "accept", json!({})),
+                app.post(&messages_path, ana, json!({"body": format!("resposta {n}")})),
+                app.patch(&contact_path, admin, json!({"name": format!("Cliente {n}")})),
+                app.patch(&queue_path, admin, json!({"name": format!("Fila {n}")})),
+                app.customer_writes(admin, connection, json!({"from": from, "name": "Cliente", "body": "de novo"})),
+            );
+            let resolve = app.act(ana, id, "resolve", json!({})).await;
+            vec![read, accept, reply, contact_edit, queue_edit, inbound, resolve]
+        }
+    });
+    let sessions = (0..4).map(|n| {
+        let app = &app;
+        async move {
+            let pair = app.login_pair("ana@test.local", "user-secret-1").await;
+            let token = pair["access_token"].as_str().expect("token").to_owned();
+            let search_path = format!("/api/v1/contacts?q=Cliente+{n}");
+            let (list, search) =
+                tokio::join!(app.get("/api/v1/tickets?status=open", &token), app.get(&search_path, &token));
+            let logout = app.send(reqwest::Method::POST, "/api/v1/auth/logout", Some(&token), Some(json!({}))).await;
+            vec![list, search, logout]
+        }
+    });
+    let (desk_work, sessions) =
+        tokio::join!(futures_util::future::join_all(desk_work), futures_util::future::join_all(sessions));
+    let answers: Vec<(StatusCode, serde_json::Value)> = desk_work.into_iter().chain(sessions).flatten().collect();
+    assert_eq!(answers.len(), 6 * 7 + 4 * 3);
+    for (status, body) in &answers {
+        assert!(!status.is_server_error(), "{status}: {body}");
+    }
+    let succeeded = answers.iter().filter(|(status, _)| status.is_success()).count();
+    assert!(succeeded >= answers.len() / 2, "{answers:?}");
+}

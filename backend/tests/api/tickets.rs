@@ -462,11 +462,22 @@ async fn the_dashboard_counts_today_by_status_queue_and_agent() {
     assert_eq!((board["by_queue"][0]["open"].as_u64(), board["by_queue"][0]["pending"].as_u64()), (Some(1), Some(1)));
     let agent_row = board["by_agent"].as_array().expect("agents").iter().find(|r| r["user"]["id"] == agent_id).cloned();
     assert_eq!(agent_row.map(|r| (r["open"].clone(), r["closed_today"].clone())), Some((json!(1), json!(1))));
+    // The agent counts what they may see: their own open and closed tickets, what waits in their queue.
+    let (_, board) = app.get("/api/v1/dashboard", &agent).await;
+    assert_eq!(
+        (board["open"].as_u64(), board["pending"].as_u64(), board["closed_today"].as_u64()),
+        (Some(1), Some(1), Some(1)),
+        "{board}"
+    );
     // An agent of another queue sees none of it.
     let other_queue = app.queue(&admin, "Outra").await;
     let (_, other) = app.user(&admin, "other@test.local", "agent", &[other_queue]).await;
     let (_, board) = app.get("/api/v1/dashboard", &other).await;
-    assert_eq!((board["open"].as_u64(), board["pending"].as_u64()), (Some(0), Some(0)));
+    assert_eq!(
+        (board["open"].as_u64(), board["pending"].as_u64(), board["closed_today"].as_u64()),
+        (Some(0), Some(0), Some(0))
+    );
+    assert_eq!((board["created_today"].as_u64(), board["avg_handle_secs"].as_f64()), (Some(0), None), "{board}");
 }
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
