@@ -342,6 +342,7 @@ messages! {
     CannotDemoteSelf => "Você não pode remover seu próprio papel de administrador.", "You cannot remove your own administrator role.";
     CannotDeleteSelf => "Você não pode excluir o seu próprio usuário.", "You cannot delete your own user.";
     QueueInUse => "A fila tem atendimentos abertos ou aguardando: transfira ou resolva-os antes.", "The queue has open or waiting tickets: transfer or resolve them first.";
+    ConnectionInUse => "A conexão tem atendimentos: exclua-os junto com ela ou mantenha a conexão.", "The connection has tickets: delete them with it or keep the connection.";
     ServerUnavailable => "O servidor está indisponível no momento. Tente novamente em instantes.", "The server is unavailable right now. Try again shortly.";
     ContactUnblocked => "Contato desbloqueado.", "Contact unblocked.";
     // settings (Configurações)

@@ -135,6 +135,8 @@ error_codes! {
     CannotDeleteSelf = "cannot_delete_self",
     /// 409: a queue with open or pending tickets cannot be deleted (they would become everyone's).
     QueueInUse = "queue_in_use",
+    /// 409: a connection with tickets is deleted only with `history=delete`.
+    ConnectionInUse = "connection_in_use",
     /// 403: only the platform administrator may change the platform administrator.
     PlatformAdminProtected = "platform_admin_protected",
     PayloadTooLarge = "payload_too_large",

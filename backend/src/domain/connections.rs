@@ -4,7 +4,7 @@ use sea_orm::{IntoActiveModel, Set};
 use serde::{Deserialize, Serialize};
 use shared::contacts::{Connection, ConnectionKind, ConnectionStatus, NewConnection, UpdateConnection};
 use shared::validate::{Invalid, Name};
-use shared::{ConnectionId, Page, QueueId};
+use shared::{ConnectionId, ErrorCode, Page, QueueId};
 
 use crate::auth::CurrentUser;
 use crate::domain::events::Outbox;
@@ -222,12 +222,22 @@ pub async fn update(
     Ok(to_dto(connection))
 }
 
-pub async fn delete(state: &AppState, caller: &CurrentUser, id: ConnectionId) -> AppResult<()> {
+/// Deletes a connection. Its tickets go with it (the foreign keys cascade), so one that has any is
+/// deleted only when the caller said its history goes too (review #13).
+pub async fn delete(state: &AppState, caller: &CurrentUser, id: ConnectionId, with_history: bool) -> AppResult<()> {
     caller.require_admin()?;
     find(state, caller, id).await?;
     let txn = state.begin().await?;
-    // Its tickets go with it (the foreign keys cascade): lists must drop them.
     let tickets = store::tickets::all_of(&txn, caller.company_id, TicketsOf::Connection(id), false).await?;
+    if !tickets.is_empty() && !with_history {
+        return Err(AppError::conflict(
+            ErrorCode::ConnectionInUse,
+            format!(
+                "the connection has {} tickets: delete them with it (history=delete) or keep the connection",
+                tickets.len()
+            ),
+        ));
+    }
     let ids: Vec<shared::TicketId> = tickets.iter().map(crate::domain::tickets::id_of).collect();
     let files = store::messages::media_paths_of(&txn, caller.company_id, &ids).await?;
     store::connections::delete(&txn, id).await?;

@@ -62,15 +62,35 @@ async fn update_connection(
     domain::connections::update(&state, &caller, id, change).await.map(AppJson)
 }
 
-/// Remove a connection and its tickets (admin).
-#[utoipa::path(delete, path = "/api/v1/connections/{id}", tag = "connections", params(("id" = i64, Path)), security(("bearer" = [])),
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+/// What happens to a deleted connection's conversations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ConnectionHistory {
+    /// Delete its tickets, messages and media files with it.
+    Delete,
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DeleteConnectionQuery {
+    /// Required when the connection has tickets: `delete` removes them, their messages and files
+    /// with it. Without it such a connection is kept (409 `connection_in_use`).
+    history: Option<ConnectionHistory>,
+}
+
+/// Remove a connection (admin). One with conversations is removed only when asked to delete them
+/// too (`history=delete`); history never goes silently.
+#[utoipa::path(delete, path = "/api/v1/connections/{id}", tag = "connections", params(("id" = i64, Path), DeleteConnectionQuery),
+    security(("bearer" = [])),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn delete_connection(
     State(state): State<AppState>,
     caller: CurrentUser,
     AppPath(id): AppPath<ConnectionId>,
+    AppQuery(query): AppQuery<DeleteConnectionQuery>,
 ) -> AppResult<StatusCode> {
-    domain::connections::delete(&state, &caller, id).await?;
+    let with_history = query.history == Some(ConnectionHistory::Delete);
+    domain::connections::delete(&state, &caller, id, with_history).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

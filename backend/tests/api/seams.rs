@@ -382,3 +382,36 @@ async fn concurrent_writes_of_every_kind_never_fail() {
     let succeeded = answers.iter().filter(|(status, _)| status.is_success()).count();
     assert!(succeeded >= answers.len() / 2, "{answers:?}");
 }
+
+/// A connection with conversations is not deleted by accident: 409 until the admin says its
+/// history goes too, and then its tickets, messages and files go with it (review #13).
+#[tokio::test]
+async fn deleting_a_connection_with_tickets_asks_for_its_history() {
+    use base64::Engine;
+    let app = TestApp::start().await;
+    let admin = app.admin().await;
+    let connection = app.simulator(&admin, None).await;
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+    let encoded = base64::engine::general_purpose::STANDARD.encode(png);
+    let (status, result) =
+        app.customer_writes(&admin, connection, json!({"from": "11987654321", "media": {"base64": encoded}})).await;
+    assert_eq!(status, StatusCode::CREATED, "{result}");
+    let ticket = result["ticket_id"].as_i64().expect("ticket");
+    let media_dir = app.state.config.data_dir.join("media");
+
+    let path = format!("/api/v1/connections/{connection}");
+    let (status, body) = app.delete(&path, &admin).await;
+    assert_error(status, &body, StatusCode::CONFLICT, "connection_in_use");
+    assert_eq!(app.get(&format!("/api/v1/tickets/{ticket}"), &admin).await.0, StatusCode::OK, "nothing went");
+    assert_eq!(walk(&media_dir).len(), 1);
+    let (status, _) = app.delete(&format!("{path}?history=keep"), &admin).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "only `delete` is a choice");
+
+    let (status, _) = app.delete(&format!("{path}?history=delete"), &admin).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(app.get(&format!("/api/v1/tickets/{ticket}"), &admin).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(walk(&media_dir).len(), 0, "the file went with its message");
+    let empty = app.simulator(&admin, None).await;
+    let (status, _) = app.delete(&format!("/api/v1/connections/{empty}"), &admin).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "one without tickets needs no choice");
+}

@@ -88,6 +88,7 @@ pub fn error_key(code: ErrorCode) -> Key {
         ErrorCode::CannotDemoteSelf => Key::CannotDemoteSelf,
         ErrorCode::CannotDeleteSelf => Key::CannotDeleteSelf,
         ErrorCode::QueueInUse => Key::QueueInUse,
+        ErrorCode::ConnectionInUse => Key::ConnectionInUse,
         ErrorCode::PayloadTooLarge => Key::FileTooLarge,
         ErrorCode::UnsupportedMediaType => Key::FileTypeNotAllowed,
         ErrorCode::InvalidField => Key::CheckFields,
