@@ -317,3 +317,40 @@ async fn a_scheduled_file_over_the_company_limit_is_413() {
     let (status, body) = read(response).await;
     assert_error(status, &body, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
 }
+
+/// Found by the generated client: `FieldProblem` was `allOf` a `oneOf` union and an object, which
+/// openapi-python-client cannot merge (it dropped the schema and every one that used it).
+#[tokio::test]
+async fn every_all_of_merges_objects_only() {
+    fn walk<'a>(value: &'a Value, found: &mut Vec<&'a Vec<Value>>) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::Array(members)) = map.get("allOf") {
+                    found.push(members);
+                }
+                map.values().for_each(|v| walk(v, found));
+            }
+            Value::Array(items) => items.iter().for_each(|v| walk(v, found)),
+            _ => {}
+        }
+    }
+    let app = TestApp::start().await;
+    let token = app.admin().await;
+    let (_, spec) = app.get("/api/v1/openapi.json", &token).await;
+    let mut found = Vec::new();
+    walk(&spec, &mut found);
+    for members in found {
+        for member in members {
+            let target = match member["$ref"].as_str() {
+                Some(reference) => &spec["components"]["schemas"][reference.rsplit('/').next().unwrap_or_default()],
+                None => member,
+            };
+            assert_eq!(target["type"], "object", "allOf member {member} is not an object: {target}");
+        }
+    }
+    let problem = &spec["components"]["schemas"]["FieldProblem"];
+    assert_eq!(
+        (problem["type"].as_str(), problem["required"].clone()),
+        (Some("object"), serde_json::json!(["code", "message"]))
+    );
+}
