@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::rejection::{BytesRejection, JsonRejection, PathRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use shared::validate::Invalid;
@@ -199,6 +199,15 @@ impl From<JsonRejection> for AppError {
                 FieldErrors::one("body", Invalid::Malformed { reason })
             }
             _ => AppError::bad_request(ErrorCode::MalformedJson, "the body is not valid JSON"),
+        }
+    }
+}
+
+impl From<BytesRejection> for AppError {
+    fn from(rejection: BytesRejection) -> Self {
+        match rejection.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
+            _ => AppError::bad_request(ErrorCode::MalformedJson, "the body could not be read"),
         }
     }
 }

@@ -109,9 +109,99 @@ impl Modify for DescribedResponses {
     }
 }
 
+/// Marks an operation that reads its body as raw bytes (a signature over them, or an optional
+/// body parsed by hand): no `Content-Type` check (415) and no typed rejection (422) apply to it.
+pub const RAW_BODY: &str = "x-raw-body";
+
+/// The error statuses an operation can answer because of what its extractors do, whatever its
+/// handler says. They are added by rule so that a new endpoint cannot forget them:
+/// - a bearer token (`security`): `CurrentUser` answers 401 without a valid one;
+/// - a path parameter: `AppPath` answers 404 for a malformed id (and handlers for an unknown one);
+/// - a query parameter: `AppQuery` answers 400 `invalid_query` when it does not parse;
+/// - a body: every body extractor stops at the body limit (413) and answers 400 for bytes it cannot
+///   read (`malformed_json`, `malformed_multipart`); a typed JSON body (`AppJson`) also answers 415
+///   without `Content-Type: application/json` and 422 when the JSON has the wrong shape, and a
+///   multipart form 422 when its file is missing.
+///
+/// 403, 409 and 429 depend on the handler's rules, so handlers declare them.
+pub fn implied_statuses(operation: &utoipa::openapi::path::Operation) -> Vec<&'static str> {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::path::ParameterIn;
+    let mut statuses = Vec::new();
+    if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
+        statuses.push("401");
+    }
+    let parameters: Vec<_> = operation
+        .parameters
+        .iter()
+        .flatten()
+        .filter_map(|p| match p {
+            RefOr::T(parameter) => Some(&parameter.parameter_in),
+            RefOr::Ref(_) => None,
+        })
+        .collect();
+    if parameters.iter().any(|at| matches!(at, ParameterIn::Path)) {
+        statuses.push("404");
+    }
+    if parameters.iter().any(|at| matches!(at, ParameterIn::Query)) {
+        statuses.push("400");
+    }
+    if let Some(RefOr::T(body)) = &operation.request_body {
+        statuses.extend(["400", "413"]);
+        let raw = operation.extensions.as_ref().is_some_and(|e| e.contains_key(RAW_BODY));
+        if !raw && body.content.contains_key("application/json") {
+            statuses.extend(["415", "422"]);
+        }
+        if body.content.contains_key("multipart/form-data") {
+            statuses.push("422");
+        }
+    }
+    statuses.sort_unstable();
+    statuses.dedup();
+    statuses
+}
+
+/// Adds the statuses of [`implied_statuses`], and the error body to every 4xx answer.
+struct ImpliedResponses;
+
+impl Modify for ImpliedResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+        let error_content = || ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build();
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.options,
+                &mut item.head,
+                &mut item.patch,
+                &mut item.trace,
+            ];
+            for operation in operations.into_iter().flatten() {
+                for status in implied_statuses(operation) {
+                    operation.responses.responses.entry(status.to_owned()).or_insert_with(|| {
+                        RefOr::T(ResponseBuilder::new().content("application/json", error_content()).build())
+                    });
+                }
+                for (status, response) in operation.responses.responses.iter_mut() {
+                    if let RefOr::T(response) = response
+                        && status.starts_with('4')
+                        && response.content.is_empty()
+                    {
+                        response.content.insert("application/json".to_owned(), RefOr::T(error_content()));
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// The API routes and the document describing them.
 pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let (router, mut spec) = routes();
+    ImpliedResponses.modify(&mut spec);
     DescribedResponses.modify(&mut spec);
     (router, spec)
 }
@@ -153,6 +243,55 @@ pub fn spec_json() -> String {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::{Value, json};
+
+    fn implied(operation: Value) -> Vec<&'static str> {
+        let operation: utoipa::openapi::path::Operation = serde_json::from_value(operation).unwrap_or_default();
+        super::implied_statuses(&operation)
+    }
+
+    #[test]
+    fn statuses_follow_from_the_extractors() {
+        let id = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "integer"}});
+        let page = json!({"name": "cursor", "in": "query", "required": false, "schema": {"type": "string"}});
+        let json_body = json!({"content": {"application/json": {}}, "required": true});
+        let form = json!({"content": {"multipart/form-data": {}}, "required": true});
+        let bearer = json!([{"bearer": []}]);
+        let empty = json!({"responses": {}});
+        assert_eq!(implied(empty), Vec::<&str>::new());
+        let get = json!({"responses": {}, "security": bearer, "parameters": [id, page]});
+        assert_eq!(implied(get), ["400", "401", "404"]);
+        let patch = json!({"responses": {}, "security": bearer, "parameters": [id], "requestBody": json_body});
+        assert_eq!(implied(patch), ["400", "401", "404", "413", "415", "422"]);
+        let upload = json!({"responses": {}, "security": bearer, "requestBody": form});
+        assert_eq!(implied(upload), ["400", "401", "413", "422"]);
+        let raw = json!({"responses": {}, "requestBody": json_body, "x-raw-body": true});
+        assert_eq!(implied(raw), ["400", "413"]);
+    }
+
+    /// The rule holds for every operation served, and every client error carries the error body.
+    #[test]
+    fn every_operation_declares_what_its_extractors_answer() {
+        let spec: Value = serde_json::from_str(&super::spec_json()).unwrap_or_default();
+        let mut checked = 0;
+        for (path, item) in spec["paths"].as_object().into_iter().flatten() {
+            for (method, operation) in item.as_object().into_iter().flatten() {
+                checked += 1;
+                let responses = &operation["responses"];
+                for status in implied(operation.clone()) {
+                    assert!(responses.get(status).is_some(), "{method} {path} does not declare {status}");
+                }
+                for (status, response) in responses.as_object().into_iter().flatten() {
+                    if status.starts_with('4') {
+                        let schema = &response["content"]["application/json"]["schema"]["$ref"];
+                        assert_eq!(schema, "#/components/schemas/ErrorBody", "{method} {path} {status}");
+                    }
+                }
+            }
+        }
+        assert!(checked >= 100, "{checked}");
+    }
+
     /// OpenAPI 3.1 requires a description on every response object.
     #[test]
     fn every_response_has_a_description() {

@@ -58,12 +58,32 @@ impl ErrorDetail {
 
 /// One field's problem on the wire: the code with its parameters, and the English sentence.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldProblem {
     #[serde(flatten)]
     pub problem: Invalid,
     pub message: String,
 }
+
+/// Described as an object with `code`, `message` and the code's parameters: the derived schema
+/// (`allOf` of the `Invalid` union and an object) is more than client generators can read.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for FieldProblem {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Type};
+        let text = |description: &str| ObjectBuilder::new().schema_type(Type::String).description(Some(description));
+        ObjectBuilder::new()
+            .description(Some("One field's problem: its code, the English sentence, and the code's parameters."))
+            .property("code", text("What is wrong: `required`, `too_long`, `not_email`, …"))
+            .property("message", text("A sentence for humans (English; clients translate by `code`)."))
+            .required("code")
+            .required("message")
+            .additional_properties(Some(AdditionalProperties::FreeForm(true)))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for FieldProblem {}
 
 impl From<Invalid> for FieldProblem {
     fn from(problem: Invalid) -> Self {

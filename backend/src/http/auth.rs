@@ -1,4 +1,3 @@
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
@@ -8,7 +7,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{AppJson, ClientIp};
+use super::{AppBytes, AppJson, ClientIp};
 use crate::auth::CurrentUser;
 use crate::domain;
 use crate::error::{AppError, AppResult};
@@ -52,8 +51,10 @@ struct LogoutRequest {
 /// End the session: its refresh token and access tokens stop working.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", request_body(content = Option<LogoutRequest>),
     security(("bearer" = [])),
+    // The body is optional, so it is read as bytes and parsed only when present.
+    extensions(("x-raw-body" = json!(true))),
     responses((status = 204, description = "signed out"), (status = 401, body = ErrorBody)))]
-async fn logout(State(state): State<AppState>, caller: CurrentUser, body: Bytes) -> AppResult<StatusCode> {
+async fn logout(State(state): State<AppState>, caller: CurrentUser, AppBytes(body): AppBytes) -> AppResult<StatusCode> {
     // The body is optional, so it is parsed only when present.
     let refresh_token = if body.iter().all(u8::is_ascii_whitespace) {
         None

@@ -52,7 +52,8 @@ async fn get_connection(
 }
 
 #[utoipa::path(patch, path = "/api/v1/connections/{id}", tag = "connections", params(("id" = i64, Path)), request_body = UpdateConnection,
-    security(("bearer" = [])), responses((status = 200, body = Connection), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    security(("bearer" = [])), responses((status = 200, body = Connection), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 async fn update_connection(
     State(state): State<AppState>,
     caller: CurrentUser,

@@ -181,7 +181,7 @@ struct ImportUpload {
 #[utoipa::path(post, path = "/api/v1/contacts/import", tag = "contacts",
     request_body(content((ImportUpload = "multipart/form-data"))), security(("bearer" = [])),
     responses((status = 202, body = ContactImport), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 413, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
 async fn import_contacts(
     State(state): State<AppState>,
@@ -239,7 +239,7 @@ struct PreviewUpload {
 #[utoipa::path(post, path = "/api/v1/contacts/import/preview", tag = "contacts",
     request_body(content((PreviewUpload = "multipart/form-data"))), security(("bearer" = [])),
     responses((status = 200, body = ImportPreview), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 413, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
 async fn preview_import(
     caller: CurrentUser,

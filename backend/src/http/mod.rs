@@ -50,6 +50,17 @@ impl<T: Serialize> IntoResponse for AppJson<T> {
     }
 }
 
+/// The raw body, with the body limit's 413 in our error format (axum's is plain text).
+pub struct AppBytes(pub axum::body::Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for AppBytes {
+    type Rejection = AppError;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        Ok(AppBytes(axum::body::Bytes::from_request(request, state).await?))
+    }
+}
+
 /// `axum::extract::Path`; a malformed id answers 404 like an unknown one.
 #[derive(FromRequestParts)]
 #[from_request(via(axum::extract::Path), rejection(AppError))]

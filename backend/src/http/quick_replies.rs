@@ -106,7 +106,7 @@ async fn delete_quick_reply(
 /// attachment unless it is a raster image, audio or video, and never sniffed by the browser.
 #[utoipa::path(get, path = "/api/v1/quick-replies/{id}/file", tag = "quick replies", params(("id" = i64, Path)),
     security(("bearer" = [])),
-    responses((status = 200, description = "the file", content_type = "application/octet-stream"),
+    responses((status = 200, description = "the file, with its own media type", content_type = "*/*"),
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_file(
     State(state): State<AppState>,

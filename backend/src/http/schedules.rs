@@ -180,7 +180,7 @@ async fn cancel_schedule(
 
 /// The file attached to a scheduled message.
 #[utoipa::path(get, path = "/api/v1/schedules/{id}/media", tag = "schedules", params(("id" = i64, Path)), security(("bearer" = [])),
-    responses((status = 200, description = "the file", content_type = "application/octet-stream"), (status = 401, body = ErrorBody),
+    responses((status = 200, description = "the file, with its own media type", content_type = "*/*"), (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody)))]
 async fn schedule_media(
     State(state): State<AppState>,

@@ -56,7 +56,7 @@ async fn resend_message(
 /// The file of a message, to users who may see its ticket. Served as an attachment unless it is
 /// a raster image, audio or video, and never sniffed by the browser.
 #[utoipa::path(get, path = "/api/v1/messages/{id}/media", tag = "tickets", params(("id" = i64, Path)), security(("bearer" = [])),
-    responses((status = 200, description = "the file", content_type = "application/octet-stream"), (status = 404, body = ErrorBody)))]
+    responses((status = 200, description = "the file, with its own media type", content_type = "*/*"), (status = 404, body = ErrorBody)))]
 async fn message_media(
     State(state): State<AppState>,
     caller: CurrentUser,

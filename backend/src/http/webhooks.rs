@@ -1,7 +1,6 @@
 //! Provider webhooks. They carry no bearer token: the Cloud API's are authenticated by the
 //! connection's verify token (handshake) and the app secret's signature over the raw body.
 
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
@@ -10,7 +9,7 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{AppPath, AppQuery};
+use super::{AppBytes, AppPath, AppQuery};
 use crate::channels::{cloud_api, whatsapp};
 use crate::domain::connections::webhook_target;
 use crate::error::{AppError, AppResult};
@@ -60,12 +59,14 @@ async fn verify(
 /// is stored; a bad `X-Hub-Signature-256` is refused before the body is even parsed.
 #[utoipa::path(post, path = "/webhooks/whatsapp/{connection_id}", tag = "connections", params(("connection_id" = i64, Path)),
     request_body(content = Object, content_type = "application/json"),
+    // The signature covers the raw bytes, so the body is read as bytes, whatever its Content-Type.
+    extensions(("x-raw-body" = json!(true))),
     responses((status = 200, description = "stored"), (status = 401, body = ErrorBody), (status = 400, body = ErrorBody)))]
 async fn receive(
     State(state): State<AppState>,
     AppPath(id): AppPath<shared::ConnectionId>,
     headers: HeaderMap,
-    body: Bytes,
+    AppBytes(body): AppBytes,
 ) -> AppResult<StatusCode> {
     // An unknown id answers like a wrong signature, so the endpoint does not reveal which ids exist.
     const REFUSED: AppError = AppError::Unauthenticated("the X-Hub-Signature-256 signature is missing or wrong");
