@@ -76,6 +76,7 @@ pub enum ConnectionHistory {
 pub struct DeleteConnectionQuery {
     /// Required when the connection has tickets: `delete` removes them, their messages and files
     /// with it. Without it such a connection is kept (409 `connection_in_use`).
+    #[param(inline)]
     history: Option<ConnectionHistory>,
 }
 
