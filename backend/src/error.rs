@@ -78,6 +78,11 @@ pub enum AppError {
 
 impl From<sea_orm::DbErr> for AppError {
     fn from(error: sea_orm::DbErr) -> Self {
+        // A database that cannot be reached is a 503 the client may retry, not a bug (500).
+        if crate::store::is_unavailable(&error) {
+            tracing::warn!(%error, "the database is unavailable");
+            return AppError::Unavailable;
+        }
         AppError::Internal(error.into())
     }
 }
