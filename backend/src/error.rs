@@ -72,6 +72,9 @@ pub enum AppError {
     TooManyRequests { retry_after_secs: u64 },
     #[error("the service is not ready")]
     Unavailable,
+    /// The disk is full (or the file may not grow that large): nothing was stored.
+    #[error("the server has no room to store the file; nothing was stored, try again later")]
+    InsufficientStorage,
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
 }
@@ -137,6 +140,7 @@ impl AppError {
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::InsufficientStorage => StatusCode::INSUFFICIENT_STORAGE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -155,6 +159,7 @@ impl AppError {
             AppError::Invalid(_) => ErrorCode::InvalidField,
             AppError::TooManyRequests { .. } => ErrorCode::TooManyRequests,
             AppError::Unavailable => ErrorCode::Unavailable,
+            AppError::InsufficientStorage => ErrorCode::InsufficientStorage,
             AppError::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -179,6 +184,9 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         if let AppError::Internal(cause) = &self {
             tracing::error!(error = format!("{cause:#}"), "request failed");
+        }
+        if let AppError::InsufficientStorage = &self {
+            tracing::error!("a file could not be written: the disk is full");
         }
         let mut response = (self.status(), axum::Json(self.body())).into_response();
         if let AppError::TooManyRequests { retry_after_secs } = self
