@@ -272,6 +272,19 @@ mod tests {
     }
 
     #[test]
+    fn an_unreachable_database_is_503_and_a_full_disk_507() {
+        let gone = AppError::from(sea_orm::DbErr::ConnectionAcquire(sea_orm::ConnAcquireErr::Timeout));
+        assert_eq!((gone.status(), gone.code()), (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable));
+        let bug = AppError::from(sea_orm::DbErr::RecordNotUpdated);
+        assert_eq!(bug.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let full = AppError::InsufficientStorage;
+        assert_eq!(
+            (full.status(), full.body().error.code.as_str()),
+            (StatusCode::INSUFFICIENT_STORAGE, "insufficient_storage")
+        );
+    }
+
+    #[test]
     fn too_many_requests_carries_retry_after() {
         let response = AppError::TooManyRequests { retry_after_secs: 7 }.into_response();
         assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);

@@ -129,7 +129,10 @@ impl Modify for FaultResponses {
         let error = |status: &str| {
             ResponseBuilder::new()
                 .description(describe(status))
-                .content("application/json", ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build())
+                .content(
+                    "application/json",
+                    ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build(),
+                )
                 .build()
         };
         for (path, item) in openapi.paths.paths.iter_mut() {
