@@ -19,6 +19,8 @@ async fn with_postgresql_down_requests_are_503_and_recover_when_it_returns() {
     let admin = server.login().await;
     let (status, queue) = admin.post("/api/v1/queues", json!({"name": "Antes", "color": "#1e88e5"})).await;
     assert_eq!(status, StatusCode::CREATED, "{queue}");
+    let connection = admin.cloud_connection("http://127.0.0.1:9").await;
+    let webhook = format!("/webhooks/whatsapp/{connection}");
 
     postgres.down();
     let requests = [
@@ -26,6 +28,8 @@ async fn with_postgresql_down_requests_are_503_and_recover_when_it_returns() {
         (Method::POST, "/api/v1/queues", Some(json!({"name": "Durante", "color": "#1e88e5"}))),
         (Method::GET, "/api/v1/tickets", None),
         (Method::GET, "/api/v1/me", None),
+        // A provider's delivery: a 503 makes Meta deliver it again later.
+        (Method::POST, webhook.as_str(), Some(json!({"object": "whatsapp_business_account", "entry": []}))),
     ];
     // All at once: each waits for a connection until the pool gives up (its acquire timeout, 10 s).
     let answers = futures_util::future::join_all(requests.into_iter().map(|(method, path, body)| {
@@ -48,6 +52,9 @@ async fn with_postgresql_down_requests_are_503_and_recover_when_it_returns() {
         );
         assert!(took < REQUEST_BOUND, "{method} {path} took {took:?}");
     }
+    // The readiness probe tells the load balancer.
+    let (status, _) = server.api(None).get("/readyz").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     // A login needs the database too.
     let (status, body) = server
         .api(None)
@@ -76,6 +83,7 @@ async fn with_postgresql_down_requests_are_503_and_recover_when_it_returns() {
         queues["items"].as_array().expect("items").iter().filter_map(|q| q["name"].as_str()).collect();
     assert_eq!(names.iter().filter(|n| ["Antes", "Durante", "Depois"].contains(n)).count(), 2, "{names:?}");
     assert!(!names.contains(&"Durante"), "nothing written while PostgreSQL was down: {names:?}");
+    assert_eq!(server.api(None).get("/readyz").await.0, StatusCode::OK);
     let login = server.login().await;
     assert_eq!(login.get("/api/v1/me").await.0, StatusCode::OK);
     server.kill().await;
