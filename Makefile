@@ -109,7 +109,9 @@ openapi:
 # cluster or Redis server on a free port where it stops them; the shared ones come from
 # scripts/test-services.sh. One test at a time: the flood wants both cores.
 .PHONY: faults
+# `clippy --all-targets` skips this target (`test = false`), so it is linted here.
 faults:
+	$(CARGO) clippy --workspace --test faults -- -D warnings
 	eval "$$(bash scripts/test-services.sh)" && \
 	$(CARGO) test --workspace --test faults -- --test-threads=1
 
