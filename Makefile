@@ -26,6 +26,7 @@ help:
 	@echo "make api-conformance  schemathesis and a generated client against the server (part of make test)"
 	@echo "make spa      build the SPA into frontend/dist"
 	@echo "make e2e      the browser tests only (every file of e2e/tests)"
+	@echo "make faults   fault tests: kill -9 in an inbound flood, PostgreSQL/Redis restarts, a full disk"
 	@echo "make bench    seed 100k tickets / 1M messages, measure the ticket list and live inbound (docs/benchmarks.md)"
 
 # ---------------------------------------------------------------- installing
@@ -79,7 +80,7 @@ test: lint spa openapi-check api-conformance-deps
 	ATENDE_TEST_BACKEND=postgres $(CARGO) test --workspace --test api
 	$(API_CONFORMANCE)
 
-ci: test
+ci: test faults
 
 # The checked-in OpenAPI document is valid OpenAPI 3.1 (the drift test keeps it equal to the code).
 .PHONY: openapi-check
@@ -117,6 +118,19 @@ e2e: spa
 
 openapi:
 	$(CARGO) run -q -p atende -- openapi > openapi/openapi.json
+
+# ---------------------------------------------------------------- faults
+# The real server binary under faults (backend/tests/faults): kill -9 in the middle of a 5,000-message
+# webhook flood (SQLite and PostgreSQL), PostgreSQL stopped and started under it, Redis killed and
+# started under two instances, a full disk on media writes. Each test starts its own PostgreSQL
+# cluster or Redis server on a free port where it stops them; the shared ones come from
+# scripts/test-services.sh. One test at a time: the flood wants both cores.
+.PHONY: faults
+# `clippy --all-targets` skips this target (`test = false`), so it is linted here.
+faults:
+	$(CARGO) clippy --workspace --test faults -- -D warnings
+	eval "$$(bash scripts/test-services.sh)" && \
+	$(CARGO) test --workspace --test faults -- --test-threads=1
 
 # ---------------------------------------------------------------- measuring
 # The release server and the load generator (e2e/src/bin/bench.rs): a fresh dataset in

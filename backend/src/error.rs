@@ -72,12 +72,20 @@ pub enum AppError {
     TooManyRequests { retry_after_secs: u64 },
     #[error("the service is not ready")]
     Unavailable,
+    /// The disk is full (or the file may not grow that large): nothing was stored.
+    #[error("the server has no room to store the file; nothing was stored, try again later")]
+    InsufficientStorage,
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
 }
 
 impl From<sea_orm::DbErr> for AppError {
     fn from(error: sea_orm::DbErr) -> Self {
+        // A database that cannot be reached is a 503 the client may retry, not a bug (500).
+        if crate::store::is_unavailable(&error) {
+            tracing::warn!(%error, "the database is unavailable");
+            return AppError::Unavailable;
+        }
         AppError::Internal(error.into())
     }
 }
@@ -132,6 +140,7 @@ impl AppError {
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::InsufficientStorage => StatusCode::INSUFFICIENT_STORAGE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -150,6 +159,7 @@ impl AppError {
             AppError::Invalid(_) => ErrorCode::InvalidField,
             AppError::TooManyRequests { .. } => ErrorCode::TooManyRequests,
             AppError::Unavailable => ErrorCode::Unavailable,
+            AppError::InsufficientStorage => ErrorCode::InsufficientStorage,
             AppError::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -174,6 +184,9 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         if let AppError::Internal(cause) = &self {
             tracing::error!(error = format!("{cause:#}"), "request failed");
+        }
+        if let AppError::InsufficientStorage = &self {
+            tracing::error!("a file could not be written: the disk is full");
         }
         let mut response = (self.status(), axum::Json(self.body())).into_response();
         if let AppError::TooManyRequests { retry_after_secs } = self
@@ -265,6 +278,19 @@ mod tests {
             )
         );
         assert_eq!(body.error.field_problems()["name"], Invalid::TooLong { max: 120 });
+    }
+
+    #[test]
+    fn an_unreachable_database_is_503_and_a_full_disk_507() {
+        let gone = AppError::from(sea_orm::DbErr::ConnectionAcquire(sea_orm::ConnAcquireErr::Timeout));
+        assert_eq!((gone.status(), gone.code()), (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Unavailable));
+        let bug = AppError::from(sea_orm::DbErr::RecordNotUpdated);
+        assert_eq!(bug.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let full = AppError::InsufficientStorage;
+        assert_eq!(
+            (full.status(), full.body().error.code.as_str()),
+            (StatusCode::INSUFFICIENT_STORAGE, "insufficient_storage")
+        );
     }
 
     #[test]

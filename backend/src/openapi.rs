@@ -75,7 +75,8 @@ fn describe(status: &str) -> &'static str {
         "415" => "Wrong content type (`unsupported_media_type`)",
         "422" => "Invalid fields: `details` maps each to its problem (`invalid_field`)",
         "429" => "Too many requests; see `Retry-After` (`too_many_requests`)",
-        "503" => "Not ready (`unavailable`)",
+        "503" => "Not ready, or the database cannot be reached right now; try again (`unavailable`)",
+        "507" => "The server's disk is full; nothing was stored, try again later (`insufficient_storage`)",
         _ => "See the body",
     }
 }
@@ -198,10 +199,56 @@ impl Modify for ImpliedResponses {
     }
 }
 
+/// The answers a fault can give (the fault tests, `make faults`): any operation may find the
+/// database unreachable (503), and the ones that write a file may find the disk full (507).
+struct FaultResponses;
+
+/// (method, path) of the operations that write a media file.
+const WRITES_FILES: [(&str, &str); 5] = [
+    ("post", "/api/v1/tickets/{id}/messages"),
+    ("put", "/api/v1/quick-replies/{id}/file"),
+    ("post", "/api/v1/schedules"),
+    ("post", "/api/v1/stickers"),
+    ("post", "/webhooks/whatsapp/{connection_id}"),
+];
+
+impl Modify for FaultResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let error = |status: &str| {
+            ResponseBuilder::new()
+                .description(describe(status))
+                .content(
+                    "application/json",
+                    ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build(),
+                )
+                .build()
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let operations = [
+                ("get", &mut item.get),
+                ("put", &mut item.put),
+                ("post", &mut item.post),
+                ("delete", &mut item.delete),
+                ("patch", &mut item.patch),
+            ];
+            for (method, operation) in operations {
+                let Some(operation) = operation else { continue };
+                let responses = &mut operation.responses.responses;
+                responses.entry("503".to_owned()).or_insert_with(|| error("503").into());
+                if WRITES_FILES.contains(&(method, path.as_str())) {
+                    responses.entry("507".to_owned()).or_insert_with(|| error("507").into());
+                }
+            }
+        }
+    }
+}
+
 /// The API routes and the document describing them.
 pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let (router, mut spec) = routes();
     ImpliedResponses.modify(&mut spec);
+    FaultResponses.modify(&mut spec);
     DescribedResponses.modify(&mut spec);
     (router, spec)
 }

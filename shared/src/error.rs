@@ -165,6 +165,8 @@ error_codes! {
     InvalidField = "invalid_field",
     TooManyRequests = "too_many_requests",
     Unavailable = "unavailable",
+    /// 507: the server's disk is full; nothing was stored. Try again later.
+    InsufficientStorage = "insufficient_storage",
     Internal = "internal",
 }
 

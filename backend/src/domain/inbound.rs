@@ -6,7 +6,7 @@ use serde_json::json;
 use shared::events::Event;
 use shared::tickets::{MessageKind, MessageStatus, TicketKind, TicketLogKind, TicketStatus};
 use shared::validate::Invalid;
-use shared::{CompanyId, ConnectionId, ContactId, MessageId, QueueId, TicketId};
+use shared::{CompanyId, ConnectionId, ContactId, ErrorCode, MessageId, QueueId, TicketId};
 
 use crate::domain::events::Outbox;
 use crate::domain::media;
@@ -141,8 +141,18 @@ pub async fn receive(state: &AppState, connection: &connections::Model, inbound:
         Some(file) => Some(media::save(&state.config.data_dir, company_id.0, &file.bytes).await?),
         None => None,
     };
-    let result =
+    let mut result =
         store_inbound(state, connection, &inbound, &number, &name, is_group, &body, saved_media.as_deref()).await;
+    // Two first messages of one contact at once (PostgreSQL runs them side by side): the loser of
+    // the contact or ticket insert tries again and finds the winner's row, instead of answering
+    // the provider an error for a message it could store.
+    for _ in 0..3 {
+        if !lost_a_race(&result) {
+            break;
+        }
+        result =
+            store_inbound(state, connection, &inbound, &number, &name, is_group, &body, saved_media.as_deref()).await;
+    }
     if let (Some(path), Ok(Received::Duplicate { .. } | Received::Blocked) | Err(_)) = (&saved_media, &result) {
         media::remove(&state.config.data_dir, path).await;
     }
@@ -154,6 +164,18 @@ pub async fn receive(state: &AppState, connection: &connections::Model, inbound:
         });
     }
     result
+}
+
+/// Whether storing failed only because a concurrent delivery created the same contact or the same
+/// active ticket first.
+fn lost_a_race(result: &AppResult<Received>) -> bool {
+    match result {
+        Err(AppError::Conflict { code: ErrorCode::TicketAlreadyActive, .. }) => true,
+        Err(AppError::Internal(cause)) => cause
+            .downcast_ref::<sea_orm::DbErr>()
+            .is_some_and(|e| store::UniqueKey::of(e) == Some(store::UniqueKey::ContactNumber)),
+        _ => false,
+    }
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -71,6 +71,32 @@ pub async fn ping(db: &DatabaseConnection) -> bool {
     db.ping().await.is_ok()
 }
 
+/// Whether `error` means the database cannot be reached right now (no connection, the connection
+/// cut, the server shutting down or refusing connections) rather than a fault in the request or the
+/// code: the request may succeed when tried again, so it is answered 503, not 500.
+pub fn is_unavailable(error: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr, sqlx};
+    let sqlx_error = match error {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => return true,
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => e,
+        _ => return false,
+    };
+    match sqlx_error.as_ref() {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        // PostgreSQL: class 08 (connection exception), 57P01-03 (shutting down, crashed, not yet
+        // accepting connections), 53300 (too many connections).
+        sqlx::Error::Database(db) => {
+            db.code().is_some_and(|code| code.starts_with("08") || code.starts_with("57P") || code == "53300")
+        }
+        _ => false,
+    }
+}
+
 /// The unique constraints a write can hit that mean "taken" to a person.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UniqueKey {

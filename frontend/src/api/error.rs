@@ -93,7 +93,8 @@ pub fn error_key(code: ErrorCode) -> Key {
         ErrorCode::UnsupportedMediaType => Key::FileTypeNotAllowed,
         ErrorCode::InvalidField => Key::CheckFields,
         ErrorCode::TooManyRequests => Key::TooManyRequests,
-        ErrorCode::Unavailable => Key::ServerUnavailable,
+        // A full disk on the server: nothing the person can fix; trying again later may work.
+        ErrorCode::Unavailable | ErrorCode::InsufficientStorage => Key::ServerUnavailable,
         // The client's own mistakes, never the user's: there is nothing better to say.
         ErrorCode::MalformedJson
         | ErrorCode::InvalidQuery
