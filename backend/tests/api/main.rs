@@ -3,6 +3,7 @@
 //! for each test.
 
 mod helpers;
+mod isolation;
 mod ws_client;
 
 mod auth;

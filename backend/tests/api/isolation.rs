@@ -1,0 +1,739 @@
+//! The isolation matrix (issue 12 item 4, review #15). Company A is filled with secret marker
+//! strings in every text field; then EVERY operation of the OpenAPI document the server generates
+//! is called with A's real ids by parties who may not see them (another company's admin, an agent
+//! of A in another queue, no token, an expired token, a revoked API token). Each must be refused
+//! (401/403/404) and no answer may carry a byte of A's markers. A new operation is covered by
+//! construction: its path parameters need an id of A (a missing one fails), and the agent's
+//! classification must name it (an unclassified one fails). The same holds for live events: every
+//! `shared::events::Event` type, live and on resume.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use shared::events::{Event, EventFrame};
+
+use crate::helpers::*;
+use crate::ws_client::EventStream;
+
+const STICKER: &[u8] = include_bytes!("../fixtures/sticker.webp");
+
+/// Every text of company A carries `ZQX`; what only queue 2 may see carries `ZQX-Q2`; the
+/// connection's secrets carry `ZQX-SECRET` (write-only: nobody reads them back).
+const MARK: &str = "ZQX";
+const Q2_MARK: &str = "ZQX-Q2";
+const SECRET_MARK: &str = "ZQX-SECRET";
+/// A's customers' numbers (digits only: they are stored normalised, `+55…`).
+const A_NUMBERS: [&str; 3] = ["11955500001", "11955500002", "11955500003"];
+
+const PASSWORD: &str = "zqx-secret-pass-1";
+
+/// Company A, its people, and an id of each kind of thing the API's paths name.
+pub struct CompanyA {
+    pub id: i64,
+    pub admin: String,
+    pub admin_id: i64,
+    /// An agent of queue 1 only.
+    pub agent: String,
+    pub agent_id: i64,
+    pub q1: i64,
+    pub q2: i64,
+    pub line1: i64,
+    pub line2: i64,
+    /// Waits in queue 1 (the agent sees it).
+    pub t1: i64,
+    /// In queue 2, open and assigned to A's admin: hidden from the agent.
+    pub t2: i64,
+    pub contact2: i64,
+    /// The id a path's `{param}` takes, by the path segment before it (`tickets`, `users`, …).
+    pub ids: BTreeMap<&'static str, i64>,
+}
+
+/// Another company with its own admin.
+pub struct CompanyB {
+    pub id: i64,
+    pub admin: String,
+}
+
+pub async fn company(app: &TestApp, platform: &str, name: &str, email: &str, admin_name: &str) -> (i64, String) {
+    let (status, body) = app
+        .post(
+            "/api/v1/companies",
+            platform,
+            json!({"name": name, "admin": {"name": admin_name, "email": email, "password": PASSWORD}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    (body["company"]["id"].as_i64().expect("company id"), app.login(email, PASSWORD).await)
+}
+
+pub async fn company_b(app: &TestApp) -> CompanyB {
+    let platform = app.admin().await;
+    let (id, admin) = company(app, &platform, "Beta Ltda", "olga@beta.test", "Olga").await;
+    CompanyB { id, admin }
+}
+
+fn id(body: &Value) -> i64 {
+    body["id"].as_i64().unwrap_or_else(|| panic!("no id in {body}"))
+}
+
+async fn created(app: &TestApp, token: &str, path: &str, body: Value) -> Value {
+    let (status, answer) = app.post(path, token, body).await;
+    assert!(status.is_success(), "POST {path}: {status} {answer}");
+    answer
+}
+
+async fn multipart(app: &TestApp, method: Method, path: &str, token: &str, form: reqwest::multipart::Form) -> Value {
+    let response =
+        app.client.request(method, app.url(path)).bearer_auth(token).multipart(form).send().await.expect("send");
+    let (status, body) = read(response).await;
+    assert!(status.is_success(), "{path}: {status} {body}");
+    body
+}
+
+fn file_part(bytes: &[u8], name: &str, mime: &str) -> reqwest::multipart::Part {
+    reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_owned()).mime_str(mime).expect("mime")
+}
+
+fn base64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// A user's id, read from their own token.
+async fn me(app: &TestApp, token: &str) -> i64 {
+    let (status, body) = app.get("/api/v1/me", token).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    id(&body)
+}
+
+/// Builds company A through the API, as its admin would: every text carries a marker.
+pub async fn company_a(app: &TestApp) -> CompanyA {
+    let platform = app.admin().await;
+    let (company_id, admin) = company(app, &platform, "ZQX-A-company", "zqx-admin@a.test", "ZQX-A-admin").await;
+    let admin_id = me(app, &admin).await;
+    let q1 = id(&created(app, &admin, "/api/v1/queues", json!({"name": "ZQX-A-queue-1", "color": "#1e88e5"})).await);
+    let q2 = id(&created(app, &admin, "/api/v1/queues", json!({"name": "ZQX-A-queue-2", "color": "#43a047"})).await);
+    let user = |email: &str, name: &str, queues: Vec<i64>| {
+        json!({"name": name, "email": email, "password": PASSWORD, "role": "agent", "queue_ids": queues})
+    };
+    let agent_id = id(&created(app, &admin, "/api/v1/users", user("zqx-ana@a.test", "ZQX-A-ana", vec![q1])).await);
+    let agent = app.login("zqx-ana@a.test", PASSWORD).await;
+    let bia = id(&created(app, &admin, "/api/v1/users", user("zqx-bia@a.test", "ZQX-A-bia", vec![q2])).await);
+
+    let line = |name: &str, queue: i64| json!({"name": name, "kind": "simulator", "default_queue_id": queue});
+    let line1 = id(&created(app, &admin, "/api/v1/connections", line("ZQX-A-line-1", q1)).await);
+    let line2 = id(&created(app, &admin, "/api/v1/connections", line("ZQX-A-line-2", q2)).await);
+    let cloud = id(&created(
+        app,
+        &admin,
+        "/api/v1/connections",
+        json!({"name": "ZQX-A-cloud", "kind": "cloud_api", "default_queue_id": q2,
+               "phone_number_id": "ZQX-A-phone", "access_token": "ZQX-SECRET-access",
+               "app_secret": "ZQX-SECRET-app", "verify_token": "ZQX-SECRET-verify",
+               "graph_base_url": "http://127.0.0.1:9"}),
+    )
+    .await);
+
+    let inbound = |from: &str, name: &str, body: &str| json!({"from": from, "name": name, "body": body});
+    let t1 = created(
+        app,
+        &admin,
+        &format!("/api/v1/connections/{line1}/simulate"),
+        inbound(A_NUMBERS[0], "ZQX-A-contact-1", "ZQX-Q1-message"),
+    )
+    .await["ticket_id"]
+        .as_i64()
+        .expect("t1");
+    let first = created(
+        app,
+        &admin,
+        &format!("/api/v1/connections/{line2}/simulate"),
+        inbound(A_NUMBERS[1], "ZQX-A-contact-2", "ZQX-Q2-message"),
+    )
+    .await;
+    let t2 = first["ticket_id"].as_i64().expect("t2");
+    let media = created(
+        app,
+        &admin,
+        &format!("/api/v1/connections/{line2}/simulate"),
+        json!({"from": A_NUMBERS[1], "body": "ZQX-Q2-caption",
+               "media": {"base64": base64(STICKER), "file_name": "ZQX-Q2-file.webp"}}),
+    )
+    .await["message_id"]
+        .as_i64()
+        .expect("media message");
+    let contact2 = app.ticket(&admin, t2).await["contact"]["id"].as_i64().expect("contact");
+    let (status, body) = app.act(&admin, t2, "accept", json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    created(app, &admin, &format!("/api/v1/tickets/{t2}/messages"), json!({"body": "ZQX-Q2-reply"})).await;
+    let note = id(&created(app, &admin, &format!("/api/v1/tickets/{t2}/notes"), json!({"body": "ZQX-Q2-note"})).await);
+    let tag = id(&created(app, &admin, "/api/v1/tags", json!({"name": "ZQX-A-tag", "color": "#ff0000"})).await);
+    let (status, body) = app.send(Method::PUT, &format!("/api/v1/tickets/{t2}/tags/{tag}"), Some(&admin), None).await;
+    assert!(status.is_success(), "{body}");
+    created(app, &admin, &format!("/api/v1/tickets/{t2}/protocols"), json!({})).await;
+    let settings = json!({"general": {"protocol_message": "ZQX-A-protocol {{protocolo}}",
+                                      "ratings": {"enabled": true}}});
+    let (status, body) = app.patch("/api/v1/settings", &admin, settings).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    created(app, &admin, &format!("/api/v1/tickets/{t2}/rating-request"), json!({})).await;
+    let send_at = (chrono::Utc::now() + chrono::Duration::hours(2)).to_rfc3339();
+    let schedule = id(&multipart(
+        app,
+        Method::POST,
+        "/api/v1/schedules",
+        &admin,
+        reqwest::multipart::Form::new()
+            .text("contact_id", contact2.to_string())
+            .text("ticket_id", t2.to_string())
+            .text("body", "ZQX-Q2-schedule")
+            .text("send_at", send_at)
+            .text("kind", "file")
+            .part("file", file_part(b"ZQX-Q2-schedule-file", "ZQX-Q2-schedule.txt", "text/plain")),
+    )
+    .await);
+    let quick_reply = id(&created(
+        app,
+        &admin,
+        "/api/v1/quick-replies",
+        json!({"shortcut": "zqxa", "body": "ZQX-A-quick-reply"}),
+    )
+    .await);
+    multipart(
+        app,
+        Method::PUT,
+        &format!("/api/v1/quick-replies/{quick_reply}/file"),
+        &admin,
+        reqwest::multipart::Form::new().part("file", file_part(STICKER, "ZQX-A-quick-file.webp", "image/webp")),
+    )
+    .await;
+    let sticker = id(&multipart(
+        app,
+        Method::POST,
+        "/api/v1/stickers",
+        &admin,
+        reqwest::multipart::Form::new()
+            .part("file", file_part(STICKER, "ZQX-A-sticker.webp", "image/webp"))
+            .text("name", "ZQX-A-sticker"),
+    )
+    .await);
+    let board = created(
+        app,
+        &admin,
+        "/api/v1/kanban/boards",
+        json!({"name": "ZQX-A-board", "lanes": [{"name": "ZQX-A-lane"}]}),
+    )
+    .await;
+    let lane = board["lanes"][0]["id"].as_i64().expect("lane");
+    let (status, body) = app.send(Method::PUT, &format!("/api/v1/tickets/{t2}/kanban"), Some(&admin), Some(json!({"lane_id": lane}))).await;
+    assert!(status.is_success(), "{body}");
+    let (status, body) =
+        app.send(Method::PUT, &format!("/api/v1/contacts/{contact2}/wallet"), Some(&admin), Some(json!({"user_id": bia}))).await;
+    assert!(status.is_success(), "{body}");
+    created(
+        app,
+        &admin,
+        "/api/v1/contacts",
+        json!({"name": "ZQX-A-contact-3", "number": A_NUMBERS[2], "email": "zqx-c3@a.test",
+               "extra": {"ZQX-A-field": "ZQX-A-value"}}),
+    )
+    .await;
+    let csv = "nome;telefone\nZQX-A-imported;11955500009\n";
+    let import = id(&multipart(
+        app,
+        Method::POST,
+        "/api/v1/contacts/import",
+        &admin,
+        reqwest::multipart::Form::new().part("file", file_part(csv.as_bytes(), "ZQX-A-import.csv", "text/csv")),
+    )
+    .await);
+    let token = id(&created(app, &admin, "/api/v1/api-tokens", json!({"name": "ZQX-A-token"})).await);
+
+    let ids = BTreeMap::from([
+        ("api-tokens", token),
+        ("connections", line2),
+        ("imports", import),
+        ("contacts", contact2),
+        ("boards", id(&board)),
+        ("messages", media),
+        ("notes", note),
+        ("queues", q2),
+        ("quick-replies", quick_reply),
+        ("schedules", schedule),
+        ("stickers", sticker),
+        ("tags", tag),
+        ("tickets", t2),
+        ("users", bia),
+        // The Cloud API webhook's `{connection_id}`.
+        ("whatsapp", cloud),
+        // Fields of request bodies, by the name of their id type.
+        ("ContactId", contact2),
+        ("TicketId", t2),
+        ("QueueId", q2),
+        ("UserId", bia),
+        ("MessageId", media),
+        ("ConnectionId", line2),
+        ("LaneId", lane),
+        ("QuickReplyId", quick_reply),
+        ("StickerId", sticker),
+        ("TagId", tag),
+    ]);
+    CompanyA { id: company_id, admin, admin_id, agent, agent_id, q1, q2, line1, line2, t1, t2, contact2, ids }
+}
+
+/// What an agent of A in queue 1 may do with each operation. Every operation of the document
+/// must be named here (and nothing else): a new one fails the test until it is classified.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Class {
+    /// No token needed (sign-in, Cloud API webhooks): refused to everyone here all the same.
+    Public,
+    /// The WebSocket: its handshake is checked here, its events by the socket tests below.
+    Socket,
+    /// Admins only: the agent is refused.
+    Admin,
+    /// About a ticket (or a queue's tickets) of queue 2: the agent is refused.
+    Ticket,
+    /// A list the agent may read, filtered to what they may see: nothing of queue 2's tickets.
+    Scoped,
+    /// Company-wide (or the caller's own) data every user may use: read, it shows nothing of
+    /// queue 2's tickets; written, it is not tried as the agent.
+    Company,
+}
+
+fn class_of(method: &str, path: &str) -> Option<Class> {
+    use Class::*;
+    let class = match (method, path.trim_start_matches("/api/v1")) {
+        ("POST", "/auth/login" | "/auth/refresh") => Public,
+        ("GET" | "POST", "/webhooks/whatsapp/{connection_id}") => Public,
+        ("GET", "/ws") => Socket,
+        ("POST", "/auth/logout") => Company,
+        ("GET" | "PATCH", "/me") => Company,
+        ("GET" | "POST", "/api-tokens") | ("DELETE", "/api-tokens/{id}") => Admin,
+        ("GET" | "POST", "/companies") => Admin,
+        ("GET", "/connections" | "/connections/{id}") => Company,
+        ("POST", "/connections") | ("PATCH" | "DELETE", "/connections/{id}") => Admin,
+        ("POST", "/connections/{id}/simulate") => Admin,
+        ("GET" | "POST", "/contacts") | ("GET" | "PATCH", "/contacts/{id}") => Company,
+        ("POST", "/contacts/{id}/block" | "/contacts/{id}/unblock") => Company,
+        ("DELETE", "/contacts/{id}") => Admin,
+        ("GET", "/contacts/export") => Admin,
+        ("POST", "/contacts/import" | "/contacts/import/preview") | ("GET", "/contacts/imports/{id}") => Admin,
+        ("GET", "/contacts/{id}/protocols") => Scoped,
+        ("PUT" | "DELETE", "/contacts/{id}/wallet") => Admin,
+        ("GET", "/dashboard") => Scoped,
+        ("GET", "/kanban/boards" | "/kanban/boards/{id}") => Company,
+        ("POST", "/kanban/boards") | ("PATCH" | "DELETE", "/kanban/boards/{id}") => Admin,
+        ("GET", "/kanban/boards/{id}/tickets") => Scoped,
+        ("GET", "/messages/{id}/media") | ("POST", "/messages/{id}/resend") => Ticket,
+        ("DELETE", "/notes/{id}") => Ticket,
+        ("GET", "/queues" | "/queues/{id}") => Company,
+        ("POST", "/queues") | ("PATCH" | "DELETE", "/queues/{id}") => Admin,
+        ("GET", "/quick-replies" | "/quick-replies/{id}" | "/quick-replies/{id}/file") => Company,
+        ("POST", "/quick-replies") | ("PATCH" | "DELETE", "/quick-replies/{id}") => Admin,
+        ("PUT" | "DELETE", "/quick-replies/{id}/file") => Admin,
+        ("GET", "/ratings") => Scoped,
+        ("GET", "/schedules") => Scoped,
+        ("POST", "/schedules") => Ticket,
+        ("GET" | "PATCH" | "DELETE", "/schedules/{id}") | ("GET", "/schedules/{id}/media") => Ticket,
+        ("GET", "/settings") => Company,
+        ("PATCH", "/settings") => Admin,
+        ("GET", "/stickers" | "/stickers/{id}" | "/stickers/{id}/file") => Company,
+        ("POST", "/stickers") | ("PATCH" | "DELETE", "/stickers/{id}") => Admin,
+        ("GET", "/tags" | "/tags/{id}") => Company,
+        ("POST", "/tags") | ("PATCH" | "DELETE", "/tags/{id}") => Admin,
+        ("GET", "/tickets") => Scoped,
+        ("POST", "/tickets") => Company,
+        ("GET", "/tickets/{id}" | "/tickets/{id}/logs" | "/tickets/{id}/messages" | "/tickets/{id}/notes") => Ticket,
+        ("GET", "/tickets/{id}/rating") => Ticket,
+        (
+            "POST",
+            "/tickets/{id}/accept"
+            | "/tickets/{id}/messages"
+            | "/tickets/{id}/notes"
+            | "/tickets/{id}/protocols"
+            | "/tickets/{id}/rating-request"
+            | "/tickets/{id}/reopen"
+            | "/tickets/{id}/resolve"
+            | "/tickets/{id}/return-to-queue"
+            | "/tickets/{id}/transfer",
+        ) => Ticket,
+        ("PUT", "/tickets/{id}/kanban") | ("PUT" | "DELETE", "/tickets/{id}/tags/{tag_id}") => Ticket,
+        // Colleagues are listed for transfers.
+        ("GET", "/users" | "/users/{id}") => Company,
+        ("POST", "/users") | ("PATCH" | "DELETE", "/users/{id}") => Admin,
+        _ => return None,
+    };
+    Some(class)
+}
+
+/// One operation of the document.
+#[derive(Debug, Clone)]
+struct Operation {
+    method: String,
+    path: String,
+    /// The path with A's ids in its parameters.
+    url: String,
+    has_path_params: bool,
+    body: Body,
+    /// The body names ids of A.
+    body_names_a: bool,
+}
+
+#[derive(Debug, Clone)]
+enum Body {
+    None,
+    Json(Value),
+    /// Text fields and one file field (name, file name, bytes).
+    Multipart(Vec<(String, String)>, Option<(String, String, Vec<u8>)>),
+}
+
+/// Every operation of the OpenAPI document the server generates, its path filled with A's ids
+/// and, where it takes one, a request body that would be valid for A's admin.
+fn operations(a: &CompanyA) -> Vec<Operation> {
+    let spec: Value = serde_json::from_str(&atende::openapi::spec_json()).expect("the document is JSON");
+    let mut all = Vec::new();
+    for (path, item) in spec["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("path item") {
+            if !["get", "post", "put", "patch", "delete"].contains(&method.as_str()) {
+                continue;
+            }
+            let mut url = String::new();
+            let mut has_path_params = false;
+            let mut previous = "";
+            for segment in path.split('/').skip(1) {
+                url.push('/');
+                if segment.starts_with('{') {
+                    has_path_params = true;
+                    let key = if segment == "{tag_id}" { "tags" } else { previous };
+                    let id = a.ids.get(key).unwrap_or_else(|| {
+                        panic!("{method} {path}: company A has no id for {segment} (after `{previous}`); add one to company_a()")
+                    });
+                    url.push_str(&id.to_string());
+                } else {
+                    url.push_str(segment);
+                    previous = segment;
+                }
+            }
+            let (mut body, body_names_a) = request_body(&spec, operation, a, !has_path_params);
+            if let (Body::Json(Value::Object(fields)), Some(Value::Object(extra))) =
+                (&mut body, filled_in(method, path, a))
+            {
+                fields.extend(extra);
+            }
+            all.push(Operation {
+                method: method.to_uppercase(),
+                path: path.clone(),
+                url,
+                has_path_params,
+                body,
+                body_names_a,
+            });
+        }
+    }
+    assert!(all.len() >= 90, "only {} operations in the document?", all.len());
+    all
+}
+
+/// Fields a schema leaves optional but the operation's rules need (a message needs a text, a
+/// transfer a target): without them a handler that validates before checking scope answers 422.
+fn filled_in(method: &str, path: &str, a: &CompanyA) -> Option<Value> {
+    Some(match (method, path.trim_start_matches("/api/v1")) {
+        ("post", "/tickets/{id}/messages" | "/schedules") => json!({"body": "probe"}),
+        ("post", "/tickets/{id}/transfer") => json!({"queue_id": a.q1}),
+        _ => return None,
+    })
+}
+
+fn resolve<'a>(spec: &'a Value, schema: &'a Value) -> (&'a Value, Option<&'a str>) {
+    let mut schema = schema;
+    let mut name = None;
+    while let Some(reference) = schema["$ref"].as_str() {
+        let short = reference.rsplit('/').next().unwrap_or_default();
+        name = Some(short);
+        schema = &spec["components"]["schemas"][short];
+    }
+    (schema, name)
+}
+
+/// The first alternative that is not `null`, resolved.
+fn concrete<'a>(spec: &'a Value, schema: &'a Value) -> (&'a Value, Option<&'a str>) {
+    let (schema, name) = resolve(spec, schema);
+    if let Some(choices) = schema["oneOf"].as_array().or(schema["anyOf"].as_array()) {
+        if let Some(choice) = choices.iter().find(|c| c["type"] != "null") {
+            return concrete(spec, choice);
+        }
+    }
+    (schema, name)
+}
+
+fn request_body(spec: &Value, operation: &Value, a: &CompanyA, with_optional_ids: bool) -> (Body, bool) {
+    let Some(content) = operation["requestBody"]["content"].as_object() else { return (Body::None, false) };
+    let mut names_a = false;
+    if let Some(json) = content.get("application/json") {
+        let value = sample(spec, &json["schema"], "", a, with_optional_ids, &mut names_a);
+        return (Body::Json(value), names_a);
+    }
+    let form = content.get("multipart/form-data").expect("a JSON or multipart body");
+    let (schema, _) = concrete(spec, &form["schema"]);
+    let mut fields = Vec::new();
+    let mut file = None;
+    for field in schema["required"].as_array().into_iter().flatten().filter_map(Value::as_str) {
+        let (property, _) = concrete(spec, &schema["properties"][field]);
+        if property["format"] == "binary" {
+            let (name, bytes) = match property["contentMediaType"].as_str() {
+                Some("text/csv") => ("probe.csv", b"nome;telefone\nprobe;11912345670\n".to_vec()),
+                _ => ("probe.webp", STICKER.to_vec()),
+            };
+            file = Some((field.to_owned(), name.to_owned(), bytes));
+        } else {
+            let value = sample(spec, property, field, a, with_optional_ids, &mut names_a);
+            fields.push((field.to_owned(), value.as_str().map(str::to_owned).unwrap_or_else(|| value.to_string())));
+        }
+    }
+    (Body::Multipart(fields, file), names_a)
+}
+
+/// A value for `schema` that A's admin could send: required fields only (plus, where asked, the
+/// optional ones that name another resource, filled with A's), ids taken from company A.
+fn sample(spec: &Value, schema: &Value, field: &str, a: &CompanyA, optional_ids: bool, names_a: &mut bool) -> Value {
+    let (schema, name) = concrete(spec, schema);
+    if let Some(name) = name.filter(|n| n.ends_with("Id")) {
+        *names_a = true;
+        return json!(a.ids.get(name).unwrap_or_else(|| panic!("company A has no {name} for the field `{field}`")));
+    }
+    if let Some(values) = schema["enum"].as_array() {
+        return values[0].clone();
+    }
+    let kind = match &schema["type"] {
+        Value::Array(kinds) => kinds.iter().find(|k| *k != "null").cloned().unwrap_or(Value::Null),
+        other => other.clone(),
+    };
+    match kind.as_str().unwrap_or("object") {
+        "object" => {
+            let mut object = serde_json::Map::new();
+            for (key, property) in schema["properties"].as_object().into_iter().flatten() {
+                let required = schema["required"].as_array().is_some_and(|r| r.iter().any(|k| k == key.as_str()));
+                if required || (optional_ids && names_resource(spec, property)) {
+                    object.insert(key.clone(), sample(spec, property, key, a, optional_ids, names_a));
+                }
+            }
+            Value::Object(object)
+        }
+        "array" if names_resource(spec, &schema["items"]) => {
+            json!([sample(spec, &schema["items"], field, a, optional_ids, names_a)])
+        }
+        "array" => json!([]),
+        "integer" | "number" if field.ends_with("_id") => {
+            *names_a = true;
+            let kind = match field {
+                "default_queue_id" => "QueueId",
+                other => panic!("an integer id field `{other}`: say which of A's ids it takes"),
+            };
+            json!(a.ids[kind])
+        }
+        "integer" | "number" => json!(1),
+        "boolean" => json!(false),
+        _ => json!(match field {
+            "email" => "probe@probe.test".to_owned(),
+            "password" | "current_password" => "probe-secret-pass-1".to_owned(),
+            "color" => "#123456".to_owned(),
+            "number" | "from" => "11912345670".to_owned(),
+            "send_at" => (chrono::Utc::now() + chrono::Duration::hours(3)).to_rfc3339(),
+            _ if schema["format"] == "date-time" => (chrono::Utc::now() + chrono::Duration::hours(3)).to_rfc3339(),
+            _ => "probe".to_owned(),
+        }),
+    }
+}
+
+/// Whether a property names another resource (an id, or a list of ids).
+fn names_resource(spec: &Value, property: &Value) -> bool {
+    let (schema, name) = concrete(spec, property);
+    let is_id = |name: Option<&str>| name.is_some_and(|n| n.ends_with("Id"));
+    is_id(name) || (schema["items"].is_object() && is_id(concrete(spec, &schema["items"]).1))
+}
+
+/// Calls an operation; the raw answer (status and body as text).
+async fn call(app: &TestApp, op: &Operation, token: Option<&str>) -> (StatusCode, String) {
+    let method = Method::from_bytes(op.method.as_bytes()).expect("method");
+    let mut request = app.client.request(method, app.url(&op.url));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    request = match &op.body {
+        Body::None => request,
+        Body::Json(value) => request.json(value),
+        Body::Multipart(fields, file) => {
+            let mut form = reqwest::multipart::Form::new();
+            for (name, value) in fields {
+                form = form.text(name.clone(), value.clone());
+            }
+            if let Some((name, file_name, bytes)) = file {
+                form = form.part(name.clone(), reqwest::multipart::Part::bytes(bytes.clone()).file_name(file_name.clone()));
+            }
+            request.multipart(form)
+        }
+    };
+    let response = request.send().await.expect("request");
+    let status = response.status();
+    let bytes = response.bytes().await.expect("body");
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// The markers found in `text`, for a party that may see none of A.
+fn foreign_leaks(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    if let Some(at) = text.find(MARK) {
+        found.push(text[at..].chars().take(40).collect());
+    }
+    found.extend(A_NUMBERS.iter().filter(|n| text.contains(*n)).map(|n| (*n).to_owned()));
+    found
+}
+
+/// The markers found in `text`, for A's agent of queue 1 (who may see A's company-wide data).
+fn agent_leaks(text: &str) -> Vec<String> {
+    [Q2_MARK, SECRET_MARK]
+        .iter()
+        .filter_map(|mark| text.find(mark).map(|at| text[at..].chars().take(40).collect()))
+        .collect()
+}
+
+const REFUSED: [StatusCode; 3] = [StatusCode::UNAUTHORIZED, StatusCode::FORBIDDEN, StatusCode::NOT_FOUND];
+
+#[derive(Debug, Clone, Copy)]
+enum Party {
+    NoToken,
+    ExpiredToken,
+    RevokedApiToken,
+    OtherCompanyAdmin,
+    OtherQueueAgent,
+}
+
+/// The matrix: every operation × every party that may not see A's data.
+#[tokio::test]
+async fn no_operation_shows_or_touches_another_partys_data() {
+    let app = TestApp::start().await;
+    let a = company_a(&app).await;
+    let b = company_b(&app).await;
+    let ops = operations(&a);
+
+    // The classification names every operation, and only those.
+    let documented: BTreeSet<(String, String)> = ops.iter().map(|o| (o.method.clone(), o.path.clone())).collect();
+    let unclassified: Vec<_> = documented.iter().filter(|(m, p)| class_of(m, p).is_none()).collect();
+    assert!(unclassified.is_empty(), "classify these operations in isolation.rs's class_of: {unclassified:?}");
+
+    // An expired access token of A's admin (a live session, signed with the server's key), and a
+    // revoked API token of A.
+    let mut claims = app.state.jwt.verify(&a.admin).expect("A's admin token verifies");
+    claims.iat -= 3600;
+    claims.exp = chrono::Utc::now().timestamp() - 60;
+    let expired = app.state.jwt.sign(&claims).expect("sign");
+    let revoked = created(&app, &a.admin, "/api/v1/api-tokens", json!({"name": "ZQX-A-revoked"})).await;
+    let (status, body) = app.delete(&format!("/api/v1/api-tokens/{}", id(&revoked)), &a.admin).await;
+    assert!(status.is_success(), "{body}");
+    let revoked = revoked["token"].as_str().expect("token").to_owned();
+
+    let mut failures = Vec::new();
+    let parties = [
+        (Party::NoToken, None),
+        (Party::ExpiredToken, Some(expired.as_str())),
+        (Party::RevokedApiToken, Some(revoked.as_str())),
+        (Party::OtherCompanyAdmin, Some(b.admin.as_str())),
+        (Party::OtherQueueAgent, Some(a.agent.as_str())),
+    ];
+    // Signing out ends the caller's session: it goes last.
+    let mut ordered: Vec<&Operation> = ops.iter().collect();
+    ordered.sort_by_key(|o| o.path == "/api/v1/auth/logout");
+    let mut calls = 0;
+    for (party, token) in parties {
+        for op in &ordered {
+            let class = class_of(&op.method, &op.path).expect("classified");
+            if class == Class::Socket {
+                if token.is_some() && !matches!(party, Party::ExpiredToken | Party::RevokedApiToken) {
+                    continue; // B's admin and the agent: see the socket tests.
+                }
+                let refused = socket_refused(&app, token.unwrap_or("")).await;
+                if refused != Some(401) {
+                    failures.push(format!("{party:?} GET /api/v1/ws: the handshake answered {refused:?}, not 401"));
+                }
+                continue;
+            }
+            let agent = matches!(party, Party::OtherQueueAgent);
+            if agent && class == Class::Company && op.method != "GET" {
+                continue; // The agent may write company-wide data: not a party to refuse.
+            }
+            calls += 1;
+            let (status, text) = call(&app, op, token).await;
+            let what = format!("{party:?} {} {} ({})", op.method, op.path, op.url);
+            let leaks = if agent && matches!(class, Class::Scoped | Class::Company) {
+                agent_leaks(&text)
+            } else {
+                foreign_leaks(&text)
+            };
+            if !leaks.is_empty() {
+                failures.push(format!("{what}: {status} shows A's data {leaks:?}: {}", excerpt(&text)));
+            }
+            // Naming a resource of A in the body may be refused as a field that is not the caller's.
+            let refused = REFUSED.contains(&status)
+                || (status == StatusCode::UNPROCESSABLE_ENTITY
+                    && !matches!(op.body, Body::None)
+                    && text.contains("\"not_in_company\""));
+            let expected = match (party, class) {
+                (_, Class::Public) => status.is_client_error(),
+                (Party::NoToken | Party::ExpiredToken | Party::RevokedApiToken, _) => status == StatusCode::UNAUTHORIZED,
+                (Party::OtherCompanyAdmin, _) if op.has_path_params => refused,
+                // Its own company's data is B's to read and write; naming A's resources is refused.
+                (Party::OtherCompanyAdmin, _) => {
+                    !status.is_server_error() && !(op.body_names_a && status.is_success())
+                }
+                (Party::OtherQueueAgent, Class::Admin | Class::Ticket) => refused,
+                (Party::OtherQueueAgent, _) => !status.is_server_error(),
+            };
+            if !expected {
+                failures.push(format!("{what}: answered {status}: {}", excerpt(&text)));
+            }
+        }
+    }
+    assert!(calls > 350, "{calls} calls");
+
+    // Nothing above took effect: A's admin still reads each of those resources, whole.
+    for op in ops.iter().filter(|o| o.method == "GET" && o.has_path_params) {
+        if matches!(class_of(&op.method, &op.path), Some(Class::Public)) {
+            continue;
+        }
+        let (status, text) = call(&app, op, Some(&a.admin)).await;
+        if !status.is_success() {
+            failures.push(format!("A's admin GET {}: {status} {}", op.url, excerpt(&text)));
+        }
+    }
+    // And the markers are there to be found (the checks above can fail).
+    let (_, messages) = call(&app, &get(&format!("/api/v1/tickets/{}/messages", a.t2)), Some(&a.admin)).await;
+    assert!(messages.contains(Q2_MARK) && messages.contains(MARK), "{messages}");
+    let (_, ticket) = call(&app, &get(&format!("/api/v1/tickets/{}", a.t2)), Some(&a.admin)).await;
+    assert!(!foreign_leaks(&ticket).is_empty(), "the ticket shows its contact: {ticket}");
+    assert!(failures.is_empty(), "{} isolation failures:\n{}", failures.len(), failures.join("\n"));
+}
+
+fn get(url: &str) -> Operation {
+    Operation {
+        method: "GET".into(),
+        path: url.into(),
+        url: url.into(),
+        has_path_params: true,
+        body: Body::None,
+        body_names_a: false,
+    }
+}
+
+fn excerpt(text: &str) -> String {
+    text.chars().take(300).collect()
+}
+
+/// The HTTP status a WebSocket handshake with `token` was refused with (`None`: it was accepted).
+async fn socket_refused(app: &TestApp, token: &str) -> Option<u16> {
+    match tokio_tungstenite::connect_async(app.ws_url(token, None)).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => Some(response.status().as_u16()),
+        Err(other) => panic!("handshake: {other}"),
+        Ok(_) => None,
+    }
+}
