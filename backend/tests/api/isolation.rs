@@ -7,7 +7,7 @@
 //! classification must name it (an unclassified one fails). The same holds for live events: every
 //! `shared::events::Event` type, live and on resume.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
@@ -115,9 +115,7 @@ pub async fn company_a(app: &TestApp) -> CompanyA {
     let admin_id = me(app, &admin).await;
     let q1 = id(&created(app, &admin, "/api/v1/queues", json!({"name": "ZQX-A-queue-1", "color": "#1e88e5"})).await);
     let q2 = id(&created(app, &admin, "/api/v1/queues", json!({"name": "ZQX-A-queue-2", "color": "#43a047"})).await);
-    let user = |email: &str, name: &str, queues: Vec<i64>| {
-        json!({"name": name, "email": email, "password": PASSWORD, "role": "agent", "queue_ids": queues})
-    };
+    let user = |email: &str, name: &str, queues: Vec<i64>| json!({"name": name, "email": email, "password": PASSWORD, "role": "agent", "queue_ids": queues});
     let agent_id = id(&created(app, &admin, "/api/v1/users", user("zqx-ana@a.test", "ZQX-A-ana", vec![q1])).await);
     let agent = app.login("zqx-ana@a.test", PASSWORD).await;
     let bia = id(&created(app, &admin, "/api/v1/users", user("zqx-bia@a.test", "ZQX-A-bia", vec![q2])).await);
@@ -193,13 +191,9 @@ pub async fn company_a(app: &TestApp) -> CompanyA {
             .part("file", file_part(b"ZQX-Q2-schedule-file", "ZQX-Q2-schedule.txt", "text/plain")),
     )
     .await);
-    let quick_reply = id(&created(
-        app,
-        &admin,
-        "/api/v1/quick-replies",
-        json!({"shortcut": "zqxa", "body": "ZQX-A-quick-reply"}),
-    )
-    .await);
+    let quick_reply =
+        id(&created(app, &admin, "/api/v1/quick-replies", json!({"shortcut": "zqxa", "body": "ZQX-A-quick-reply"}))
+            .await);
     multipart(
         app,
         Method::PUT,
@@ -226,10 +220,13 @@ pub async fn company_a(app: &TestApp) -> CompanyA {
     )
     .await;
     let lane = board["lanes"][0]["id"].as_i64().expect("lane");
-    let (status, body) = app.send(Method::PUT, &format!("/api/v1/tickets/{t2}/kanban"), Some(&admin), Some(json!({"lane_id": lane}))).await;
+    let (status, body) = app
+        .send(Method::PUT, &format!("/api/v1/tickets/{t2}/kanban"), Some(&admin), Some(json!({"lane_id": lane})))
+        .await;
     assert!(status.is_success(), "{body}");
-    let (status, body) =
-        app.send(Method::PUT, &format!("/api/v1/contacts/{contact2}/wallet"), Some(&admin), Some(json!({"user_id": bia}))).await;
+    let (status, body) = app
+        .send(Method::PUT, &format!("/api/v1/contacts/{contact2}/wallet"), Some(&admin), Some(json!({"user_id": bia})))
+        .await;
     assert!(status.is_success(), "{body}");
     created(
         app,
@@ -459,10 +456,9 @@ fn resolve<'a>(spec: &'a Value, schema: &'a Value) -> (&'a Value, Option<&'a str
 /// The first alternative that is not `null`, resolved.
 fn concrete<'a>(spec: &'a Value, schema: &'a Value) -> (&'a Value, Option<&'a str>) {
     let (schema, name) = resolve(spec, schema);
-    if let Some(choices) = schema["oneOf"].as_array().or(schema["anyOf"].as_array()) {
-        if let Some(choice) = choices.iter().find(|c| c["type"] != "null") {
-            return concrete(spec, choice);
-        }
+    let choices = schema["oneOf"].as_array().or(schema["anyOf"].as_array());
+    if let Some(choice) = choices.into_iter().flatten().find(|c| c["type"] != "null") {
+        return concrete(spec, choice);
     }
     (schema, name)
 }
@@ -569,7 +565,8 @@ async fn call(app: &TestApp, op: &Operation, token: Option<&str>) -> (StatusCode
                 form = form.text(name.clone(), value.clone());
             }
             if let Some((name, file_name, bytes)) = file {
-                form = form.part(name.clone(), reqwest::multipart::Part::bytes(bytes.clone()).file_name(file_name.clone()));
+                form = form
+                    .part(name.clone(), reqwest::multipart::Part::bytes(bytes.clone()).file_name(file_name.clone()));
             }
             request.multipart(form)
         }
@@ -680,11 +677,14 @@ async fn no_operation_shows_or_touches_another_partys_data() {
                     && text.contains("\"not_in_company\""));
             let expected = match (party, class) {
                 (_, Class::Public) => status.is_client_error(),
-                (Party::NoToken | Party::ExpiredToken | Party::RevokedApiToken, _) => status == StatusCode::UNAUTHORIZED,
+                (Party::NoToken | Party::ExpiredToken | Party::RevokedApiToken, _) => {
+                    status == StatusCode::UNAUTHORIZED
+                }
                 (Party::OtherCompanyAdmin, _) if op.has_path_params => refused,
                 // Its own company's data is B's to read and write; naming A's resources is refused.
                 (Party::OtherCompanyAdmin, _) => {
-                    !status.is_server_error() && !(op.body_names_a && status.is_success())
+                    let took_a = op.body_names_a && status.is_success();
+                    !status.is_server_error() && !took_a
                 }
                 (Party::OtherQueueAgent, Class::Admin | Class::Ticket) => refused,
                 (Party::OtherQueueAgent, _) => !status.is_server_error(),
@@ -736,4 +736,324 @@ async fn socket_refused(app: &TestApp, token: &str) -> Option<u16> {
         Err(other) => panic!("handshake: {other}"),
         Ok(_) => None,
     }
+}
+
+// ---- Live events -------------------------------------------------------------------------------
+
+/// Every event type's `type`: `Event`'s serde tags, read from its schema, so a new type is
+/// covered (or the test fails until it is).
+fn event_types() -> BTreeSet<String> {
+    fn tags(value: &Value, into: &mut BTreeSet<String>) {
+        match value {
+            Value::Object(map) => {
+                let enumerated = map.get("properties").and_then(|p| p.get("type")).and_then(|t| t.get("enum"));
+                into.extend(
+                    enumerated
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned),
+                );
+                map.values().for_each(|v| tags(v, into));
+            }
+            Value::Array(items) => items.iter().for_each(|v| tags(v, into)),
+            _ => {}
+        }
+    }
+    let schema = serde_json::to_value(<Event as utoipa::PartialSchema>::schema()).expect("schema");
+    let mut types = BTreeSet::new();
+    tags(&schema, &mut types);
+    assert!(types.contains("ticket.created") && types.len() >= 17, "{types:?}");
+    types
+}
+
+/// Types the server never sends yet. Checked against its source: once something publishes one,
+/// the test fails until the scenario below produces it.
+const NOT_SENT: [(&str, &str); 2] = [("sync.progress", "SyncProgress"), ("connection.updated", "ConnectionUpdated")];
+
+fn assert_not_sent() {
+    let src = package_dir().join("src");
+    for path in walk(&src).into_iter().filter(|p| p.extension().is_some_and(|e| e == "rs")) {
+        let text = std::fs::read_to_string(&path).expect("source");
+        for (kind, variant) in NOT_SENT {
+            assert!(
+                !text.contains(&format!("Event::{variant}(")),
+                "{} now sends {kind}: produce it in isolation.rs's scenario and drop it from NOT_SENT",
+                path.display()
+            );
+        }
+    }
+}
+
+/// Whom an event is about, decided over every variant: a new type does not compile until placed.
+#[derive(Debug, PartialEq)]
+enum Scope {
+    Ticket(i64),
+    Company,
+    /// One user's own (an import they started), or a schedule without a ticket.
+    Person,
+}
+
+fn scope(event: &Event) -> Scope {
+    match event {
+        Event::TicketCreated(ticket) | Event::TicketUpdated(ticket) => Scope::Ticket(ticket.id.0),
+        Event::TicketDeleted(deleted) => Scope::Ticket(deleted.id.0),
+        Event::MessageCreated(message) => Scope::Ticket(message.ticket_id.0),
+        Event::MessageUpdated(update) => Scope::Ticket(update.ticket_id.0),
+        Event::NoteCreated(note) => Scope::Ticket(note.ticket_id.0),
+        Event::NoteDeleted(note) => Scope::Ticket(note.ticket_id.0),
+        Event::ScheduleUpdated(schedule) => schedule.ticket_id.map_or(Scope::Person, |t| Scope::Ticket(t.0)),
+        Event::SyncProgress(progress) => Scope::Ticket(progress.ticket_id.0),
+        Event::RatingUpdated(rating) => Scope::Ticket(rating.ticket_id.0),
+        Event::ImportProgress(_) => Scope::Person,
+        Event::ContactUpdated(_)
+        | Event::ContactDeleted(_)
+        | Event::ConnectionUpdated(_)
+        | Event::SettingsUpdated(_)
+        | Event::KanbanBoardUpdated(_)
+        | Event::KanbanBoardDeleted(_) => Scope::Company,
+    }
+}
+
+/// Frames up to and including the first that mentions `sentinel`.
+async fn frames_until(stream: &mut EventStream, sentinel: &str) -> Vec<Value> {
+    let mut frames = Vec::new();
+    loop {
+        let frame = stream.next().await;
+        let done = frame.to_string().contains(sentinel);
+        frames.push(frame);
+        if done {
+            return frames;
+        }
+    }
+}
+
+async fn sentinel(app: &TestApp, token: &str, word: &str) {
+    let (status, body) = app
+        .patch("/api/v1/settings", token, json!({"general": {"protocol_message": format!("{word} {{{{protocolo}}}}")}}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+/// What may not reach A's agent of queue 1 among `frames`: queue 2's markers, events about the
+/// tickets in `hidden`, and anyone else's own events.
+fn agent_saw(frames: &[Value], hidden: &[i64]) -> Vec<String> {
+    let mut wrong = Vec::new();
+    for frame in frames {
+        let text = frame.to_string();
+        let leaks = agent_leaks(&text);
+        let event =
+            serde_json::from_value::<EventFrame>(frame.clone()).expect("a frame the server sends decodes").event;
+        let about = scope(&event);
+        let hidden = matches!(about, Scope::Ticket(id) if hidden.contains(&id)) || about == Scope::Person;
+        if !leaks.is_empty() || hidden {
+            wrong.push(format!("{about:?} {leaks:?}: {}", excerpt(&text)));
+        }
+    }
+    wrong
+}
+
+fn foreign_saw(frames: &[Value]) -> Vec<String> {
+    frames.iter().map(Value::to_string).filter(|t| !foreign_leaks(t).is_empty()).map(|t| excerpt(&t)).collect()
+}
+
+fn types_of(frames: &[Value]) -> BTreeSet<String> {
+    frames.iter().filter_map(|f| f["type"].as_str().map(str::to_owned)).collect()
+}
+
+/// Makes company A raise every event type about queue 2 (and the company-wide ones); returns the
+/// tickets the agent of queue 1 may not see.
+async fn every_event(app: &TestApp, a: &CompanyA) -> Vec<i64> {
+    let admin = &a.admin;
+    let simulate = format!("/api/v1/connections/{}/simulate", a.line2);
+    let t4 = app.inbound(admin, a.line2, "11955500004", "ZQX-Q2-live-message").await;
+    let (status, body) = app.act(admin, t4, "accept", json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let reply =
+        created(app, admin, &format!("/api/v1/tickets/{t4}/messages"), json!({"body": "ZQX-Q2-live-reply"})).await;
+    app.settled(admin, t4, id(&reply)).await;
+    let note = created(app, admin, &format!("/api/v1/tickets/{t4}/notes"), json!({"body": "ZQX-Q2-live-note"})).await;
+    let (status, body) = app.delete(&format!("/api/v1/notes/{}", id(&note)), admin).await;
+    assert!(status.is_success(), "{body}");
+    let send_at = (chrono::Utc::now() + chrono::Duration::hours(2)).to_rfc3339();
+    let contact4 = app.ticket(admin, t4).await["contact"]["id"].as_i64().expect("contact");
+    created(
+        app,
+        admin,
+        "/api/v1/schedules",
+        json!({"contact_id": contact4, "ticket_id": t4, "body": "ZQX-Q2-live-schedule", "send_at": send_at}),
+    )
+    .await;
+    created(app, admin, &format!("/api/v1/tickets/{t4}/rating-request"), json!({})).await;
+    let (status, body) =
+        app.patch(&format!("/api/v1/contacts/{}", a.contact2), admin, json!({"name": "ZQX-A-renamed"})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let board = created(app, admin, "/api/v1/kanban/boards", json!({"name": "ZQX-A-live-board"})).await;
+    let (status, body) = app.delete(&format!("/api/v1/kanban/boards/{}", id(&board)), admin).await;
+    assert!(status.is_success(), "{body}");
+    let csv = "nome;telefone\nZQX-A-live-import;11955500008\n";
+    let job = multipart(
+        app,
+        Method::POST,
+        "/api/v1/contacts/import",
+        admin,
+        reqwest::multipart::Form::new().part("file", file_part(csv.as_bytes(), "ZQX-A-live.csv", "text/csv")),
+    )
+    .await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let (_, job) = app.get(&format!("/api/v1/contacts/imports/{}", id(&job)), admin).await;
+        if job["status"] != "running" {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the import never finished: {job}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // A conversation whose contact is then deleted: ticket.deleted, contact.deleted.
+    let doomed =
+        created(app, admin, &simulate, json!({"from": "11955500005", "name": "ZQX-A-doomed", "body": "ZQX-Q2-doomed"}))
+            .await["ticket_id"]
+            .as_i64()
+            .expect("ticket");
+    let doomed_contact = app.ticket(admin, doomed).await["contact"]["id"].as_i64().expect("contact");
+    let (status, body) = app.delete(&format!("/api/v1/contacts/{doomed_contact}"), admin).await;
+    assert!(status.is_success(), "{body}");
+    vec![a.t2, t4, doomed]
+}
+
+/// Every event type, live and on resume: B's admin hears nothing of A, A's agent of queue 1
+/// nothing of queue 2's tickets nor of others' own events, while A's admin hears it all.
+#[tokio::test]
+async fn no_event_reaches_a_socket_that_may_not_see_it_live_or_on_resume() {
+    assert_not_sent();
+    let expected: BTreeSet<String> =
+        event_types().into_iter().filter(|t| !NOT_SENT.iter().any(|(kind, _)| kind == t)).collect();
+    let app = TestApp::start().await;
+    let a = company_a(&app).await;
+    let b = company_b(&app).await;
+
+    let mut a_admin = EventStream::connect(&app.ws_url(&a.admin, None)).await;
+    let mut agent = EventStream::connect(&app.ws_url(&a.agent, None)).await;
+    let mut other = EventStream::connect(&app.ws_url(&b.admin, None)).await;
+    let hidden = every_event(&app, &a).await;
+    sentinel(&app, &a.admin, "sentinel-a-live").await;
+    sentinel(&app, &b.admin, "sentinel-b-live").await;
+
+    let admin_frames = frames_until(&mut a_admin, "sentinel-a-live").await;
+    let missing: Vec<_> = expected.difference(&types_of(&admin_frames)).cloned().collect();
+    assert!(missing.is_empty(), "A's admin never got {missing:?} live: make every_event() raise them");
+    assert!(admin_frames.iter().any(|f| f.to_string().contains(Q2_MARK)), "the markers travel: the checks can fail");
+    let agent_frames = frames_until(&mut agent, "sentinel-a-live").await;
+    assert_eq!(agent_saw(&agent_frames, &hidden), Vec::<String>::new(), "live, to A's agent of queue 1");
+    assert!(agent_frames.iter().any(|f| f["type"] == "contact.updated"), "company-wide events do reach the agent");
+    let other_frames = frames_until(&mut other, "sentinel-b-live").await;
+    assert_eq!(foreign_saw(&other_frames), Vec::<String>::new(), "live, to B's admin");
+    assert_eq!(other_frames.len(), 1, "B's admin hears only B: {other_frames:?}");
+
+    // On resume from the very start: the same.
+    let mut a_admin = EventStream::connect(&app.ws_url(&a.admin, Some(0))).await;
+    let mut agent = EventStream::connect(&app.ws_url(&a.agent, Some(0))).await;
+    let mut other = EventStream::connect(&app.ws_url(&b.admin, Some(0))).await;
+    sentinel(&app, &a.admin, "sentinel-a-resume").await;
+    sentinel(&app, &b.admin, "sentinel-b-resume").await;
+    let admin_frames = frames_until(&mut a_admin, "sentinel-a-resume").await;
+    let missing: Vec<_> = expected.difference(&types_of(&admin_frames)).cloned().collect();
+    assert!(missing.is_empty(), "A's admin never got {missing:?} on resume");
+    assert!(admin_frames.iter().any(|f| f.to_string().contains(Q2_MARK)));
+    let agent_frames = frames_until(&mut agent, "sentinel-a-resume").await;
+    assert_eq!(agent_saw(&agent_frames, &hidden), Vec::<String>::new(), "on resume, to A's agent of queue 1");
+    assert!(agent_frames.iter().any(|f| f.to_string().contains("ZQX-Q1-message")), "the agent's own queue replays");
+    let other_frames = frames_until(&mut other, "sentinel-b-resume").await;
+    assert_eq!(foreign_saw(&other_frames), Vec::<String>::new(), "on resume, to B's admin");
+    let _ = (a.id, b.id, a.admin_id, a.agent_id, a.q1, a.q2, a.line1, a.t1);
+}
+
+/// Review #15: an agent resuming is replayed nothing that REST refuses them now. A conversation
+/// that waited in the queue before she joined it, then was taken and resolved by a colleague,
+/// is not hers to read.
+#[tokio::test]
+async fn a_replay_gives_an_agent_nothing_rest_hides_from_her_now() {
+    let Desk { app, admin, queue, connection } = desk().await;
+    let (_, bia) = app.user(&admin, "bia@test.local", "agent", &[queue]).await;
+    let ticket = app.inbound(&admin, connection, "11987650001", "ZQX-Q2-before-ana").await;
+    for action in ["accept", "resolve"] {
+        let (status, body) = app.act(&bia, ticket, action, json!({})).await;
+        assert_eq!(status, StatusCode::OK, "{action}: {body}");
+    }
+    let (_, ana) = app.user(&admin, "ana@test.local", "agent", &[queue]).await;
+    let (status, body) = app.get(&format!("/api/v1/tickets/{ticket}/messages"), &ana).await;
+    assert_error(status, &body, StatusCode::NOT_FOUND, "not_found");
+
+    let mut replay = EventStream::connect(&app.ws_url(&ana, Some(0))).await;
+    // Something she may see, after: what came before it is the whole replay.
+    app.inbound(&admin, connection, "11987650002", "sentinel-ana").await;
+    let frames = frames_until(&mut replay, "sentinel-ana").await;
+    assert_eq!(agent_saw(&frames, &[ticket]), Vec::<String>::new());
+}
+
+/// Review #15: an agent taken out of a queue is replayed none of that queue's events.
+#[tokio::test]
+async fn an_agent_removed_from_a_queue_gets_none_of_its_events_on_resume() {
+    let Desk { app, admin, queue, connection } = desk().await;
+    let other_queue = app.queue(&admin, "Outra").await;
+    let other_line = app.simulator(&admin, Some(other_queue)).await;
+    let (bia_id, bia) = app.user(&admin, "bia@test.local", "agent", &[queue, other_queue]).await;
+    let mut live = EventStream::connect(&app.ws_url(&bia, None)).await;
+    let ticket = app.inbound(&admin, connection, "11987650001", "ZQX-Q2-while-member").await;
+    let seen = frames_until(&mut live, "ZQX-Q2-while-member").await;
+    assert!(!seen.is_empty(), "while in the queue she hears it (the check below can fail)");
+    live.close().await;
+
+    let (status, body) =
+        app.patch(&format!("/api/v1/users/{bia_id}"), &admin, json!({"queue_ids": [other_queue]})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    app.inbound(&admin, connection, "11987650002", "ZQX-Q2-after-removal").await;
+    let mut resumed = EventStream::connect(&app.ws_url(&bia, Some(0))).await;
+    app.inbound(&admin, other_line, "11987650003", "sentinel-bia").await;
+    let frames = frames_until(&mut resumed, "sentinel-bia").await;
+    assert_eq!(agent_saw(&frames, &[ticket]), Vec::<String>::new());
+}
+
+/// Review #15 (LGPD): deleting a contact deletes the live events that carried their data, so no
+/// replay (not even an admin's from the start) gives it back.
+#[tokio::test]
+async fn deleting_a_contact_deletes_the_events_that_carried_its_data() {
+    let Desk { app, admin, connection, .. } = desk().await;
+    let created_ticket = created(
+        &app,
+        &admin,
+        &format!("/api/v1/connections/{connection}/simulate"),
+        json!({"from": "11955500007", "name": "ZQX-forget-name", "body": "ZQX-forget-message"}),
+    )
+    .await;
+    let ticket = created_ticket["ticket_id"].as_i64().expect("ticket");
+    app.act(&admin, ticket, "accept", json!({})).await;
+    let reply =
+        created(&app, &admin, &format!("/api/v1/tickets/{ticket}/messages"), json!({"body": "ZQX-forget-reply"})).await;
+    app.settled(&admin, ticket, id(&reply)).await;
+    created(&app, &admin, &format!("/api/v1/tickets/{ticket}/notes"), json!({"body": "ZQX-forget-note"})).await;
+    let contact = app.ticket(&admin, ticket).await["contact"]["id"].as_i64().expect("contact");
+    let (status, body) =
+        app.patch(&format!("/api/v1/contacts/{contact}"), &admin, json!({"email": "zqx-forget@example.com"})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let stored = || async {
+        let company = atende::domain::auth::authenticate(&app.state, &admin).await.expect("admin").company_id;
+        let rows = atende::store::events::since(&app.state.db, company, 0, 10_000).await.expect("events");
+        rows.into_iter().map(|row| row.frame).filter(|f| f.contains("ZQX-forget") || f.contains("11955500007")).count()
+    };
+    assert!(stored().await >= 5, "the events carry the contact's data (the check can fail)");
+
+    let (status, body) = app.delete(&format!("/api/v1/contacts/{contact}"), &admin).await;
+    assert!(status.is_success(), "{body}");
+    assert_eq!(stored().await, 0, "the events table still holds the deleted contact's data");
+    let mut replay = EventStream::connect(&app.ws_url(&admin, Some(0))).await;
+    sentinel(&app, &admin, "sentinel-forget").await;
+    let frames = frames_until(&mut replay, "sentinel-forget").await;
+    assert!(frames.iter().all(|f| !f.to_string().contains("ZQX-forget")), "{frames:?}");
+    let gone: BTreeSet<String> = types_of(&frames);
+    assert!(
+        gone.contains("contact.deleted") && gone.contains("ticket.deleted"),
+        "what is gone is still told: {gone:?}"
+    );
 }
