@@ -1049,3 +1049,48 @@ async fn deleting_a_contact_deletes_the_events_that_carried_its_data() {
         "what is gone is still told: {gone:?}"
     );
 }
+
+/// Review #5, the cases the seams test leaves: an open socket ends when its token expires or the
+/// user's password is reset, and a demoted supervisor's socket is filtered as an agent's.
+#[tokio::test]
+async fn open_sockets_end_on_expiry_and_password_reset_and_follow_a_demotion() {
+    let app = TestApp::start_with(|config| config.ws_recheck = Duration::from_secs(1)).await;
+    let admin = app.admin().await;
+    let queue = app.queue(&admin, "Suporte").await;
+    let connection = app.simulator(&admin, Some(queue)).await;
+
+    let mut claims = app.state.jwt.verify(&admin).expect("the admin's token verifies");
+    claims.exp = chrono::Utc::now().timestamp() + 2;
+    let short = app.state.jwt.sign(&claims).expect("sign");
+    let mut socket = EventStream::connect(&app.ws_url(&short, None)).await;
+    assert_eq!(socket.close_code().await, Some(4001), "the token expired: the socket is closed");
+
+    let (ana_id, ana) = app.user(&admin, "ana@test.local", "agent", &[queue]).await;
+    let mut socket = EventStream::connect(&app.ws_url(&ana, None)).await;
+    let (status, body) =
+        app.patch(&format!("/api/v1/users/{ana_id}"), &admin, json!({"password": "another-secret-1"})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(socket.close_code().await, Some(4001), "a reset password ends the user's sockets");
+
+    let (sup_id, sup) = app.user(&admin, "sup@test.local", "supervisor", &[]).await;
+    let mut socket = EventStream::connect(&app.ws_url(&sup, None)).await;
+    let first = app.inbound(&admin, connection, "11987650001", "ZQX-Q2-to-the-supervisor").await;
+    let seen = frames_until(&mut socket, "ZQX-Q2-to-the-supervisor").await;
+    assert!(seen.iter().any(|f| f["data"]["id"] == first), "a supervisor hears every queue (the check can fail)");
+    let (status, body) = app.patch(&format!("/api/v1/users/{sup_id}"), &admin, json!({"role": "agent"})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // Until the socket re-checks (every second here) the queue's tickets may still arrive; after,
+    // only the company-wide sentinel does. Each round: a customer writes, then the sentinel.
+    for round in 1.. {
+        assert!(round < 100, "the socket never re-filtered the demoted supervisor");
+        app.inbound(&admin, connection, &format!("1198766{round:04}"), "ZQX-Q2-after-demotion").await;
+        let word = format!("sentinel-demoted-{round}");
+        sentinel(&app, &admin, &word).await;
+        let frames = frames_until(&mut socket, &word).await;
+        if !frames.iter().any(|f| f.to_string().contains(Q2_MARK)) {
+            break;
+        }
+        // Pacing while the re-check comes round.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
