@@ -54,21 +54,25 @@ impl Client {
         }
     }
 
-    /// Sends every visible event after `last_seq` up to `until` (inclusive), from the table. An
-    /// event about a ticket is sent only if the viewer may see that ticket now, too: a replay
-    /// gives nothing that REST would refuse them today (review #15).
+    /// Sends every visible event after `last_seq` up to `until` (inclusive), from the table. On
+    /// a replay (`until` is `None`), an event about a ticket is sent only if the viewer may see
+    /// that ticket now, too: it gives nothing that REST would refuse them today (review #15). A
+    /// gap filled while live holds events just committed, filtered like live ones.
     async fn catch_up(&mut self, state: &AppState, until: Option<i64>) -> Result<Flow, sea_orm::DbErr> {
         loop {
             let batch = store::events::since(&state.db, self.listener.company_id, self.last_seq, REPLAY_BATCH).await?;
             let full = batch.len() as u64 == REPLAY_BATCH;
-            let places = places_now(state, self.listener.company_id, &batch).await?;
+            let replay = until.is_none();
+            let places =
+                if replay { places_now(state, self.listener.company_id, &batch).await? } else { HashMap::new() };
             for event in batch {
                 if until.is_some_and(|until| event.seq > until) {
                     return Ok(Flow::Continue);
                 }
-                let visible_now = event
-                    .ticket_id
-                    .is_none_or(|ticket| places.get(&ticket).is_some_and(|place| self.listener.viewer.may_see(place)));
+                let visible_now = !replay
+                    || event.ticket_id.is_none_or(|ticket| {
+                        places.get(&ticket).is_some_and(|place| self.listener.viewer.may_see(place))
+                    });
                 if visible_now
                     && self.listener.viewer.may_receive(&event.audience)
                     && let Flow::Stop = self.send_text(&event.frame).await

@@ -3,7 +3,6 @@
 //! for each test.
 
 mod helpers;
-mod isolation;
 mod ws_client;
 
 mod auth;
@@ -12,6 +11,7 @@ mod cluster;
 mod contacts_io;
 mod errors;
 mod files;
+mod isolation;
 mod kanban;
 mod notes;
 mod ops;
