@@ -17,6 +17,7 @@ mod m20261128_000012_wallet_and_protocols;
 mod m20261128_000013_ratings;
 mod m20261128_000014_kanban;
 mod m20261128_000015_contact_imports;
+mod m20261128_000016_event_subjects;
 mod m20261128_000018_dashboard_index;
 
 pub struct Migrator;
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000014_kanban::Migration),
             Box::new(m20261128_000013_ratings::Migration),
             Box::new(m20261128_000015_contact_imports::Migration),
+            Box::new(m20261128_000016_event_subjects::Migration),
             Box::new(m20261128_000018_dashboard_index::Migration),
         ]
     }

@@ -102,6 +102,40 @@ impl Event {
     }
 }
 
+/// What an event is about: the ticket whose visibility (as it stands when a client resumes)
+/// decides who gets it on replay, and the contact whose data it carries (deleted with them).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Subject {
+    pub ticket: Option<TicketId>,
+    pub contact: Option<ContactId>,
+}
+
+impl Event {
+    pub fn subject(&self) -> Subject {
+        let about = |ticket, contact| Subject { ticket, contact };
+        match self {
+            Event::TicketCreated(ticket) | Event::TicketUpdated(ticket) => {
+                about(Some(ticket.id), Some(ticket.contact.id))
+            }
+            // Only ids: kept (and replayed) so a resuming client learns what is gone.
+            Event::TicketDeleted(_) | Event::ContactDeleted(_) => Subject::default(),
+            Event::MessageCreated(message) => about(Some(message.ticket_id), None),
+            Event::MessageUpdated(update) => about(Some(update.ticket_id), None),
+            Event::ContactUpdated(contact) => about(None, Some(contact.id)),
+            Event::NoteCreated(note) => about(Some(note.ticket_id), None),
+            Event::NoteDeleted(note) => about(Some(note.ticket_id), None),
+            Event::ScheduleUpdated(schedule) => about(schedule.ticket_id, Some(schedule.contact_id)),
+            Event::SyncProgress(progress) => about(Some(progress.ticket_id), None),
+            Event::RatingUpdated(rating) => about(Some(rating.ticket_id), None),
+            Event::ConnectionUpdated(_)
+            | Event::SettingsUpdated(_)
+            | Event::KanbanBoardUpdated(_)
+            | Event::KanbanBoardDeleted(_)
+            | Event::ImportProgress(_) => Subject::default(),
+        }
+    }
+}
+
 impl EventFrame {
     /// A frame as `(seq, event)`: `event` is `None` for a type this client does not know (a newer
     /// server), which still advances the client's `seq`. `None` for text that is not a frame.

@@ -241,6 +241,8 @@ pub async fn delete(state: &AppState, caller: &CurrentUser, id: ConnectionId, wi
     let ids: Vec<shared::TicketId> = tickets.iter().map(crate::domain::tickets::id_of).collect();
     let files = store::messages::media_paths_of(&txn, caller.company_id, &ids).await?;
     store::connections::delete(&txn, id).await?;
+    // Their conversations' live events go with them.
+    crate::domain::events::forget(&txn, caller.company_id, &[], &ids).await?;
     let mut outbox = Outbox::new();
     announce_updated(&txn, &mut outbox, &tickets).await?;
     txn.commit().await?;

@@ -292,6 +292,8 @@ pub async fn delete(state: &AppState, caller: &CurrentUser, id: ContactId) -> Ap
     // Its scheduled messages go too; a file not yet sent is theirs alone.
     files.extend(store::schedules::media_paths_of_contact(&txn, id).await?);
     store::contacts::delete(&txn, id).await?;
+    // Nothing of theirs stays in the live events either (a replay would give it back).
+    crate::domain::events::forget(&txn, caller.company_id, &[id], &ids).await?;
     let mut outbox = Outbox::new();
     announce_updated(&txn, &mut outbox, &tickets).await?;
     outbox.add(&txn, caller.company_id, Audience::Company, Event::ContactDeleted(ContactDeleted { id })).await?;

@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use shared::CompanyId;
 use shared::events::{Event, EventFrame};
+use shared::{CompanyId, ContactId, TicketId};
 
 use crate::error::AppResult;
 use crate::realtime::{Audience, StoredEvent};
@@ -29,9 +29,10 @@ impl Outbox {
         event: Event,
     ) -> AppResult<()> {
         let seq = store::counters::next(tx, company_id, store::counters::EVENT_SEQ).await?;
-        let kind = event.kind();
+        let (kind, subject) = (event.kind(), event.subject());
         let frame = serde_json::to_string(&EventFrame { seq, event }).map_err(anyhow::Error::from)?;
-        store::events::insert(tx, store::events::NewEvent { company_id, seq, kind, audience, payload: &frame }).await?;
+        let row = store::events::NewEvent { company_id, seq, kind, audience, subject, payload: &frame };
+        store::events::insert(tx, row).await?;
         self.events.push(Arc::new(StoredEvent { company_id, seq, audience, frame: frame.into() }));
         Ok(())
     }
@@ -53,6 +54,19 @@ pub async fn can_resume(state: &AppState, company_id: CompanyId, since: i64) -> 
         Some(oldest) => since + 1 >= oldest,
         None => false,
     })
+}
+
+/// Empties the events that carried a contact's data: those about the contact and about its
+/// tickets (`ticket.deleted` and `contact.deleted`, added after this, carry only ids). Called in
+/// the transaction that deletes them (LGPD: nothing of theirs stays for a replay; review #15).
+/// The rows keep their seq, so clients resuming from before them are not sent to reload.
+pub async fn forget(
+    tx: &WriteTx,
+    company_id: CompanyId,
+    contacts: &[ContactId],
+    tickets: &[TicketId],
+) -> AppResult<u64> {
+    Ok(store::events::forget_about(tx, company_id, contacts, tickets).await?)
 }
 
 /// Deletes events past the retention window (`ATENDE_EVENT_RETENTION_HOURS`).

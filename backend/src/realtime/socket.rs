@@ -2,16 +2,18 @@
 //! bus, each checked against what this user may see. Gaps in `seq` are filled from the table, so
 //! an event published out of order (or dropped by a bus) still arrives, in order.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
-use shared::CompanyId;
 pub use shared::events::{CLOSE_RESUME, CLOSE_RESUME_TOO_OLD, CLOSE_UNAUTHORIZED};
-use shared::visibility::Viewer;
+use shared::visibility::{TicketPlace, Viewer};
+use shared::{CompanyId, TicketId};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::{Instant, interval, timeout};
 
+use crate::domain::tickets::place_of;
 use crate::realtime::StoredEvent;
 use crate::state::AppState;
 use crate::store;
@@ -52,16 +54,27 @@ impl Client {
         }
     }
 
-    /// Sends every visible event after `last_seq` up to `until` (inclusive), from the table.
+    /// Sends every visible event after `last_seq` up to `until` (inclusive), from the table. On
+    /// a replay (`until` is `None`), an event about a ticket is sent only if the viewer may see
+    /// that ticket now, too: it gives nothing that REST would refuse them today (review #15). A
+    /// gap filled while live holds events just committed, filtered like live ones.
     async fn catch_up(&mut self, state: &AppState, until: Option<i64>) -> Result<Flow, sea_orm::DbErr> {
         loop {
             let batch = store::events::since(&state.db, self.listener.company_id, self.last_seq, REPLAY_BATCH).await?;
             let full = batch.len() as u64 == REPLAY_BATCH;
+            let replay = until.is_none();
+            let places =
+                if replay { places_now(state, self.listener.company_id, &batch).await? } else { HashMap::new() };
             for event in batch {
                 if until.is_some_and(|until| event.seq > until) {
                     return Ok(Flow::Continue);
                 }
-                if self.listener.viewer.may_receive(&event.audience)
+                let visible_now = !replay
+                    || event.ticket_id.is_none_or(|ticket| {
+                        places.get(&ticket).is_some_and(|place| self.listener.viewer.may_see(place))
+                    });
+                if visible_now
+                    && self.listener.viewer.may_receive(&event.audience)
                     && let Flow::Stop = self.send_text(&event.frame).await
                 {
                     return Ok(Flow::Stop);
@@ -97,6 +110,20 @@ impl Client {
         let frame = CloseFrame { code, reason: reason.into() };
         let _ = timeout(SEND_TIMEOUT, self.socket.send(Message::Close(Some(frame)))).await;
     }
+}
+
+/// Where the batch's tickets stand now; a ticket since deleted is absent (its events are not
+/// replayed to anyone).
+async fn places_now(
+    state: &AppState,
+    company_id: CompanyId,
+    batch: &[store::events::StoredRow],
+) -> Result<HashMap<TicketId, TicketPlace>, sea_orm::DbErr> {
+    let mut ids: Vec<TicketId> = batch.iter().filter_map(|event| event.ticket_id).collect();
+    ids.sort_unstable_by_key(|id| id.0);
+    ids.dedup();
+    let tickets = store::tickets::by_ids(&state.db, company_id, &ids).await?;
+    Ok(tickets.iter().map(|ticket| (crate::domain::tickets::id_of(ticket), place_of(ticket))).collect())
 }
 
 /// Closes a socket whose `since` is older than the events kept: the client must reload its lists

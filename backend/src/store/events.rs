@@ -1,9 +1,11 @@
 //! The events table: every live event, kept so a WebSocket client can resume from a `seq`.
 
 use chrono::Utc;
+use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use shared::events::Subject;
 use shared::visibility::{Audience, TicketPlace};
-use shared::{CompanyId, QueueId, UserId};
+use shared::{CompanyId, ContactId, QueueId, TicketId, UserId};
 
 use super::WriteTx;
 use super::entities::events;
@@ -13,6 +15,7 @@ pub struct NewEvent<'a> {
     pub seq: i64,
     pub kind: &'a str,
     pub audience: Audience,
+    pub subject: Subject,
     pub payload: &'a str,
 }
 
@@ -22,6 +25,8 @@ pub struct StoredRow {
     pub company_id: CompanyId,
     pub seq: i64,
     pub audience: Audience,
+    /// The ticket it is about, if any (rows older than the column have none).
+    pub ticket_id: Option<TicketId>,
     pub frame: String,
 }
 
@@ -40,7 +45,13 @@ fn audience_of(row: &events::Model) -> Audience {
 }
 
 fn stored(row: events::Model) -> StoredRow {
-    StoredRow { company_id: CompanyId(row.company_id), seq: row.seq, audience: audience_of(&row), frame: row.payload }
+    StoredRow {
+        company_id: CompanyId(row.company_id),
+        seq: row.seq,
+        audience: audience_of(&row),
+        ticket_id: row.ticket_id.map(TicketId),
+        frame: row.payload,
+    }
 }
 
 pub async fn insert(tx: &WriteTx, event: NewEvent<'_>) -> Result<(), DbErr> {
@@ -57,6 +68,8 @@ pub async fn insert(tx: &WriteTx, event: NewEvent<'_>) -> Result<(), DbErr> {
         queue_id: Set(place.and_then(|p| p.queue_id).map(i64::from)),
         user_id: Set(place.and_then(|p| p.user_id).or(person).map(i64::from)),
         payload: Set(event.payload.to_owned()),
+        ticket_id: Set(event.subject.ticket.map(i64::from)),
+        contact_id: Set(event.subject.contact.map(i64::from)),
         created_at: Set(Utc::now()),
     };
     events::Entity::insert(row).exec_without_returning(tx).await?;
@@ -73,6 +86,7 @@ pub async fn since(
     let rows = events::Entity::find()
         .filter(events::Column::CompanyId.eq(company_id.0))
         .filter(events::Column::Seq.gt(since))
+        .filter(events::Column::Kind.ne(FORGOTTEN))
         .order_by_asc(events::Column::Seq)
         .limit(limit)
         .all(db)
@@ -85,6 +99,7 @@ pub async fn get(db: &impl ConnectionTrait, company_id: CompanyId, seq: i64) -> 
     let row = events::Entity::find()
         .filter(events::Column::CompanyId.eq(company_id.0))
         .filter(events::Column::Seq.eq(seq))
+        .filter(events::Column::Kind.ne(FORGOTTEN))
         .one(db)
         .await?;
     Ok(row.map(stored))
@@ -98,6 +113,37 @@ pub async fn oldest_seq(db: &impl ConnectionTrait, company_id: CompanyId) -> Res
         .one(db)
         .await?;
     Ok(oldest.map(|e| e.seq))
+}
+
+/// What a forgotten event's row keeps: its place in the sequence (so a client resuming from
+/// before it is not told its history is gone), none of its data. Never sent.
+pub const FORGOTTEN: &str = "forgotten";
+
+/// Empties the company's events about any of `contacts` or `tickets` (see [`FORGOTTEN`]); how
+/// many.
+pub async fn forget_about(
+    tx: &WriteTx,
+    company_id: CompanyId,
+    contacts: &[ContactId],
+    tickets: &[TicketId],
+) -> Result<u64, DbErr> {
+    let mut forgotten = 0;
+    // Bounded lists per statement (both databases cap bound parameters).
+    let by_contact = contacts.chunks(500).map(|ids| events::Column::ContactId.is_in(ids.iter().map(|c| c.0)));
+    let by_ticket = tickets.chunks(500).map(|ids| events::Column::TicketId.is_in(ids.iter().map(|t| t.0)));
+    for about in by_contact.chain(by_ticket) {
+        forgotten += events::Entity::update_many()
+            .col_expr(events::Column::Kind, Expr::value(FORGOTTEN))
+            .col_expr(events::Column::Payload, Expr::value(""))
+            .col_expr(events::Column::TicketId, Expr::value(Option::<i64>::None))
+            .col_expr(events::Column::ContactId, Expr::value(Option::<i64>::None))
+            .filter(events::Column::CompanyId.eq(company_id.0))
+            .filter(about)
+            .exec(tx)
+            .await?
+            .rows_affected;
+    }
+    Ok(forgotten)
 }
 
 /// Deletes every company's events created before `cutoff`; how many went.

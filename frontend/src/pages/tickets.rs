@@ -179,14 +179,15 @@ pub fn TicketsPage() -> impl IntoView {
                 schedule_recount(());
             }
             LiveEvent::MessageCreated(message) => store.touch(message, &viewer),
-            LiveEvent::Resync => {
+            // A replay leaves out tickets the user may no longer see (it gives only what REST
+            // would show now), so a ticket that left their sight meanwhile goes by a reload.
+            LiveEvent::Resync | LiveEvent::Resumed => {
                 if !store.loading.get_untracked() {
                     let query = query.get_untracked();
                     store.load(query.clone(), false, true);
                     store.refresh_counts(query);
                 }
             }
-            LiveEvent::Resumed => schedule_recount(()),
             LiveEvent::Other(Event::ContactUpdated(contact)) => store.rename_contact(contact),
             LiveEvent::MessageUpdated(_) | LiveEvent::Other(_) => {}
         }

@@ -30,7 +30,8 @@ pub enum LiveEvent {
     Other(Event),
     /// Connected without resuming: events may have been missed, lists should reload.
     Resync,
-    /// Reconnected and resumed: missed events follow; only derived figures need a refresh.
+    /// Reconnected and resumed: missed events follow, except about tickets the user may no longer
+    /// see (lists holding tickets reload; derived figures refresh).
     Resumed,
 }
 

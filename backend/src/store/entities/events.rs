@@ -15,6 +15,10 @@ pub struct Model {
     pub queue_id: Option<i64>,
     pub user_id: Option<i64>,
     pub payload: String,
+    /// The ticket the event is about (its current visibility filters a replay).
+    pub ticket_id: Option<i64>,
+    /// The contact whose data it carries (deleted with the contact).
+    pub contact_id: Option<i64>,
     pub created_at: DateTimeUtc,
 }
 
