@@ -150,5 +150,5 @@ fuzz fuzz-smoke: fuzz-build
 		echo "==> fuzzing $$t for $${secs} s"; \
 		$(FUZZ_ENV) $(CARGO) fuzz run $(FUZZ_BUILD_FLAGS) $$t "$(FUZZ_DIR)/corpus/$$t" "fuzz/corpus/$$t" -- \
 			-max_total_time=$$secs -timeout=10 -print_final_stats=1 $$dict $(FUZZ_ARGS) 2>&1 \
-			| sed -E '/^#[0-9]+[[:space:]]+(NEW|REDUCE|pulse)/d' || exit 1; \
+			| sed -E '/^#[0-9]+[[:space:]]+(NEW|REDUCE|pulse)|# Uses: /d' || exit 1; \
 	done
