@@ -28,6 +28,7 @@ help:
 	@echo "make e2e      the browser tests only (every file of e2e/tests)"
 	@echo "make faults   fault tests: kill -9 in an inbound flood, PostgreSQL/Redis restarts, a full disk"
 	@echo "make bench    seed 100k tickets / 1M messages, measure the ticket list and live inbound (docs/benchmarks.md)"
+	@echo "make fuzz     every fuzz target for FUZZ_SECS seconds (default 180); make fuzz-smoke: 20 s each (CI)"
 
 # ---------------------------------------------------------------- installing
 .PHONY: deps deps-apt deps-wasm-bindgen
@@ -81,6 +82,7 @@ test: lint spa openapi-check api-conformance-deps
 	$(API_CONFORMANCE)
 
 ci: test faults
+	$(MAKE) fuzz-smoke
 
 # The checked-in OpenAPI document is valid OpenAPI 3.1 (the drift test keeps it equal to the code).
 .PHONY: openapi-check
@@ -141,3 +143,43 @@ faults:
 bench: server
 	$(CARGO) build --release -p atende-e2e --bin bench
 	"$(TARGET_DIR)/release/bench" --atende "$(TARGET_DIR)/release/atende" --data-dir "$(TARGET_DIR)/bench-data" $(BENCH_ARGS)
+
+# ---------------------------------------------------------------- fuzzing
+# cargo-fuzz (libFuzzer) over the parsers that take outside input, fuzz/fuzz_targets/*.rs. fuzz/ is its
+# own workspace: the main build never compiles it, and its instrumented build lives apart in
+# $(TARGET_DIR)/fuzz. On the stable toolchain: without a sanitizer cargo-fuzz passes only stable -C
+# flags, and the oracle is Rust's own (panics, the targets' assertions, overflow checks and debug
+# assertions, all on); the project's crates forbid unsafe code. FUZZ_SANITIZER=address also runs
+# AddressSanitizer over the dependencies' unsafe code: -Zsanitizer, hence RUSTC_BOOTSTRAP=1 (and a
+# second cold build). What libFuzzer finds goes to a scratch corpus beside the build; the checked-in
+# seeds in fuzz/corpus/<target> are only read. A crash stops the run and leaves its input in
+# fuzz/artifacts/<target>/ (`cargo fuzz run <target> <file>` replays it).
+CARGO_FUZZ_VERSION := 0.13.2
+FUZZ_TARGETS := webhook_payload simulator_payload webhook_signature phone_number ticket_search cursor
+FUZZ_SECS ?= 180
+FUZZ_SMOKE_SECS ?= 20
+FUZZ_SANITIZER ?= none
+FUZZ_DIR := $(TARGET_DIR)/fuzz
+FUZZ_BUILD_FLAGS := -O -a --sanitizer $(FUZZ_SANITIZER) --codegen-units 16 --target-dir "$(FUZZ_DIR)"
+FUZZ_ENV := $(if $(filter-out none,$(FUZZ_SANITIZER)),RUSTC_BOOTSTRAP=1)
+
+.PHONY: fuzz fuzz-smoke fuzz-build deps-cargo-fuzz
+deps-cargo-fuzz:
+	@if [ "$$($(CARGO) fuzz --version 2>/dev/null | awk '{print $$2}')" != "$(CARGO_FUZZ_VERSION)" ]; then \
+		echo "==> installing cargo-fuzz $(CARGO_FUZZ_VERSION) (about a minute, once)"; \
+		$(CARGO) install cargo-fuzz --version "$(CARGO_FUZZ_VERSION)" --locked; \
+	fi
+
+fuzz-build: deps-cargo-fuzz
+	$(FUZZ_ENV) $(CARGO) fuzz build $(FUZZ_BUILD_FLAGS)
+
+fuzz fuzz-smoke: fuzz-build
+	@set -o pipefail; secs=$(if $(filter fuzz-smoke,$@),$(FUZZ_SMOKE_SECS),$(FUZZ_SECS)); \
+	for t in $(FUZZ_TARGETS); do \
+		mkdir -p "$(FUZZ_DIR)/corpus/$$t"; \
+		dict=""; [ -f "fuzz/dict/$$t.dict" ] && dict="-dict=fuzz/dict/$$t.dict"; \
+		echo "==> fuzzing $$t for $${secs} s"; \
+		$(FUZZ_ENV) $(CARGO) fuzz run $(FUZZ_BUILD_FLAGS) $$t "$(FUZZ_DIR)/corpus/$$t" "fuzz/corpus/$$t" -- \
+			-max_total_time=$$secs -timeout=10 -print_final_stats=1 $$dict $(FUZZ_ARGS) 2>&1 \
+			| sed -E '/^#[0-9]+[[:space:]]+(NEW|REDUCE|pulse)|# Uses: /d' || exit 1; \
+	done

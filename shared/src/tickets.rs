@@ -285,6 +285,30 @@ pub struct TicketLog {
 #[cfg(test)]
 mod tests {
     use super::MessageStatus::{self, *};
+    use super::TicketSearch;
+
+    #[test]
+    fn search_words_keep_only_letters_and_digits() {
+        let words = |q: &str| TicketSearch::parse(q).map(|s| s.words).unwrap_or_default();
+        assert_eq!(words("Boleto \"atrasado\" OR *"), ["boleto", "atrasado", "or"]);
+        assert_eq!(words("pedido#42 ção"), ["pedido", "42", "ção"]);
+        assert!(words(" :* & ! ").is_empty());
+        assert_eq!(words("a b c d e f g h i j").len(), TicketSearch::MAX_WORDS);
+        assert_eq!(TicketSearch::parse("   "), None);
+        assert_eq!(TicketSearch::parse("  Maria ").map(|s| s.text), Some("Maria".into()));
+    }
+
+    #[test]
+    fn ticket_and_protocol_numbers() {
+        let number = |q: &str| TicketSearch::parse(q).and_then(|s| s.ticket_number);
+        assert_eq!((number("42"), number("#42"), number(" #0042 ")), (Some(42), Some(42), Some(42)));
+        // What `str::parse` alone would have taken.
+        for q in ["+42", "#+42", "-1", "#-1", "##42", "#", "0", "#0", "4 2", "99999999999999999999", "42a"] {
+            assert_eq!(number(q), None, "{q:?}");
+        }
+        assert!(TicketSearch::parse("20261128-000042").is_some_and(|s| s.protocol && s.ticket_number.is_none()));
+        assert!(TicketSearch::parse("#42").is_some_and(|s| !s.protocol));
+    }
 
     #[test]
     fn statuses_only_move_forward_and_failures_do_not_hide_delivery() {
@@ -317,6 +341,50 @@ pub struct TicketFilter {
     pub search: Option<String>,
     /// `wallet=mine`: tickets of contacts whose fixed agent (Carteira) is this user.
     pub wallet_user_id: Option<UserId>,
+}
+
+/// How the ticket list reads its search box (`q`): the text for contact names and numbers, the words
+/// looked up in message text, and a ticket number (`42`, `#42`) or protocol number
+/// (`20261128-000042`) looked up exactly. Pure, so the SQL that applies it and the fuzz target that
+/// checks it read `q` the same way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketSearch {
+    /// `q` trimmed, never empty.
+    pub text: String,
+    /// At most 8 lower-case words of letters and digits only, so no input reaches a full-text query's
+    /// syntax (quotes, `*`, `:`, `&`, `|`, `!`, parentheses).
+    pub words: Vec<String>,
+    /// `42` or `#42`: a positive ticket number.
+    pub ticket_number: Option<i64>,
+    /// Whether `text` is written like a protocol number.
+    pub protocol: bool,
+}
+
+impl TicketSearch {
+    pub const MAX_WORDS: usize = 8;
+
+    /// `None` for a blank `q` (no narrowing).
+    pub fn parse(q: &str) -> Option<Self> {
+        let text = q.trim();
+        if text.is_empty() {
+            return None;
+        }
+        let words = text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .take(Self::MAX_WORDS)
+            .map(str::to_lowercase)
+            .collect();
+        // Digits only: `str::parse` alone would also take `+42` and `-1`.
+        let ticket_number = match text.strip_prefix('#').unwrap_or(text) {
+            digits if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => {
+                digits.parse::<i64>().ok().filter(|n| *n > 0)
+            }
+            _ => None,
+        };
+        let protocol = crate::protocols::looks_like_protocol(text);
+        Some(Self { text: text.to_owned(), words, ticket_number, protocol })
+    }
 }
 
 /// An internal note on a ticket: never sent to the contact.

@@ -45,9 +45,12 @@ pub fn encode_cursor(id: i64) -> String {
     URL_SAFE_NO_PAD.encode(format!("id:{id}"))
 }
 
-fn decode_cursor(raw: &str) -> Option<i64> {
+/// The id a cursor of `encode_cursor` names. Only the exact spelling `encode_cursor` gives is taken
+/// (not `id:+5`, `id:05` or `id:-0`), so one position has one cursor.
+pub fn decode_cursor(raw: &str) -> Option<i64> {
     let bytes = URL_SAFE_NO_PAD.decode(raw).ok()?;
-    std::str::from_utf8(&bytes).ok()?.strip_prefix("id:")?.parse().ok()
+    let id: i64 = std::str::from_utf8(&bytes).ok()?.strip_prefix("id:")?.parse().ok()?;
+    (encode_cursor(id) == raw).then_some(id)
 }
 
 #[cfg(test)]
@@ -59,6 +62,16 @@ mod tests {
         assert_eq!(PageRequest::parse(Some(&encode_cursor(42)), None).ok().map(|p| p.after_id), Some(Some(42)));
         assert!(PageRequest::parse(Some("!!"), None).is_err());
         assert!(PageRequest::parse(Some(&URL_SAFE_NO_PAD.encode("id:x")), None).is_err());
+        for id in [0, 1, -1, i64::MAX, i64::MIN] {
+            assert_eq!(decode_cursor(&encode_cursor(id)), Some(id));
+        }
+    }
+
+    #[test]
+    fn only_the_spelling_encode_gives_is_a_cursor() {
+        for other in ["id:+5", "id:05", "id:-0", "id: 5", "id:5\n"] {
+            assert_eq!(decode_cursor(&URL_SAFE_NO_PAD.encode(other)), None, "{other:?}");
+        }
     }
 
     #[test]

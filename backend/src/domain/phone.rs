@@ -21,6 +21,9 @@ const NOT_A_GROUP: Invalid = Invalid::GroupNotPhone;
 
 /// E.164 allows 15 digits; a Brazilian number dialled with trunk prefix and carrier code has 14.
 const MAX_DIGITS: usize = 17;
+/// E.164's limit, country code included: the metadata calls some longer numbers valid (German ones of
+/// 17 digits), but WhatsApp ids and the Cloud API's `to` stop at 15.
+const MAX_E164_DIGITS: usize = 15;
 /// The shortest national numbers in the metadata are shorter, but nobody chats from them.
 const MIN_DIGITS: usize = 7;
 /// Longer than any phone number however it is decorated; keeps the parser's work bounded.
@@ -63,7 +66,7 @@ impl PhoneNumber {
     /// digits and its country code exists; groups and other `@` ids are refused.
     pub fn from_whatsapp_id(raw: &str) -> Result<Self, Invalid> {
         let (digits, _) = clean(raw)?;
-        if !(MIN_DIGITS..=15).contains(&digits.len()) || digits.starts_with('0') {
+        if !(MIN_DIGITS..=MAX_E164_DIGITS).contains(&digits.len()) || digits.starts_with('0') {
             return Err(NOT_A_PHONE);
         }
         if let Some(valid) = interpret(&digits, true) {
@@ -180,7 +183,7 @@ fn interpret(digits: &str, international: bool) -> Option<String> {
     }
     let normalised = with_brazilian_ninth_digit(&e164_digits(&parsed)?);
     let check = phonenumber::parse(None, format!("+{normalised}")).ok()?;
-    check.is_valid().then_some(normalised)
+    (check.is_valid() && normalised.len() <= MAX_E164_DIGITS).then_some(normalised)
 }
 
 /// E.164 digits of a parsed number, without `+`.
@@ -380,6 +383,16 @@ mod tests {
         ] {
             refused(raw);
         }
+    }
+
+    /// Found by the `phone_number` fuzz target: the metadata takes this 17-digit German number as
+    /// valid, but no WhatsApp id is longer than 15 digits, so the contact could never be reached nor
+    /// matched to its WhatsApp id.
+    #[test]
+    fn numbers_longer_than_e164_are_refused() {
+        refused("499100 0 151 0 151545");
+        refused("+49 9100 0151 0151545");
+        assert!(PhoneNumber::from_whatsapp_id("49910001510151545").is_err());
     }
 
     #[test]

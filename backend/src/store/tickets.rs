@@ -123,6 +123,7 @@ pub enum TicketOrder {
 }
 
 pub use shared::tickets::TicketFilter;
+use shared::tickets::TicketSearch;
 
 pub async fn page(
     db: &impl ConnectionTrait,
@@ -177,7 +178,8 @@ pub async fn page(
     if let Some(to) = filter.to {
         query = query.filter(T::UpdatedAt.lt(to));
     }
-    if let Some(term) = filter.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+    if let Some(search) = filter.search.as_deref().and_then(TicketSearch::parse) {
+        let term = search.text.as_str();
         let contacts_matching = Query::select()
             .column(contacts::Column::Id)
             .from(contacts::Entity)
@@ -189,13 +191,13 @@ pub async fn page(
             )
             .to_owned();
         let mut any = Condition::any().add(T::ContactId.in_subquery(contacts_matching));
-        if let Some(text) = message_text_matches(db.get_database_backend(), company_id, term) {
+        if let Some(text) = message_text_matches(db.get_database_backend(), company_id, &search.words) {
             any = any.add(text);
         }
-        if let Ok(number) = term.trim_start_matches('#').parse::<i64>() {
+        if let Some(number) = search.ticket_number {
             any = any.add(T::Number.eq(number));
         }
-        if shared::protocols::looks_like_protocol(term) {
+        if search.protocol {
             any = any.add(T::Id.in_subquery(super::protocols::ticket_of_number(company_id, term)));
         }
         query = query.filter(any);
@@ -252,15 +254,9 @@ pub async fn visible_among(
     Ok(query.all(db).await?.into_iter().map(|t| TicketId(t.id)).collect())
 }
 
-/// Words of a search, reduced to letters and digits so no user input reaches the query syntax.
-fn search_words(term: &str) -> Vec<String> {
-    term.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).take(8).map(str::to_lowercase).collect()
-}
-
 /// Tickets with a message containing every word (as a prefix), through the full-text index:
 /// FTS5 on SQLite, the GIN index over `to_tsvector('simple', body)` on PostgreSQL.
-fn message_text_matches(backend: DbBackend, company_id: CompanyId, term: &str) -> Option<SimpleExpr> {
-    let words = search_words(term);
+fn message_text_matches(backend: DbBackend, company_id: CompanyId, words: &[String]) -> Option<SimpleExpr> {
     if words.is_empty() {
         return None;
     }
@@ -344,10 +340,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn search_words_keep_only_letters_and_digits() {
-        assert_eq!(search_words("Boleto \"atrasado\" OR *"), ["boleto", "atrasado", "or"]);
-        assert_eq!(search_words("pedido#42 ção"), ["pedido", "42", "ção"]);
-        assert!(search_words(" :* & ! ").is_empty());
-        assert!(message_text_matches(DbBackend::Sqlite, CompanyId(1), "*").is_none());
+    fn no_words_no_full_text_condition() {
+        assert!(message_text_matches(DbBackend::Sqlite, CompanyId(1), &[]).is_none());
     }
 }
