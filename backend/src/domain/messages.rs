@@ -127,7 +127,7 @@ pub async fn send_text(state: &AppState, caller: &CurrentUser, id: TicketId, new
     send(state, caller, id, new.body, new.quoted_id, attachment).await
 }
 
-/// An agent's message: stored as pending (with its file under the data dir), then handed to the
+/// An agent's message: stored as pending (with its file in the media store), then handed to the
 /// connection's channel, which records the outcome.
 pub async fn send(
     state: &AppState,
@@ -160,7 +160,7 @@ pub async fn send(
 }
 
 /// A file as it will go out: sniffed, checked against the company's limit, voice notes made
-/// Ogg/Opus, saved under the data dir. `(what it is, its name, its path)`.
+/// Ogg/Opus, saved in the media store. `(what it is, its name, its path)`.
 pub async fn save_attachment(
     state: &AppState,
     company: CompanyId,

@@ -1,6 +1,6 @@
 //! Quick replies (Mensagens rápidas): administrators write them, for the whole company or one
 //! queue; agents see the company-wide ones and their queues' (admins and supervisors see all). A
-//! reply may carry a file, kept under the data dir like message media, which a message sent with
+//! reply may carry a file, kept in the media store like message media, which a message sent with
 //! the reply gets a copy of.
 
 use sea_orm::{ConnectionTrait, IntoActiveModel, Set};

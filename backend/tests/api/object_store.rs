@@ -3,9 +3,9 @@
 //! and a store that does not answer. Against the S3 server scripts/test-services.sh starts on
 //! loopback (`ATENDE_TEST_S3_ENDPOINT`); each test writes under a prefix of its own.
 
+use ::object_store::ObjectStore;
 use ::object_store::aws::AmazonS3Builder;
 use ::object_store::path::Path as Key;
-use ::object_store::ObjectStore;
 use atende::config::{MediaStorage, S3Storage};
 use base64::Engine;
 use futures_util::TryStreamExt;
