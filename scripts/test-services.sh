@@ -42,7 +42,7 @@ s3_up() { curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$s3_port/"; }
 if [ -x "$moto" ]; then
     if ! s3_up; then
         setsid "$moto" -H 127.0.0.1 -p "$s3_port" >"$dir/moto.log" 2>&1 < /dev/null &
-        for _ in $(seq 100); do s3_up && break; sleep 0.1; done
+        for _ in $(seq 300); do s3_up && break; sleep 0.1; done
         s3_up || { echo "test-services: the S3 server did not start (see $dir/moto.log)" >&2; exit 1; }
     fi
     echo "export ATENDE_TEST_S3_ENDPOINT=http://127.0.0.1:$s3_port"
