@@ -136,7 +136,7 @@ pub async fn receive(state: &AppState, connection: &connections::Model, inbound:
         inbound.body.clone()
     };
 
-    // The file goes to disk first; if storing the message fails it is removed again.
+    // The file is stored first; if storing the message fails it is removed again.
     let saved_media = match &inbound.media {
         Some(file) => Some(state.media.save(company_id.0, &file.bytes).await?),
         None => None,
