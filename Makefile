@@ -7,8 +7,8 @@ SHELL := /bin/bash
 CARGO ?= cargo
 # Debian packages the build and the tests need: the wasm toolchain (rustup has no wasm32 target
 # here), the linker, the browser with its WebDriver for the e2e tests, and the PostgreSQL and Redis
-# servers the tests start on loopback.
-APT_PACKAGES := rustc-web cargo-web rust-web-src lld chromium chromium-driver postgresql redis-server
+# servers the tests start on loopback (curl asks the S3 stand-in whether it is up).
+APT_PACKAGES := rustc-web cargo-web rust-web-src lld chromium chromium-driver postgresql redis-server curl
 # wasm-bindgen-cli must match the wasm-bindgen the lockfile resolved, exactly.
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/{getline; gsub(/[^0-9.]/,""); print; exit}' Cargo.lock)
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
@@ -75,7 +75,9 @@ seed-demo: server
 # server, a ChromeDriver and a Chromium, which is plenty for two cores.
 # Then the HTTP suite once more with every test on PostgreSQL. The cluster tests (two instances on
 # one PostgreSQL and one Redis) run in both passes; scripts/test-services.sh starts the servers.
-test: lint spa openapi-check api-conformance-deps
+# The media store tests (backend/tests/api/object_store.rs) run in both passes against moto's S3
+# server, which scripts/test-services.sh starts from the virtualenv.
+test: lint spa openapi-check api-conformance-deps s3-deps
 	eval "$$(bash scripts/test-services.sh)" && \
 	ATENDE_BIN="$(TARGET_DIR)/debug/atende" $(CARGO) test --workspace -- --test-threads=1 && \
 	ATENDE_TEST_BACKEND=postgres $(CARGO) test --workspace --test api
@@ -106,6 +108,13 @@ api-conformance: api-conformance-deps
 api-conformance-deps: openapi-check
 	@"$(PY_VENV)/bin/python" -c "import schemathesis, openapi_python_client" 2>/dev/null || \
 		"$(PY_VENV)/bin/pip" install -q "schemathesis>=4.32,<4.33" "openapi-python-client>=0.29,<0.30"
+
+# An S3-compatible server for the media store tests: moto's, in memory (PyPI; about 20 s, once).
+.PHONY: s3-deps
+s3-deps:
+	@[ -x "$(PY_VENV)/bin/python" ] || python3 -m venv "$(PY_VENV)"
+	@[ -x "$(PY_VENV)/bin/moto_server" ] || \
+		"$(PY_VENV)/bin/pip" install -q "moto[s3]>=5.1,<6" "flask>=3,<4" "flask-cors>=5,<7"
 
 fmt:
 	$(CARGO) fmt --all

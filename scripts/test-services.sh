@@ -2,6 +2,8 @@
 # Starts throwaway PostgreSQL and Redis servers on loopback for the tests (data under a temp dir,
 # nothing durable: fsync off) unless they already answer, and prints the variables the tests read:
 #   ATENDE_TEST_DATABASE_URL=postgres://...   ATENDE_TEST_REDIS_URL=redis://...
+# and, when moto is installed in the tests' virtualenv (`make test` installs it), an S3-compatible
+# server kept in memory for the media store tests:   ATENDE_TEST_S3_ENDPOINT=http://127.0.0.1:...
 # Usage: eval "$(bash scripts/test-services.sh)"
 set -euo pipefail
 
@@ -31,6 +33,21 @@ if ! redis-cli -h 127.0.0.1 -p "$redis_port" ping >/dev/null 2>&1; then
     redis-server --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly no --daemonize yes \
         --dir "$dir" --logfile "$dir/redis.log" --pidfile "$dir/redis.pid"
     for _ in $(seq 50); do redis-cli -h 127.0.0.1 -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+fi
+
+# moto's S3 server (PyPI `moto[s3]` with flask): PUT/GET/DELETE, multipart uploads, listing.
+s3_port="${ATENDE_TEST_S3_PORT:-55900}"
+moto="${ATENDE_VENV:-$HOME/.cache/atende-venv}/bin/moto_server"
+s3_up() { curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$s3_port/"; }
+if [ -x "$moto" ]; then
+    if ! s3_up; then
+        setsid "$moto" -H 127.0.0.1 -p "$s3_port" >"$dir/moto.log" 2>&1 < /dev/null &
+        for _ in $(seq 300); do s3_up && break; sleep 0.1; done
+        s3_up || { echo "test-services: the S3 server did not start (see $dir/moto.log)" >&2; exit 1; }
+    fi
+    echo "export ATENDE_TEST_S3_ENDPOINT=http://127.0.0.1:$s3_port"
+else
+    echo "test-services: no S3 server ($moto is missing: make test installs it); the object store tests will fail" >&2
 fi
 
 echo "export ATENDE_TEST_DATABASE_URL=postgres://atende@127.0.0.1:$pg_port/postgres"

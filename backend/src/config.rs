@@ -69,6 +69,107 @@ pub struct Config {
     /// `ATENDE_SCHEDULE_LATE_SECS`, default 60: a scheduled message sent this long after its time
     /// is marked late (the server was down, or busy, when it was due).
     pub schedule_late_after: Duration,
+    /// `ATENDE_MEDIA_URL`: where media files live. Unset: under the data dir; `s3://bucket/prefix`:
+    /// in an S3-compatible object store shared by every instance.
+    pub media: MediaStorage,
+}
+
+/// Where media files are kept (`ATENDE_MEDIA_URL`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MediaStorage {
+    /// `DATA_DIR/media/...`: one machine only.
+    DataDir,
+    S3(S3Storage),
+}
+
+/// An S3-compatible bucket. The endpoint, region and credentials come from the usual variables:
+/// `ATENDE_S3_ENDPOINT` (or `AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL`; unset means AWS itself),
+/// `AWS_REGION` (or `AWS_DEFAULT_REGION`, default `us-east-1`), `AWS_ACCESS_KEY_ID`,
+/// `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` (unset: the instance's or container's role).
+#[derive(Clone, PartialEq, Eq)]
+pub struct S3Storage {
+    pub bucket: String,
+    /// Put before every key (`prefix/media/<company>/<uuid>`); empty for none.
+    pub prefix: String,
+    pub endpoint: Option<String>,
+    pub region: String,
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<String>,
+    pub session_token: Option<String>,
+    /// `ATENDE_S3_ALLOW_HTTP`, default `false`: a plain `http://` endpoint (a store on loopback
+    /// or a private network) is refused unless this is on.
+    pub allow_http: bool,
+}
+
+impl std::fmt::Debug for S3Storage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("S3Storage")
+            .field("bucket", &self.bucket)
+            .field("prefix", &self.prefix)
+            .field("endpoint", &self.endpoint)
+            .field("region", &self.region)
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &self.secret_access_key.as_ref().map(|_| "***"))
+            .field("session_token", &self.session_token.as_ref().map(|_| "***"))
+            .field("allow_http", &self.allow_http)
+            .finish()
+    }
+}
+
+impl S3Storage {
+    /// `s3://bucket` or `s3://bucket/some/prefix`, the rest from the usual variables.
+    fn from_lookup(url: &str, lookup: &impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let bad = |reason: &str| ConfigError { var: "ATENDE_MEDIA_URL", reason: format!("`{url}` {reason}") };
+        let rest = url.trim().strip_prefix("s3://").ok_or_else(|| bad("is not s3://bucket/prefix"))?;
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        let bucket_ok = (3..=63).contains(&bucket.len())
+            && bucket.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.');
+        if !bucket_ok {
+            return Err(bad("does not name a bucket (3 to 63 lower-case letters, digits, dots and dashes)"));
+        }
+        let segments: Vec<&str> = prefix.split('/').filter(|s| !s.is_empty()).collect();
+        if segments.iter().any(|s| *s == "." || *s == ".." || s.chars().any(|c| c.is_control())) {
+            return Err(bad("has a prefix with `.`, `..` or control characters"));
+        }
+        let endpoint = lookup("ATENDE_S3_ENDPOINT")
+            .or_else(|| lookup("AWS_ENDPOINT_URL_S3"))
+            .or_else(|| lookup("AWS_ENDPOINT_URL"))
+            .map(|e| e.trim().trim_end_matches('/').to_owned());
+        let allow_http = flag(lookup, "ATENDE_S3_ALLOW_HTTP", false)?;
+        if let Some(endpoint) = &endpoint {
+            let http = endpoint.starts_with("http://");
+            if !(http || endpoint.starts_with("https://")) {
+                return Err(ConfigError {
+                    var: "ATENDE_S3_ENDPOINT",
+                    reason: format!("`{endpoint}` is not an http:// or https:// URL"),
+                });
+            }
+            if http && !allow_http {
+                return Err(ConfigError {
+                    var: "ATENDE_S3_ENDPOINT",
+                    reason: format!("`{endpoint}` is plain http: set ATENDE_S3_ALLOW_HTTP=true to allow it"),
+                });
+            }
+        }
+        let access_key_id = lookup("AWS_ACCESS_KEY_ID");
+        let secret_access_key = lookup("AWS_SECRET_ACCESS_KEY");
+        if access_key_id.is_some() != secret_access_key.is_some() {
+            return Err(ConfigError {
+                var: "AWS_SECRET_ACCESS_KEY",
+                reason: "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY go together".into(),
+            });
+        }
+        Ok(Self {
+            bucket: bucket.to_owned(),
+            prefix: segments.join("/"),
+            endpoint,
+            region: lookup("AWS_REGION").or_else(|| lookup("AWS_DEFAULT_REGION")).unwrap_or_else(|| "us-east-1".into()),
+            access_key_id,
+            secret_access_key,
+            session_token: lookup("AWS_SESSION_TOKEN"),
+            allow_http,
+        })
+    }
 }
 
 impl std::fmt::Debug for Config {
@@ -82,6 +183,7 @@ impl std::fmt::Debug for Config {
             .field("static_dir", &self.static_dir)
             .field("log_format", &self.log_format)
             .field("allow_private_urls", &self.allow_private_urls)
+            .field("media", &self.media)
             .finish_non_exhaustive()
     }
 }
@@ -128,6 +230,7 @@ impl Config {
             outbox_poll: Duration::from_secs(1),
             outbox_lease: Duration::from_secs(30),
             schedule_late_after: Duration::from_secs(60),
+            media: MediaStorage::DataDir,
         }
     }
 
@@ -220,6 +323,9 @@ impl Config {
                 })
                 .collect::<Result<_, _>>()?;
         }
+        if let Some(url) = lookup("ATENDE_MEDIA_URL") {
+            config.media = MediaStorage::S3(S3Storage::from_lookup(&url, &lookup)?);
+        }
         Ok(config)
     }
 
@@ -284,6 +390,10 @@ mod tests {
             ("ATENDE_LOGIN_LIMIT_PER_IP", "0"),
             ("ATENDE_MAX_BODY_BYTES", "-3"),
             ("ATENDE_ALLOW_PRIVATE_URLS", "maybe"),
+            ("ATENDE_MEDIA_URL", "/var/media"),
+            ("ATENDE_MEDIA_URL", "s3://"),
+            ("ATENDE_MEDIA_URL", "s3://Bad_Bucket/x"),
+            ("ATENDE_MEDIA_URL", "s3://bucket/../x"),
         ] {
             match from(&[(var, value)]) {
                 Err(error) => assert_eq!(error.var, var),
@@ -299,6 +409,39 @@ mod tests {
         assert_eq!(allowed(&[("ATENDE_ALLOW_PRIVATE_URLS", "true")]), Ok(true));
         assert_eq!(allowed(&[("ATENDE_ALLOW_PRIVATE_URLS", "1")]), Ok(true));
         assert_eq!(allowed(&[("ATENDE_ALLOW_PRIVATE_URLS", "FALSE")]), Ok(false));
+    }
+
+    #[test]
+    fn media_goes_to_the_data_dir_unless_a_bucket_is_named() {
+        assert_eq!(from(&[]).map(|c| c.media).map_err(|e| e.to_string()), Ok(MediaStorage::DataDir));
+        let s3 = |vars: &[(&str, &str)]| match from(vars) {
+            Ok(Config { media: MediaStorage::S3(s3), .. }) => Ok(s3),
+            Ok(other) => panic!("{vars:?} gave {:?}", other.media),
+            Err(error) => Err((error.var, error.reason)),
+        };
+        let plain = s3(&[("ATENDE_MEDIA_URL", "s3://atende-media")]).expect("a bucket alone");
+        assert_eq!(
+            (plain.bucket.as_str(), plain.prefix.as_str(), plain.region.as_str()),
+            ("atende-media", "", "us-east-1")
+        );
+        assert_eq!((plain.endpoint, plain.access_key_id, plain.allow_http), (None, None, false));
+        let local = s3(&[
+            ("ATENDE_MEDIA_URL", "s3://media.example/prod//atende/"),
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:9000/"),
+            ("ATENDE_S3_ALLOW_HTTP", "true"),
+            ("AWS_DEFAULT_REGION", "sa-east-1"),
+            ("AWS_ACCESS_KEY_ID", "key"),
+            ("AWS_SECRET_ACCESS_KEY", "do-not-print-me"),
+        ])
+        .expect("an S3-compatible store on loopback");
+        assert_eq!(local.prefix, "prod/atende");
+        assert_eq!(local.endpoint.as_deref(), Some("http://127.0.0.1:9000"));
+        assert_eq!(local.region, "sa-east-1");
+        assert!(!format!("{local:?}").contains("do-not-print-me"));
+        let refused = s3(&[("ATENDE_MEDIA_URL", "s3://bucket"), ("ATENDE_S3_ENDPOINT", "http://10.0.0.5:9000")]);
+        assert_eq!(refused.map_err(|e| e.0), Err("ATENDE_S3_ENDPOINT"), "plain http needs ATENDE_S3_ALLOW_HTTP");
+        let half = s3(&[("ATENDE_MEDIA_URL", "s3://bucket"), ("AWS_ACCESS_KEY_ID", "key")]);
+        assert_eq!(half.map_err(|e| e.0), Err("AWS_SECRET_ACCESS_KEY"));
     }
 
     #[test]

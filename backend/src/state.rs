@@ -24,6 +24,8 @@ pub struct Inner {
     pub login_limiter: LoginLimiter,
     pub metrics: Metrics,
     pub bus: Bus,
+    /// Where media files live: the data dir, or the object store every instance shares.
+    pub media: crate::domain::media::store::MediaStore,
     pub sockets: crate::realtime::slots::SocketSlots,
     /// This process among the instances sharing the database (who holds an outbox claim).
     pub instance_id: String,
@@ -49,6 +51,7 @@ impl AppState {
         let jwt = JwtKeys::load(config.jwt_secret.as_deref(), &config.data_dir)?;
         let login_limiter = LoginLimiter::new(config.login_limit_per_ip, config.login_limit_per_email);
         let write_turn = WriteTurn::for_backend(config.is_sqlite());
+        let media = crate::domain::media::store::MediaStore::new(&config).context("configuring ATENDE_MEDIA_URL")?;
         let bus = match &config.redis_url {
             Some(url) => Bus::with_redis(url, db.clone()).context("configuring Redis (ATENDE_REDIS_URL)")?,
             None => Bus::new(),
@@ -60,6 +63,7 @@ impl AppState {
             login_limiter,
             metrics: Metrics::new(),
             bus,
+            media,
             sockets: Default::default(),
             instance_id: uuid::Uuid::new_v4().simple().to_string(),
             outbox_wake: tokio::sync::Notify::new(),

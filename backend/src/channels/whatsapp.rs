@@ -122,9 +122,18 @@ pub async fn send(state: &AppState, connection: &ConnectionRow, job: &Outgoing) 
     match &message.media_path {
         None => client.send_text(to, &message.body, job.reply_to.as_deref()).await,
         Some(path) => {
-            let bytes = tokio::fs::read(media::absolute(&state.config.data_dir, path))
-                .await
-                .map_err(|e| SendError::permanent(format!("the file is gone: {e}")))?;
+            let bytes = match state.media.read(path).await {
+                Ok(Some(bytes)) => bytes,
+                Ok(None) => return Err(SendError::permanent(format!("the file {path} is gone"))),
+                // The media store did not answer: the file is there, try again later.
+                Err(error) => {
+                    return Err(SendError::Retryable {
+                        status: None,
+                        code: None,
+                        message: format!("reading {path}: {error}"),
+                    });
+                }
+            };
             let mime = message.media_mime.clone().unwrap_or_else(|| media::OCTET_STREAM.into());
             let name = message.media_name.clone().unwrap_or_else(|| "arquivo".into());
             let media_id = client.upload_media(bytes, &mime, &name).await?;

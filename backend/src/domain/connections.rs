@@ -247,6 +247,6 @@ pub async fn delete(state: &AppState, caller: &CurrentUser, id: ConnectionId, wi
     announce_updated(&txn, &mut outbox, &tickets).await?;
     txn.commit().await?;
     outbox.publish(state);
-    crate::domain::media::remove_all(&state.config.data_dir, &files).await;
+    state.media.remove_all(&files).await;
     Ok(())
 }

@@ -299,6 +299,6 @@ pub async fn delete(state: &AppState, caller: &CurrentUser, id: ContactId) -> Ap
     outbox.add(&txn, caller.company_id, Audience::Company, Event::ContactDeleted(ContactDeleted { id })).await?;
     txn.commit().await?;
     outbox.publish(state);
-    crate::domain::media::remove_all(&state.config.data_dir, &files).await;
+    state.media.remove_all(&files).await;
     Ok(())
 }

@@ -136,9 +136,9 @@ pub async fn receive(state: &AppState, connection: &connections::Model, inbound:
         inbound.body.clone()
     };
 
-    // The file goes to disk first; if storing the message fails it is removed again.
+    // The file is stored first; if storing the message fails it is removed again.
     let saved_media = match &inbound.media {
-        Some(file) => Some(media::save(&state.config.data_dir, company_id.0, &file.bytes).await?),
+        Some(file) => Some(state.media.save(company_id.0, &file.bytes).await?),
         None => None,
     };
     let mut result =
@@ -154,7 +154,7 @@ pub async fn receive(state: &AppState, connection: &connections::Model, inbound:
             store_inbound(state, connection, &inbound, &number, &name, is_group, &body, saved_media.as_deref()).await;
     }
     if let (Some(path), Ok(Received::Duplicate { .. } | Received::Blocked) | Err(_)) = (&saved_media, &result) {
-        media::remove(&state.config.data_dir, path).await;
+        state.media.remove(path).await;
     }
     if let Ok(received) = &result {
         state.metrics.inbound(match received {

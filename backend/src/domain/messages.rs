@@ -127,7 +127,7 @@ pub async fn send_text(state: &AppState, caller: &CurrentUser, id: TicketId, new
     send(state, caller, id, new.body, new.quoted_id, attachment).await
 }
 
-/// An agent's message: stored as pending (with its file under the data dir), then handed to the
+/// An agent's message: stored as pending (with its file in the media store), then handed to the
 /// connection's channel, which records the outcome.
 pub async fn send(
     state: &AppState,
@@ -152,7 +152,7 @@ pub async fn send(
     if stored.is_err()
         && let Some((_, _, path)) = &media
     {
-        media::remove(&state.config.data_dir, path).await;
+        state.media.remove(path).await;
     }
     let (_, dto) = stored?;
     crate::domain::outbox::wake(state);
@@ -160,7 +160,7 @@ pub async fn send(
 }
 
 /// A file as it will go out: sniffed, checked against the company's limit, voice notes made
-/// Ogg/Opus, saved under the data dir. `(what it is, its name, its path)`.
+/// Ogg/Opus, saved in the media store. `(what it is, its name, its path)`.
 pub async fn save_attachment(
     state: &AppState,
     company: CompanyId,
@@ -174,7 +174,7 @@ pub async fn save_attachment(
     let prepared = tokio::task::spawn_blocking(move || media::voice::prepare(bytes, name, sniffed, hint.as_deref()))
         .await
         .map_err(|e| AppError::Internal(e.into()))??;
-    let path = media::save(&state.config.data_dir, company.0, &prepared.bytes).await?;
+    let path = state.media.save(company.0, &prepared.bytes).await?;
     Ok((prepared.sniffed, prepared.name, path))
 }
 
@@ -291,18 +291,15 @@ pub async fn resend(state: &AppState, caller: &CurrentUser, id: MessageId) -> Ap
     Ok(to_dto(message))
 }
 
-/// The file of a message, for a user who may see its ticket: (absolute path, mime, file name).
-pub async fn media_of(
-    state: &AppState,
-    caller: &CurrentUser,
-    id: MessageId,
-) -> AppResult<(std::path::PathBuf, String, String)> {
+/// The file of a message, for a user who may see its ticket: (its name in the media store, mime,
+/// file name).
+pub async fn media_of(state: &AppState, caller: &CurrentUser, id: MessageId) -> AppResult<(String, String, String)> {
     let message =
         store::messages::get_in_company(&state.db, caller.company_id, id).await?.ok_or(AppError::NotFound("media"))?;
     find_visible(&state.db, caller, TicketId(message.ticket_id)).await.map_err(|_| AppError::NotFound("media"))?;
     let path = message.media_path.ok_or(AppError::NotFound("media"))?;
     Ok((
-        media::absolute(&state.config.data_dir, &path),
+        path,
         message.media_mime.unwrap_or_else(|| "application/octet-stream".into()),
         message.media_name.unwrap_or_else(|| "arquivo".into()),
     ))

@@ -86,6 +86,6 @@ pub async fn delete(state: &AppState, caller: &CurrentUser, id: QueueId) -> AppR
     let files = store::quick_replies::file_paths_of_queue(&txn, caller.company_id, id).await?;
     store::queues::delete(&txn, id).await?;
     txn.commit().await?;
-    crate::domain::media::remove_all(&state.config.data_dir, &files).await;
+    state.media.remove_all(&files).await;
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! Quick replies (Mensagens rápidas): administrators write them, for the whole company or one
 //! queue; agents see the company-wide ones and their queues' (admins and supervisors see all). A
-//! reply may carry a file, kept under the data dir like message media, which a message sent with
+//! reply may carry a file, kept in the media store like message media, which a message sent with
 //! the reply gets a copy of.
 
 use sea_orm::{ConnectionTrait, IntoActiveModel, Set};
@@ -154,7 +154,7 @@ pub async fn delete(state: &AppState, caller: &CurrentUser, id: QuickReplyId) ->
     store::quick_replies::delete(&txn, id).await?;
     txn.commit().await?;
     if let Some(path) = row.file_path {
-        media::remove(&state.config.data_dir, &path).await;
+        state.media.remove(&path).await;
     }
     Ok(())
 }
@@ -178,10 +178,10 @@ pub async fn set_file(
     crate::domain::settings::check_upload_size(state, caller.company_id, upload.bytes.len()).await?;
     let sniffed = media::sniff(&upload.bytes, None)?;
     let name = media::clean_file_name(upload.file_name.as_deref(), "arquivo");
-    let path = media::save(&state.config.data_dir, caller.company_id.0, &upload.bytes).await?;
+    let path = state.media.save(caller.company_id.0, &upload.bytes).await?;
     let stored = store_file(state, caller, id, Some((path.clone(), name, sniffed.mime))).await;
     if stored.is_err() {
-        media::remove(&state.config.data_dir, &path).await;
+        state.media.remove(&path).await;
     }
     stored
 }
@@ -217,21 +217,17 @@ async fn store_file(
     let row = store::quick_replies::update(&txn, active).await?;
     txn.commit().await?;
     if let Some(previous) = previous {
-        media::remove(&state.config.data_dir, &previous).await;
+        state.media.remove(&previous).await;
     }
     Ok(to_dto(row))
 }
 
-/// The reply's file, for a user who may use the reply: (absolute path, mime, file name).
-pub async fn file_of(
-    state: &AppState,
-    caller: &CurrentUser,
-    id: QuickReplyId,
-) -> AppResult<(std::path::PathBuf, String, String)> {
+/// The reply's file, for a user who may use the reply: (its name in the media store, mime, file name).
+pub async fn file_of(state: &AppState, caller: &CurrentUser, id: QuickReplyId) -> AppResult<(String, String, String)> {
     let row = find_visible(&state.db, caller, id).await.map_err(|_| AppError::NotFound("file"))?;
     let path = row.file_path.ok_or(AppError::NotFound("file"))?;
     Ok((
-        media::absolute(&state.config.data_dir, &path),
+        path,
         row.file_mime.unwrap_or_else(|| media::OCTET_STREAM.into()),
         row.file_name.unwrap_or_else(|| "arquivo".into()),
     ))
@@ -249,9 +245,11 @@ pub async fn attachment_for(state: &AppState, caller: &CurrentUser, id: QuickRep
     let Some(path) = row.file_path else {
         return Ok(None);
     };
-    let bytes = tokio::fs::read(media::absolute(&state.config.data_dir, &path))
-        .await
-        .map_err(|e| AppError::Internal(anyhow::Error::from(e).context(format!("reading quick reply file {path}"))))?;
+    let bytes = state
+        .media
+        .read(&path)
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the quick reply file {path} is gone")))?;
     Ok(Some(Attachment { bytes, file_name: row.file_name, kind_hint: None }))
 }
 

@@ -181,7 +181,7 @@ pub async fn create(
     if stored.is_err()
         && let Some((_, _, path)) = &media
     {
-        media::remove(&state.config.data_dir, path).await;
+        state.media.remove(path).await;
     }
     stored
 }
@@ -286,16 +286,12 @@ pub async fn cancel(state: &AppState, caller: &CurrentUser, id: ScheduleId) -> A
     Ok(dto)
 }
 
-/// The file of a schedule, for who may see it: (absolute path, mime, name).
-pub async fn media_of(
-    state: &AppState,
-    caller: &CurrentUser,
-    id: ScheduleId,
-) -> AppResult<(std::path::PathBuf, String, String)> {
+/// The file of a schedule, for who may see it: (its name in the media store, mime, name).
+pub async fn media_of(state: &AppState, caller: &CurrentUser, id: ScheduleId) -> AppResult<(String, String, String)> {
     let row = find(&state.db, caller, id).await?;
     let path = row.media_path.ok_or(AppError::NotFound("media"))?;
     Ok((
-        media::absolute(&state.config.data_dir, &path),
+        path,
         row.media_mime.unwrap_or_else(|| media::OCTET_STREAM.into()),
         row.media_name.unwrap_or_else(|| "arquivo".into()),
     ))

@@ -83,9 +83,7 @@ pub async fn save_from_message(state: &AppState, caller: &CurrentUser, from: Sti
         (MessageKind::Sticker, Some(path)) => path.clone(),
         _ => return Err(FieldErrors::one("message_id", Invalid::NotASticker)),
     };
-    let bytes = tokio::fs::read(media::absolute(&state.config.data_dir, &path))
-        .await
-        .map_err(|_| FieldErrors::one("message_id", Invalid::NotASticker))?;
+    let bytes = state.media.read(&path).await?.ok_or_else(|| FieldErrors::one("message_id", Invalid::NotASticker))?;
     // A customer's sticker is whatever their phone sent: it joins the library only if WhatsApp
     // would take it back.
     let image = StickerImage::parse(&bytes).map_err(|problem| FieldErrors::one("message_id", problem))?;
@@ -99,7 +97,7 @@ async fn add(
     bytes: &[u8],
     image: StickerImage,
 ) -> AppResult<Sticker> {
-    let path = media::save(&state.config.data_dir, caller.company_id.0, bytes).await?;
+    let path = state.media.save(caller.company_id.0, bytes).await?;
     let stored = async {
         let txn = state.begin().await?;
         let row = store::stickers::NewStickerRow {
@@ -115,7 +113,7 @@ async fn add(
     }
     .await;
     if stored.is_err() {
-        media::remove(&state.config.data_dir, &path).await;
+        state.media.remove(&path).await;
     }
     stored.map(to_dto)
 }
@@ -145,14 +143,14 @@ pub async fn delete(state: &AppState, caller: &CurrentUser, id: StickerId) -> Ap
     let txn = state.begin().await?;
     store::stickers::delete(&txn, caller.company_id, id).await?;
     txn.commit().await?;
-    media::remove(&state.config.data_dir, &sticker.media_path).await;
+    state.media.remove(&sticker.media_path).await;
     Ok(())
 }
 
-/// The image of a sticker of the caller's company: (absolute path, file name).
-pub async fn file_of(state: &AppState, caller: &CurrentUser, id: StickerId) -> AppResult<(std::path::PathBuf, String)> {
+/// The image of a sticker of the caller's company: (its name in the media store, file name).
+pub async fn file_of(state: &AppState, caller: &CurrentUser, id: StickerId) -> AppResult<(String, String)> {
     let sticker = find(state, caller, id).await?;
-    Ok((media::absolute(&state.config.data_dir, &sticker.media_path), format!("{}.webp", sticker.name)))
+    Ok((sticker.media_path, format!("{}.webp", sticker.name)))
 }
 
 /// The sticker as a file to send in a ticket.
@@ -160,9 +158,11 @@ async fn attachment(state: &AppState, caller: &CurrentUser, id: StickerId) -> Ap
     let sticker = store::stickers::get_in_company(&state.db, caller.company_id, id)
         .await?
         .ok_or_else(|| FieldErrors::one("sticker_id", Invalid::NotInCompany))?;
-    let bytes = tokio::fs::read(media::absolute(&state.config.data_dir, &sticker.media_path))
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("the file of sticker {} is gone: {e}", sticker.id)))?;
+    let bytes = state
+        .media
+        .read(&sticker.media_path)
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the file of sticker {} is gone", sticker.id)))?;
     Ok(Attachment {
         bytes,
         file_name: Some(format!("{}.webp", sticker.name)),

@@ -1,9 +1,29 @@
 //! The headers of a file download: what the browser may show inline, and a `Content-Disposition`
 //! that no file name can break.
 
-use axum::http::{HeaderName, header};
+use axum::body::Body;
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
 
 use crate::domain::media;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+/// A stored file as the answer to a download the caller was allowed: streamed from the media
+/// store (the data dir or the bucket) with its length and `file_headers`. `missing` names what is
+/// not found when the file is gone.
+pub async fn serve(
+    state: &AppState,
+    stored: &str,
+    mime: &str,
+    name: &str,
+    missing: &'static str,
+) -> AppResult<Response> {
+    let file = state.media.open(stored).await?.ok_or(AppError::NotFound(missing))?;
+    let mut response = (file_headers(mime, name), Body::from_stream(file.body)).into_response();
+    response.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(file.len));
+    Ok(response)
+}
 
 /// `Content-Type`, `Content-Disposition`, `X-Content-Type-Options` and `Cache-Control` for serving a
 /// stored file. Only raster images, audio and video are inline and keep their type; anything else

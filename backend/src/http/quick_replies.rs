@@ -1,6 +1,6 @@
 use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use shared::quick_replies::{NewQuickReply, QuickReply, UpdateQuickReply};
 use shared::validate::Invalid;
@@ -14,7 +14,7 @@ use super::{AppJson, AppPath, AppQuery, Created};
 use crate::auth::CurrentUser;
 use crate::domain;
 use crate::domain::page::PageRequest;
-use crate::error::{AppError, AppResult, FieldErrors};
+use crate::error::{AppResult, FieldErrors};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -114,8 +114,7 @@ async fn get_file(
     AppPath(id): AppPath<QuickReplyId>,
 ) -> AppResult<Response> {
     let (path, mime, name) = domain::quick_replies::file_of(&state, &caller, id).await?;
-    let bytes = tokio::fs::read(&path).await.map_err(|_| AppError::NotFound("file"))?;
-    Ok((super::download::file_headers(&mime, &name), bytes).into_response())
+    super::download::serve(&state, &path, &mime, &name, "file").await
 }
 
 /// Multipart form of `PUT /quick-replies/{id}/file`.

@@ -187,8 +187,6 @@ async fn schedule_media(
     caller: CurrentUser,
     AppPath(id): AppPath<ScheduleId>,
 ) -> AppResult<axum::response::Response> {
-    use axum::response::IntoResponse;
     let (path, mime, name) = domain::schedules::media_of(&state, &caller, id).await?;
-    let bytes = tokio::fs::read(&path).await.map_err(|_| AppError::NotFound("media"))?;
-    Ok((super::download::file_headers(&mime, &name), bytes).into_response())
+    super::download::serve(&state, &path, &mime, &name, "media").await
 }

@@ -1,6 +1,6 @@
 use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use shared::stickers::{Sticker, StickerFromMessage, UpdateSticker};
 use shared::{ErrorBody, Page, StickerId};
 use utoipa_axum::router::OpenApiRouter;
@@ -11,7 +11,7 @@ use super::{AppJson, AppPath, AppQuery, Created, PageQuery};
 use crate::auth::CurrentUser;
 use crate::domain;
 use crate::domain::stickers::Upload;
-use crate::error::{AppError, AppResult, FieldErrors};
+use crate::error::{AppResult, FieldErrors};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -127,6 +127,5 @@ async fn sticker_file(
     AppPath(id): AppPath<StickerId>,
 ) -> AppResult<Response> {
     let (path, name) = domain::stickers::file_of(&state, &caller, id).await?;
-    let bytes = tokio::fs::read(&path).await.map_err(|_| AppError::NotFound("sticker"))?;
-    Ok((super::download::file_headers("image/webp", &name), bytes).into_response())
+    super::download::serve(&state, &path, "image/webp", &name, "sticker").await
 }

@@ -62,10 +62,8 @@ async fn message_media(
     caller: CurrentUser,
     AppPath(id): AppPath<shared::MessageId>,
 ) -> AppResult<axum::response::Response> {
-    use axum::response::IntoResponse;
     let (path, mime, name) = domain::messages::media_of(&state, &caller, id).await?;
-    let bytes = tokio::fs::read(&path).await.map_err(|_| AppError::NotFound("media"))?;
-    Ok((super::download::file_headers(&mime, &name), bytes).into_response())
+    super::download::serve(&state, &path, &mime, &name, "media").await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

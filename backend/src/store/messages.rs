@@ -12,7 +12,7 @@ use super::entities::{messages, outbound_jobs};
 use super::enums;
 
 pub struct MediaRow<'a> {
-    /// Relative to the data dir; `None` when the file could not be fetched.
+    /// Its name in the media store (`media/<company>/<uuid>`); `None` when the file could not be fetched.
     pub path: Option<&'a str>,
     pub mime: &'a str,
     pub name: &'a str,
@@ -126,7 +126,7 @@ pub async fn page(
     query.order_by_desc(messages::Column::Id).limit(limit + 1).all(db).await
 }
 
-/// The stored files (paths relative to the data dir) of the messages of `tickets`.
+/// The stored files (names in the media store) of the messages of `tickets`.
 pub async fn media_paths_of(
     db: &impl ConnectionTrait,
     company_id: CompanyId,

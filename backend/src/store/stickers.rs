@@ -10,7 +10,7 @@ use shared::{CompanyId, StickerId};
 pub struct NewStickerRow<'a> {
     pub company_id: CompanyId,
     pub name: &'a str,
-    /// Relative to the data dir.
+    /// Its name in the media store (`media/<company>/<uuid>`).
     pub media_path: &'a str,
     pub size: i64,
     pub animated: bool,

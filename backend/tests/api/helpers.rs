@@ -232,17 +232,20 @@ pub async fn create_postgres_database(admin_url: &str) -> String {
 }
 
 impl TestApp {
-    /// A second server instance on the same database (and the same Redis, if configured).
+    /// A second server instance on the same database (and the same Redis and media store, if
+    /// configured).
     pub async fn another_instance(&self) -> TestApp {
-        let (database_url, redis_url, secret) = (
+        let (database_url, redis_url, secret, media) = (
             self.state.config.database_url.clone(),
             self.state.config.redis_url.clone(),
             self.state.config.jwt_secret.clone(),
+            self.state.config.media.clone(),
         );
         TestApp::start_with(move |config| {
             config.database_url = database_url;
             config.redis_url = redis_url;
             config.jwt_secret = secret;
+            config.media = media;
         })
         .await
     }

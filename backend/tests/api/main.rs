@@ -15,6 +15,7 @@ mod files;
 mod isolation;
 mod kanban;
 mod notes;
+mod object_store;
 mod ops;
 mod org;
 mod outbox;

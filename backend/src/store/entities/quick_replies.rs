@@ -9,7 +9,7 @@ pub struct Model {
     pub queue_id: Option<i64>,
     pub shortcut: String,
     pub body: String,
-    /// Relative to the data dir.
+    /// Its name in the media store (`media/<company>/<uuid>`).
     pub file_path: Option<String>,
     pub file_name: Option<String>,
     pub file_mime: Option<String>,

@@ -7,7 +7,7 @@ pub struct Model {
     pub id: i64,
     pub company_id: i64,
     pub name: String,
-    /// Relative to the data dir.
+    /// Its name in the media store (`media/<company>/<uuid>`).
     pub media_path: String,
     pub size: i64,
     pub animated: bool,
