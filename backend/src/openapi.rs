@@ -81,23 +81,31 @@ fn describe(status: &str) -> &'static str {
     }
 }
 
+/// Every operation of a path item, with its method in lower case.
+fn operations_mut(
+    item: &mut utoipa::openapi::PathItem,
+) -> impl Iterator<Item = (&'static str, &mut utoipa::openapi::path::Operation)> {
+    [
+        ("get", &mut item.get),
+        ("put", &mut item.put),
+        ("post", &mut item.post),
+        ("delete", &mut item.delete),
+        ("options", &mut item.options),
+        ("head", &mut item.head),
+        ("patch", &mut item.patch),
+        ("trace", &mut item.trace),
+    ]
+    .into_iter()
+    .filter_map(|(method, operation)| Some((method, operation.as_mut()?)))
+}
+
 /// Gives every response without a description the meaning of its status.
 struct DescribedResponses;
 
 impl Modify for DescribedResponses {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         for item in openapi.paths.paths.values_mut() {
-            let operations = [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.delete,
-                &mut item.options,
-                &mut item.head,
-                &mut item.patch,
-                &mut item.trace,
-            ];
-            for operation in operations.into_iter().flatten() {
+            for (_, operation) in operations_mut(item) {
                 for (status, response) in operation.responses.responses.iter_mut() {
                     if let utoipa::openapi::RefOr::T(response) = response
                         && response.description.trim().is_empty()
@@ -170,17 +178,7 @@ impl Modify for ImpliedResponses {
         use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
         let error_content = || ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build();
         for item in openapi.paths.paths.values_mut() {
-            let operations = [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.delete,
-                &mut item.options,
-                &mut item.head,
-                &mut item.patch,
-                &mut item.trace,
-            ];
-            for operation in operations.into_iter().flatten() {
+            for (_, operation) in operations_mut(item) {
                 for status in implied_statuses(operation) {
                     operation.responses.responses.entry(status.to_owned()).or_insert_with(|| {
                         RefOr::T(ResponseBuilder::new().content("application/json", error_content()).build())
@@ -225,15 +223,7 @@ impl Modify for FaultResponses {
                 .build()
         };
         for (path, item) in openapi.paths.paths.iter_mut() {
-            let operations = [
-                ("get", &mut item.get),
-                ("put", &mut item.put),
-                ("post", &mut item.post),
-                ("delete", &mut item.delete),
-                ("patch", &mut item.patch),
-            ];
-            for (method, operation) in operations {
-                let Some(operation) = operation else { continue };
+            for (method, operation) in operations_mut(item) {
                 let responses = &mut operation.responses.responses;
                 responses.entry("503".to_owned()).or_insert_with(|| error("503").into());
                 if WRITES_FILES.contains(&(method, path.as_str())) {

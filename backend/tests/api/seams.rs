@@ -306,9 +306,8 @@ async fn marking_read_never_loses_a_message_that_arrived_meanwhile() {
     assert_eq!(app.ticket(&admin, id).await["unread_count"], 0);
 }
 
-/// A deleted contact's files are removed from disk with their messages (review #13).
-#[tokio::test]
-async fn deleting_a_contact_removes_its_files() {
+/// A simulator connection and a customer's photo through it: (app, admin, connection, ticket).
+async fn a_photo_received() -> (TestApp, String, i64, i64) {
     use base64::Engine;
     let app = TestApp::start().await;
     let admin = app.admin().await;
@@ -319,6 +318,13 @@ async fn deleting_a_contact_removes_its_files() {
         app.customer_writes(&admin, connection, json!({"from": "11987654321", "media": {"base64": encoded}})).await;
     assert_eq!(status, StatusCode::CREATED, "{result}");
     let ticket = result["ticket_id"].as_i64().expect("ticket");
+    (app, admin, connection, ticket)
+}
+
+/// A deleted contact's files are removed from disk with their messages (review #13).
+#[tokio::test]
+async fn deleting_a_contact_removes_its_files() {
+    let (app, admin, _, ticket) = a_photo_received().await;
     let media_dir = app.state.config.data_dir.join("media");
     let files = |dir: &std::path::Path| walk(dir).len();
     assert_eq!(files(&media_dir), 1);
@@ -387,16 +393,7 @@ async fn concurrent_writes_of_every_kind_never_fail() {
 /// history goes too, and then its tickets, messages and files go with it (review #13).
 #[tokio::test]
 async fn deleting_a_connection_with_tickets_asks_for_its_history() {
-    use base64::Engine;
-    let app = TestApp::start().await;
-    let admin = app.admin().await;
-    let connection = app.simulator(&admin, None).await;
-    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
-    let encoded = base64::engine::general_purpose::STANDARD.encode(png);
-    let (status, result) =
-        app.customer_writes(&admin, connection, json!({"from": "11987654321", "media": {"base64": encoded}})).await;
-    assert_eq!(status, StatusCode::CREATED, "{result}");
-    let ticket = result["ticket_id"].as_i64().expect("ticket");
+    let (app, admin, connection, ticket) = a_photo_received().await;
     let media_dir = app.state.config.data_dir.join("media");
 
     let path = format!("/api/v1/connections/{connection}");
