@@ -69,6 +69,13 @@ pub struct Config {
     /// `ATENDE_SCHEDULE_LATE_SECS`, default 60: a scheduled message sent this long after its time
     /// is marked late (the server was down, or busy, when it was due).
     pub schedule_late_after: Duration,
+    /// `ATENDE_SHUTDOWN_GRACE_SECS`, default 20: on SIGTERM, how long the instance may take to
+    /// hand over (drain, finish requests and sends, close sockets) before it exits anyway.
+    pub shutdown_grace: Duration,
+    /// `ATENDE_SHUTDOWN_DRAIN_SECS`, default 5 (within the grace period): on SIGTERM, how long
+    /// `/readyz` answers 503 while requests are still served, so a load balancer stops sending
+    /// new ones before the listener closes.
+    pub shutdown_drain: Duration,
 }
 
 impl std::fmt::Debug for Config {
@@ -128,6 +135,8 @@ impl Config {
             outbox_poll: Duration::from_secs(1),
             outbox_lease: Duration::from_secs(30),
             schedule_late_after: Duration::from_secs(60),
+            shutdown_grace: Duration::from_secs(20),
+            shutdown_drain: Duration::from_secs(5),
         }
     }
 
@@ -205,6 +214,9 @@ impl Config {
         }
         config.schedule_late_after = Duration::from_secs(number(&lookup, "ATENDE_SCHEDULE_LATE_SECS", 60)?);
         config.outbox_lease = Duration::from_secs(number(&lookup, "ATENDE_OUTBOX_LEASE_SECS", 30)?.max(1));
+        config.shutdown_grace = Duration::from_secs(number(&lookup, "ATENDE_SHUTDOWN_GRACE_SECS", 20)?);
+        config.shutdown_drain =
+            Duration::from_secs(number(&lookup, "ATENDE_SHUTDOWN_DRAIN_SECS", 5)?).min(config.shutdown_grace);
         if let Some(list) = lookup("ATENDE_TRUSTED_PROXIES") {
             config.trusted_proxies = list
                 .split(',')

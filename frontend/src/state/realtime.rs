@@ -9,7 +9,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 pub use shared::events::MessageUpdate;
-use shared::events::{CLOSE_RESUME, CLOSE_RESUME_TOO_OLD, Event, EventFrame};
+use shared::events::{CLOSE_RESUME, CLOSE_RESUME_TOO_OLD, CLOSE_SERVER_LEAVING, Event, EventFrame};
 use shared::ids::TicketId;
 use shared::tickets::{Message, Ticket};
 use wasm_bindgen::JsCast;
@@ -276,7 +276,8 @@ async fn connect() {
             conn.running
         });
         if running {
-            let at_once = code == CLOSE_RESUME || code == CLOSE_RESUME_TOO_OLD;
+            // A server leaving (graceful shutdown) is no outage: another instance takes the socket.
+            let at_once = code == CLOSE_RESUME || code == CLOSE_RESUME_TOO_OLD || code == CLOSE_SERVER_LEAVING;
             set_link(if at_once { Link::Connecting } else { Link::Offline });
             schedule_reconnect(at_once);
         }
