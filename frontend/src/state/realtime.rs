@@ -55,6 +55,13 @@ pub fn parse_frame(text: &str) -> Option<(i64, Option<LiveEvent>)> {
     Some((seq, event.map(LiveEvent::from)))
 }
 
+/// Whether a socket closed with `code` reconnects at once (resuming with `since`) rather than
+/// after a backoff: the server asked for it (fell behind, resume too old, or the server is leaving
+/// in a graceful handover: another instance takes the new socket). Anything else may be an outage.
+pub fn reconnect_at_once(code: u16) -> bool {
+    matches!(code, CLOSE_RESUME | CLOSE_RESUME_TOO_OLD | CLOSE_SERVER_LEAVING)
+}
+
 /// Delay before reconnection attempt `attempt` (0-based): 0.5 s doubling up to 30 s.
 pub fn backoff_ms(attempt: u32) -> f64 {
     (500.0 * 2f64.powi(attempt.min(16) as i32)).min(MAX_BACKOFF_MS)
@@ -276,8 +283,7 @@ async fn connect() {
             conn.running
         });
         if running {
-            // A server leaving (graceful shutdown) is no outage: another instance takes the socket.
-            let at_once = code == CLOSE_RESUME || code == CLOSE_RESUME_TOO_OLD || code == CLOSE_SERVER_LEAVING;
+            let at_once = reconnect_at_once(code);
             set_link(if at_once { Link::Connecting } else { Link::Offline });
             schedule_reconnect(at_once);
         }
@@ -315,6 +321,14 @@ mod tests {
         let (seq, event) = parse_frame(r#"{"seq": 8, "type": "tag.updated", "data": {}}"#).unwrap_or((0, None));
         assert_eq!((seq, event), (8, None), "unknown types still advance seq");
         assert!(parse_frame("not json").is_none());
+    }
+
+    #[test]
+    fn a_server_leaving_is_reconnected_at_once_an_outage_with_backoff() {
+        assert!(reconnect_at_once(shared::events::CLOSE_SERVER_LEAVING), "graceful handover");
+        assert!(reconnect_at_once(CLOSE_RESUME) && reconnect_at_once(CLOSE_RESUME_TOO_OLD));
+        assert!(!reconnect_at_once(1006), "abnormal closure: back off");
+        assert!(!reconnect_at_once(shared::events::CLOSE_UNAUTHORIZED), "sign in again first");
     }
 
     #[test]
