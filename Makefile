@@ -7,8 +7,9 @@ SHELL := /bin/bash
 CARGO ?= cargo
 # Debian packages the build and the tests need: the wasm toolchain (rustup has no wasm32 target
 # here), the linker, the browser with its WebDriver for the e2e tests, and the PostgreSQL and Redis
-# servers the tests start on loopback (curl asks the S3 stand-in whether it is up).
-APT_PACKAGES := rustc-web cargo-web rust-web-src lld chromium chromium-driver postgresql redis-server curl
+# servers the tests start on loopback (curl asks the S3 stand-in whether it is up), and systemd
+# (`systemd-analyze verify` checks deploy/atende.service).
+APT_PACKAGES := rustc-web cargo-web rust-web-src lld chromium chromium-driver postgresql redis-server curl systemd
 # wasm-bindgen-cli must match the wasm-bindgen the lockfile resolved, exactly.
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/{getline; gsub(/[^0-9.]/,""); print; exit}' Cargo.lock)
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
@@ -26,7 +27,8 @@ help:
 	@echo "make api-conformance  schemathesis and a generated client against the server (part of make test)"
 	@echo "make spa      build the SPA into frontend/dist"
 	@echo "make e2e      the browser tests only (every file of e2e/tests)"
-	@echo "make faults   fault tests: kill -9 in an inbound flood, PostgreSQL/Redis restarts, a full disk"
+	@echo "make faults   fault tests: kill -9 in an inbound flood, PostgreSQL/Redis restarts, a full disk,"
+	@echo "              SIGTERM handover under load, deploy/ files validated, backup and restore"
 	@echo "make bench    seed 100k tickets / 1M messages, measure the ticket list and live inbound (docs/benchmarks.md)"
 	@echo "make fuzz     every fuzz target for FUZZ_SECS seconds (default 180); make fuzz-smoke: 20 s each (CI)"
 
@@ -136,12 +138,20 @@ openapi:
 # started under two instances, a full disk on media writes. Each test starts its own PostgreSQL
 # cluster or Redis server on a free port where it stops them; the shared ones come from
 # scripts/test-services.sh. One test at a time: the flood wants both cores.
-.PHONY: faults
+# Also a SIGTERM handover under load (two instances), and what docs/deploy.md ships: the systemd
+# unit (`systemd-analyze verify`), the container recipe (BuildKit's parser from PyPI's `dockerfile`,
+# in the virtualenv, plus scripts/check-containerfile.py) and scripts/backup-restore-check.sh.
+.PHONY: faults faults-deps
 # `clippy --all-targets` skips this target (`test = false`), so it is linted here.
-faults:
+faults: deps-apt faults-deps
 	$(CARGO) clippy --workspace --test faults -- -D warnings
 	eval "$$(bash scripts/test-services.sh)" && \
-	$(CARGO) test --workspace --test faults -- --test-threads=1
+	ATENDE_VENV="$(PY_VENV)" $(CARGO) test --workspace --test faults -- --test-threads=1
+
+faults-deps:
+	@[ -x "$(PY_VENV)/bin/python" ] || python3 -m venv "$(PY_VENV)"
+	@"$(PY_VENV)/bin/python" -c "import dockerfile" 2>/dev/null || \
+		"$(PY_VENV)/bin/pip" install -q "dockerfile>=3.4,<4"
 
 # ---------------------------------------------------------------- measuring
 # The release server and the load generator (e2e/src/bin/bench.rs): a fresh dataset in

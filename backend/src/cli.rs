@@ -24,7 +24,6 @@ pub async fn serve() -> anyhow::Result<()> {
     if orphaned > 0 {
         tracing::warn!(count = orphaned, "outbound messages written before the outbox existed were marked failed");
     }
-    crate::domain::events::keep_pruning(state.clone());
     if !state.config.static_dir.join("index.html").exists() {
         tracing::warn!(dir = %state.config.static_dir.display(), "the SPA is not built here; only the API is served");
     }

@@ -72,6 +72,13 @@ pub struct Config {
     /// `ATENDE_MEDIA_URL`: where media files live. Unset: under the data dir; `s3://bucket/prefix`:
     /// in an S3-compatible object store shared by every instance.
     pub media: MediaStorage,
+    /// `ATENDE_SHUTDOWN_GRACE_SECS`, default 20: on SIGTERM, how long the instance may take to
+    /// hand over (drain, finish requests and sends, close sockets) before it exits anyway.
+    pub shutdown_grace: Duration,
+    /// `ATENDE_SHUTDOWN_DRAIN_SECS`, default 5 (within the grace period): on SIGTERM, how long
+    /// `/readyz` answers 503 while requests are still served, so a load balancer stops sending
+    /// new ones before the listener closes.
+    pub shutdown_drain: Duration,
 }
 
 /// Where media files are kept (`ATENDE_MEDIA_URL`).
@@ -231,6 +238,8 @@ impl Config {
             outbox_lease: Duration::from_secs(30),
             schedule_late_after: Duration::from_secs(60),
             media: MediaStorage::DataDir,
+            shutdown_grace: Duration::from_secs(20),
+            shutdown_drain: Duration::from_secs(5),
         }
     }
 
@@ -308,6 +317,9 @@ impl Config {
         }
         config.schedule_late_after = Duration::from_secs(number(&lookup, "ATENDE_SCHEDULE_LATE_SECS", 60)?);
         config.outbox_lease = Duration::from_secs(number(&lookup, "ATENDE_OUTBOX_LEASE_SECS", 30)?.max(1));
+        config.shutdown_grace = Duration::from_secs(number(&lookup, "ATENDE_SHUTDOWN_GRACE_SECS", 20)?);
+        config.shutdown_drain =
+            Duration::from_secs(number(&lookup, "ATENDE_SHUTDOWN_DRAIN_SECS", 5)?).min(config.shutdown_grace);
         if let Some(list) = lookup("ATENDE_TRUSTED_PROXIES") {
             config.trusted_proxies = list
                 .split(',')

@@ -1,7 +1,9 @@
 //! The whole application: API, docs, probes, metrics and the SPA, with the layers around them.
 
 use std::future::Future;
+use std::future::IntoFuture;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -9,6 +11,7 @@ use axum::http::{HeaderName, Request};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use tokio::net::TcpListener;
+use tokio::time::Instant;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
 use tower_http::services::{ServeDir, ServeFile};
@@ -51,30 +54,94 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves until `shutdown` completes, then lets requests in flight finish.
+/// Serves until `shutdown` completes, then hands over at once (no readiness drain: tests, embedding).
 pub async fn serve_until(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    handover(listener, state, None, async move {
+        shutdown.await;
+        Duration::ZERO
+    })
+    .await
+}
+
+/// Serves until Ctrl-C or SIGTERM, then hands over (see [`handover`]).
+pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
+    let pruner = crate::domain::events::EventPruner::start(state.clone());
+    let drain = state.config.shutdown_drain;
+    handover(listener, state, Some(pruner), shutdown_signal(drain)).await
+}
+
+/// Serves until `stop` resolves (to how long to drain), then, within `ATENDE_SHUTDOWN_GRACE_SECS`
+/// of it: `/readyz` answers 503 for the drain time while requests are still served (a load
+/// balancer moves away), then the listener closes, requests in flight finish, every WebSocket is
+/// told to reconnect elsewhere with `since`, the outbox finishes its sends in flight and releases
+/// its other claims (another instance takes them at once), and the background loops stop. Past
+/// the grace period it returns anyway: what is left is what a crash leaves, and is recovered the
+/// same way (leases run out; an interrupted send becomes `unknown`).
+async fn handover(
+    listener: TcpListener,
+    state: AppState,
+    pruner: Option<crate::domain::events::EventPruner>,
+    stop: impl Future<Output = Duration> + Send + 'static,
+) -> std::io::Result<()> {
     let outbox = crate::domain::outbox::OutboxWorker::start(state.clone());
     let schedules = crate::domain::schedules::ScheduleSender::start(state.clone());
     let imports = crate::domain::contacts_io::ImportSweeper::start(state.clone());
-    let served = axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await;
-    imports.stop().await;
-    schedules.stop().await;
-    outbox.stop().await;
-    served
+    let grace = state.config.shutdown_grace;
+    let (left, leaving) = tokio::sync::oneshot::channel::<Instant>();
+    let closing_state = state.clone();
+    let closing = async move {
+        let drain = stop.await;
+        let deadline = Instant::now() + grace;
+        closing_state.lifecycle.drain();
+        tracing::info!(?drain, ?grace, "shutting down: /readyz answers 503 while load balancers move away");
+        tokio::time::sleep(drain.min(grace)).await;
+        tracing::info!("no longer accepting; finishing requests, sends and sockets");
+        closing_state.lifecycle.leave();
+        let _ = left.send(deadline);
+    };
+    let serving = tokio::spawn(
+        axum::serve(listener, app(state.clone()).into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(closing)
+            .into_future(),
+    );
+    // No deadline when serving ended on its own (an accept error): stop the rest all the same.
+    let deadline = leaving.await.unwrap_or_else(|_| Instant::now() + grace);
+    state.lifecycle.leave();
+    let requests = async { serving.await.unwrap_or_else(|error| Err(std::io::Error::other(error))) };
+    let pruned = async {
+        if let Some(pruner) = pruner {
+            pruner.stop().await;
+        }
+    };
+    let everything = async {
+        let (served, ..) = tokio::join!(
+            requests,
+            outbox.stop(),
+            schedules.stop(),
+            imports.stop(),
+            pruned,
+            state.lifecycle.sockets_closed()
+        );
+        served
+    };
+    match tokio::time::timeout_at(deadline, everything).await {
+        Ok(served) => {
+            tracing::info!("handed over");
+            served
+        }
+        Err(_) => {
+            tracing::warn!(?grace, "the shutdown grace period ran out; exiting with work unfinished");
+            Ok(())
+        }
+    }
 }
 
-/// Serves until Ctrl-C or SIGTERM.
-pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
-    serve_until(listener, state, shutdown_signal()).await
-}
-
-async fn shutdown_signal() {
+/// Resolves on Ctrl-C (nothing to drain: someone at a terminal) or SIGTERM (drain first).
+async fn shutdown_signal(drain: Duration) -> Duration {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -90,8 +157,7 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     let terminate = std::future::pending::<()>();
     tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
+        () = ctrl_c => Duration::ZERO,
+        () = terminate => drain,
     }
-    tracing::info!("shutting down; finishing requests in flight");
 }

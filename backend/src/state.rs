@@ -31,6 +31,8 @@ pub struct Inner {
     pub instance_id: String,
     /// Rung after an outbound message is queued, so this instance's outbox sends it at once.
     pub outbox_wake: tokio::sync::Notify,
+    /// Serving, draining or leaving (a graceful handover on SIGTERM).
+    pub lifecycle: crate::lifecycle::Lifecycle,
     /// SQLite has one writer at a time; taking turns here avoids "database is locked" errors when
     /// a transaction that read first tries to write. PostgreSQL needs no such turn.
     write_turn: WriteTurn,
@@ -67,6 +69,7 @@ impl AppState {
             sockets: Default::default(),
             instance_id: uuid::Uuid::new_v4().simple().to_string(),
             outbox_wake: tokio::sync::Notify::new(),
+            lifecycle: Default::default(),
             write_turn,
         })))
     }

@@ -20,6 +20,9 @@ pub const CLOSE_UNAUTHORIZED: u16 = 4001;
 /// Close code telling the client that events after its `since` are no longer kept: reload the
 /// lists and connect without `since`.
 pub const CLOSE_RESUME_TOO_OLD: u16 = 4002;
+/// Close code telling the client this server is shutting down (a graceful handover): reconnect at
+/// once with `since`; the load balancer sends the new socket to another instance.
+pub const CLOSE_SERVER_LEAVING: u16 = 4003;
 
 /// `{"seq": 123, "type": "ticket.updated", "data": {...}}`; `seq` rises by one per company event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -78,17 +78,34 @@ pub async fn prune(state: &AppState) -> AppResult<u64> {
     Ok(pruned)
 }
 
-/// Prunes now and then every hour, for as long as the server runs.
-pub fn keep_pruning(state: AppState) {
-    tokio::spawn(async move {
-        let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
-        loop {
-            every_hour.tick().await;
-            match prune(&state).await {
-                Ok(0) => {}
-                Ok(count) => tracing::info!(count, "pruned old live events"),
-                Err(error) => tracing::warn!(%error, "pruning old live events"),
+/// Prunes now and then every hour, until stopped (a prune under way finishes first).
+pub struct EventPruner {
+    stop: tokio::sync::watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl EventPruner {
+    pub fn start(state: AppState) -> Self {
+        let (stop, mut stopping) = tokio::sync::watch::channel(false);
+        let task = tokio::spawn(async move {
+            let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+            loop {
+                tokio::select! {
+                    _ = every_hour.tick() => {}
+                    _ = stopping.changed() => break,
+                }
+                match prune(&state).await {
+                    Ok(0) => {}
+                    Ok(count) => tracing::info!(count, "pruned old live events"),
+                    Err(error) => tracing::warn!(%error, "pruning old live events"),
+                }
             }
-        }
-    });
+        });
+        Self { stop, task }
+    }
+
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
 }

@@ -2,7 +2,7 @@
 
 use crate::state::AppState;
 
-/// The process can serve requests: its database answers.
+/// The process can serve requests: it is not handing over (SIGTERM) and its database answers.
 pub async fn ready(state: &AppState) -> bool {
-    crate::store::ping(&state.db).await
+    !state.lifecycle.is_draining() && crate::store::ping(&state.db).await
 }

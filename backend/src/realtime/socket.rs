@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
-pub use shared::events::{CLOSE_RESUME, CLOSE_RESUME_TOO_OLD, CLOSE_UNAUTHORIZED};
+pub use shared::events::{CLOSE_RESUME, CLOSE_RESUME_TOO_OLD, CLOSE_SERVER_LEAVING, CLOSE_UNAUTHORIZED};
 use shared::visibility::{TicketPlace, Viewer};
 use shared::{CompanyId, TicketId};
 use tokio::sync::broadcast::error::RecvError;
@@ -134,6 +134,8 @@ pub async fn refuse_resume(mut socket: WebSocket) {
 }
 
 pub async fn run(socket: WebSocket, state: AppState, listener: Listener, since: Option<i64>, reauthorize: Reauthorize) {
+    // Held until the socket ends, so a graceful shutdown can wait for its close frame.
+    let mut leaving = state.lifecycle.socket_ticket();
     // Subscribe before replaying, so nothing committed in between is missed.
     let mut live = state.bus.subscribe();
     let last_seq = match since {
@@ -174,6 +176,10 @@ pub async fn run(socket: WebSocket, state: AppState, listener: Listener, since: 
                 Err(RecvError::Lagged(_)) => return client.close(CLOSE_RESUME, "too far behind; resume with since").await,
                 Err(RecvError::Closed) => return client.close(CLOSE_RESUME, "server stopping; resume with since").await,
             },
+            // The server is shutting down: the client reconnects (elsewhere) from its last seq.
+            () = async { let _ = leaving.wait_for(|leave| *leave).await; } => {
+                return client.close(CLOSE_SERVER_LEAVING, "server shutting down; reconnect with since").await;
+            }
             incoming = client.socket.recv() => match incoming {
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
                 Some(Ok(_)) => heard_at = Instant::now(),

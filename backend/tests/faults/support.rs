@@ -140,6 +140,18 @@ impl Server {
         self.child.kill().await.expect("SIGKILL");
     }
 
+    /// SIGTERM: a graceful handover; `wait_exit` tells how it ended.
+    pub fn terminate(&self) {
+        let pid = self.child.id().expect("the server runs");
+        let status = std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().expect("kill runs");
+        assert!(status.success(), "kill -TERM {pid}: {status}");
+    }
+
+    /// Waits for the process to exit, at most `within`.
+    pub async fn wait_exit(&mut self, within: Duration) -> std::process::ExitStatus {
+        tokio::time::timeout(within, self.child.wait()).await.expect("the server exits in time").expect("wait")
+    }
+
     pub fn api(&self, token: Option<&str>) -> Api {
         Api::new(&self.base, token)
     }

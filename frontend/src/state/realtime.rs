@@ -9,7 +9,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 pub use shared::events::MessageUpdate;
-use shared::events::{CLOSE_RESUME, CLOSE_RESUME_TOO_OLD, Event, EventFrame};
+use shared::events::{CLOSE_RESUME, CLOSE_RESUME_TOO_OLD, CLOSE_SERVER_LEAVING, Event, EventFrame};
 use shared::ids::TicketId;
 use shared::tickets::{Message, Ticket};
 use wasm_bindgen::JsCast;
@@ -53,6 +53,13 @@ impl From<Event> for LiveEvent {
 pub fn parse_frame(text: &str) -> Option<(i64, Option<LiveEvent>)> {
     let (seq, event) = EventFrame::decode(text)?;
     Some((seq, event.map(LiveEvent::from)))
+}
+
+/// Whether a socket closed with `code` reconnects at once (resuming with `since`) rather than
+/// after a backoff: the server asked for it (fell behind, resume too old, or the server is leaving
+/// in a graceful handover: another instance takes the new socket). Anything else may be an outage.
+pub fn reconnect_at_once(code: u16) -> bool {
+    matches!(code, CLOSE_RESUME | CLOSE_RESUME_TOO_OLD | CLOSE_SERVER_LEAVING)
 }
 
 /// Delay before reconnection attempt `attempt` (0-based): 0.5 s doubling up to 30 s.
@@ -276,7 +283,7 @@ async fn connect() {
             conn.running
         });
         if running {
-            let at_once = code == CLOSE_RESUME || code == CLOSE_RESUME_TOO_OLD;
+            let at_once = reconnect_at_once(code);
             set_link(if at_once { Link::Connecting } else { Link::Offline });
             schedule_reconnect(at_once);
         }
@@ -314,6 +321,14 @@ mod tests {
         let (seq, event) = parse_frame(r#"{"seq": 8, "type": "tag.updated", "data": {}}"#).unwrap_or((0, None));
         assert_eq!((seq, event), (8, None), "unknown types still advance seq");
         assert!(parse_frame("not json").is_none());
+    }
+
+    #[test]
+    fn a_server_leaving_is_reconnected_at_once_an_outage_with_backoff() {
+        assert!(reconnect_at_once(shared::events::CLOSE_SERVER_LEAVING), "graceful handover");
+        assert!(reconnect_at_once(CLOSE_RESUME) && reconnect_at_once(CLOSE_RESUME_TOO_OLD));
+        assert!(!reconnect_at_once(1006), "abnormal closure: back off");
+        assert!(!reconnect_at_once(shared::events::CLOSE_UNAUTHORIZED), "sign in again first");
     }
 
     #[test]
