@@ -7,15 +7,7 @@ use crate::ws_client::EventStream;
 
 #[tokio::test]
 async fn an_agent_on_one_instance_sees_live_what_arrived_through_another() {
-    let (postgres, redis) = shared_services();
-    let database = create_postgres_database(&postgres).await;
-    let secret = "cluster-test-secret-0123456789abcdef".to_owned();
-    let a = TestApp::start_with(|c| {
-        c.database_url = database;
-        c.redis_url = Some(redis);
-        c.jwt_secret = Some(secret);
-    })
-    .await;
+    let a = TestApp::first_of_cluster(|_| {}).await;
     let b = a.another_instance().await;
     let admin = a.admin().await;
     let queue = a.queue(&admin, "Suporte").await;
@@ -45,14 +37,7 @@ async fn an_agent_on_one_instance_sees_live_what_arrived_through_another() {
 
 #[tokio::test]
 async fn ticket_numbers_and_event_seqs_stay_unique_when_instances_race() {
-    let (postgres, redis) = shared_services();
-    let database = create_postgres_database(&postgres).await;
-    let a = TestApp::start_with(|c| {
-        c.database_url = database;
-        c.redis_url = Some(redis);
-        c.jwt_secret = Some("cluster-test-secret-0123456789abcdef".to_owned());
-    })
-    .await;
+    let a = TestApp::first_of_cluster(|_| {}).await;
     let b = a.another_instance().await;
     let admin = a.admin().await;
     let connection = a.simulator(&admin, None).await;

@@ -232,6 +232,20 @@ pub async fn create_postgres_database(admin_url: &str) -> String {
 }
 
 impl TestApp {
+    /// The first instance of a cluster: a fresh PostgreSQL database and the shared Redis, with a
+    /// JWT secret every instance shares; `configure` adds to that (a media store, say).
+    pub async fn first_of_cluster(configure: impl FnOnce(&mut Config) + Send + 'static) -> TestApp {
+        let (postgres, redis) = shared_services();
+        let database = create_postgres_database(&postgres).await;
+        TestApp::start_with(move |c| {
+            c.database_url = database;
+            c.redis_url = Some(redis);
+            c.jwt_secret = Some("cluster-test-secret-0123456789abcdef".to_owned());
+            configure(c);
+        })
+        .await
+    }
+
     /// A second server instance on the same database (and the same Redis and media store, if
     /// configured).
     pub async fn another_instance(&self) -> TestApp {

@@ -183,17 +183,9 @@ async fn files_in_the_bucket_come_back_as_from_the_data_dir_and_go_with_their_ro
 
 #[tokio::test]
 async fn a_file_received_by_one_instance_downloads_from_another() {
-    let (postgres, redis) = shared_services();
     let s3 = fresh_bucket_prefix().await;
-    let database = create_postgres_database(&postgres).await;
     let (media, bucket) = (MediaStorage::S3(s3.clone()), s3.clone());
-    let a = TestApp::start_with(move |c| {
-        c.database_url = database;
-        c.redis_url = Some(redis);
-        c.jwt_secret = Some("cluster-test-secret-0123456789abcdef".to_owned());
-        c.media = media;
-    })
-    .await;
+    let a = TestApp::first_of_cluster(move |c| c.media = media).await;
     let b = a.another_instance().await;
     let admin = a.admin().await;
     let connection = a.simulator(&admin, None).await;
@@ -230,14 +222,7 @@ async fn a_file_received_by_one_instance_downloads_from_another() {
 /// above guards against.
 #[tokio::test]
 async fn without_a_shared_store_the_other_instance_has_no_file() {
-    let (postgres, redis) = shared_services();
-    let database = create_postgres_database(&postgres).await;
-    let a = TestApp::start_with(move |c| {
-        c.database_url = database;
-        c.redis_url = Some(redis);
-        c.jwt_secret = Some("cluster-test-secret-0123456789abcdef".to_owned());
-    })
-    .await;
+    let a = TestApp::first_of_cluster(|_| {}).await;
     let b = a.another_instance().await;
     let admin = a.admin().await;
     let connection = a.simulator(&admin, None).await;
