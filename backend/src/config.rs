@@ -22,6 +22,9 @@ pub struct Config {
     pub redis_url: Option<String>,
     /// `ATENDE_JWT_SECRET`; unset means a random secret generated once and kept in the data dir.
     pub jwt_secret: Option<String>,
+    /// `ATENDE_ENCRYPTION_KEY`: seals provider credentials kept in the database (API keys, access
+    /// tokens, WhatsApp Web sessions); unset means a random key generated once and kept in the data dir.
+    pub encryption_key: Option<String>,
     /// `ATENDE_STATIC_DIR`, default `./frontend/dist`: the built SPA.
     pub static_dir: PathBuf,
     /// `ATENDE_LOG_FORMAT`: `human` (default) or `json`.
@@ -187,6 +190,7 @@ impl std::fmt::Debug for Config {
             .field("database", &redact_url(&self.database_url))
             .field("redis", &self.redis_url.as_deref().map(redact_url))
             .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "***"))
+            .field("encryption_key", &self.encryption_key.as_ref().map(|_| "***"))
             .field("static_dir", &self.static_dir)
             .field("log_format", &self.log_format)
             .field("allow_private_urls", &self.allow_private_urls)
@@ -220,6 +224,7 @@ impl Config {
             data_dir,
             redis_url: None,
             jwt_secret: None,
+            encryption_key: None,
             static_dir: PathBuf::from("frontend/dist"),
             log_format: LogFormat::Human,
             access_token_ttl: Duration::from_secs(900),
@@ -272,6 +277,15 @@ impl Config {
             && secret.len() < 32
         {
             return Err(ConfigError { var: "ATENDE_JWT_SECRET", reason: "must have at least 32 characters".into() });
+        }
+        config.encryption_key = lookup("ATENDE_ENCRYPTION_KEY");
+        if let Some(key) = &config.encryption_key
+            && key.len() < 32
+        {
+            return Err(ConfigError {
+                var: "ATENDE_ENCRYPTION_KEY",
+                reason: "must have at least 32 characters".into(),
+            });
         }
         if let Some(dir) = lookup("ATENDE_STATIC_DIR") {
             config.static_dir = PathBuf::from(dir);
@@ -462,6 +476,7 @@ mod tests {
         assert_eq!(redact_url("redis://127.0.0.1/"), "redis://127.0.0.1/");
         let mut config = Config::with_data_dir("d");
         config.jwt_secret = Some("do-not-print-me-0123456789abcdef".into());
+        config.encryption_key = Some("do-not-print-me-either-0123456789".into());
         config.database_url = "postgres://u:hunter2@db/atende".into();
         let printed = format!("{config:?}");
         assert!(!printed.contains("do-not-print-me") && !printed.contains("hunter2"), "{printed}");

@@ -12,6 +12,7 @@ pub mod lifecycle;
 pub mod metrics;
 pub mod openapi;
 pub mod realtime;
+pub mod secrets;
 pub mod server;
 pub mod state;
 pub mod store;

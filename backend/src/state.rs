@@ -21,6 +21,8 @@ pub struct Inner {
     pub db: DatabaseConnection,
     pub config: Config,
     pub jwt: JwtKeys,
+    /// Seals provider credentials kept in the database (`ATENDE_ENCRYPTION_KEY`).
+    pub sealer: crate::secrets::Sealer,
     pub login_limiter: LoginLimiter,
     pub metrics: Metrics,
     pub bus: Bus,
@@ -51,6 +53,8 @@ impl AppState {
         let db = crate::store::connect(&config).await?;
         crate::store::migrate(&db).await?;
         let jwt = JwtKeys::load(config.jwt_secret.as_deref(), &config.data_dir)?;
+        let sealer = crate::secrets::Sealer::load(config.encryption_key.as_deref(), &config.data_dir)
+            .context("loading the encryption key (ATENDE_ENCRYPTION_KEY)")?;
         let login_limiter = LoginLimiter::new(config.login_limit_per_ip, config.login_limit_per_email);
         let write_turn = WriteTurn::for_backend(config.is_sqlite());
         let media = crate::domain::media::store::MediaStore::new(&config).context("configuring ATENDE_MEDIA_URL")?;
@@ -62,6 +66,7 @@ impl AppState {
             db,
             config,
             jwt,
+            sealer,
             login_limiter,
             metrics: Metrics::new(),
             bus,

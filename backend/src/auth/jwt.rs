@@ -1,12 +1,10 @@
 //! Short-lived access tokens (HS256 JWT). The signing secret comes from `ATENDE_JWT_SECRET` or a
 //! random one generated once and kept, readable only by its owner, in the data dir.
 
-use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use rand::RngCore;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -34,33 +32,8 @@ impl JwtKeys {
 
     /// The configured secret, or the one kept in `data_dir/jwt_secret` (created on first use).
     pub fn load(configured: Option<&str>, data_dir: &Path) -> anyhow::Result<Self> {
-        if let Some(secret) = configured {
-            return Ok(Self::from_secret(secret.as_bytes()));
-        }
-        let path = data_dir.join("jwt_secret");
-        match std::fs::read_to_string(&path) {
-            Ok(secret) if secret.trim().len() >= 32 => return Ok(Self::from_secret(secret.trim().as_bytes())),
-            Ok(_) => anyhow::bail!("{} is shorter than 32 characters; delete it to get a new one", path.display()),
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
-            Err(error) => return Err(error).with_context(|| format!("reading {}", path.display())),
-        }
-        std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
-        let mut bytes = [0u8; 48];
-        rand::rngs::OsRng.fill_bytes(&mut bytes);
-        let secret = hex::encode(bytes);
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        match options.open(&path) {
-            Ok(mut file) => {
-                file.write_all(secret.as_bytes()).with_context(|| format!("writing {}", path.display()))?;
-                Ok(Self::from_secret(secret.as_bytes()))
-            }
-            // Another instance created it first: use theirs.
-            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => Self::load(None, data_dir),
-            Err(error) => Err(error).with_context(|| format!("creating {}", path.display())),
-        }
+        let secret = crate::secrets::configured_or_kept(configured, data_dir, "jwt_secret")?;
+        Ok(Self::from_secret(secret.as_bytes()))
     }
 
     pub fn sign(&self, claims: &Claims) -> anyhow::Result<String> {
