@@ -19,6 +19,8 @@ mod m20261128_000014_kanban;
 mod m20261128_000015_contact_imports;
 mod m20261128_000016_event_subjects;
 mod m20261128_000018_dashboard_index;
+mod m20261128_000019_event_admins;
+mod m20261128_000020_connection_state;
 
 pub struct Migrator;
 
@@ -42,6 +44,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000015_contact_imports::Migration),
             Box::new(m20261128_000016_event_subjects::Migration),
             Box::new(m20261128_000018_dashboard_index::Migration),
+            Box::new(m20261128_000019_event_admins::Migration),
+            Box::new(m20261128_000020_connection_state::Migration),
         ]
     }
 }

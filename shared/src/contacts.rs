@@ -91,6 +91,11 @@ pub struct Connection {
     pub name: String,
     pub kind: ConnectionKind,
     pub status: ConnectionStatus,
+    /// Why it is in error or disconnected, in the provider's words.
+    pub status_reason: Option<String>,
+    /// WhatsApp Web, while pairing: the QR code's text to scan, refreshed through
+    /// `connection.updated` events as WhatsApp rotates it. Only admins receive it.
+    pub qr: Option<String>,
     pub default_queue_id: Option<QueueId>,
     /// Cloud API: the phone number id (the secrets are never returned).
     pub phone_number_id: Option<String>,

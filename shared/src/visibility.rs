@@ -28,6 +28,9 @@ impl TicketPlace {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Audience {
     Company,
+    /// The company's admins only (a WhatsApp Web pairing QR: whoever scans it connects their phone
+    /// as the company's number).
+    Admins,
     /// Admins, supervisors and this one user (what a user wrote that concerns no ticket).
     Person(UserId),
     Ticket(TicketPlace),
@@ -56,6 +59,7 @@ impl Viewer {
     pub fn may_receive(&self, audience: &Audience) -> bool {
         match audience {
             Audience::Company => true,
+            Audience::Admins => self.role == Role::Admin,
             Audience::Person(user) => self.role != Role::Agent || *user == self.user_id,
             Audience::Ticket(place) => self.may_see(place),
         }
@@ -114,5 +118,8 @@ mod tests {
         assert!(!agent.may_receive(&Audience::Person(COLLEAGUE)));
         let boss = Viewer { user_id: ME, role: Role::Supervisor, queue_ids: vec![] };
         assert!(boss.may_receive(&Audience::Person(COLLEAGUE)));
+        assert!(!boss.may_receive(&Audience::Admins) && !agent.may_receive(&Audience::Admins));
+        let admin = Viewer { user_id: ME, role: Role::Admin, queue_ids: vec![] };
+        assert!(admin.may_receive(&Audience::Admins));
     }
 }

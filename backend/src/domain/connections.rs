@@ -3,7 +3,9 @@
 use sea_orm::{IntoActiveModel, Set};
 use serde::{Deserialize, Serialize};
 use shared::contacts::{Connection, ConnectionKind, ConnectionStatus, NewConnection, UpdateConnection};
+use shared::events::Event;
 use shared::validate::{Invalid, Name};
+use shared::visibility::Audience;
 use shared::{ConnectionId, ErrorCode, Page, QueueId};
 
 use crate::auth::CurrentUser;
@@ -76,6 +78,8 @@ pub fn to_dto(connection: connections::Model) -> Connection {
         kind: kind_of(&connection),
         name: connection.name,
         status: connection.status.into(),
+        status_reason: connection.status_reason,
+        qr: connection.qr,
         default_queue_id: connection.default_queue_id.map(QueueId),
         phone_number_id: settings.phone_number_id,
         created_at: connection.created_at,
@@ -218,8 +222,38 @@ pub async fn update(
     }
     let txn = state.begin().await?;
     let connection = store::connections::update(&txn, row).await?;
+    let dto = to_dto(connection);
+    let mut outbox = Outbox::new();
+    outbox.add(&txn, caller.company_id, Audience::Admins, Event::ConnectionUpdated(dto.clone())).await?;
     txn.commit().await?;
-    Ok(to_dto(connection))
+    outbox.publish(state);
+    Ok(dto)
+}
+
+/// What a channel adapter reports about a connection's link to WhatsApp.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveState {
+    pub status: ConnectionStatus,
+    /// Why it is in error or disconnected.
+    pub reason: Option<String>,
+    /// While pairing by QR code: the code's text.
+    pub qr: Option<String>,
+}
+
+/// Stores a connection's live state and tells the company's admins (`connection.updated`; the QR
+/// must reach no one else). `NotFound` when the connection was deleted meanwhile.
+pub async fn report_state(state: &AppState, id: ConnectionId, live: LiveState) -> AppResult<Connection> {
+    let txn = state.begin().await?;
+    let row = store::connections::set_state(&txn, id, live.status, live.reason.as_deref(), live.qr.as_deref())
+        .await?
+        .ok_or(AppError::NotFound("connection"))?;
+    let company = shared::CompanyId(row.company_id);
+    let dto = to_dto(row);
+    let mut outbox = Outbox::new();
+    outbox.add(&txn, company, Audience::Admins, Event::ConnectionUpdated(dto.clone())).await?;
+    txn.commit().await?;
+    outbox.publish(state);
+    Ok(dto)
 }
 
 /// Deletes a connection. Its tickets go with it (the foreign keys cascade), so one that has any is

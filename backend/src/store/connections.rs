@@ -78,3 +78,21 @@ pub async fn page(
 pub async fn delete(tx: &WriteTx, id: ConnectionId) -> Result<u64, DbErr> {
     Ok(connections::Entity::delete_by_id(id.0).exec(tx).await?.rows_affected)
 }
+
+/// A channel adapter's report of the connection's live state (the QR is cleared unless given).
+pub async fn set_state(
+    tx: &WriteTx,
+    id: ConnectionId,
+    status: ConnectionStatus,
+    reason: Option<&str>,
+    qr: Option<&str>,
+) -> Result<Option<connections::Model>, DbErr> {
+    let Some(row) = connections::Entity::find_by_id(id.0).one(tx).await? else {
+        return Ok(None);
+    };
+    let mut row: connections::ActiveModel = row.into();
+    row.status = Set(status.into());
+    row.status_reason = Set(reason.map(str::to_owned));
+    row.qr = Set(qr.map(str::to_owned));
+    update(tx, row).await.map(Some)
+}

@@ -31,6 +31,9 @@ pub struct StoredRow {
 }
 
 fn audience_of(row: &events::Model) -> Audience {
+    if row.admins_only {
+        return Audience::Admins;
+    }
     match row.ticket_status {
         None => match row.user_id {
             None => Audience::Company,
@@ -55,8 +58,9 @@ fn stored(row: events::Model) -> StoredRow {
 }
 
 pub async fn insert(tx: &WriteTx, event: NewEvent<'_>) -> Result<(), DbErr> {
+    let admins_only = event.audience == Audience::Admins;
     let (place, person) = match event.audience {
-        Audience::Company => (None, None),
+        Audience::Company | Audience::Admins => (None, None),
         Audience::Person(user) => (None, Some(user)),
         Audience::Ticket(place) => (Some(place), None),
     };
@@ -70,6 +74,7 @@ pub async fn insert(tx: &WriteTx, event: NewEvent<'_>) -> Result<(), DbErr> {
         payload: Set(event.payload.to_owned()),
         ticket_id: Set(event.subject.ticket.map(i64::from)),
         contact_id: Set(event.subject.contact.map(i64::from)),
+        admins_only: Set(admins_only),
         created_at: Set(Utc::now()),
     };
     events::Entity::insert(row).exec_without_returning(tx).await?;

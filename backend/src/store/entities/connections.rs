@@ -11,6 +11,10 @@ pub struct Model {
     pub name: String,
     pub kind: ConnectionKind,
     pub status: ConnectionStatus,
+    /// Why it is in error or disconnected, in the provider's words.
+    pub status_reason: Option<String>,
+    /// WhatsApp Web, while pairing: the QR code's text to scan (rotates every few seconds).
+    pub qr: Option<String>,
     pub default_queue_id: Option<i64>,
     /// JSON: the channel settings (Cloud API ids and secrets).
     pub settings: String,

@@ -19,6 +19,8 @@ pub struct Model {
     pub ticket_id: Option<i64>,
     /// The contact whose data it carries (deleted with the contact).
     pub contact_id: Option<i64>,
+    /// Only the company's admins may receive it.
+    pub admins_only: bool,
     pub created_at: DateTimeUtc,
 }
 
