@@ -69,6 +69,7 @@ pub async fn serve_until(
 
 /// Serves until Ctrl-C or SIGTERM, then hands over (see [`handover`]).
 pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
+    crate::domain::media::spool::clear_leftovers(&state.config.data_dir, Duration::from_secs(3600));
     let pruner = crate::domain::events::EventPruner::start(state.clone());
     let drain = state.config.shutdown_drain;
     handover(listener, state, Some(pruner), shutdown_signal(drain)).await

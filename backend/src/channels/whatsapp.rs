@@ -122,8 +122,9 @@ pub async fn send(state: &AppState, connection: &ConnectionRow, job: &Outgoing) 
     match &message.media_path {
         None => client.send_text(to, &message.body, job.reply_to.as_deref()).await,
         Some(path) => {
-            let bytes = match state.media.read(path).await {
-                Ok(Some(bytes)) => bytes,
+            // Streamed from the store to WhatsApp: a 100 MB document never sits whole in memory.
+            let file = match state.media.open(path).await {
+                Ok(Some(file)) => file,
                 Ok(None) => return Err(SendError::permanent(format!("the file {path} is gone"))),
                 // The media store did not answer: the file is there, try again later.
                 Err(error) => {
@@ -136,7 +137,7 @@ pub async fn send(state: &AppState, connection: &ConnectionRow, job: &Outgoing) 
             };
             let mime = message.media_mime.clone().unwrap_or_else(|| media::OCTET_STREAM.into());
             let name = message.media_name.clone().unwrap_or_else(|| "arquivo".into());
-            let media_id = client.upload_media(bytes, &mime, &name).await?;
+            let media_id = client.upload_media(file, &mime, &name).await?;
             let kind = types::MessageKind::parse(shared::tickets::MessageKind::from(message.kind).as_str())
                 .unwrap_or(types::MessageKind::Document);
             let caption = (!message.body.is_empty()).then_some(message.body.as_str());

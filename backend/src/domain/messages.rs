@@ -111,7 +111,7 @@ async fn mark_read(state: &AppState, ticket: tickets::Model) -> AppResult<()> {
 
 /// A file the agent attached, as uploaded.
 pub struct Attachment {
-    pub bytes: Vec<u8>,
+    pub body: media::FileBody,
     pub file_name: Option<String>,
     /// `audio` (voice note), `sticker` or `file` (as a document).
     pub kind_hint: Option<String>,
@@ -166,11 +166,16 @@ pub async fn save_attachment(
     company: CompanyId,
     file: Attachment,
 ) -> AppResult<(media::Sniffed, String, String)> {
-    crate::domain::settings::check_upload_size(state, company, file.bytes.len()).await?;
-    let sniffed = media::sniff(&file.bytes, file.kind_hint.as_deref())?;
+    crate::domain::settings::check_upload_size(state, company, file.body.len()).await?;
+    let sniffed = media::sniff(file.body.head(), file.kind_hint.as_deref())?;
     let name = media::clean_file_name(file.file_name.as_deref(), "arquivo");
-    let (bytes, hint) = (file.bytes, file.kind_hint);
-    // Remuxing a long recording takes a moment of CPU: off the async workers.
+    if !media::voice::needs_remux(&sniffed, file.kind_hint.as_deref()) {
+        let sniffed = media::voice::typed(sniffed, file.body.head());
+        let path = file.body.keep(&state.media, company.0).await?;
+        return Ok((sniffed, name, path));
+    }
+    // A recording is rewritten whole (it is small: minutes of Opus), off the async workers.
+    let (bytes, hint) = (file.body.into_bytes(&state.media).await?, file.kind_hint);
     let prepared = tokio::task::spawn_blocking(move || media::voice::prepare(bytes, name, sniffed, hint.as_deref()))
         .await
         .map_err(|e| AppError::Internal(e.into()))??;

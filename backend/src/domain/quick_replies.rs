@@ -161,7 +161,7 @@ pub async fn delete(state: &AppState, caller: &CurrentUser, id: QuickReplyId) ->
 
 /// A file as uploaded.
 pub struct Upload {
-    pub bytes: Vec<u8>,
+    pub body: media::FileBody,
     pub file_name: Option<String>,
 }
 
@@ -175,10 +175,10 @@ pub async fn set_file(
 ) -> AppResult<QuickReply> {
     caller.require_admin()?;
     find_visible(&state.db, caller, id).await?;
-    crate::domain::settings::check_upload_size(state, caller.company_id, upload.bytes.len()).await?;
-    let sniffed = media::sniff(&upload.bytes, None)?;
+    crate::domain::settings::check_upload_size(state, caller.company_id, upload.body.len()).await?;
+    let sniffed = media::sniff(upload.body.head(), None)?;
     let name = media::clean_file_name(upload.file_name.as_deref(), "arquivo");
-    let path = state.media.save(caller.company_id.0, &upload.bytes).await?;
+    let path = upload.body.keep(&state.media, caller.company_id.0).await?;
     let stored = store_file(state, caller, id, Some((path.clone(), name, sniffed.mime))).await;
     if stored.is_err() {
         state.media.remove(&path).await;
@@ -245,12 +245,10 @@ pub async fn attachment_for(state: &AppState, caller: &CurrentUser, id: QuickRep
     let Some(path) = row.file_path else {
         return Ok(None);
     };
-    let bytes = state
-        .media
-        .read(&path)
+    let body = media::FileBody::stored(&state.media, &path)
         .await?
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the quick reply file {path} is gone")))?;
-    Ok(Some(Attachment { bytes, file_name: row.file_name, kind_hint: None }))
+    Ok(Some(Attachment { body, file_name: row.file_name, kind_hint: None }))
 }
 
 #[cfg(test)]

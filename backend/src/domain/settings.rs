@@ -154,12 +154,16 @@ fn parse_link_base(raw: &str) -> Result<String, Invalid> {
 }
 
 /// Refuses the request when the company keeps files smaller than `bytes`.
-pub async fn check_upload_size(state: &AppState, company: CompanyId, bytes: usize) -> AppResult<()> {
-    let general = general_of(&state.db, company).await?;
-    if bytes > general.max_upload_bytes() {
+pub async fn check_upload_size(state: &AppState, company: CompanyId, bytes: u64) -> AppResult<()> {
+    if bytes > upload_limit(state, company).await? {
         return Err(AppError::PayloadTooLarge);
     }
     Ok(())
+}
+
+/// The largest file the company keeps, in bytes (an upload is cut off when it passes this).
+pub async fn upload_limit(state: &AppState, company: CompanyId) -> AppResult<u64> {
+    Ok(general_of(&state.db, company).await?.max_upload_bytes() as u64)
 }
 
 #[cfg(test)]

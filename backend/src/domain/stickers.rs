@@ -158,13 +158,11 @@ async fn attachment(state: &AppState, caller: &CurrentUser, id: StickerId) -> Ap
     let sticker = store::stickers::get_in_company(&state.db, caller.company_id, id)
         .await?
         .ok_or_else(|| FieldErrors::one("sticker_id", Invalid::NotInCompany))?;
-    let bytes = state
-        .media
-        .read(&sticker.media_path)
+    let body = crate::domain::media::FileBody::stored(&state.media, &sticker.media_path)
         .await?
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the file of sticker {} is gone", sticker.id)))?;
     Ok(Attachment {
-        bytes,
+        body,
         file_name: Some(format!("{}.webp", sticker.name)),
         kind_hint: Some(MessageKind::Sticker.as_str().to_owned()),
     })

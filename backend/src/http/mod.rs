@@ -22,6 +22,7 @@ pub mod settings;
 pub mod stickers;
 pub mod tags;
 pub mod tickets;
+pub mod upload;
 pub mod users;
 pub mod wallets;
 pub mod webhooks;

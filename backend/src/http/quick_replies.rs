@@ -145,8 +145,8 @@ async fn put_file(
     while let Some(field) = form.next_field().await.map_err(multipart_error)? {
         if field.name() == Some("file") {
             let file_name = field.file_name().map(str::to_owned);
-            let bytes = field.bytes().await.map_err(multipart_error)?.to_vec();
-            upload = Some(domain::quick_replies::Upload { bytes, file_name });
+            let file = super::upload::spool_file(&state, caller.company_id, field).await?;
+            upload = Some(domain::quick_replies::Upload { body: domain::media::FileBody::Spooled(file), file_name });
         }
     }
     let upload = upload.ok_or_else(|| FieldErrors::one("file", Invalid::FileRequired))?;

@@ -107,7 +107,7 @@ async fn create_schedule(
         match name.as_str() {
             "file" => {
                 let file_name = field.file_name().map(str::to_owned);
-                file = Some((field.bytes().await.map_err(multipart_error)?.to_vec(), file_name));
+                file = Some((super::upload::spool_file(&state, caller.company_id, field).await?, file_name));
             }
             _ => {
                 let text = field.text().await.map_err(multipart_error)?;
@@ -125,7 +125,11 @@ async fn create_schedule(
     let contact_id = contact.ok_or_else(|| FieldErrors::one("contact_id", Invalid::Required))?;
     let send_at = send_at.ok_or_else(|| FieldErrors::one("send_at", Invalid::Required))?;
     let new = NewSchedule { contact_id: ContactId(contact_id), ticket_id: ticket.map(TicketId), body, send_at };
-    let attachment = file.map(|(bytes, file_name)| Attachment { bytes, file_name, kind_hint: kind });
+    let attachment = file.map(|(file, file_name)| Attachment {
+        body: domain::media::FileBody::Spooled(file),
+        file_name,
+        kind_hint: kind,
+    });
     domain::schedules::create(&state, &caller, new, attachment).await.map(Created)
 }
 

@@ -321,18 +321,19 @@ async fn send_message(
         match field.name().unwrap_or_default() {
             "file" => {
                 let file_name = field.file_name().map(str::to_owned);
-                let bytes = field.bytes().await.map_err(multipart_error)?.to_vec();
-                attachment = Some((bytes, file_name));
+                let file = super::upload::spool_file(&state, caller.company_id, field).await?;
+                attachment = Some((file, file_name));
             }
             "body" => body = field.text().await.map_err(multipart_error)?,
             "kind" => kind = Some(field.text().await.map_err(multipart_error)?),
             _ => {}
         }
     }
-    let Some((bytes, file_name)) = attachment else {
+    let Some((file, file_name)) = attachment else {
         return Err(crate::error::FieldErrors::one("file", shared::validate::Invalid::FileRequired));
     };
-    let attachment = domain::messages::Attachment { bytes, file_name, kind_hint: kind };
+    let body_file = domain::media::FileBody::Spooled(file);
+    let attachment = domain::messages::Attachment { body: body_file, file_name, kind_hint: kind };
     domain::messages::send(&state, &caller, id, body, None, Some(attachment)).await.map(Created)
 }
 

@@ -75,9 +75,20 @@ async fn a_file_over_the_company_limit_is_413_in_json_and_not_stored() {
     assert_json_413(&refused);
     assert_eq!(thread(&app, &admin, id).await.len(), before, "nothing stored for a refused file");
 
+    // A refused type is not kept either.
+    let mut elf = b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x02\0>\0\x01".to_vec();
+    elf.resize(4096, 0);
+    let refused = upload(&app, &admin, id, elf, "programa", None).await;
+    assert_eq!(refused.answer.0, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{}", refused.answer.1);
+    let data_dir = &app.state.config.data_dir;
+    assert_eq!(walk(&data_dir.join("media")), Vec::<std::path::PathBuf>::new(), "no file kept");
+    assert_eq!(walk(&data_dir.join("tmp")), Vec::<std::path::PathBuf>::new(), "no upload left in the spool");
+
     // The limit itself is allowed: the SPA refuses what the server would, no more.
     let fits = upload(&app, &admin, id, vec![b'a'; 1024 * 1024], "cabe.txt", None).await;
     assert_eq!(fits.answer.0, StatusCode::CREATED, "{}", fits.answer.1);
+    assert_eq!(walk(&data_dir.join("media")).len(), 1, "kept, moved out of the spool");
+    assert_eq!(walk(&data_dir.join("tmp")), Vec::<std::path::PathBuf>::new());
 }
 
 /// Above what any company may allow, the body is cut off while it is read: still the JSON error.

@@ -97,7 +97,8 @@ async fn open_ticket(desk: &Desk, from: &str) -> i64 {
 }
 
 /// Three files through the API (an image shown inline, a PDF as an attachment, one large enough
-/// to go up in parts) and a quick reply's file; what each download answered.
+/// to go up in parts), a quick reply's file, and that file sent in the conversation (a copy made
+/// by the store); what each download answered.
 async fn round_trip(desk: &Desk, big: &[u8]) -> Vec<(StatusCode, Vec<Option<String>>, Vec<u8>)> {
     let (app, admin) = (&desk.app, desk.admin.as_str());
     let ticket = open_ticket(desk, "11987654321").await;
@@ -120,6 +121,13 @@ async fn round_trip(desk: &Desk, big: &[u8]) -> Vec<(StatusCode, Vec<Option<Stri
         .expect("quick reply file");
     assert_eq!(response.status(), StatusCode::OK);
     answers.push(download(app, admin, &format!("/api/v1/quick-replies/{}/file", reply["id"])).await);
+    let (status, sent) = app
+        .post(&format!("/api/v1/tickets/{ticket}/messages"), admin, json!({"body": "", "quick_reply_id": reply["id"]}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{sent}");
+    answers.push(download(app, admin, sent["media_url"].as_str().expect("media_url")).await);
+    let spool = app.state.config.data_dir.join("tmp").join("uploads");
+    assert_eq!(walk(&spool), Vec::<std::path::PathBuf>::new(), "no upload is left in the spool");
     answers
 }
 
@@ -140,7 +148,7 @@ async fn files_in_the_bucket_come_back_as_from_the_data_dir_and_go_with_their_ro
     let from_disk = round_trip(&local, &big).await;
     let from_bucket = round_trip(&remote, &big).await;
 
-    for (n, expected) in [PNG, PDF, big.as_slice(), PDF].into_iter().enumerate() {
+    for (n, expected) in [PNG, PDF, big.as_slice(), PDF, PDF].into_iter().enumerate() {
         let (status, headers, bytes) = &from_bucket[n];
         assert_eq!(*status, StatusCode::OK, "file {n}: {:?}", String::from_utf8_lossy(&bytes[..bytes.len().min(200)]));
         assert!(bytes == expected, "file {n}: {} bytes back, {} sent", bytes.len(), expected.len());
@@ -161,7 +169,7 @@ async fn files_in_the_bucket_come_back_as_from_the_data_dir_and_go_with_their_ro
     );
 
     let stored = keys(&s3).await;
-    assert_eq!(stored.len(), 4, "{stored:?}");
+    assert_eq!(stored.len(), 5, "{stored:?}");
     let company_dir = format!("{}/media/1/", s3.prefix);
     assert!(
         stored.iter().all(|k| k.starts_with(&company_dir)),
@@ -173,7 +181,7 @@ async fn files_in_the_bucket_come_back_as_from_the_data_dir_and_go_with_their_ro
     let (_, replies) = app.get("/api/v1/quick-replies", admin).await;
     let reply = replies["items"][0]["id"].clone();
     assert_eq!(app.delete(&format!("/api/v1/quick-replies/{reply}"), admin).await.0, StatusCode::NO_CONTENT);
-    assert_eq!(keys(&s3).await.len(), 3);
+    assert_eq!(keys(&s3).await.len(), 4, "the message's copy stays with the message");
     // The contact goes with its messages, and their objects with them.
     let (_, contacts) = app.get("/api/v1/contacts", admin).await;
     let contact = contacts["items"][0]["id"].clone();

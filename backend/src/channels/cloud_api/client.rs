@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use super::payload::{ErrorDetail, Lenient, List, Text, items};
 use crate::channels::types::MessageKind;
+use crate::domain::media::store::MediaStream;
 use crate::domain::outbound_url;
 
 /// Meta's Graph API; a connection may point elsewhere (a test double).
@@ -330,9 +331,10 @@ impl CloudApiClient {
         self.send_message(&message).await
     }
 
-    /// Uploads a file for a later `send_media`; returns its media id.
-    pub async fn upload_media(&self, bytes: Vec<u8>, mime: &str, filename: &str) -> Result<String, SendError> {
-        let part = reqwest::multipart::Part::bytes(bytes)
+    /// Uploads a file for a later `send_media`, streamed from the media store as it is sent;
+    /// returns its media id.
+    pub async fn upload_media(&self, file: MediaStream, mime: &str, filename: &str) -> Result<String, SendError> {
+        let part = reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(file.body), file.len)
             .file_name(filename.to_owned())
             .mime_str(mime)
             .map_err(|_| SendError::permanent(format!("not a MIME type: {mime}")))?;
@@ -705,7 +707,7 @@ mod tests {
         let (fake, _, client) = fake_graph().await;
         fake.push(reply_json(200, json!({ "id": "1037543291543636" })));
         let bytes = b"\x89PNG\r\n\x1a\nfake image bytes".to_vec();
-        let id = client.upload_media(bytes.clone(), "image/png", "foto.png").await.unwrap();
+        let id = client.upload_media(MediaStream::from_bytes(bytes.clone()), "image/png", "foto.png").await.unwrap();
         assert_eq!(id, "1037543291543636");
 
         let seen = &fake.seen()[0];
@@ -722,7 +724,7 @@ mod tests {
         assert!(seen.body.windows(bytes.len()).any(|w| w == bytes.as_slice()));
 
         // A MIME type that is not one is refused locally.
-        let err = client.upload_media(vec![1], "not a mime", "x").await.unwrap_err();
+        let err = client.upload_media(MediaStream::from_bytes(vec![1]), "not a mime", "x").await.unwrap_err();
         assert!(!err.is_retryable());
         assert_eq!(fake.seen().len(), 1);
     }
@@ -963,7 +965,13 @@ mod tests {
         };
         let client = CloudApiClient::with_http_client(config, http);
         assert!(!client.send_text("1", "x", None).await.unwrap_err().is_retryable());
-        assert!(!client.upload_media(vec![1], "image/png", "a.png").await.unwrap_err().is_retryable());
+        assert!(
+            !client
+                .upload_media(MediaStream::from_bytes(vec![1]), "image/png", "a.png")
+                .await
+                .unwrap_err()
+                .is_retryable()
+        );
         assert!(fake.seen().is_empty());
     }
 

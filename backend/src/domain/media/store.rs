@@ -3,10 +3,10 @@
 //! is named by the same relative key, `media/<company>/<uuid>`, which is what the rows keep; in a
 //! bucket it sits at `prefix/media/<company>/<uuid>`.
 //!
-//! Uploads reach here whole (the handlers read them into memory, bounded by the company's upload
-//! limit, because the type is sniffed and voice notes are remuxed first); to a bucket they go as one
-//! PUT up to `PART_BYTES` and as a multipart upload beyond. Downloads stream from either backend to
-//! the response, never read whole.
+//! Uploads arrive spooled to a temporary file (`spool`): kept in the data dir by a rename, sent to
+//! a bucket as one PUT up to `PART_BYTES` and as a multipart upload read part by part beyond. A
+//! file copied for another message (a quick reply's, a sticker's) is copied by the store itself.
+//! Downloads stream from either backend to the response, never read whole.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -39,6 +39,14 @@ pub struct MediaStream {
     pub body: BoxStream<'static, std::io::Result<Bytes>>,
 }
 
+impl MediaStream {
+    /// Bytes already in memory, as a stream (tests, small files).
+    pub fn from_bytes(bytes: Vec<u8>) -> Self {
+        let len = bytes.len() as u64;
+        Self { len, body: futures_util::stream::once(async move { Ok(Bytes::from(bytes)) }).boxed() }
+    }
+}
+
 impl MediaStore {
     pub fn new(config: &Config) -> anyhow::Result<Self> {
         Ok(match &config.media {
@@ -61,6 +69,87 @@ impl MediaStore {
             }
         }
         Ok(relative)
+    }
+
+    /// Keeps an upload spooled to a temporary file under `media/<company>/`, without reading it
+    /// into memory: a rename in the data dir, a streamed (multipart) upload to a bucket.
+    pub async fn save_spooled(&self, company_id: i64, file: super::spool::Spooled) -> AppResult<String> {
+        let relative = format!("media/{company_id}/{}", uuid::Uuid::new_v4());
+        match &self.0 {
+            Backend::Local(dir) => {
+                let path = dir.join(&relative);
+                if let Some(parent) = path.parent() {
+                    tokio::fs::create_dir_all(parent).await.map_err(write_error)?;
+                }
+                // The spool is synced already; a rename within the data dir moves no bytes.
+                if tokio::fs::rename(file.path(), &path).await.is_err() {
+                    copy_file(file.path(), &path).await?;
+                }
+            }
+            Backend::Bucket { store, prefix } => {
+                put_file(store.as_ref(), &key(prefix, &relative), &file)
+                    .await
+                    .map_err(|e| bucket_error(e, "writing"))?;
+            }
+        }
+        Ok(relative)
+    }
+
+    /// A copy of a stored file under a new name (for a message that sends a quick reply's or a
+    /// sticker's file), made by the store; `None` when the original is gone.
+    pub async fn copy(&self, company_id: i64, relative: &str) -> AppResult<Option<String>> {
+        let copy = format!("media/{company_id}/{}", uuid::Uuid::new_v4());
+        match &self.0 {
+            Backend::Local(dir) => {
+                let from = dir.join(relative);
+                if !tokio::fs::try_exists(&from).await.map_err(|e| AppError::Internal(e.into()))? {
+                    return Ok(None);
+                }
+                let to = dir.join(&copy);
+                if let Some(parent) = to.parent() {
+                    tokio::fs::create_dir_all(parent).await.map_err(write_error)?;
+                }
+                copy_file(&from, &to).await?;
+            }
+            Backend::Bucket { store, prefix } => match store.copy(&key(prefix, relative), &key(prefix, &copy)).await {
+                Ok(()) => {}
+                Err(object_store::Error::NotFound { .. }) => return Ok(None),
+                Err(error) => return Err(bucket_error(error, "copying")),
+            },
+        }
+        Ok(Some(copy))
+    }
+
+    /// A stored file's size and its first `max` bytes (to sniff it), or `None` when it is gone.
+    pub async fn head(&self, relative: &str, max: usize) -> AppResult<Option<(u64, Vec<u8>)>> {
+        use tokio::io::AsyncReadExt;
+        match &self.0 {
+            Backend::Local(dir) => {
+                let file = match tokio::fs::File::open(dir.join(relative)).await {
+                    Ok(file) => file,
+                    Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+                    Err(error) => return Err(AppError::Internal(error.into())),
+                };
+                let len = file.metadata().await.map_err(|e| AppError::Internal(e.into()))?.len();
+                let mut head = Vec::with_capacity(max.min(len as usize));
+                file.take(max as u64).read_to_end(&mut head).await.map_err(|e| AppError::Internal(e.into()))?;
+                Ok(Some((len, head)))
+            }
+            Backend::Bucket { store, prefix } => {
+                let key = key(prefix, relative);
+                let len = match store.head(&key).await {
+                    Ok(meta) => meta.size,
+                    Err(object_store::Error::NotFound { .. }) => return Ok(None),
+                    Err(error) => return Err(bucket_error(error, "reading")),
+                };
+                if len == 0 {
+                    return Ok(Some((0, Vec::new())));
+                }
+                let head =
+                    store.get_range(&key, 0..len.min(max as u64)).await.map_err(|e| bucket_error(e, "reading"))?;
+                Ok(Some((len, head.to_vec())))
+            }
+        }
     }
 
     /// The whole file (to send it to a provider, or copy it), or `None` when it is gone.
@@ -199,6 +288,53 @@ async fn put(store: &dyn ObjectStore, key: &Key, bytes: &[u8]) -> object_store::
     completed
 }
 
+/// A spooled file to a bucket: one PUT when it fits in a part, else read and sent a part at a
+/// time (aborted if any fails), so at most one part is in memory.
+async fn put_file(store: &dyn ObjectStore, key: &Key, file: &super::spool::Spooled) -> object_store::Result<()> {
+    use tokio::io::AsyncReadExt;
+    let io = |error: std::io::Error| object_store::Error::Generic { store: "spool", source: Box::new(error) };
+    if file.len() <= PART_BYTES as u64 {
+        let bytes = tokio::fs::read(file.path()).await.map_err(io)?;
+        store.put(key, PutPayload::from(Bytes::from(bytes))).await?;
+        return Ok(());
+    }
+    let mut reader = tokio::fs::File::open(file.path()).await.map_err(io)?;
+    let mut upload = store.put_multipart(key).await?;
+    let sent = async {
+        loop {
+            let mut part = Vec::with_capacity(PART_BYTES);
+            (&mut reader).take(PART_BYTES as u64).read_to_end(&mut part).await.map_err(io)?;
+            if part.is_empty() {
+                return Ok(());
+            }
+            upload.put_part(PutPayload::from(Bytes::from(part))).await?;
+        }
+    }
+    .await;
+    let completed = match sent {
+        Ok(()) => upload.complete().await.map(|_| ()),
+        Err(error) => Err(error),
+    };
+    if completed.is_err() {
+        let _ = upload.abort().await;
+    }
+    completed
+}
+
+/// A copy written and synced, or removed again.
+async fn copy_file(from: &Path, to: &Path) -> AppResult<()> {
+    let copied = async {
+        tokio::fs::copy(from, to).await?;
+        tokio::fs::File::open(to).await?.sync_all().await
+    }
+    .await;
+    if let Err(error) = copied {
+        let _ = tokio::fs::remove_file(to).await;
+        return Err(write_error(error));
+    }
+    Ok(())
+}
+
 /// The store could not be reached or refused us. Unreachable or failing: 503 `unavailable`, so
 /// the client (or the provider delivering a webhook) tries again later; refused credentials or a
 /// missing bucket are a configuration fault of ours.
@@ -241,7 +377,7 @@ async fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// A full disk (or a file larger than the process may write) is 507 `insufficient_storage`, which
 /// tells the client, and a provider delivering a webhook, to try again later; anything else is a
 /// fault of ours.
-fn write_error(error: std::io::Error) -> AppError {
+pub(super) fn write_error(error: std::io::Error) -> AppError {
     use std::io::ErrorKind;
     match error.kind() {
         ErrorKind::StorageFull | ErrorKind::QuotaExceeded | ErrorKind::FileTooLarge => AppError::InsufficientStorage,

@@ -36,11 +36,7 @@ pub enum NotVoice {
 /// other file is left as it is (an MP3 stays an ordinary audio file). A WebM sent as audio that
 /// holds video or no Opus is refused: it would not play as a voice note.
 pub fn prepare(bytes: Vec<u8>, name: String, sniffed: Sniffed, hint: Option<&str>) -> AppResult<Prepared> {
-    // infer names Ogg/Opus `audio/opus`, other Ogg audio `audio/ogg`.
-    if matches!(sniffed.mime.as_str(), "audio/opus" | "audio/ogg") && is_ogg_opus(&bytes) {
-        return Ok(Prepared { bytes, name, sniffed: Sniffed { kind: sniffed.kind, mime: OGG_OPUS.to_owned() } });
-    }
-    if hint == Some("audio") && sniffed.mime == "video/webm" {
+    if needs_remux(&sniffed, hint) {
         let ogg = webm_to_ogg(&bytes).map_err(|why| {
             tracing::info!(%why, "a WebM sent as a voice note was refused");
             FieldErrors::one("kind", Invalid::NotAudio)
@@ -51,7 +47,23 @@ pub fn prepare(bytes: Vec<u8>, name: String, sniffed: Sniffed, hint: Option<&str
             sniffed: Sniffed { kind: MessageKind::Audio, mime: OGG_OPUS.to_owned() },
         });
     }
+    let sniffed = typed(sniffed, &bytes);
     Ok(Prepared { bytes, name, sniffed })
+}
+
+/// Whether a file must be rewritten whole before it is kept: a WebM recording sent as a voice note.
+pub fn needs_remux(sniffed: &Sniffed, hint: Option<&str>) -> bool {
+    hint == Some("audio") && sniffed.mime == "video/webm"
+}
+
+/// An Ogg/Opus file typed as a voice note, judged from its first bytes (the Opus header is the
+/// first packet); any other file keeps its type.
+pub fn typed(sniffed: Sniffed, head: &[u8]) -> Sniffed {
+    // infer names Ogg/Opus `audio/opus`, other Ogg audio `audio/ogg`.
+    if matches!(sniffed.mime.as_str(), "audio/opus" | "audio/ogg") && is_ogg_opus(head) {
+        return Sniffed { kind: sniffed.kind, mime: OGG_OPUS.to_owned() };
+    }
+    sniffed
 }
 
 /// What `prepare` hands back to be stored.
