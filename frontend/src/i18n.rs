@@ -738,6 +738,7 @@ pub fn system_note(locale: Locale, note: &SystemNote) -> String {
         (Locale::En, SystemNoteKind::Returned) => format!("{actor} returned the ticket to the queue"),
         (Locale::En, SystemNoteKind::Resolved) => format!("Ticket resolved by {actor}"),
         (Locale::En, SystemNoteKind::Reopened) => format!("Ticket reopened by {actor}"),
+        (Locale::En, SystemNoteKind::NumberChanged) => format!("{actor} changed their number to {to}"),
     }
 }
 
