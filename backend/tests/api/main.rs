@@ -10,6 +10,7 @@ mod cloud_api;
 mod cluster;
 mod conformance;
 mod contacts_io;
+mod demo;
 mod errors;
 mod files;
 mod inbound_kinds;
