@@ -19,6 +19,7 @@ PY_VENV := $(or $(ATENDE_VENV),$(HOME)/.cache/atende-venv)
 .PHONY: help
 help:
 	@echo "make run      install what is missing, build the SPA and the server, serve on http://127.0.0.1:8080"
+	@echo "make demo     make run with demo data: a simulator connection, agents and a few dozen conversations"
 	@echo "make test     formatting, clippy, unit + HTTP tests, OpenAPI drift, browser tests"
 	@echo "make ci       what .ci/run runs (make test)"
 	@echo "make lint     formatting and clippy only"
@@ -66,6 +67,12 @@ run: spa server
 .PHONY: seed-demo
 seed-demo: server
 	"$(TARGET_DIR)/release/atende" seed-demo
+
+# `make run` with the demo data: migrates, seeds (a second time changes nothing), then serves.
+.PHONY: demo
+demo: spa server
+	"$(TARGET_DIR)/release/atende" seed-demo
+	ATENDE_STATIC_DIR="$${ATENDE_STATIC_DIR:-$(CURDIR)/frontend/dist}" "$(TARGET_DIR)/release/atende" serve
 
 # ---------------------------------------------------------------- checking
 # Every cargo command selects the whole workspace, so features unify the same way each time and

@@ -51,14 +51,28 @@ pub async fn create_admin(email: &str, password: &str, name: &str) -> anyhow::Re
 
 pub async fn seed_demo() -> anyhow::Result<()> {
     let state = state().await?;
-    let created = bootstrap::seed_demo(&state).await.map_err(describe)?;
+    // The agents' answers go out through the outbox, as in the server: a worker settles them here.
+    let worker = crate::domain::outbox::OutboxWorker::start(state.clone());
+    let report = bootstrap::seed_demo(&state).await.map_err(describe);
+    crate::domain::demo::settle(&state, std::time::Duration::from_secs(60)).await.map_err(describe)?;
+    worker.stop().await;
+    let report = report?;
+    if let Some(admin) = &report.admin {
+        println!("platform admin {} created, password {}", admin.email, admin.password);
+    }
     println!("demo queues: Vendas, Suporte, Financeiro");
-    for user in &created {
+    for user in &report.users {
         println!("demo user {user}, password {}", bootstrap::DEMO_PASSWORD);
     }
-    if created.is_empty() {
+    if report.users.is_empty() {
         println!("demo users already exist (password {})", bootstrap::DEMO_PASSWORD);
     }
+    println!(
+        "demo conversations: {} written, {} already there (connection \"{}\")",
+        report.seeded.conversations,
+        report.seeded.skipped,
+        crate::domain::demo::CONNECTION_NAME
+    );
     Ok(())
 }
 

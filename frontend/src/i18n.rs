@@ -570,6 +570,17 @@ messages! {
     NotCsv => "Não é um arquivo CSV com uma linha de títulos.", "Not a CSV file with a header row.";
     BadMapping => "Escolha exatamente uma coluna de número, e no máximo uma de nome e uma de e-mail.",
         "Choose exactly one number column, and at most one name column and one e-mail column.";
+    // inbound message kinds (what a message carries beside its text)
+    UnsupportedMessage => "O cliente enviou um tipo de mensagem que o WhatsApp não entrega à API",
+        "The customer sent a message type WhatsApp does not deliver to the API";
+    OrderTitle => "Pedido", "Order";
+    OrderTotal => "Total", "Total";
+    SharedContactTitle => "Contato compartilhado", "Shared contact";
+    ReferralFromAd => "Veio de um anúncio", "Came from an ad";
+    ReferralFromPost => "Veio de uma publicação", "Came from a post";
+    OpenLink => "Abrir link", "Open link";
+    ButtonPayload => "Botão", "Button";
+    ReplyOption => "Opção", "Option";
 }
 
 pub fn role_key(role: shared::auth::Role) -> Key {
@@ -738,6 +749,7 @@ pub fn system_note(locale: Locale, note: &SystemNote) -> String {
         (Locale::En, SystemNoteKind::Returned) => format!("{actor} returned the ticket to the queue"),
         (Locale::En, SystemNoteKind::Resolved) => format!("Ticket resolved by {actor}"),
         (Locale::En, SystemNoteKind::Reopened) => format!("Ticket reopened by {actor}"),
+        (Locale::En, SystemNoteKind::NumberChanged) => format!("{actor} changed their number to {to}"),
     }
 }
 

@@ -9,6 +9,7 @@ pub mod events;
 pub mod ids;
 pub mod kanban;
 pub mod lifecycle;
+pub mod message_meta;
 pub mod org;
 pub mod page;
 pub mod protocols;

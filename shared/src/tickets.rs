@@ -56,7 +56,7 @@ wire_enum!(
 );
 wire_enum!(
     /// What a system message in the thread says happened.
-    SystemNoteKind { Accepted = "accepted", Transferred = "transferred", Returned = "returned", Resolved = "resolved", Reopened = "reopened" }
+    SystemNoteKind { Accepted = "accepted", Transferred = "transferred", Returned = "returned", Resolved = "resolved", Reopened = "reopened", NumberChanged = "number_changed" }
 );
 
 /// The structured content of a system message, so each reader sees it in their own language;
@@ -82,6 +82,7 @@ impl SystemNote {
             SystemNoteKind::Returned => format!("{actor} retornou o atendimento para a fila"),
             SystemNoteKind::Resolved => format!("Atendimento resolvido por {actor}"),
             SystemNoteKind::Reopened => format!("Atendimento reaberto por {actor}"),
+            SystemNoteKind::NumberChanged => format!("{actor} mudou de número para {to}"),
         }
     }
 }
@@ -251,6 +252,14 @@ pub struct Message {
     /// System messages: what happened, for the reader's language.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system: Option<SystemNote>,
+    /// What an inbound message carries beside its text (button payload, reply id, order, shared
+    /// contacts, the ad it came from, an unsupported message's reason).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    // Boxed: most messages have none, and events carry messages by value.
+    pub metadata: Option<Box<crate::message_meta::MessageMetadata>>,
+    /// Group messages: who wrote it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub participant: Option<crate::message_meta::Participant>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

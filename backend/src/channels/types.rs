@@ -81,6 +81,20 @@ pub struct InboundMessage {
     pub media: Option<InboundMedia>,
     /// The message this one replies to (`context.id`), or the message reacted to for a reaction.
     pub quoted_external_id: Option<String>,
+    /// What the message carries beside its text (button payload, reply id, order, shared contacts,
+    /// the ad it came from, why its content was not delivered).
+    pub metadata: Option<Box<shared::message_meta::MessageMetadata>>,
+    pub timestamp: DateTime<Utc>,
+}
+
+/// A contact now uses another number (WhatsApp's `user_changed_number`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NumberChange {
+    /// The notice's id: the same notice twice is applied once.
+    pub external_id: String,
+    /// The old number (`wa_id`).
+    pub from: String,
+    pub new_wa_id: String,
     pub timestamp: DateTime<Utc>,
 }
 

@@ -33,6 +33,22 @@ pub async fn receive_webhook(state: &AppState, target: &WebhookTarget, raw: &[u8
     for event in events {
         match event {
             CloudEvent::Message(message) => receive_message(state, connection, message).await?,
+            CloudEvent::NumberChanged(change) => {
+                let change = inbound::NumberChange {
+                    from: change.from,
+                    new_number: change.new_wa_id,
+                    sender: SenderId::WhatsappId,
+                    external_id: Some(change.external_id),
+                    at: change.timestamp,
+                };
+                match inbound::number_changed(state, connection, change).await {
+                    Ok(_) => {}
+                    Err(AppError::Invalid(errors)) => {
+                        tracing::warn!(connection = connection.id, ?errors, "dropped a Cloud API number change");
+                    }
+                    Err(error) => return Err(error),
+                }
+            }
             CloudEvent::Status(update) => {
                 let status = match update.status {
                     DeliveryStatus::Sent => MessageStatus::Sent,
@@ -93,6 +109,7 @@ async fn receive_message(state: &AppState, connection: &ConnectionRow, message: 
         quoted_external_id: message.quoted_external_id,
         media: file,
         missing_media,
+        metadata: message.metadata.map(|meta| *meta),
         at: message.timestamp,
     };
     match inbound::receive(state, connection, inbound).await {

@@ -99,8 +99,19 @@ pub async fn create_admin(state: &AppState, email: &str, password: &str, name: &
 
 pub const DEMO_PASSWORD: &str = "demo-atende-123";
 
-/// Demo queues and agents in the default company; running it twice changes nothing.
-pub async fn seed_demo(state: &AppState) -> AppResult<Vec<String>> {
+/// What `seed_demo` did.
+pub struct DemoReport {
+    /// The demo users created now (`email (role)`).
+    pub users: Vec<String>,
+    /// The platform admin, when the database had none and one was created now.
+    pub admin: Option<Credentials>,
+    pub seeded: crate::domain::demo::Seeded,
+}
+
+/// Demo queues, agents, a simulator connection and its conversations in the default company;
+/// running it twice changes nothing.
+pub async fn seed_demo(state: &AppState) -> AppResult<DemoReport> {
+    let admin = ensure_first_admin(state).await?;
     let company_id = default_company(state).await?;
     let mut queue_ids = Vec::new();
     let existing = store::queues::page(&state.db, company_id, None, 1000).await?;
@@ -145,5 +156,16 @@ pub async fn seed_demo(state: &AppState) -> AppResult<Vec<String>> {
         txn.commit().await?;
         created.push(format!("{email} ({})", role.as_str()));
     }
-    Ok(created)
+    let Some(platform_admin) = store::users::first_platform_admin(&state.db).await? else {
+        return Err(AppError::Internal(anyhow::anyhow!("the platform admin is missing")));
+    };
+    let mut agents = Vec::new();
+    for email in ["carlos@demo.atende.local", "daniela@demo.atende.local", "eduardo@demo.atende.local"] {
+        let agent = store::users::find_by_email(&state.db, email)
+            .await?
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the demo agent {email} is missing")))?;
+        agents.push(agent);
+    }
+    let seeded = crate::domain::demo::conversations(state, &platform_admin, &agents, &queue_ids).await?;
+    Ok(DemoReport { users: created, admin, seeded })
 }

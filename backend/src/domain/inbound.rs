@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use shared::events::Event;
+use shared::message_meta::MessageMetadata;
 use shared::tickets::{MessageKind, MessageStatus, TicketKind, TicketLogKind, TicketStatus};
 use shared::validate::Invalid;
 use shared::{CompanyId, ConnectionId, ContactId, ErrorCode, MessageId, QueueId, TicketId};
@@ -20,7 +21,8 @@ use crate::state::AppState;
 use crate::store;
 use crate::store::entities::connections;
 
-/// A message from a contact, as any channel delivers it.
+/// A message from a contact, as any channel delivers it. Build one with `..Inbound::default()` so
+/// parts added later (like `metadata`) need no change in every channel.
 #[derive(Debug, Clone)]
 pub struct Inbound {
     /// The sender's number as the provider spells it.
@@ -39,7 +41,29 @@ pub struct Inbound {
     pub media: Option<InboundFile>,
     /// A file the provider announced but that could not be fetched (too large, expired, gone).
     pub missing_media: Option<MissingMedia>,
+    /// What the message carries beside its text (button payload, reply id, order, shared contacts,
+    /// the ad it came from, why its content was not delivered).
+    pub metadata: Option<MessageMetadata>,
     pub at: DateTime<Utc>,
+}
+
+impl Default for Inbound {
+    fn default() -> Self {
+        Inbound {
+            from: String::new(),
+            sender: SenderId::WhatsappId,
+            name: None,
+            group: None,
+            kind: MessageKind::Text,
+            body: String::new(),
+            external_id: None,
+            quoted_external_id: None,
+            media: None,
+            missing_media: None,
+            metadata: None,
+            at: Utc::now(),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -128,21 +152,20 @@ pub async fn receive(state: &AppState, connection: &connections::Model, inbound:
         None => (sender.clone(), inbound.name.clone().unwrap_or_default().trim().to_owned(), false),
     };
     let name = if name.is_empty() { number.clone() } else { name.chars().take(120).collect() };
-    let body = if is_group {
-        // In a group the ticket belongs to the group; say who wrote each message.
+    // In a group the ticket belongs to the group; each message says who wrote it, as data.
+    let participant = is_group.then(|| {
         let who = inbound.name.as_deref().map(str::trim).filter(|n| !n.is_empty()).unwrap_or(&sender);
-        format!("{who}: {}", inbound.body)
-    } else {
-        inbound.body.clone()
-    };
+        (who.chars().take(120).collect::<String>(), sender.clone())
+    });
+    let body = inbound.body.clone();
+    let who = Who { number: &number, name: &name, is_group, participant: participant.as_ref() };
 
     // The file is stored first; if storing the message fails it is removed again.
     let saved_media = match &inbound.media {
         Some(file) => Some(state.media.save(company_id.0, &file.bytes).await?),
         None => None,
     };
-    let mut result =
-        store_inbound(state, connection, &inbound, &number, &name, is_group, &body, saved_media.as_deref()).await;
+    let mut result = store_inbound(state, connection, &inbound, who, &body, saved_media.as_deref()).await;
     // Two first messages of one contact at once (PostgreSQL runs them side by side): the loser of
     // the contact or ticket insert tries again and finds the winner's row, instead of answering
     // the provider an error for a message it could store.
@@ -150,8 +173,7 @@ pub async fn receive(state: &AppState, connection: &connections::Model, inbound:
         if !lost_a_race(&result) {
             break;
         }
-        result =
-            store_inbound(state, connection, &inbound, &number, &name, is_group, &body, saved_media.as_deref()).await;
+        result = store_inbound(state, connection, &inbound, who, &body, saved_media.as_deref()).await;
     }
     if let (Some(path), Ok(Received::Duplicate { .. } | Received::Blocked) | Err(_)) = (&saved_media, &result) {
         state.media.remove(path).await;
@@ -178,17 +200,28 @@ fn lost_a_race(result: &AppResult<Received>) -> bool {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Whose ticket a message goes to (the contact or the group) and, in a group, who wrote it.
+#[derive(Clone, Copy)]
+struct Who<'a> {
+    number: &'a str,
+    name: &'a str,
+    is_group: bool,
+    participant: Option<&'a (String, String)>,
+}
+
 async fn store_inbound(
     state: &AppState,
     connection: &connections::Model,
     inbound: &Inbound,
-    number: &str,
-    name: &str,
-    is_group: bool,
+    who: Who<'_>,
     body: &str,
     media_path: Option<&str>,
 ) -> AppResult<Received> {
+    let Who { number, name, is_group, participant } = who;
+    let metadata = match inbound.metadata.as_ref().filter(|m| !m.is_empty()) {
+        Some(meta) => Some(serde_json::to_string(meta).map_err(anyhow::Error::from)?),
+        None => None,
+    };
     let company_id = CompanyId(connection.company_id);
     let connection_id = ConnectionId(connection.id);
     let missing_marker = inbound.missing_media.as_ref().map(MissingMedia::marker);
@@ -286,6 +319,8 @@ async fn store_inbound(
             _ => None,
         },
         error: missing_marker.as_deref(),
+        metadata,
+        participant: participant.map(|(name, number)| (name.as_str(), number.as_str())),
         created_at: inbound.at,
     };
     let Some(message) = store::messages::insert(&txn, row).await? else {
@@ -298,7 +333,12 @@ async fn store_inbound(
         return Ok(duplicate(&existing));
     };
     if ratings::reply_is_news(&ticket) {
-        store::tickets::note_inbound(&txn, id_of(&ticket), body, inbound.at.max(ticket.updated_at)).await?;
+        // The list's preview says who wrote last in a group, as WhatsApp's does.
+        let preview = match participant {
+            Some((who, _)) => format!("{who}: {body}"),
+            None => body.to_owned(),
+        };
+        store::tickets::note_inbound(&txn, id_of(&ticket), &preview, inbound.at.max(ticket.updated_at)).await?;
     }
     outbox.add(&txn, company_id, audience(&ticket), Event::MessageCreated(to_dto(message.clone()))).await?;
     let answered = survey.is_some();
@@ -319,6 +359,109 @@ async fn store_inbound(
 
 fn duplicate(existing: &store::entities::messages::Model) -> Received {
     Received::Duplicate { ticket_id: TicketId(existing.ticket_id), message_id: MessageId(existing.id) }
+}
+
+/// A contact told WhatsApp they now use another number (`system` / `user_changed_number` on the
+/// Cloud API). The contact keeps its history under the new number: one thread continues, with a
+/// system line saying so. When another contact already has the new number, the numbers are left as
+/// they are (merging two histories is the agent's call) but the line is still written.
+#[derive(Debug, Clone)]
+pub struct NumberChange {
+    /// The old number, as the provider spells it.
+    pub from: String,
+    pub new_number: String,
+    pub sender: SenderId,
+    /// The provider's id of the notice: the same notice twice changes things once.
+    pub external_id: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// What `number_changed` did: the system line it wrote (`None` when no ticket of the contact exists
+/// on the connection, or the contact is unknown).
+pub async fn number_changed(
+    state: &AppState,
+    connection: &connections::Model,
+    change: NumberChange,
+) -> AppResult<Option<MessageId>> {
+    use sea_orm::{IntoActiveModel, Set};
+    let company_id = CompanyId(connection.company_id);
+    let connection_id = ConnectionId(connection.id);
+    let old = sender_number(&change.from, change.sender).map_err(|e| FieldErrors::one("from", e))?;
+    let new = sender_number(&change.new_number, change.sender).map_err(|e| FieldErrors::one("new_number", e))?;
+    let txn = state.begin().await?;
+    if let Some(external_id) = &change.external_id
+        && let Some(existing) = store::messages::find_external(&txn, connection_id, external_id).await?
+    {
+        return Ok(Some(MessageId(existing.id)));
+    }
+    let contact = match store::contacts::find_by_number(&txn, company_id, &old).await? {
+        Some(contact) => contact,
+        // Already moved (a retried notice without id) or never written to us: nothing to continue.
+        None => return Ok(None),
+    };
+    let mut outbox = Outbox::new();
+    let taken = old != new && store::contacts::find_by_number(&txn, company_id, &new).await?.is_some();
+    let contact = if old == new || taken {
+        contact
+    } else {
+        let mut row = contact.clone().into_active_model();
+        row.number = Set(new.clone());
+        // A contact whose name was their number follows the number.
+        if contact.name == old {
+            row.name = Set(new.clone());
+        }
+        let contact = store::contacts::update(&txn, row).await?;
+        let dto = crate::domain::contacts::dto(&txn, contact.clone()).await?;
+        outbox.add(&txn, company_id, shared::visibility::Audience::Company, Event::ContactUpdated(dto)).await?;
+        contact
+    };
+    let tickets =
+        store::tickets::all_of(&txn, company_id, store::tickets::TicketsOf::Contact(ContactId(contact.id)), false)
+            .await?;
+    // The active ticket when there is one, else the latest: the thread the agent knows.
+    let ticket = tickets
+        .into_iter()
+        .filter(|t| t.connection_id == connection.id)
+        .max_by_key(|t| (TicketStatus::from(t.status) != TicketStatus::Closed, t.updated_at, t.id));
+    let Some(ticket) = ticket else {
+        txn.commit().await?;
+        outbox.publish(state);
+        return Ok(None);
+    };
+    let note = shared::tickets::SystemNote {
+        kind: shared::tickets::SystemNoteKind::NumberChanged,
+        actor: contact.name.clone(),
+        to: Some(new.clone()),
+    };
+    let row = store::messages::NewMessageRow {
+        company_id,
+        ticket_id: id_of(&ticket),
+        connection_id,
+        contact_id: ContactId(contact.id),
+        user_id: None,
+        from_me: false,
+        kind: MessageKind::System,
+        body: &note.sentence_pt(),
+        status: MessageStatus::Received,
+        external_id: change.external_id.as_deref(),
+        quoted_id: None,
+        system_note: Some(serde_json::to_string(&note).map_err(anyhow::Error::from)?),
+        media: None,
+        error: None,
+        metadata: None,
+        participant: None,
+        created_at: change.at,
+    };
+    let Some(message) = store::messages::insert(&txn, row).await? else {
+        // A concurrent delivery of the same notice wrote it.
+        return Ok(None);
+    };
+    outbox.add(&txn, company_id, audience(&ticket), Event::MessageCreated(to_dto(message.clone()))).await?;
+    // The ticket's row shows the contact's number.
+    crate::domain::tickets::announce_updated(&txn, &mut outbox, std::slice::from_ref(&ticket)).await?;
+    txn.commit().await?;
+    outbox.publish(state);
+    Ok(Some(MessageId(message.id)))
 }
 
 /// A message "from a customer" through a simulator connection (admins and API tokens only).
@@ -377,10 +520,8 @@ pub fn simulated(message: shared::contacts::SimulatedMessage) -> AppResult<Inbou
         kind,
         body,
         external_id: message.external_id,
-        quoted_external_id: None,
         media,
-        missing_media: None,
-        at: Utc::now(),
+        ..Inbound::default()
     })
 }
 

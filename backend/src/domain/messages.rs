@@ -35,6 +35,11 @@ pub fn to_dto(message: messages::Model) -> Message {
         user_id: message.user_id.map(UserId),
         // A note that does not parse is shown as its stored sentence (the body), never invented.
         system: message.system_note.as_deref().and_then(|note| serde_json::from_str(note).ok()),
+        metadata: message.metadata.as_deref().and_then(|meta| serde_json::from_str(meta).ok()).map(Box::new),
+        participant: match (message.participant_name, message.participant_number) {
+            (Some(name), Some(number)) => Some(shared::message_meta::Participant { name, number }),
+            _ => None,
+        },
         body: message.body,
         created_at: message.created_at,
         updated_at: message.updated_at,
@@ -63,6 +68,8 @@ pub async fn add_system(
         system_note: Some(serde_json::to_string(note).map_err(anyhow::Error::from)?),
         media: None,
         error: None,
+        metadata: None,
+        participant: None,
         created_at: Utc::now(),
     };
     if let Some(message) = store::messages::insert(tx, row).await? {
@@ -246,6 +253,8 @@ pub async fn write_outgoing(
             name,
         }),
         error: None,
+        metadata: None,
+        participant: None,
         created_at: now,
     };
     let message = store::messages::insert(tx, row)

@@ -9,6 +9,7 @@ pub mod connections;
 pub mod contacts;
 pub mod contacts_io;
 pub mod dashboard;
+pub mod demo;
 pub mod events;
 pub mod inbound;
 pub mod kanban;

@@ -35,6 +35,10 @@ pub struct NewMessageRow<'a> {
     pub media: Option<MediaRow<'a>>,
     /// Why sending failed, or why an inbound file is missing.
     pub error: Option<&'a str>,
+    /// Inbound messages: what they carry beside the text, as JSON.
+    pub metadata: Option<String>,
+    /// Group messages: who wrote it (name, number).
+    pub participant: Option<(&'a str, &'a str)>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -58,6 +62,9 @@ pub async fn insert(tx: &WriteTx, row: NewMessageRow<'_>) -> Result<Option<messa
         external_id: Set(row.external_id.map(str::to_owned)),
         quoted_id: Set(row.quoted_id.map(i64::from)),
         system_note: Set(row.system_note),
+        metadata: Set(row.metadata),
+        participant_name: Set(row.participant.map(|(name, _)| name.to_owned())),
+        participant_number: Set(row.participant.map(|(_, number)| number.to_owned())),
         created_at: Set(row.created_at),
         updated_at: Set(row.created_at),
         ..Default::default()

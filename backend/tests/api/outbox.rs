@@ -126,6 +126,8 @@ async fn a_send_cut_short_by_a_stopped_instance_is_marked_unknown_not_repeated()
         system_note: None,
         media: None,
         error: None,
+        metadata: None,
+        participant: None,
         created_at: chrono::Utc::now(),
     };
     let message = store::messages::insert(&tx, row).await.expect("insert").expect("stored");

@@ -617,6 +617,8 @@ async fn pending_sends_the_outbox_does_not_hold_are_marked_failed_at_start_up() 
         system_note: None,
         media: None,
         error: None,
+        metadata: None,
+        participant: None,
         created_at: chrono::Utc::now() - chrono::Duration::minutes(minutes_ago),
     };
     let tx = app.state.begin().await.expect("begin");

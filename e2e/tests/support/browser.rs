@@ -361,6 +361,11 @@ fetch(path, { method, headers, body: body === null ? undefined : JSON.stringify(
         self.client.execute(script, vec![]).await.unwrap_or_else(|err| panic!("script failed: {err}\n{script}"))
     }
 
+    /// Runs an asynchronous script (it calls its last argument with the result) and returns that.
+    pub async fn eval_async(&self, script: &str, args: Vec<serde_json::Value>) -> serde_json::Value {
+        self.client.execute_async(script, args).await.unwrap_or_else(|err| panic!("script failed: {err}\n{script}"))
+    }
+
     /// Milliseconds from navigation start to the named `performance.mark`, once it exists.
     pub async fn wait_mark(&self, name: &str) -> f64 {
         let script = format!(

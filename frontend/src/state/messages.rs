@@ -284,6 +284,8 @@ mod tests {
             quoted_id: None,
             user_id: None,
             system: None,
+            metadata: None,
+            participant: None,
             created_at: at,
             updated_at: at,
         }

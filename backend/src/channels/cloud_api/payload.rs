@@ -9,13 +9,19 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde::de::{Deserializer, IgnoredAny};
 
-use crate::channels::types::{DeliveryStatus, InboundMedia, InboundMessage, MessageKind, StatusUpdate};
+use shared::message_meta::{
+    ButtonPress, InteractiveReply, MessageMetadata, Order, OrderItem, Referral, SharedContact, SharedLocation,
+    SharedPhone, UNSUPPORTED_BODY_PT, Unsupported,
+};
+
+use crate::channels::types::{DeliveryStatus, InboundMedia, InboundMessage, MessageKind, NumberChange, StatusUpdate};
 
 /// One thing a webhook told us.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CloudEvent {
     Message(InboundMessage),
     Status(StatusUpdate),
+    NumberChanged(NumberChange),
 }
 
 /// A webhook body that is not a Cloud API notification at all.
@@ -28,8 +34,9 @@ pub enum ParseError {
 }
 
 /// Every message and status in a notification, in the order they appear (entries, then changes,
-/// messages before statuses within a change). Changes other than `messages`, message types we do not
-/// handle (`unsupported`, `system`, `order`…), unknown statuses and items without an id are skipped.
+/// messages before statuses within a change). A message WhatsApp did not deliver (`unsupported`,
+/// `unknown`) is a placeholder; `system` `user_changed_number` is a `NumberChanged`. Changes other than
+/// `messages`, other message types, unknown statuses and items without an id are skipped.
 pub fn parse_webhook(raw: &[u8]) -> Result<Vec<CloudEvent>, ParseError> {
     parse_events(raw, None)
 }
@@ -64,7 +71,7 @@ fn parse_events(raw: &[u8], only_phone_number_id: Option<&str>) -> Result<Vec<Cl
                 continue;
             }
             let contacts: Vec<&Contact> = items(&value.contacts).collect();
-            events.extend(items(&value.messages).filter_map(|m| m.to_inbound(&contacts)).map(CloudEvent::Message));
+            events.extend(items(&value.messages).filter_map(|m| m.to_event(&contacts)));
             events.extend(items(&value.statuses).filter_map(Status::to_update).map(CloudEvent::Status));
         }
     }
@@ -221,6 +228,61 @@ struct Message {
     interactive: Lenient<Interactive>,
     button: Lenient<Button>,
     contacts: List<Card>,
+    order: Lenient<OrderPayload>,
+    system: Lenient<SystemPayload>,
+    referral: Lenient<ReferralPayload>,
+    unsupported: Lenient<UnsupportedPayload>,
+    errors: List<ErrorDetail>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct OrderPayload {
+    catalog_id: Text,
+    text: Text,
+    product_items: List<OrderItemPayload>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct OrderItemPayload {
+    product_retailer_id: Text,
+    quantity: Text,
+    item_price: Text,
+    currency: Text,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct SystemPayload {
+    #[serde(rename = "type")]
+    kind: Text,
+    /// The new number; older versions call it `new_wa_id`.
+    wa_id: Text,
+    new_wa_id: Text,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ReferralPayload {
+    source_url: Text,
+    source_id: Text,
+    source_type: Text,
+    headline: Text,
+    body: Text,
+    media_type: Text,
+    image_url: Text,
+    video_url: Text,
+    thumbnail_url: Text,
+    ctwa_clid: Text,
+}
+
+/// Newer versions say what was not delivered (`poll`, `edit`…).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct UnsupportedPayload {
+    #[serde(rename = "type")]
+    kind: Text,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -252,6 +314,7 @@ struct Location {
     longitude: Text,
     name: Text,
     address: Text,
+    url: Text,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -277,6 +340,7 @@ struct Interactive {
 struct Choice {
     id: Text,
     title: Text,
+    description: Text,
 }
 
 /// A WhatsApp Flow's answer.
@@ -301,18 +365,37 @@ struct Button {
 struct Card {
     name: Lenient<CardName>,
     phones: List<CardPhone>,
+    emails: List<CardEmail>,
+    org: Lenient<CardOrg>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct CardName {
     formatted_name: Text,
+    first_name: Text,
+    last_name: Text,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct CardPhone {
     phone: Text,
+    wa_id: Text,
+    #[serde(rename = "type")]
+    kind: Text,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct CardEmail {
+    email: Text,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct CardOrg {
+    company: Text,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -370,12 +453,32 @@ impl ErrorDetail {
 }
 
 impl Message {
+    fn to_event(&self, contacts: &[&Contact]) -> Option<CloudEvent> {
+        if self.kind.get() == Some("system") {
+            let system = self.system.0.as_ref()?;
+            if system.kind.get() != Some("user_changed_number") {
+                return None;
+            }
+            return Some(CloudEvent::NumberChanged(NumberChange {
+                external_id: self.id.field()?,
+                from: self.from.field()?,
+                new_wa_id: system.new_wa_id.field().or_else(|| system.wa_id.field())?,
+                timestamp: timestamp(&self.timestamp),
+            }));
+        }
+        self.to_inbound(contacts).map(CloudEvent::Message)
+    }
+
     fn to_inbound(&self, contacts: &[&Contact]) -> Option<InboundMessage> {
         let external_id = self.id.field()?;
         let from = self.from.field()?;
         let kind_name = self.kind.get()?;
         let mut quoted_external_id = self.context.0.as_ref().and_then(|c| c.id.field());
         let mut media = None;
+        let mut meta = MessageMetadata {
+            referral: self.referral.0.as_ref().map(ReferralPayload::to_meta),
+            ..MessageMetadata::default()
+        };
         let (kind, body) = match kind_name {
             "text" => (MessageKind::Text, self.text.0.as_ref()?.body.get()?.to_owned()),
             "image" | "audio" | "video" | "document" | "sticker" => {
@@ -398,18 +501,46 @@ impl Message {
                 });
                 (kind, payload.and_then(|p| p.caption.field()).unwrap_or_default())
             }
-            "location" => (MessageKind::Location, self.location.0.as_ref()?.body()?),
+            "location" => {
+                let location = self.location.0.as_ref()?;
+                meta.location = location.to_meta();
+                (MessageKind::Location, location.body()?)
+            }
             "reaction" => {
                 let reaction = self.reaction.0.as_ref();
                 quoted_external_id = reaction.and_then(|r| r.message_id.field());
                 (MessageKind::Reaction, reaction.and_then(|r| r.emoji.field()).unwrap_or_default())
             }
-            "interactive" => (MessageKind::Text, self.interactive.0.as_ref()?.body()?),
+            "interactive" => {
+                let interactive = self.interactive.0.as_ref()?;
+                meta.reply = interactive.to_meta();
+                (MessageKind::Text, interactive.body()?)
+            }
             "button" => {
                 let button = self.button.0.as_ref()?;
+                meta.button = Some(ButtonPress { text: button.text.field(), payload: button.payload.field() });
                 (MessageKind::Text, button.text.field().or_else(|| button.payload.field())?)
             }
-            "contacts" => (MessageKind::Text, shared_contacts_body(&self.contacts)?),
+            "contacts" => {
+                meta.contacts = items(&self.contacts).filter_map(Card::to_meta).collect();
+                (MessageKind::Text, shared_contacts_body(&self.contacts)?)
+            }
+            "order" => {
+                let order = self.order.0.as_ref()?.to_meta();
+                let body = order_body(&order);
+                meta.order = Some(order);
+                (MessageKind::Text, body)
+            }
+            // WhatsApp received something it does not hand to the API (a poll, an edit, a view-once
+            // message…): the agent still learns that the customer wrote.
+            "unsupported" | "unknown" => {
+                meta.unsupported = Some(self.unsupported_reason());
+                (MessageKind::Text, UNSUPPORTED_BODY_PT.to_owned())
+            }
+            _ if self.errors.0.is_some() => {
+                meta.unsupported = Some(self.unsupported_reason());
+                (MessageKind::Text, UNSUPPORTED_BODY_PT.to_owned())
+            }
             _ => return None,
         };
         let contact_name = contacts
@@ -429,12 +560,103 @@ impl Message {
             body,
             media,
             quoted_external_id,
+            metadata: (!meta.is_empty()).then(|| Box::new(meta)),
             timestamp: timestamp(&self.timestamp),
         })
+    }
+
+    /// The provider's code and words for a message it did not deliver.
+    fn unsupported_reason(&self) -> Unsupported {
+        let first = items(&self.errors).next();
+        let what = self.unsupported.0.as_ref().and_then(|u| u.kind.field());
+        let said = first.and_then(ErrorDetail::describe);
+        let reason = match (what, said) {
+            (Some(what), Some(said)) => Some(format!("{what}: {said}")),
+            (what, said) => what.or(said),
+        };
+        Unsupported { code: first.and_then(|e| e.code.get()).and_then(|c| c.trim().parse().ok()), reason }
+    }
+}
+
+impl ReferralPayload {
+    fn to_meta(&self) -> Referral {
+        Referral {
+            source_url: self.source_url.field(),
+            source_id: self.source_id.field(),
+            source_type: self.source_type.field(),
+            headline: self.headline.field(),
+            body: self.body.field(),
+            media_type: self.media_type.field(),
+            image_url: self.image_url.field(),
+            video_url: self.video_url.field(),
+            thumbnail_url: self.thumbnail_url.field(),
+            ctwa_clid: self.ctwa_clid.field(),
+        }
+    }
+}
+
+impl OrderPayload {
+    fn to_meta(&self) -> Order {
+        let items = items(&self.product_items)
+            .filter_map(|item| {
+                Some(OrderItem {
+                    product_retailer_id: item.product_retailer_id.field()?,
+                    quantity: item.quantity.get().and_then(|q| q.trim().parse().ok()).unwrap_or(1),
+                    item_price: item.item_price.get().and_then(|p| p.trim().parse().ok()).unwrap_or(0.0),
+                    currency: item.currency.field().unwrap_or_default(),
+                })
+            })
+            .collect();
+        Order { catalog_id: self.catalog_id.field(), text: self.text.field(), items, ..Order::default() }.with_total()
+    }
+}
+
+/// An order's body, for the list's preview and search: `"Pedido: 3 itens, BRL 129.70"` and the
+/// customer's note on the next line.
+fn order_body(order: &Order) -> String {
+    let count: u32 = order.items.iter().map(|item| item.quantity).sum();
+    let mut body = format!("Pedido: {count} {}", if count == 1 { "item" } else { "itens" });
+    if let (Some(total), Some(currency)) = (order.total, &order.currency) {
+        body.push_str(&format!(", {currency} {total:.2}"));
+    }
+    if let Some(text) = &order.text {
+        body.push('\n');
+        body.push_str(text);
+    }
+    body
+}
+
+impl Card {
+    fn to_meta(&self) -> Option<SharedContact> {
+        let name = self.name.0.as_ref().and_then(|n| {
+            n.formatted_name.field().or_else(|| {
+                let parts: Vec<String> = [n.first_name.field(), n.last_name.field()].into_iter().flatten().collect();
+                (!parts.is_empty()).then(|| parts.join(" "))
+            })
+        });
+        let phones: Vec<SharedPhone> = items(&self.phones)
+            .filter_map(|p| {
+                Some(SharedPhone { phone: p.phone.field()?, wa_id: p.wa_id.field(), label: p.kind.field() })
+            })
+            .collect();
+        let emails: Vec<String> = items(&self.emails).filter_map(|e| e.email.field()).collect();
+        let name = name.or_else(|| phones.first().map(|p| p.phone.clone()))?;
+        Some(SharedContact { name, phones, emails, organization: self.org.0.as_ref().and_then(|o| o.company.field()) })
     }
 }
 
 impl Location {
+    fn to_meta(&self) -> Option<SharedLocation> {
+        let number = |t: &Text| t.get().and_then(|v| v.trim().parse::<f64>().ok());
+        Some(SharedLocation {
+            latitude: number(&self.latitude)?,
+            longitude: number(&self.longitude)?,
+            name: self.name.field(),
+            address: self.address.field(),
+            url: self.url.field(),
+        })
+    }
+
     /// `"lat,long name address"`, leaving out what is missing.
     fn body(&self) -> Option<String> {
         let mut parts = Vec::new();
@@ -448,6 +670,21 @@ impl Location {
 }
 
 impl Interactive {
+    fn to_meta(&self) -> Option<InteractiveReply> {
+        let kind = self.kind.field()?;
+        let choice = match kind.as_str() {
+            "button_reply" => self.button_reply.0.as_ref()?,
+            "list_reply" => self.list_reply.0.as_ref()?,
+            _ => return None,
+        };
+        Some(InteractiveReply {
+            id: choice.id.field()?,
+            title: choice.title.field(),
+            description: choice.description.field(),
+            kind,
+        })
+    }
+
     /// The chosen button or list row's title (a Flow's `body`), as the customer saw it.
     fn body(&self) -> Option<String> {
         let choice = |reply: &Lenient<Choice>| reply.0.as_ref().and_then(|c| c.title.field().or_else(|| c.id.field()));
@@ -505,7 +742,7 @@ mod tests {
             .into_iter()
             .filter_map(|e| match e {
                 CloudEvent::Message(m) => Some(m),
-                CloudEvent::Status(_) => None,
+                CloudEvent::Status(_) | CloudEvent::NumberChanged(_) => None,
             })
             .collect()
     }
@@ -558,6 +795,7 @@ mod tests {
                 body: "Olá, preciso de ajuda".into(),
                 media: None,
                 quoted_external_id: None,
+                metadata: None,
                 timestamp: at(1749416383),
             }
         );
@@ -752,13 +990,10 @@ mod tests {
     #[test]
     fn unknown_types_and_broken_items_are_skipped() {
         let all = messages(&envelope(json!([
+            { "from": "5511987654321", "id": "wamid.WELCOME", "timestamp": "1744344496", "type": "request_welcome" },
             {
-                "from": "5511987654321", "id": "wamid.UNSUP", "timestamp": "1744344496", "type": "unsupported",
-                "errors": [{ "code": 131051, "title": "Message type unknown", "message": "Message type unknown" }]
-            },
-            {
-                "from": "5511987654321", "id": "wamid.SYS", "timestamp": "1744344496", "type": "system",
-                "system": { "body": "User changed number", "wa_id": "5511900000000", "type": "user_changed_number" }
+                "from": "5511987654321", "id": "wamid.SYS2", "timestamp": "1744344496", "type": "system",
+                "system": { "body": "changed", "identity": "x", "type": "customer_identity_changed" }
             },
             { "from": "5511987654321", "timestamp": "1744344496", "type": "text", "text": { "body": "no id" } },
             { "id": "wamid.NOFROM", "timestamp": "1744344496", "type": "text", "text": { "body": "no from" } },
@@ -773,6 +1008,124 @@ mod tests {
         ])));
         assert_eq!(all.len(), 1);
         assert_eq!(all[0].external_id, "wamid.GOOD");
+    }
+
+    #[test]
+    fn unsupported_messages_are_placeholders() {
+        let all = messages(&envelope(json!([
+            {
+                "from": "5511987654321", "id": "wamid.UNSUP", "timestamp": "1744344496", "type": "unsupported",
+                "errors": [{
+                    "code": 131051, "title": "Message type unknown", "message": "Message type unknown",
+                    "error_data": { "details": "Message type is currently not supported." }
+                }],
+                "unsupported": { "type": "poll" }
+            },
+            {
+                "from": "5511987654321", "id": "wamid.UNKNOWN", "timestamp": "1744344497", "type": "unknown",
+                "errors": [{ "code": 131051, "details": "Message type is not currently supported", "title": "Unsupported message type" }]
+            }
+        ])));
+        assert_eq!(all.len(), 2);
+        assert!(all.iter().all(|m| m.kind == MessageKind::Text && m.body == UNSUPPORTED_BODY_PT));
+        let first = all[0].metadata.as_ref().unwrap().unsupported.as_ref().unwrap();
+        assert_eq!(first.code, Some(131051));
+        assert!(first.reason.as_deref().unwrap().starts_with("poll: Message type unknown"), "{first:?}");
+        assert_eq!(all[1].metadata.as_ref().unwrap().unsupported.as_ref().unwrap().code, Some(131051));
+    }
+
+    #[test]
+    fn an_order_keeps_its_items_and_total() {
+        let m = only_message(&envelope(json!([{
+            "from": "5511987654321", "id": "wamid.ORDER", "timestamp": "1744344496", "type": "order",
+            "order": {
+                "catalog_id": "CAT1",
+                "text": "Entrega à tarde",
+                "product_items": [
+                    { "product_retailer_id": "SKU-1", "quantity": "3", "item_price": "9.90", "currency": "BRL" },
+                    { "product_retailer_id": "SKU-2", "quantity": 1, "item_price": 100, "currency": "BRL" }
+                ]
+            }
+        }])));
+        let order = m.metadata.unwrap().order.unwrap();
+        assert_eq!(order.catalog_id.as_deref(), Some("CAT1"));
+        assert_eq!(order.items.len(), 2);
+        assert_eq!((order.items[0].quantity, order.items[0].item_price), (3, 9.9));
+        assert_eq!(order.total, Some(129.7));
+        assert_eq!(m.body, "Pedido: 4 itens, BRL 129.70\nEntrega à tarde");
+    }
+
+    #[test]
+    fn a_number_change_is_its_own_event() {
+        let all = events(&envelope(json!([{
+            "from": "5511987654321", "id": "wamid.SYS", "timestamp": "1744344496", "type": "system",
+            "system": {
+                "body": "Ana changed from 5511987654321 to 5511912345678",
+                "wa_id": "5511912345678", "type": "user_changed_number"
+            }
+        }])));
+        assert_eq!(
+            all,
+            [CloudEvent::NumberChanged(NumberChange {
+                external_id: "wamid.SYS".into(),
+                from: "5511987654321".into(),
+                new_wa_id: "5511912345678".into(),
+                timestamp: at(1744344496),
+            })]
+        );
+    }
+
+    #[test]
+    fn metadata_keeps_payloads_ids_links_cards_and_the_ad() {
+        let all = messages(&envelope(json!([
+            {
+                "from": "5511987654321", "id": "wamid.QUICK", "timestamp": "1", "type": "button",
+                "button": { "text": "Falar com atendente", "payload": "HUMAN" }
+            },
+            {
+                "from": "5511987654321", "id": "wamid.LIST", "timestamp": "2", "type": "interactive",
+                "interactive": {
+                    "type": "list_reply",
+                    "list_reply": { "id": "row-1", "title": "Segunda via", "description": "Boleto" }
+                }
+            },
+            {
+                "from": "5511987654321", "id": "wamid.LOC", "timestamp": "3", "type": "location",
+                "location": { "latitude": -23.56, "longitude": -46.65, "name": "MASP", "url": "https://masp.org.br" }
+            },
+            {
+                "from": "5511987654321", "id": "wamid.CARD", "timestamp": "4", "type": "contacts",
+                "contacts": [{
+                    "name": { "first_name": "Maria", "last_name": "Souza" },
+                    "phones": [{ "phone": "+55 21 99876-5432", "type": "CELL", "wa_id": "5521998765432" }],
+                    "emails": [{ "email": "maria@example.com", "type": "WORK" }],
+                    "org": { "company": "Padaria" }
+                }]
+            },
+            {
+                "from": "5511987654321", "id": "wamid.AD", "timestamp": "5", "type": "text",
+                "text": { "body": "Vi o anúncio" },
+                "referral": {
+                    "source_url": "https://fb.me/abc", "source_id": "123", "source_type": "ad",
+                    "headline": "Promoção", "body": "50% off", "media_type": "image",
+                    "image_url": "https://example.com/i.jpg", "ctwa_clid": "CLID"
+                }
+            }
+        ])));
+        let meta: Vec<MessageMetadata> = all.into_iter().map(|m| *m.metadata.unwrap()).collect();
+        assert_eq!(meta[0].button.as_ref().unwrap().payload.as_deref(), Some("HUMAN"));
+        let reply = meta[1].reply.as_ref().unwrap();
+        assert_eq!((reply.kind.as_str(), reply.id.as_str()), ("list_reply", "row-1"));
+        assert_eq!(reply.description.as_deref(), Some("Boleto"));
+        assert_eq!(meta[2].location.as_ref().unwrap().url.as_deref(), Some("https://masp.org.br"));
+        let card = &meta[3].contacts[0];
+        assert_eq!(card.name, "Maria Souza");
+        assert_eq!(card.phones[0].wa_id.as_deref(), Some("5521998765432"));
+        assert_eq!(card.emails, ["maria@example.com"]);
+        assert_eq!(card.organization.as_deref(), Some("Padaria"));
+        let ad = meta[4].referral.as_ref().unwrap();
+        assert_eq!((ad.source_type.as_deref(), ad.ctwa_clid.as_deref()), (Some("ad"), Some("CLID")));
+        assert_eq!(ad.headline.as_deref(), Some("Promoção"));
     }
 
     #[test]
@@ -825,7 +1178,7 @@ mod tests {
             .into_iter()
             .map(|e| match e {
                 CloudEvent::Status(s) => s,
-                CloudEvent::Message(m) => panic!("unexpected {m:?}"),
+                other => panic!("unexpected {other:?}"),
             })
             .collect();
         assert_eq!(all.len(), 4);

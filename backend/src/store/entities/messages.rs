@@ -24,6 +24,11 @@ pub struct Model {
     pub quoted_id: Option<i64>,
     /// System messages: the `shared::tickets::SystemNote` as JSON.
     pub system_note: Option<String>,
+    /// Inbound messages: a `shared::message_meta::MessageMetadata` as JSON.
+    pub metadata: Option<String>,
+    /// Group messages: who wrote it.
+    pub participant_name: Option<String>,
+    pub participant_number: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

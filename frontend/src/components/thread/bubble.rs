@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use shared::ids::MessageId;
 use shared::tickets::{Message, MessageKind, MessageStatus};
 
+use super::extras::{self, ParticipantLine, UnsupportedPlaceholder};
 use super::keep_sticker::KeepSticker;
 use super::media::{Document, MediaImage, MediaPlayer};
 use super::scroll::ThreadScroll;
@@ -130,6 +131,14 @@ fn content(message: &Message, scroll: ThreadScroll) -> AnyView {
     let text = |body: String| view! { <div class="msg-text" data-testid="message-text"><RichText text=body/></div> };
     let caption = (!body.trim().is_empty()).then(|| text(body.clone()));
     let (url, name) = (message.media_url.clone(), message.media_name.clone());
+    let meta = message.metadata.as_deref();
+    if let Some(unsupported) = meta.and_then(|m| m.unsupported.as_ref()) {
+        return view! { <UnsupportedPlaceholder reason=unsupported.reason.clone()/> }.into_any();
+    }
+    // An order's or a card's text is a summary for the list and search: the card says it better.
+    if let Some(cards) = extras::cards(meta) {
+        return cards;
+    }
     match message.kind {
         MessageKind::Text | MessageKind::System => text(body).into_any(),
         MessageKind::Image => view! { <MediaImage url=url name=name sticker=false scroll=scroll/>{caption} }.into_any(),
@@ -203,7 +212,11 @@ pub fn Bubble(
     }
     let mine = initial.from_me;
     let quoted = initial.quoted_id.map(|quoted| view! { <Quote store=store quoted=quoted/> });
+    let participant =
+        (!mine).then(|| initial.participant.clone()).flatten().map(|p| view! { <ParticipantLine participant=p/> });
+    let above = extras::above(initial.metadata.as_deref());
     let body = content(&initial, scroll);
+    let below = extras::caption(initial.metadata.as_deref());
     let created = initial.created_at;
     // A customer's sticker can join the company's library.
     let keep = (!mine && initial.kind == MessageKind::Sticker && initial.media_url.is_some())
@@ -211,8 +224,11 @@ pub fn Bubble(
     view! {
         <div class="msg-row" class:mine=mine data-testid="message" data-message-id=id.to_string()>
             <div class="bubble">
+                {participant}
+                {above}
                 {quoted}
                 {body}
+                {below}
                 <span class="msg-meta">
                     <time title=move || time::full(&created, i18n.locale())>{time::clock(&created)}</time>
                     {move || mine.then(|| message.with(|m| view! { <StatusTicks status=m.status error=m.error.clone()/> }))}

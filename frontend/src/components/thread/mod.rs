@@ -4,6 +4,7 @@
 //! The messages themselves live in [`MessageStore`].
 
 mod bubble;
+mod extras;
 mod keep_sticker;
 mod media;
 mod note;
