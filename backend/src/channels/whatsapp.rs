@@ -133,7 +133,7 @@ async fn download(state: &AppState, connection: &ConnectionRow, media_id: &str) 
 
 /// Sends one stored message: the provider's id for it, or why not (the outbox decides what next).
 pub async fn send(state: &AppState, connection: &ConnectionRow, job: &Outgoing) -> Result<String, SendError> {
-    let client = client_for(state, connection)?;
+    let client = client_for(state, connection)?.to_group(job.to_group);
     let to = job.to.as_deref().ok_or_else(|| SendError::permanent("the contact no longer exists"))?;
     let message = &job.message;
     match &message.media_path {

@@ -404,6 +404,8 @@ pub struct Outgoing {
     pub connection: Option<connections::Model>,
     /// The contact's number (where the message goes); `None` when the contact is gone.
     pub to: Option<String>,
+    /// `to` is a group's id (a group ticket): the reply goes to the group.
+    pub to_group: bool,
     /// The provider's id of the message this one quotes, when it has one.
     pub reply_to: Option<String>,
 }
@@ -414,16 +416,18 @@ pub async fn outgoing(state: &AppState, message_id: MessageId) -> AppResult<Opti
         return Ok(None);
     };
     let connection = store::connections::get(&state.db, ConnectionId(message.connection_id)).await?;
-    let to = store::contacts::get_in_company(&state.db, CompanyId(message.company_id), ContactId(message.contact_id))
-        .await?
-        .map(|c| c.number);
+    let contact =
+        store::contacts::get_in_company(&state.db, CompanyId(message.company_id), ContactId(message.contact_id))
+            .await?;
+    let to_group = contact.as_ref().is_some_and(|c| c.is_group);
+    let to = contact.map(|c| c.number);
     let reply_to = match message.quoted_id {
         Some(id) => store::messages::get_in_ticket(&state.db, TicketId(message.ticket_id), MessageId(id))
             .await?
             .and_then(|m| m.external_id),
         None => None,
     };
-    Ok(Some(Outgoing { message, connection, to, reply_to }))
+    Ok(Some(Outgoing { message, connection, to, to_group, reply_to }))
 }
 
 /// A provider's delivery status for the message it knows as `external_id` on `connection_id`; a

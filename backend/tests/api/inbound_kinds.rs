@@ -241,4 +241,5 @@ async fn a_reply_in_a_group_goes_to_the_group_id() {
     let graph = line.graph.lock().expect("lock");
     assert_eq!(graph.sent.len(), 1);
     assert_eq!(graph.sent[0]["to"], "120363012345", "{:?}", graph.sent);
+    assert_eq!(graph.sent[0]["recipient_type"], "group", "{:?}", graph.sent);
 }

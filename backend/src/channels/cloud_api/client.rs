@@ -194,6 +194,8 @@ pub struct CloudApiClient {
     access_token: String,
     max_media_bytes: usize,
     allow_private_urls: bool,
+    /// Sends go to a group (`recipient_type: group`, `to` its id) instead of a person.
+    to_group: bool,
 }
 
 impl std::fmt::Debug for CloudApiClient {
@@ -263,6 +265,7 @@ impl CloudApiClient {
             phone_number_id: config.phone_number_id.trim().to_owned(),
             access_token: config.access_token,
             max_media_bytes: DEFAULT_MAX_MEDIA_BYTES,
+            to_group: false,
             allow_private_urls: config.allow_private_urls,
         }
     }
@@ -273,6 +276,16 @@ impl CloudApiClient {
         self
     }
 
+    /// Sends to a group: `to` is then the group's id.
+    pub fn to_group(mut self, group: bool) -> Self {
+        self.to_group = group;
+        self
+    }
+
+    fn recipient_type(&self) -> &'static str {
+        if self.to_group { "group" } else { "individual" }
+    }
+
     pub fn phone_number_id(&self) -> &str {
         &self.phone_number_id
     }
@@ -281,7 +294,7 @@ impl CloudApiClient {
     pub async fn send_text(&self, to: &str, body: &str, reply_to: Option<&str>) -> Result<String, SendError> {
         let mut message = json!({
             "messaging_product": "whatsapp",
-            "recipient_type": "individual",
+            "recipient_type": self.recipient_type(),
             "to": to,
             "type": "text",
             "text": { "preview_url": false, "body": body },
@@ -323,7 +336,7 @@ impl CloudApiClient {
         }
         let mut message = json!({
             "messaging_product": "whatsapp",
-            "recipient_type": "individual",
+            "recipient_type": self.recipient_type(),
             "to": to,
             "type": kind.as_str(),
         });
