@@ -1,6 +1,8 @@
 use axum::extract::State;
 use axum::http::StatusCode;
-use shared::contacts::{Connection, NewConnection, SimulatedMessage, SimulatedResult, UpdateConnection};
+use shared::contacts::{
+    Connection, ConnectionTest, NewConnection, SimulatedMessage, SimulatedResult, UpdateConnection,
+};
 use shared::{ConnectionId, ErrorBody, Page};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -18,6 +20,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_connections, create_connection))
         .routes(routes!(get_connection, update_connection, delete_connection))
         .routes(routes!(simulate))
+        .routes(routes!(test_connection))
 }
 
 #[utoipa::path(get, path = "/api/v1/connections", tag = "connections", params(PageQuery), security(("bearer" = [])),
@@ -120,4 +123,17 @@ async fn simulate(
             Err(AppError::conflict(ErrorCode::ContactBlocked, "the contact is blocked; the message was dropped"))
         }
     }
+}
+
+/// Try the stored credentials (admin): a Cloud API number is looked up on the Graph API with its
+/// token. `ok: false` carries the provider's refusal in its own words (never the token).
+#[utoipa::path(post, path = "/api/v1/connections/{id}/test", tag = "connections", params(("id" = i64, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, body = ConnectionTest), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn test_connection(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    AppPath(id): AppPath<ConnectionId>,
+) -> AppResult<AppJson<ConnectionTest>> {
+    domain::connections::test(&state, &caller, id).await.map(AppJson)
 }
