@@ -1,10 +1,41 @@
 //! `/connections`: the numbers the company receives messages on (for the filters and to start a
-//! conversation).
+//! conversation), and the Conexões page's actions (test, simulate, delete with history).
 
-use shared::contacts::Connection;
+use shared::contacts::{
+    Connection, ConnectionTest, NewConnection, SimulatedMessage, SimulatedResult, UpdateConnection,
+};
+use shared::ids::ConnectionId;
 
 use super::ApiError;
+use super::client::{self, Method};
+use super::resource::{HasId, Resource};
+
+pub const CONNECTIONS: Resource<Connection, NewConnection, UpdateConnection> = Resource::new("/connections");
+
+impl HasId for Connection {
+    type Id = ConnectionId;
+    fn id(&self) -> ConnectionId {
+        self.id
+    }
+}
 
 pub async fn list_all() -> Result<Vec<Connection>, ApiError> {
     super::all_pages("/connections").await
+}
+
+/// Deletes the connection; `with_history` deletes its tickets, messages and files with it (without
+/// it, one that has tickets is kept: 409 `connection_in_use`).
+pub async fn delete(id: ConnectionId, with_history: bool) -> Result<(), ApiError> {
+    let query = if with_history { "?history=delete" } else { "" };
+    client::delete(&format!("{}{query}", CONNECTIONS.item(id))).await
+}
+
+/// Tries the stored credentials with the provider.
+pub async fn test(id: ConnectionId) -> Result<ConnectionTest, ApiError> {
+    client::send(Method::Post, &format!("{}/test", CONNECTIONS.item(id)), &serde_json::json!({})).await
+}
+
+/// A message "from a customer" through a simulator connection.
+pub async fn simulate(id: ConnectionId, message: &SimulatedMessage) -> Result<SimulatedResult, ApiError> {
+    client::send(Method::Post, &format!("{}/simulate", CONNECTIONS.item(id)), message).await
 }
