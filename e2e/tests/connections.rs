@@ -13,6 +13,14 @@ use support::processes::{ADMIN_EMAIL, ADMIN_PASSWORD, Server};
 
 const ROW: &str = "[data-testid=\"connection-row\"]";
 
+/// A 1×1 PNG.
+const ONE_PIXEL_PNG: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00,
+    0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4, 0x89, 0x00, 0x00, 0x00, 0x0A, 0x49,
+    0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00, 0x01, 0x00, 0x00, 0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00,
+    0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+];
+
 /// The id in `/admin/connections/{id}` once the browser is there.
 async fn connection_id_in_url(browser: &Browser) -> i64 {
     support::wait_for("a connection's page", || async {
@@ -84,6 +92,23 @@ async fn connections_from_the_page_to_an_answered_conversation() {
     browser.fill("simulator-body", "Olá, quero saber do meu pedido").await;
     browser.click("simulator-send").await;
     browser.find("simulator-ticket-link").await;
+    // Then a photo with a caption (a multipart form), into the same conversation.
+    let files = tempfile::tempdir().unwrap_or_else(|err| panic!("cannot make a temp dir: {err}"));
+    let photo = files.path().join("pedido.png");
+    std::fs::write(&photo, ONE_PIXEL_PNG).unwrap_or_else(|err| panic!("{err}"));
+    browser.fill("simulator-body", "a foto do pedido").await;
+    browser
+        .find("simulator-file")
+        .await
+        .send_keys(&photo.display().to_string())
+        .await
+        .unwrap_or_else(|err| panic!("cannot pick {}: {err}", photo.display()));
+    browser.click("simulator-send").await;
+    support::wait_for("the photo to be received", || async {
+        let value = browser.eval("return document.querySelector('[data-testid=simulator-file]').value;").await;
+        if value.as_str() == Some("") { Ok(()) } else { Err(value.to_string()) }
+    })
+    .await;
     browser.screenshot("connection-simulator").await;
 
     // The conversation it started: open it, accept it, answer it.
@@ -95,6 +120,8 @@ async fn connections_from_the_page_to_an_answered_conversation() {
     })
     .await;
     browser.wait_any_text("[data-testid=\"message-text\"]", "Olá, quero saber do meu pedido").await;
+    browser.find_css("img.media-image").await;
+    browser.wait_any_contains("[data-testid=\"message-text\"]", "a foto do pedido").await;
     browser.click("action-accept").await;
     browser.wait_text("conversation-status", "Em andamento").await;
     browser.fill("composer-input", "Olá, Maria! Já vou verificar.").await;

@@ -633,7 +633,7 @@ messages! {
     SimSending => "Enviando…", "Sending…";
     SimSent => "Mensagem recebida.", "Message received.";
     SimOpenTicket => "Abrir o atendimento", "Open the ticket";
-    SimFileTooLarge => "No simulador o arquivo pode ter no máximo 700 KB.", "In the simulator the file may be at most 700 KB.";
+    SimFileTooLarge => "O arquivo pode ter no máximo 16 MB.", "The file may be at most 16 MB.";
     SimNeedsText => "Escreva uma mensagem ou escolha um arquivo.", "Write a message or choose a file.";
     SimNeedsNumber => "Informe o número do cliente.", "Enter the customer's number.";
     SimNeedsGroupName => "Informe o nome do grupo.", "Enter the group's name.";

@@ -250,3 +250,71 @@ async fn connection_events_reach_admins_only() {
         "{agent_saw:?}"
     );
 }
+
+#[tokio::test]
+async fn the_simulator_takes_a_customers_file_as_a_multipart_form() {
+    const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+    let Desk { app, admin, connection, .. } = desk().await;
+    // Larger than a JSON body may be: the form is not held to that limit.
+    let mut big = PNG.to_vec();
+    big.resize(1536 * 1024, 0);
+    let form = reqwest::multipart::Form::new()
+        .text("from", "11987650009")
+        .text("name", "Joana")
+        .text("body", "a foto do pedido")
+        .text("group_id", "120363000000000001@g.us")
+        .text("group_name", "Família")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(big).file_name("pedido.png").mime_str("image/png").expect("mime"),
+        );
+    let response = app
+        .client
+        .post(app.url(&format!("/api/v1/connections/{connection}/simulate")))
+        .bearer_auth(&admin)
+        .multipart(form)
+        .send()
+        .await
+        .expect("send");
+    let (status, result) = read(response).await;
+    assert_eq!(status, StatusCode::CREATED, "{result}");
+    let ticket = result["ticket_id"].as_i64().expect("ticket");
+    let (_, page) = app.get(&format!("/api/v1/tickets/{ticket}/messages"), &admin).await;
+    let message = &page["items"][0];
+    assert_eq!(message["kind"], "image", "{message}");
+    assert!(message["body"].as_str().is_some_and(|b| b.contains("a foto do pedido")), "{message}");
+    assert!(message["media_url"].as_str().is_some_and(|u| !u.is_empty()), "{message}");
+
+    // A group needs its name; a number is required.
+    let form =
+        reqwest::multipart::Form::new().text("from", "11987650009").text("body", "oi").text("group_id", "x@g.us");
+    let response = app
+        .client
+        .post(app.url(&format!("/api/v1/connections/{connection}/simulate")))
+        .bearer_auth(&admin)
+        .multipart(form)
+        .send()
+        .await
+        .expect("send");
+    let (status, body) = read(response).await;
+    assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field");
+    assert!(body["error"]["details"]["group_name"].is_object(), "{body}");
+}
+
+#[tokio::test]
+async fn a_simulated_file_over_the_upload_limit_is_413() {
+    let Desk { app, admin, connection, .. } = desk().await;
+    let form = reqwest::multipart::Form::new()
+        .text("from", "11987650009")
+        .part("file", reqwest::multipart::Part::bytes(vec![7u8; 17 * 1024 * 1024]).file_name("grande.bin"));
+    let response = app
+        .client
+        .post(app.url(&format!("/api/v1/connections/{connection}/simulate")))
+        .bearer_auth(&admin)
+        .multipart(form)
+        .send()
+        .await
+        .expect("send");
+    let (status, body) = read(response).await;
+    assert_error(status, &body, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large");
+}

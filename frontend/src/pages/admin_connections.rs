@@ -9,8 +9,7 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
 use shared::ErrorCode;
 use shared::contacts::{
-    Connection, ConnectionKind, ConnectionStatus, ConnectionTest, SimulatedGroup, SimulatedMedia, SimulatedMessage,
-    SimulatedResult,
+    Connection, ConnectionKind, ConnectionStatus, ConnectionTest, SimulatedGroup, SimulatedMessage, SimulatedResult,
 };
 use shared::events::Event;
 use shared::ids::ConnectionId;
@@ -33,8 +32,8 @@ use crate::time;
 const NOTICES: Notices =
     Notices { created: Key::ConnectionCreated, updated: Key::ConnectionUpdated, deleted: Key::ConnectionDeleted };
 
-/// The largest file the simulator panel sends (base64 in a JSON body under the server's 1 MiB).
-const SIMULATOR_MAX_FILE_BYTES: f64 = 700.0 * 1024.0;
+/// The largest file the simulator takes (the server's upload limit, 16 MiB).
+const SIMULATOR_MAX_FILE_BYTES: f64 = 16.0 * 1024.0 * 1024.0;
 
 pub fn status_key(status: ConnectionStatus) -> Key {
     match status {
@@ -409,15 +408,6 @@ fn CloudApiSetup(connection: Connection) -> impl IntoView {
     }
 }
 
-/// The file's bytes as standard base64 (what the simulate endpoint takes).
-async fn file_base64(file: &web_sys::File) -> Option<String> {
-    let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await.ok()?;
-    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
-    // btoa takes a "binary string": one char per byte.
-    let binary: String = bytes.iter().map(|&b| char::from(b)).collect();
-    web_sys::window()?.btoa(&binary).ok()
-}
-
 /// Write as a customer through a simulator connection: the same inbound path as a real message.
 #[component]
 fn SimulatorPanel(id: ConnectionId) -> impl IntoView {
@@ -463,26 +453,19 @@ fn SimulatorPanel(id: ConnectionId) -> impl IntoView {
         sent.set(None);
         let customer = Some(name.get_untracked().trim().to_owned()).filter(|n| !n.is_empty());
         spawn_local(async move {
-            let media = match &file {
-                Some(file) => match file_base64(file).await {
-                    Some(base64) => Some(SimulatedMedia { base64, file_name: Some(file.name()) }),
-                    None => {
-                        error.try_set(Some(ApiError::Decode));
-                        busy.try_set(false);
-                        return;
-                    }
-                },
-                None => None,
-            };
             let message = SimulatedMessage {
                 from: number,
                 name: customer,
                 body: Some(text).filter(|t| !t.trim().is_empty()),
                 external_id: None,
                 group: (!group.is_empty()).then_some(SimulatedGroup { id: group, name: group_title }),
-                media,
+                media: None,
             };
-            match connections::simulate(id, &message).await {
+            let outcome = match &file {
+                Some(file) => connections::simulate_file(id, &message, file).await,
+                None => connections::simulate(id, &message).await,
+            };
+            match outcome {
                 Ok(result) => {
                     sent.try_set(Some(result));
                     body.try_set(String::new());
