@@ -14,7 +14,13 @@ async fn state() -> anyhow::Result<AppState> {
 }
 
 pub async fn serve() -> anyhow::Result<()> {
-    let state = state().await?;
+    let mut config = Config::from_env()?;
+    crate::telemetry::init(config.log_format);
+    // Bound before the state is built, so `ATENDE_BIND=127.0.0.1:0` is the real port wherever the
+    // configuration is read (the default ATENDE_PUBLIC_URL, hence the webhook URLs shown).
+    let listener = TcpListener::bind(config.bind).await.with_context(|| format!("binding {}", config.bind))?;
+    config.bind = listener.local_addr()?;
+    let state = AppState::build(config).await?;
     if let Some(credentials) = bootstrap::ensure_first_admin(&state).await? {
         println!("==> First admin created (shown only this once; change the password in Perfil):");
         println!("    e-mail:   {}", credentials.email);
@@ -27,9 +33,7 @@ pub async fn serve() -> anyhow::Result<()> {
     if !state.config.static_dir.join("index.html").exists() {
         tracing::warn!(dir = %state.config.static_dir.display(), "the SPA is not built here; only the API is served");
     }
-    let listener =
-        TcpListener::bind(state.config.bind).await.with_context(|| format!("binding {}", state.config.bind))?;
-    let addr = listener.local_addr()?;
+    let addr = state.config.bind;
     // Tests and scripts wait for this exact line.
     println!("listening on http://{addr}");
     tracing::info!(config = ?state.config, "serving");

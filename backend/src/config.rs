@@ -27,6 +27,9 @@ pub struct Config {
     pub encryption_key: Option<String>,
     /// `ATENDE_STATIC_DIR`, default `./frontend/dist`: the built SPA.
     pub static_dir: PathBuf,
+    /// `ATENDE_PUBLIC_URL`: where browsers and providers reach this server (the Cloud API webhook
+    /// URL shown to admins); unset means `http://<ATENDE_BIND>`. See [`Config::public_url`].
+    pub public_url: Option<String>,
     /// `ATENDE_LOG_FORMAT`: `human` (default) or `json`.
     pub log_format: LogFormat,
     /// `ATENDE_ACCESS_TOKEN_TTL_SECS`, default 900.
@@ -215,6 +218,14 @@ pub struct ConfigError {
 }
 
 impl Config {
+    /// `ATENDE_PUBLIC_URL` without a trailing `/`, or `http://<ATENDE_BIND>`.
+    pub fn public_url(&self) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => format!("http://{}", self.bind),
+        }
+    }
+
     /// Defaults rooted at `data_dir`, with nothing read from the environment.
     pub fn with_data_dir(data_dir: impl AsRef<Path>) -> Self {
         let data_dir = data_dir.as_ref().to_path_buf();
@@ -226,6 +237,7 @@ impl Config {
             jwt_secret: None,
             encryption_key: None,
             static_dir: PathBuf::from("frontend/dist"),
+            public_url: None,
             log_format: LogFormat::Human,
             access_token_ttl: Duration::from_secs(900),
             refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
@@ -286,6 +298,16 @@ impl Config {
                 var: "ATENDE_ENCRYPTION_KEY",
                 reason: "must have at least 32 characters".into(),
             });
+        }
+        if let Some(url) = lookup("ATENDE_PUBLIC_URL") {
+            let url = url.trim().trim_end_matches('/').to_owned();
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(ConfigError {
+                    var: "ATENDE_PUBLIC_URL",
+                    reason: "must start with http:// or https://".into(),
+                });
+            }
+            config.public_url = Some(url);
         }
         if let Some(dir) = lookup("ATENDE_STATIC_DIR") {
             config.static_dir = PathBuf::from(dir);

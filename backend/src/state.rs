@@ -62,7 +62,7 @@ impl AppState {
             Some(url) => Bus::with_redis(url, db.clone()).context("configuring Redis (ATENDE_REDIS_URL)")?,
             None => Bus::new(),
         };
-        Ok(Self(Arc::new(Inner {
+        let state = Self(Arc::new(Inner {
             db,
             config,
             jwt,
@@ -76,7 +76,10 @@ impl AppState {
             outbox_wake: tokio::sync::Notify::new(),
             lifecycle: Default::default(),
             write_turn,
-        })))
+        }));
+        // Databases from before sealing keep Cloud API credentials in plain text: seal them now.
+        crate::domain::connections::seal_legacy(&state).await.context("sealing stored connection credentials")?;
+        Ok(state)
     }
 
     /// Begins a transaction that will write (every store write needs one).

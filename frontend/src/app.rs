@@ -8,6 +8,7 @@ use crate::components::app_frame::AppFrame;
 use crate::components::toast::{ToastRegion, Toasts};
 use crate::i18n::I18n;
 use crate::pages::NotFoundPage;
+use crate::pages::admin_connections::{AdminConnectionsPage, ConnectionPage};
 use crate::pages::admin_kanban::AdminKanbanPage;
 use crate::pages::admin_queues::AdminQueuesPage;
 use crate::pages::admin_quick_replies::AdminQuickRepliesPage;
@@ -48,6 +49,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/stickers") view=AdminStickersPage/>
                     <Route path=path!("/admin/tags") view=AdminTagsPage/>
                     <Route path=path!("/admin/kanban") view=AdminKanbanPage/>
+                    <Route path=path!("/admin/connections") view=AdminConnectionsPage/>
+                    <Route path=path!("/admin/connections/:id") view=ConnectionPage/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -581,6 +581,79 @@ messages! {
     OpenLink => "Abrir link", "Open link";
     ButtonPayload => "Botão", "Button";
     ReplyOption => "Opção", "Option";
+    // connections (Conexões)
+    Connections => "Conexões", "Connections";
+    ConnectionsSubtitle => "Os números de WhatsApp (ou o simulador) em que a empresa recebe mensagens",
+        "The WhatsApp numbers (or the simulator) the company receives messages on";
+    NewConnection => "Nova conexão", "New connection";
+    EditConnection => "Editar conexão", "Edit connection";
+    NoConnections => "Nenhuma conexão ainda. Crie uma para começar a receber mensagens.",
+        "No connections yet. Create one to start receiving messages.";
+    ConnectionCreated => "Conexão criada.", "Connection created.";
+    ConnectionUpdated => "Conexão salva.", "Connection saved.";
+    ConnectionDeleted => "Conexão excluída.", "Connection deleted.";
+    ConnectionKindLabel => "Tipo", "Kind";
+    ConnectionStatusLabel => "Situação", "Status";
+    DefaultQueue => "Fila padrão", "Default queue";
+    NoDefaultQueue => "Sem fila", "No queue";
+    CreatedAtLabel => "Criada em", "Created";
+    KindSimulator => "Simulador", "Simulator";
+    KindCloudApi => "WhatsApp Cloud API (oficial)", "WhatsApp Cloud API (official)";
+    KindWhatsappWeb => "WhatsApp Web (QR code)", "WhatsApp Web (QR code)";
+    ConnConnected => "Conectada", "Connected";
+    ConnPairing => "Pareando", "Pairing";
+    ConnDisconnected => "Desconectada", "Disconnected";
+    ConnError => "Erro", "Error";
+    PhoneNumberId => "ID do número (phone_number_id)", "Phone number ID (phone_number_id)";
+    AccessToken => "Token de acesso", "Access token";
+    AppSecret => "Chave secreta do app (app secret)", "App secret";
+    VerifyToken => "Token de verificação do webhook", "Webhook verify token";
+    GraphBaseUrl => "URL da Graph API (opcional)", "Graph API URL (optional)";
+    GraphBaseUrlHint => "Deixe em branco para usar a da Meta.", "Leave blank to use Meta's.";
+    SecretKeepHint => "Guardado com criptografia e nunca exibido. Deixe em branco para manter; preencha para trocar.",
+        "Stored encrypted and never shown. Leave blank to keep it; fill it in to replace it.";
+    SecretSet => "definido", "set";
+    SecretNotSet => "não definido", "not set";
+    OpenConnection => "Abrir", "Open";
+    BackToConnections => "Voltar às conexões", "Back to connections";
+    WebhookSetup => "Webhook na Meta", "Webhook at Meta";
+    WebhookSetupHint => "No painel do app na Meta (WhatsApp › Configuração), cole a URL de callback e o token de verificação abaixo e assine o campo messages.",
+        "In the app's dashboard at Meta (WhatsApp › Configuration), paste the callback URL and the verify token below and subscribe to the messages field.";
+    WebhookUrl => "URL de callback", "Callback URL";
+    CopyValue => "Copiar", "Copy";
+    CopiedValue => "Copiado.", "Copied.";
+    TestConnection => "Testar", "Test";
+    TestingConnection => "Testando…", "Testing…";
+    TestOk => "Conexão funcionando:", "The connection works:";
+    TestFailed => "A conexão falhou:", "The connection failed:";
+    ConnectionInUseChoice => "Esta conexão tem atendimentos. Mantenha a conexão, ou exclua-a junto com todo o histórico (atendimentos, mensagens e arquivos) — isso não pode ser desfeito.",
+        "This connection has tickets. Keep the connection, or delete it together with its whole history (tickets, messages and files) — this cannot be undone.";
+    KeepConnection => "Manter a conexão", "Keep the connection";
+    DeleteWithHistory => "Excluir com o histórico", "Delete with its history";
+    WhatsappWebPairing => "Pareamento do WhatsApp Web", "WhatsApp Web pairing";
+    SimulatorTitle => "Simulador: escreva como um cliente", "Simulator: write as a customer";
+    SimulatorHint => "A mensagem chega pelo mesmo caminho de uma mensagem real e abre (ou continua) um atendimento.",
+        "The message arrives the same way a real one does and opens (or continues) a ticket.";
+    SimFrom => "Número do cliente", "Customer's number";
+    SimName => "Nome do cliente", "Customer's name";
+    SimText => "Mensagem", "Message";
+    SimFile => "Arquivo (opcional)", "File (optional)";
+    SimGroupId => "ID do grupo (opcional)", "Group id (optional)";
+    SimGroupName => "Nome do grupo", "Group name";
+    SimSend => "Enviar como cliente", "Send as the customer";
+    SimSending => "Enviando…", "Sending…";
+    SimSent => "Mensagem recebida.", "Message received.";
+    SimOpenTicket => "Abrir o atendimento", "Open the ticket";
+    SimFileTooLarge => "O arquivo pode ter no máximo 16 MB.", "The file may be at most 16 MB.";
+    SimNeedsText => "Escreva uma mensagem ou escolha um arquivo.", "Write a message or choose a file.";
+    SimNeedsNumber => "Informe o número do cliente.", "Enter the customer's number.";
+    SimNeedsGroupName => "Informe o nome do grupo.", "Enter the group's name.";
+    FirstRunTitle => "Conecte um número para começar", "Connect a number to start";
+    FirstRunAdmin => "A empresa ainda não tem conexão, então nenhuma conversa pode chegar. Conecte um número do WhatsApp (Cloud API ou QR code) ou crie um simulador para experimentar.",
+        "The company has no connection yet, so no conversation can arrive. Connect a WhatsApp number (Cloud API or QR code) or create a simulator to try it out.";
+    FirstRunAction => "Criar uma conexão", "Create a connection";
+    FirstRunAgent => "A empresa ainda não tem um número conectado. Peça a um administrador para conectar um em Conexões.",
+        "The company has no connected number yet. Ask an administrator to connect one in Connections.";
 }
 
 pub fn role_key(role: shared::auth::Role) -> Key {
@@ -729,6 +802,13 @@ pub fn import_read_as(locale: Locale, encoding: &str, delimiter: &str) -> String
     match locale {
         Locale::Pt => format!("Lido como {encoding}, separado por “{delimiter}”."),
         Locale::En => format!("Read as {encoding}, separated by “{delimiter}”."),
+    }
+}
+
+pub fn confirm_delete_connection(locale: Locale, name: &str) -> String {
+    match locale {
+        Locale::Pt => format!("Excluir a conexão “{name}”?"),
+        Locale::En => format!("Delete the connection “{name}”?"),
     }
 }
 

@@ -100,6 +100,38 @@ pub struct Connection {
     /// Cloud API: the phone number id (the secrets are never returned).
     pub phone_number_id: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// Cloud API: whether an access token is stored (it is write-only).
+    #[serde(default)]
+    pub access_token_set: bool,
+    /// Cloud API: whether an app secret is stored (it is write-only).
+    #[serde(default)]
+    pub app_secret_set: bool,
+    /// Cloud API, for admins: the token Meta's webhook subscription must show (pasted into Meta's
+    /// dashboard beside `webhook_url`).
+    #[serde(default)]
+    pub verify_token: Option<String>,
+    /// Cloud API: the Graph API base URL when it is not Meta's.
+    #[serde(default)]
+    pub graph_base_url: Option<String>,
+    /// Cloud API: the callback URL to paste into Meta's dashboard (from `ATENDE_PUBLIC_URL`).
+    #[serde(default)]
+    pub webhook_url: Option<String>,
+}
+
+/// `POST /connections/{id}/test`: whether the provider accepted the stored credentials, in its
+/// own words (never the token).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConnectionTest {
+    pub ok: bool,
+    pub detail: String,
+}
+
+/// `connection.deleted`: the connection is gone (its tickets too, when its history was deleted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConnectionDeleted {
+    pub id: ConnectionId,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

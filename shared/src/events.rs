@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::contact_imports::ContactImport;
-use crate::contacts::{Connection, Contact};
+use crate::contacts::{Connection, ConnectionDeleted, Contact};
 use crate::ids::{ContactId, JobId, MessageId, NoteId, TicketId};
 use crate::kanban::{Board, BoardDeleted};
 use crate::ratings::TicketRating;
@@ -78,6 +78,9 @@ pub enum Event {
     /// A contacts import moved on (sent to the person who started it, and to admins and supervisors).
     #[serde(rename = "import.progress")]
     ImportProgress(ContactImport),
+    /// A connection was deleted (admins only, like `connection.updated`).
+    #[serde(rename = "connection.deleted")]
+    ConnectionDeleted(ConnectionDeleted),
 }
 
 impl Event {
@@ -101,6 +104,7 @@ impl Event {
             Event::KanbanBoardDeleted(_) => "kanban_board.deleted",
             Event::RatingUpdated(_) => "rating.updated",
             Event::ImportProgress(_) => "import.progress",
+            Event::ConnectionDeleted(_) => "connection.deleted",
         }
     }
 }
@@ -134,7 +138,8 @@ impl Event {
             | Event::SettingsUpdated(_)
             | Event::KanbanBoardUpdated(_)
             | Event::KanbanBoardDeleted(_)
-            | Event::ImportProgress(_) => Subject::default(),
+            | Event::ImportProgress(_)
+            | Event::ConnectionDeleted(_) => Subject::default(),
         }
     }
 }

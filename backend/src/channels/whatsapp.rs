@@ -1,6 +1,7 @@
 //! The WhatsApp Cloud API connection: webhooks in (messages and delivery statuses), messages out.
 
 use shared::ErrorCode;
+use shared::contacts::ConnectionTest;
 use shared::tickets::{MessageKind, MessageStatus};
 
 use crate::channels::cloud_api::{self, CloudApiClient, CloudApiConfig, CloudEvent, DEFAULT_GRAPH_BASE_URL, SendError};
@@ -14,13 +15,43 @@ use crate::state::AppState;
 
 pub fn client_for(state: &AppState, connection: &ConnectionRow) -> Result<CloudApiClient, SendError> {
     let settings = settings_of(connection);
+    let access_token = settings.access_token(&state.sealer).map_err(|error| {
+        SendError::permanent(format!("the stored access token cannot be used ({error}): set it again"))
+    })?;
     CloudApiClient::new(CloudApiConfig {
         base_url: settings.graph_base_url.unwrap_or_else(|| DEFAULT_GRAPH_BASE_URL.to_owned()),
         phone_number_id: settings.phone_number_id.unwrap_or_default(),
-        access_token: settings.access_token.unwrap_or_default(),
+        access_token: access_token.unwrap_or_default(),
         allow_private_urls: state.config.allow_private_urls,
     })
     .map(|client| client.with_max_media_bytes(media::MAX_UPLOAD_BYTES))
+}
+
+/// Asks the Graph API about the connection's number with its stored credentials: the provider's
+/// answer or refusal in its own words, never the token.
+pub async fn test_credentials(state: &AppState, connection: &ConnectionRow) -> ConnectionTest {
+    let result = match client_for(state, connection) {
+        Ok(client) => client.phone_number_info().await,
+        Err(error) => Err(error),
+    };
+    let (ok, detail) = match result {
+        Ok(info) => {
+            let detail = match (info.display_phone_number, info.verified_name) {
+                (Some(number), Some(name)) => format!("{number} ({name})"),
+                (Some(one), None) | (None, Some(one)) => one,
+                (None, None) => "the Graph API accepted the credentials".to_owned(),
+            };
+            (true, detail)
+        }
+        Err(error) => (false, error.message().to_owned()),
+    };
+    // A provider echoing the token back must not put it on the screen.
+    let token = settings_of(connection).access_token(&state.sealer).ok().flatten().filter(|t| t.len() >= 4);
+    let detail = match token {
+        Some(token) => detail.replace(&token, "***"),
+        None => detail,
+    };
+    ConnectionTest { ok, detail }
 }
 
 /// Stores everything a signed webhook carries. An error means "not stored": the handler then

@@ -1,6 +1,10 @@
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
 use axum::http::StatusCode;
-use shared::contacts::{Connection, NewConnection, SimulatedMessage, SimulatedResult, UpdateConnection};
+use shared::contacts::{
+    Connection, ConnectionTest, NewConnection, SimulatedGroup, SimulatedMedia, SimulatedMessage, SimulatedResult,
+    UpdateConnection,
+};
+use shared::validate::Invalid;
 use shared::{ConnectionId, ErrorBody, Page};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -9,7 +13,7 @@ use super::{AppJson, AppPath, AppQuery, Created, PageQuery};
 use crate::auth::CurrentUser;
 use crate::domain;
 use crate::domain::inbound::Received;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, FieldErrors};
 use crate::state::AppState;
 use shared::ErrorCode;
 
@@ -17,7 +21,13 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_connections, create_connection))
         .routes(routes!(get_connection, update_connection, delete_connection))
-        .routes(routes!(simulate))
+        .merge(
+            // A simulated customer's file may be larger than the JSON bodies the rest of the API takes.
+            OpenApiRouter::new()
+                .routes(routes!(simulate))
+                .layer(DefaultBodyLimit::max(domain::media::MAX_UPLOAD_BYTES + 64 * 1024)),
+        )
+        .routes(routes!(test_connection))
 }
 
 #[utoipa::path(get, path = "/api/v1/connections", tag = "connections", params(PageQuery), security(("bearer" = [])),
@@ -96,18 +106,86 @@ async fn delete_connection(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Multipart form of `POST /connections/{id}/simulate`: the customer's file with the message's fields.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct SimulatedUpload {
+    #[schema(format = Binary, content_media_type = "application/octet-stream")]
+    file: Option<String>,
+    from: String,
+    name: Option<String>,
+    /// The file's caption, or the text.
+    body: Option<String>,
+    external_id: Option<String>,
+    /// Sent inside this WhatsApp group (with `group_name`).
+    group_id: Option<String>,
+    group_name: Option<String>,
+}
+
+/// The multipart form as the JSON message it stands for.
+async fn simulated_from_form(mut form: Multipart) -> AppResult<SimulatedMessage> {
+    use base64::Engine;
+    let mut text = std::collections::HashMap::<String, String>::new();
+    let mut media = None;
+    while let Some(field) = form.next_field().await.map_err(super::tickets::multipart_error)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "file" {
+            let file_name = field.file_name().map(str::to_owned);
+            let bytes = field.bytes().await.map_err(super::tickets::multipart_error)?;
+            if !bytes.is_empty() {
+                // The inbound path of simulated messages takes the file as the JSON form does.
+                let base64 = base64::engine::general_purpose::STANDARD.encode(&bytes);
+                media = Some(SimulatedMedia { base64, file_name });
+            }
+        } else {
+            text.insert(name, field.text().await.map_err(super::tickets::multipart_error)?);
+        }
+    }
+    let mut take = |key: &str| text.remove(key).filter(|v| !v.trim().is_empty());
+    let group = match (take("group_id"), take("group_name")) {
+        (Some(id), Some(name)) => Some(SimulatedGroup { id, name }),
+        (None, None) => None,
+        (Some(_), None) => return Err(FieldErrors::one("group_name", Invalid::Required)),
+        (None, Some(_)) => return Err(FieldErrors::one("group_id", Invalid::Required)),
+    };
+    let Some(from) = take("from") else {
+        return Err(FieldErrors::one("from", Invalid::Required));
+    };
+    Ok(SimulatedMessage {
+        from,
+        name: take("name"),
+        body: take("body"),
+        external_id: take("external_id"),
+        group,
+        media,
+    })
+}
+
 /// A message from a simulated customer (admin or API token), through the same inbound path as a
-/// real channel. 201 when stored, 200 when the external id was seen before.
+/// real channel: JSON (a file as base64 in `media`), or a multipart form with the file as `file`
+/// (up to 16 MiB). 201 when stored, 200 when the external id was seen before.
 #[utoipa::path(post, path = "/api/v1/connections/{id}/simulate", tag = "connections", params(("id" = i64, Path)),
-    request_body = SimulatedMessage, security(("bearer" = [])),
+    request_body(content(
+        (SimulatedMessage = "application/json"),
+        (SimulatedUpload = "multipart/form-data"),
+    )),
+    security(("bearer" = [])),
     responses((status = 201, body = SimulatedResult), (status = 200, body = SimulatedResult),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 async fn simulate(
     State(state): State<AppState>,
     caller: CurrentUser,
     AppPath(id): AppPath<ConnectionId>,
-    AppJson(message): AppJson<SimulatedMessage>,
+    request: Request,
 ) -> AppResult<(StatusCode, AppJson<SimulatedResult>)> {
+    let message = if super::is_multipart(&request) {
+        let form = Multipart::from_request(request, &state).await.map_err(super::tickets::multipart_error)?;
+        simulated_from_form(form).await?
+    } else {
+        AppJson::<SimulatedMessage>::from_request(request, &state).await?.0
+    };
     let result = |ticket_id, message_id, created| SimulatedResult { ticket_id, message_id, created };
     match domain::inbound::simulate(&state, &caller, id, message).await? {
         Received::Stored { ticket_id, message_id } => {
@@ -120,4 +198,17 @@ async fn simulate(
             Err(AppError::conflict(ErrorCode::ContactBlocked, "the contact is blocked; the message was dropped"))
         }
     }
+}
+
+/// Try the stored credentials (admin): a Cloud API number is looked up on the Graph API with its
+/// token. `ok: false` carries the provider's refusal in its own words (never the token).
+#[utoipa::path(post, path = "/api/v1/connections/{id}/test", tag = "connections", params(("id" = i64, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, body = ConnectionTest), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn test_connection(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    AppPath(id): AppPath<ConnectionId>,
+) -> AppResult<AppJson<ConnectionTest>> {
+    domain::connections::test(&state, &caller, id).await.map(AppJson)
 }

@@ -96,3 +96,8 @@ pub async fn set_state(
     row.qr = Set(qr.map(str::to_owned));
     update(tx, row).await.map(Some)
 }
+
+/// Every connection of every company (the startup pass that seals legacy credentials).
+pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<connections::Model>, DbErr> {
+    connections::Entity::find().order_by_asc(connections::Column::Id).all(db).await
+}

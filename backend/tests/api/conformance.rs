@@ -215,6 +215,8 @@ const PROBE_EXCEPTIONS: &[(&str, &str)] = &[
     ("PUT /api/v1/quick-replies/{id}/file", "413"),
     ("POST /api/v1/schedules", "413"),
     ("POST /api/v1/tickets/{id}/messages", "413"),
+    // connections_admin.rs: a_simulated_file_over_the_upload_limit_is_413.
+    ("POST /api/v1/connections/{id}/simulate", "413"),
     // The signature is checked before the body is read (a_signed_webhook_that_does_not_parse_is_400).
     ("POST /webhooks/whatsapp/{connection_id}", "400"),
 ];

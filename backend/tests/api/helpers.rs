@@ -255,11 +255,18 @@ impl TestApp {
             self.state.config.jwt_secret.clone(),
             self.state.config.media.clone(),
         );
+        // Instances share one encryption key (credentials sealed by one open on the other): the
+        // configured one, or the one the first instance generated in its data dir.
+        let key = self.state.config.encryption_key.clone().or_else(|| {
+            let kept = std::fs::read_to_string(self.state.config.data_dir.join("encryption_key")).ok()?;
+            Some(kept.trim().to_owned())
+        });
         TestApp::start_with(move |config| {
             config.database_url = database_url;
             config.redis_url = redis_url;
             config.jwt_secret = secret;
             config.media = media;
+            config.encryption_key = key;
         })
         .await
     }

@@ -295,6 +295,7 @@ fn class_of(method: &str, path: &str) -> Option<Class> {
         ("GET", "/connections" | "/connections/{id}") => Company,
         ("POST", "/connections") | ("PATCH" | "DELETE", "/connections/{id}") => Admin,
         ("POST", "/connections/{id}/simulate") => Admin,
+        ("POST", "/connections/{id}/test") => Admin,
         ("GET" | "POST", "/contacts") | ("GET" | "PATCH", "/contacts/{id}") => Company,
         ("POST", "/contacts/{id}/block" | "/contacts/{id}/unblock") => Company,
         ("DELETE", "/contacts/{id}") => Admin,
@@ -802,7 +803,7 @@ fn scope(event: &Event) -> Scope {
         Event::SyncProgress(progress) => Scope::Ticket(progress.ticket_id.0),
         Event::RatingUpdated(rating) => Scope::Ticket(rating.ticket_id.0),
         Event::ImportProgress(_) => Scope::Person,
-        Event::ConnectionUpdated(_) => Scope::Admins,
+        Event::ConnectionUpdated(_) | Event::ConnectionDeleted(_) => Scope::Admins,
         Event::ContactUpdated(_)
         | Event::ContactDeleted(_)
         | Event::SettingsUpdated(_)
@@ -888,6 +889,11 @@ async fn every_event(app: &TestApp, a: &CompanyA) -> Vec<i64> {
     let (status, body) =
         app.patch(&format!("/api/v1/connections/{}", a.line2), admin, json!({"name": "ZQX-A-line-renamed"})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
+    // connection.updated on create, connection.deleted.
+    let line =
+        created(app, admin, "/api/v1/connections", json!({"name": "ZQX-A-live-line", "kind": "simulator"})).await;
+    let (status, body) = app.delete(&format!("/api/v1/connections/{}", id(&line)), admin).await;
+    assert!(status.is_success(), "{body}");
     let board = created(app, admin, "/api/v1/kanban/boards", json!({"name": "ZQX-A-live-board"})).await;
     let (status, body) = app.delete(&format!("/api/v1/kanban/boards/{}", id(&board)), admin).await;
     assert!(status.is_success(), "{body}");

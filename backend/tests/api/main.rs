@@ -9,6 +9,7 @@ mod auth;
 mod cloud_api;
 mod cluster;
 mod conformance;
+mod connections_admin;
 mod contacts_io;
 mod demo;
 mod errors;

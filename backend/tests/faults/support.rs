@@ -80,6 +80,8 @@ impl Setup {
             .env("ATENDE_BIND", "127.0.0.1:0")
             .env("ATENDE_ALLOW_PRIVATE_URLS", "true")
             .env("ATENDE_JWT_SECRET", "faults-test-secret-0123456789abcdefghij")
+            // One key for every instance: Cloud API credentials sealed by one open on another.
+            .env("ATENDE_ENCRYPTION_KEY", "faults-test-encryption-key-0123456789abcdef")
             .env("ATENDE_STATIC_DIR", self.data.path().join("no-spa"))
             .env("RUST_LOG", "warn")
             .env_remove("ATENDE_DATABASE_URL")

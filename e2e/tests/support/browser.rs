@@ -186,7 +186,12 @@ impl Browser {
 
     /// Clicks the element once it is visible (retrying while it is being re-rendered).
     pub async fn click(&self, testid: &str) {
-        let css = by_testid(testid);
+        self.click_css(&by_testid(testid)).await;
+    }
+
+    /// [`Browser::click`] on the first element matching `css`.
+    pub async fn click_css(&self, css: &str) {
+        let css = css.to_owned();
         wait_for(&format!("a click on `{css}`"), || async {
             let element = self.client.find(Locator::Css(&css)).await.map_err(|err| err.to_string())?;
             // WebDriver scrolls only what is outside the window; an element a sticky header of its

@@ -121,6 +121,10 @@ fn Shell() -> impl IntoView {
                             {icons::kanban()}
                             <span>{t!(i18n, KanbanBoards)}</span>
                         </A>
+                        <A href="/admin/connections" attr:class="nav-link" attr:data-testid="nav-connections">
+                            {icons::phone()}
+                            <span>{t!(i18n, Connections)}</span>
+                        </A>
                         <A href="/admin/settings" attr:class="nav-link" attr:data-testid="nav-settings">
                             {icons::settings()}
                             <span>{t!(i18n, Settings)}</span>

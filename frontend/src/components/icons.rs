@@ -155,6 +155,11 @@ pub fn wifi_off() -> impl IntoView {
     )
 }
 
+/// A phone: connections (the WhatsApp numbers).
+pub fn phone() -> impl IntoView {
+    icon("M5 2h14v20H5zM12 18h.01")
+}
+
 /// A slider panel: settings.
 pub fn settings() -> impl IntoView {
     icon("M4 21v-7M4 10V3M12 21v-9M12 8V3M20 21v-5M20 12V3M1 14h6M9 8h6M17 16h6")

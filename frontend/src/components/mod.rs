@@ -6,6 +6,7 @@ pub mod avatar;
 pub mod board_form;
 pub mod composer;
 pub mod confirm_dialog;
+pub mod connection_form;
 pub mod contact_form;
 pub mod contact_import;
 pub mod conversation;

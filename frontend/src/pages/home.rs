@@ -161,6 +161,13 @@ pub fn HomePage() -> impl IntoView {
         });
     };
     load();
+    // First run: a company without any connection cannot receive a conversation yet.
+    let no_connection = RwSignal::new(false);
+    spawn_local(async move {
+        if let Ok(page) = api::connections::CONNECTIONS.list(None).await {
+            no_connection.try_set(page.items.is_empty());
+        }
+    });
     let reload = debounce(Duration::from_secs(3), move |()| load());
     realtime::subscribe(move |event| {
         if matches!(
@@ -171,6 +178,9 @@ pub fn HomePage() -> impl IntoView {
                 | LiveEvent::Other(Event::RatingUpdated(_))
         ) {
             reload(());
+        }
+        if matches!(event, LiveEvent::Other(Event::ConnectionUpdated(_))) {
+            no_connection.set(false);
         }
     });
 
@@ -220,6 +230,24 @@ pub fn HomePage() -> impl IntoView {
                     <span>{t!(i18n, GoToTickets)}</span>
                 </a>
             </header>
+            <Show when=move || no_connection.get()>
+                {move || if session.is_admin() {
+                    view! {
+                        <div class="table-card conn-card first-run" data-testid="first-run">
+                            <h2 class="section-title">{t!(i18n, FirstRunTitle)}</h2>
+                            <p class="muted">{t!(i18n, FirstRunAdmin)}</p>
+                            <a class="btn btn-primary" href="/admin/connections" data-testid="first-run-connect">
+                                {icons::phone()}
+                                <span>{t!(i18n, FirstRunAction)}</span>
+                            </a>
+                        </div>
+                    }.into_any()
+                } else {
+                    view! {
+                        <div class="alert alert-info first-run" role="status" data-testid="first-run-ask-admin">{t!(i18n, FirstRunAgent)}</div>
+                    }.into_any()
+                }}
+            </Show>
             <h2 class="section-title" data-testid="tickets-today-title">{t!(i18n, TicketsToday)}</h2>
             <div class="cards">
                 <StatCard label=Key::StatusOpen accent="open" testid="card-open" value=figure(|d| d.open.to_string())/>

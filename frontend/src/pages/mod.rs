@@ -1,5 +1,6 @@
 //! One module per screen.
 
+pub mod admin_connections;
 pub mod admin_kanban;
 pub mod admin_queues;
 pub mod admin_quick_replies;

@@ -417,6 +417,17 @@ impl CloudApiClient {
         SendError::permanent(format!("the media file is larger than {} bytes", self.max_media_bytes))
     }
 
+    /// GET /{phone_number_id}: what Graph says about the number (checks the token and the id).
+    pub async fn phone_number_info(&self) -> Result<PhoneNumberInfo, SendError> {
+        let url = format!("{}/{}", self.base_url, path_segment(&self.phone_number_id)?);
+        let request = self.http.get(url).query(&[("fields", "display_phone_number,verified_name")]);
+        let answer: NumberInfo = self.call(request).await.map_err(SendError::repeatable)?;
+        Ok(PhoneNumberInfo {
+            display_phone_number: answer.display_phone_number.field(),
+            verified_name: answer.verified_name.field(),
+        })
+    }
+
     /// POST /{phone_number_id}/messages; the new message's `wamid`.
     async fn send_message(&self, message: &Value) -> Result<String, SendError> {
         let url = format!("{}/{}/messages", self.base_url, path_segment(&self.phone_number_id)?);
@@ -449,6 +460,21 @@ impl CloudApiClient {
             message: "WhatsApp's answer is not JSON".to_owned(),
         })
     }
+}
+
+/// What Graph says about a phone number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhoneNumberInfo {
+    pub display_phone_number: Option<String>,
+    pub verified_name: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct NumberInfo {
+    #[serde(default)]
+    display_phone_number: Text,
+    #[serde(default)]
+    verified_name: Text,
 }
 
 /// Graph's answer to an upload.

@@ -36,6 +36,10 @@ pub fn CrudPage<T>(
     form: Callback<Option<T>, AnyView>,
     /// The delete dialog's question about a row.
     question: fn(Locale, &T) -> String,
+    /// Replaces the delete confirmation, for rows whose deletion asks more than "are you sure?"
+    /// (it drives `crud.confirm_delete` / `crud.cancel_delete` itself).
+    #[prop(optional, into)]
+    delete_dialog: Option<Callback<T, AnyView>>,
     /// Shown between the header and the table (a search box).
     #[prop(optional)]
     children: Option<Children>,
@@ -80,6 +84,9 @@ where
             {move || crud.editing.get().map(|editing| form.run(editing))}
             {move || {
                 crud.deleting.get().map(|item| {
+                    if let Some(dialog) = delete_dialog {
+                        return dialog.run(item);
+                    }
                     view! {
                         <ConfirmDelete
                             question=Signal::derive(move || question(i18n.locale(), &item))
@@ -89,6 +96,7 @@ where
                             on_cancel=move || crud.cancel_delete()
                         />
                     }
+                    .into_any()
                 })
             }}
         </section>
