@@ -33,6 +33,13 @@ impl FieldErrors {
         self.0.is_empty()
     }
 
+    /// Adds another check's problems (the first problem found for a field stays).
+    pub fn extend(&mut self, other: FieldErrors) {
+        for (field, problem) in other.0 {
+            self.0.entry(field).or_insert(problem);
+        }
+    }
+
     /// `Ok(())` when nothing was refused.
     pub fn into_result(self) -> AppResult<()> {
         if self.0.is_empty() { Ok(()) } else { Err(AppError::Invalid(self)) }

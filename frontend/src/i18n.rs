@@ -570,6 +570,8 @@ messages! {
     NotCsv => "Não é um arquivo CSV com uma linha de títulos.", "Not a CSV file with a header row.";
     BadMapping => "Escolha exatamente uma coluna de número, e no máximo uma de nome e uma de e-mail.",
         "Choose exactly one number column, and at most one name column and one e-mail column.";
+    NotServiceAccount => "Não é uma chave de conta de serviço do Google (JSON com client_email e private_key).",
+        "Not a Google service-account key (JSON with client_email and private_key).";
 }
 
 pub fn role_key(role: shared::auth::Role) -> Key {
@@ -840,6 +842,7 @@ pub fn validation_text(locale: Locale, invalid: &Invalid) -> String {
         }
         Invalid::NotCsv => Key::NotCsv,
         Invalid::BadMapping => Key::BadMapping,
+        Invalid::NotServiceAccount => Key::NotServiceAccount,
     };
     key.text(locale).to_owned()
 }
@@ -987,6 +990,7 @@ mod tests {
             Invalid::ContainsSpaces,
             Invalid::NumberBetween { min: 1, max: 100 },
             Invalid::OneOf { choices: vec![3, 5, 10] },
+            Invalid::NotServiceAccount,
             Invalid::Malformed { reason: "missing field `name`".into() },
         ];
         for problem in &problems {

@@ -6,9 +6,14 @@ use super::entities::companies;
 use shared::CompanyId;
 
 pub async fn insert(tx: &WriteTx, name: &str) -> Result<companies::Model, DbErr> {
-    companies::ActiveModel { name: Set(name.to_owned()), created_at: Set(Utc::now()), ..Default::default() }
-        .insert(tx)
-        .await
+    companies::ActiveModel {
+        name: Set(name.to_owned()),
+        created_at: Set(Utc::now()),
+        suspended: Set(false),
+        ..Default::default()
+    }
+    .insert(tx)
+    .await
 }
 
 pub async fn get(db: &impl ConnectionTrait, id: CompanyId) -> Result<Option<companies::Model>, DbErr> {

@@ -12,6 +12,7 @@ mod conformance;
 mod contacts_io;
 mod errors;
 mod files;
+mod integrations;
 mod isolation;
 mod kanban;
 mod notes;

@@ -110,6 +110,7 @@ pub fn AdminSettingsPage() -> impl IntoView {
                 }),
                 protocol_message: Some(protocol_message.get_untracked()),
             }),
+            ..SettingsPatch::default()
         };
         form.save(async move { api::settings::update(&patch).await }, move |saved| {
             settings.set_general(saved.general);
