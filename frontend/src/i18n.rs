@@ -572,6 +572,7 @@ messages! {
         "Choose exactly one number column, and at most one name column and one e-mail column.";
     NotServiceAccount => "Não é uma chave de conta de serviço do Google (JSON com client_email e private_key).",
         "Not a Google service-account key (JSON with client_email and private_key).";
+    UnknownEventType => "Escolha tipos de evento da lista.", "Choose event types from the list.";
 }
 
 pub fn role_key(role: shared::auth::Role) -> Key {
@@ -843,6 +844,7 @@ pub fn validation_text(locale: Locale, invalid: &Invalid) -> String {
         Invalid::NotCsv => Key::NotCsv,
         Invalid::BadMapping => Key::BadMapping,
         Invalid::NotServiceAccount => Key::NotServiceAccount,
+        Invalid::UnknownEventType => Key::UnknownEventType,
     };
     key.text(locale).to_owned()
 }
@@ -991,6 +993,7 @@ mod tests {
             Invalid::NumberBetween { min: 1, max: 100 },
             Invalid::OneOf { choices: vec![3, 5, 10] },
             Invalid::NotServiceAccount,
+            Invalid::UnknownEventType,
             Invalid::Malformed { reason: "missing field `name`".into() },
         ];
         for problem in &problems {

@@ -19,6 +19,7 @@ pub mod notes;
 pub mod ops;
 pub mod outbound_url;
 pub mod outbox;
+pub mod outgoing_webhooks;
 pub mod page;
 pub mod phone;
 pub mod protocols;

@@ -13,6 +13,7 @@ pub mod kanban;
 pub mod me;
 pub mod notes;
 pub mod ops;
+pub mod outgoing_webhooks;
 pub mod protocols;
 pub mod queues;
 pub mod quick_replies;

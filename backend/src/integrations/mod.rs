@@ -52,6 +52,11 @@ pub enum ProviderError {
 }
 
 impl ProviderError {
+    /// A failed request, with the SSRF guard's refusal found among its causes.
+    pub fn from_reqwest(error: reqwest::Error) -> Self {
+        Self::network(error)
+    }
+
     fn network(error: reqwest::Error) -> Self {
         // The guard's refusal hides among the error's sources.
         let mut source: Option<&dyn std::error::Error> = Some(&error);

@@ -20,6 +20,7 @@ mod object_store;
 mod ops;
 mod org;
 mod outbox;
+mod outgoing_webhooks;
 mod protocols;
 mod quick_replies;
 mod ratings;
