@@ -84,6 +84,9 @@ pub enum AppError {
     InsufficientStorage,
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
+    /// 502: a provider this server called refused or failed (its words in the message).
+    #[error("{message}")]
+    BadGateway { code: ErrorCode, message: String },
 }
 
 impl From<sea_orm::DbErr> for AppError {
@@ -149,6 +152,7 @@ impl AppError {
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::InsufficientStorage => StatusCode::INSUFFICIENT_STORAGE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::BadGateway { .. } => StatusCode::BAD_GATEWAY,
         }
     }
 
@@ -168,6 +172,7 @@ impl AppError {
             AppError::Unavailable => ErrorCode::Unavailable,
             AppError::InsufficientStorage => ErrorCode::InsufficientStorage,
             AppError::Internal(_) => ErrorCode::Internal,
+            AppError::BadGateway { code, .. } => *code,
         }
     }
 

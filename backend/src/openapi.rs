@@ -269,6 +269,7 @@ fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(http::wallets::router())
         .merge(http::protocols::router())
         .merge(http::outgoing_webhooks::router())
+        .merge(http::sms::router())
         .split_for_parts()
 }
 

@@ -573,6 +573,36 @@ messages! {
     NotServiceAccount => "Não é uma chave de conta de serviço do Google (JSON com client_email e private_key).",
         "Not a Google service-account key (JSON with client_email and private_key).";
     UnknownEventType => "Escolha tipos de evento da lista.", "Choose event types from the list.";
+    Integrations => "Integrações", "Integrations";
+    IntegrationEnabled => "Ativa", "Enabled";
+    BaseUrl => "Endereço do servidor (URL)", "Server address (URL)";
+    PublicId => "ID público do bot", "Bot public id";
+    ApiKeyField => "Chave de API", "API key";
+    AiModel => "Modelo", "Model";
+    SystemPrompt => "Instruções do sistema (prompt)", "System instructions (prompt)";
+    Temperature => "Temperatura (0 a 2)", "Temperature (0 to 2)";
+    MaxTokens => "Máximo de tokens por resposta", "Maximum tokens per answer";
+    ProjectId => "ID do projeto", "Project id";
+    BotLanguage => "Idioma", "Language";
+    ServiceAccountJson => "Chave da conta de serviço (JSON)", "Service-account key (JSON)";
+    CxLocation => "Região (DialogFlow CX)", "Region (DialogFlow CX)";
+    CxAgentId => "ID do agente (DialogFlow CX)", "Agent id (DialogFlow CX)";
+    SmsSender => "Remetente", "Sender";
+    SecretSet => "definido", "set";
+    SecretReplaceHint => "Deixe em branco para manter; digite para substituir.", "Leave blank to keep it; type to replace it.";
+    TestConnection => "Testar conexão", "Test connection";
+    TestOk => "Conexão OK:", "Connection OK:";
+    TestFailed => "Falhou:", "Failed:";
+    Sms => "SMS", "SMS";
+    SendSms => "Enviar SMS", "Send SMS";
+    SmsText => "Texto do SMS", "SMS text";
+    SmsSent => "SMS enviado.", "SMS sent.";
+    SmsDisabled => "O SMS (Comtele) está desligado em Configurações.", "SMS (Comtele) is switched off in Settings.";
+    ProviderRefused => "O provedor recusou ou não respondeu; tente de novo.", "The provider refused or did not answer; try again.";
+    CompanySuspended => "Esta empresa está suspensa. Fale com o administrador da plataforma.",
+        "This company is suspended. Talk to the platform administrator.";
+    CompanyProtected => "A empresa do administrador da plataforma não pode ser suspensa nem excluída.",
+        "The platform administrator's company cannot be suspended or deleted.";
 }
 
 pub fn role_key(role: shared::auth::Role) -> Key {

@@ -23,6 +23,7 @@ mod m20261128_000019_event_admins;
 mod m20261128_000020_connection_state;
 mod m20261128_000024_integration_settings;
 mod m20261128_000028_outgoing_webhooks;
+mod m20261128_000029_message_channel;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000020_connection_state::Migration),
             Box::new(m20261128_000024_integration_settings::Migration),
             Box::new(m20261128_000028_outgoing_webhooks::Migration),
+            Box::new(m20261128_000029_message_channel::Migration),
         ]
     }
 }

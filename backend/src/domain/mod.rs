@@ -28,6 +28,7 @@ pub mod quick_replies;
 pub mod ratings;
 pub mod schedules;
 pub mod settings;
+pub mod sms;
 pub mod stickers;
 pub mod tags;
 pub mod tickets;

@@ -104,3 +104,4 @@ mod tests {
 column_enum!(DeliveryStatus <=> shared::webhooks::DeliveryStatus {
     Pending = "pending", Delivered = "delivered", Failed = "failed",
 });
+column_enum!(MessageChannel <=> shared::tickets::MessageChannel { Sms = "sms" });

@@ -11,7 +11,7 @@ use axum::routing::{get, post};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_error};
+use crate::helpers::{TestApp, assert_error, desk};
 
 /// A throwaway RSA key for a fake service account (never used anywhere else).
 pub const TEST_PRIVATE_KEY: &str = r"-----BEGIN PRIVATE KEY-----
@@ -135,6 +135,18 @@ pub fn service_account(token_uri: &str) -> String {
     json!({"type": "service_account", "project_id": "atende-test", "client_email": "bot@atende-test.iam.gserviceaccount.com",
         "private_key": TEST_PRIVATE_KEY, "token_uri": token_uri})
     .to_string()
+}
+
+/// Switches Comtele on against the stand-in.
+pub async fn enable_comtele(app: &TestApp, admin: &str, base: &str) {
+    let (status, body) = app
+        .patch(
+            "/api/v1/settings",
+            admin,
+            json!({"comtele": {"enabled": true, "base_url": format!("{base}/comtele"), "api_key": "comtele-key", "sender": "ATENDE"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
 }
 
 #[tokio::test]
@@ -309,4 +321,57 @@ fn decode_part(part: &str) -> Value {
     use base64::Engine;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(part).unwrap();
     serde_json::from_slice(&bytes).unwrap()
+}
+
+#[tokio::test]
+async fn an_sms_goes_through_comtele_and_joins_the_thread_marked_sms() {
+    let (base, seen) = start_providers().await;
+    let d = desk().await;
+    let (app, admin) = (&d.app, &d.admin);
+    let ticket = app.inbound(admin, d.connection, "+5511987650001", "Oi").await;
+    let path = format!("/api/v1/tickets/{ticket}/sms");
+
+    let (status, body) = app.post(&path, admin, json!({"body": "Seu pedido saiu"})).await;
+    assert_error(status, &body, StatusCode::CONFLICT, "sms_disabled");
+    assert!(seen.lock().unwrap().sms.is_empty());
+
+    enable_comtele(app, admin, &base).await;
+    let (status, sms) = app.post(&path, admin, json!({"body": "Seu pedido saiu para entrega"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{sms}");
+    assert_eq!(sms["channel"], "sms");
+    assert_eq!(sms["status"], "sent");
+    assert_eq!(sms["from_me"], true);
+    {
+        let seen = seen.lock().unwrap();
+        let (key, sent) = seen.sms.last().unwrap();
+        assert_eq!(key, "comtele-key");
+        assert_eq!(
+            sent,
+            &json!({"Sender": "ATENDE", "Receivers": "5511987650001", "Content": "Seu pedido saiu para entrega"})
+        );
+    }
+    let (_, thread) = app.get(&format!("/api/v1/tickets/{ticket}/messages"), admin).await;
+    let newest = &thread["items"][0];
+    assert_eq!(newest["id"], sms["id"], "{thread}");
+    assert_eq!(newest["channel"], "sms");
+    assert!(thread["items"][1].get("channel").is_none(), "WhatsApp messages carry no channel: {thread}");
+
+    // Comtele refuses: a clear 502, and the failed SMS stays in the thread with the reason.
+    seen.lock().unwrap().comtele_refuses = Some("Saldo insuficiente".into());
+    let (status, body) = app.post(&path, admin, json!({"body": "Outra"})).await;
+    assert_error(status, &body, StatusCode::BAD_GATEWAY, "provider_error");
+    assert!(body["error"]["message"].as_str().unwrap().contains("Saldo insuficiente"), "{body}");
+    let (_, thread) = app.get(&format!("/api/v1/tickets/{ticket}/messages"), admin).await;
+    let failed = &thread["items"][0];
+    assert_eq!(failed["channel"], "sms");
+    assert_eq!(failed["status"], "failed");
+    assert!(failed["error"].as_str().unwrap().contains("Saldo insuficiente"), "{failed}");
+
+    let (status, body) = app.post(&path, admin, json!({"body": "  "})).await;
+    assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "invalid_field");
+    // An agent who may not see the ticket is told it does not exist.
+    let other = app.queue(admin, "Financeiro").await;
+    let (_, agent) = app.user(admin, "agent@test.local", "agent", &[other]).await;
+    let (status, body) = app.post(&path, &agent, json!({"body": "x"})).await;
+    assert_error(status, &body, StatusCode::NOT_FOUND, "not_found");
 }

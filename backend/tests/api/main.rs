@@ -8,6 +8,7 @@ mod ws_client;
 mod auth;
 mod cloud_api;
 mod cluster;
+mod companies_admin;
 mod conformance;
 mod contacts_io;
 mod errors;

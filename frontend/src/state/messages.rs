@@ -286,6 +286,7 @@ mod tests {
             system: None,
             created_at: at,
             updated_at: at,
+            channel: None,
         }
     }
 

@@ -24,6 +24,8 @@ pub struct Model {
     pub quoted_id: Option<i64>,
     /// System messages: the `shared::tickets::SystemNote` as JSON.
     pub system_note: Option<String>,
+    /// Null: the ticket's connection; `sms`: sent by Comtele.
+    pub channel: Option<crate::store::enums::MessageChannel>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
