@@ -8,6 +8,7 @@ use crate::components::app_frame::AppFrame;
 use crate::components::toast::{ToastRegion, Toasts};
 use crate::i18n::I18n;
 use crate::pages::NotFoundPage;
+use crate::pages::admin_api_tokens::AdminApiTokensPage;
 use crate::pages::admin_kanban::AdminKanbanPage;
 use crate::pages::admin_queues::AdminQueuesPage;
 use crate::pages::admin_quick_replies::AdminQuickRepliesPage;
@@ -15,6 +16,7 @@ use crate::pages::admin_settings::AdminSettingsPage;
 use crate::pages::admin_stickers::AdminStickersPage;
 use crate::pages::admin_tags::AdminTagsPage;
 use crate::pages::admin_users::AdminUsersPage;
+use crate::pages::admin_webhooks::AdminWebhooksPage;
 use crate::pages::contacts::ContactsPage;
 use crate::pages::home::HomePage;
 use crate::pages::kanban::KanbanPage;
@@ -48,6 +50,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/stickers") view=AdminStickersPage/>
                     <Route path=path!("/admin/tags") view=AdminTagsPage/>
                     <Route path=path!("/admin/kanban") view=AdminKanbanPage/>
+                    <Route path=path!("/admin/webhooks") view=AdminWebhooksPage/>
+                    <Route path=path!("/admin/api-tokens") view=AdminApiTokensPage/>
                 </ParentRoute>
             </Routes>
         </Router>

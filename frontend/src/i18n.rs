@@ -603,6 +603,35 @@ messages! {
         "This company is suspended. Talk to the platform administrator.";
     CompanyProtected => "A empresa do administrador da plataforma não pode ser suspensa nem excluída.",
         "The platform administrator's company cannot be suspended or deleted.";
+    Webhooks => "Webhooks", "Webhooks";
+    WebhooksSubtitle => "Eventos da empresa enviados, assinados, para integradores", "The company's events sent, signed, to integrators";
+    NewWebhook => "Novo webhook", "New webhook";
+    EditWebhook => "Editar webhook", "Edit webhook";
+    WebhookUrl => "URL de destino", "Target URL";
+    WebhookEvents => "Eventos", "Events";
+    WebhookEvent => "Evento", "Event";
+    WebhookSecret => "Segredo", "Secret";
+    WebhookSecretHint => "Pelo menos 16 caracteres; assina cada entrega (X-Atende-Signature).", "At least 16 characters; signs every delivery (X-Atende-Signature).";
+    WebhookSwitchedOff => "Desligado pelo servidor:", "Switched off by the server:";
+    WebhookDeliveries => "Entregas", "Deliveries";
+    WebhookCreated => "Webhook criado.", "Webhook created.";
+    WebhookUpdated => "Webhook salvo.", "Webhook saved.";
+    WebhookDeleted => "Webhook excluído.", "Webhook deleted.";
+    NoWebhooks => "Nenhum webhook ainda.", "No webhooks yet.";
+    NoDeliveries => "Nenhuma entrega ainda.", "No deliveries yet.";
+    DeliveryStatusLabel => "Situação (tentativas)", "Status (attempts)";
+    DeliveryResponse => "Resposta", "Response";
+    DeliveryLatency => "Latência", "Latency";
+    Yes => "Sim", "Yes";
+    No => "Não", "No";
+    ApiTokens => "Tokens de API", "API tokens";
+    ApiTokensSubtitle => "Para integradores: agem como o administrador que os criou", "For integrators: they act as the administrator who created them";
+    NewApiToken => "Criar token", "Create token";
+    ApiTokenShownOnce => "Copie agora: este token não será mostrado de novo.", "Copy it now: this token will not be shown again.";
+    TokenPrefix => "Início do token", "Token start";
+    LastUsed => "Último uso", "Last used";
+    Revoke => "Revogar", "Revoke";
+    NoApiTokens => "Nenhum token ainda.", "No tokens yet.";
 }
 
 pub fn role_key(role: shared::auth::Role) -> Key {

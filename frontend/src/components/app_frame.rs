@@ -125,6 +125,14 @@ fn Shell() -> impl IntoView {
                             {icons::settings()}
                             <span>{t!(i18n, Settings)}</span>
                         </A>
+                        <A href="/admin/webhooks" attr:class="nav-link" attr:data-testid="nav-webhooks">
+                            {icons::zap()}
+                            <span>{t!(i18n, Webhooks)}</span>
+                        </A>
+                        <A href="/admin/api-tokens" attr:class="nav-link" attr:data-testid="nav-api-tokens">
+                            {icons::settings()}
+                            <span>{t!(i18n, ApiTokens)}</span>
+                        </A>
                     </Show>
                 </nav>
                 <main class="content" id="main">
