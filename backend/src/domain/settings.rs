@@ -124,30 +124,35 @@ fn view(company: CompanyId, row: Option<&store::entities::company_settings::Mode
     Ok(sections_of(company, row)?.view())
 }
 
-/// The base URLs a patch gives, checked by the SSRF guard before the transaction (the check
-/// resolves names, which must not hold SQLite's write turn). An empty one clears the field.
-async fn check_urls(state: &AppState, patch: &SettingsPatch) -> FieldErrors {
+/// The base URLs a patch changes, checked by the SSRF guard before the transaction (the check
+/// resolves names, which must not hold SQLite's write turn). An empty one clears the field; one
+/// equal to what is stored (or to the default) was checked before, or needs no check.
+async fn check_urls(state: &AppState, company: CompanyId, patch: &SettingsPatch) -> AppResult<FieldErrors> {
     let allow_private = state.config.allow_private_urls;
+    let stored = sections(&state.db, company).await?;
     let mut errors = FieldErrors::new();
     let urls = [
-        ("typebot.base_url", patch.typebot.as_ref().and_then(|p| p.base_url.as_ref())),
-        ("chatgpt.base_url", patch.chatgpt.as_ref().and_then(|p| p.base_url.as_ref())),
-        ("comtele.base_url", patch.comtele.as_ref().and_then(|p| p.base_url.as_ref())),
+        ("typebot.base_url", patch.typebot.as_ref().and_then(|p| p.base_url.as_ref()), stored.typebot.view.base_url),
+        ("chatgpt.base_url", patch.chatgpt.as_ref().and_then(|p| p.base_url.as_ref()), stored.chatgpt.view.base_url),
+        ("comtele.base_url", patch.comtele.as_ref().and_then(|p| p.base_url.as_ref()), stored.comtele.view.base_url),
     ];
-    for (field, url) in urls {
+    for (field, url, current) in urls {
         let Some(url) = url.map(|u| u.trim()).filter(|u| !u.is_empty()) else { continue };
+        if url.trim_end_matches('/') == current {
+            continue;
+        }
         if url.chars().count() > MAX_URL_CHARS {
             errors.add(field, Invalid::TooLong { max: MAX_URL_CHARS as u32 });
         } else if let Err(refused) = crate::domain::outbound_url::check(url, allow_private).await {
             errors.add(field, refused.into());
         }
     }
-    errors
+    Ok(errors)
 }
 
 pub async fn update(state: &AppState, caller: &CurrentUser, patch: SettingsPatch) -> AppResult<Settings> {
     caller.require_admin()?;
-    let mut errors = check_urls(state, &patch).await;
+    let mut errors = check_urls(state, caller.company_id, &patch).await?;
     let txn = state.begin().await?;
     let row = store::settings::get(&txn, caller.company_id).await?;
     let mut sections = sections_of(caller.company_id, row.as_ref())?;
