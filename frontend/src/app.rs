@@ -9,6 +9,7 @@ use crate::components::toast::{ToastRegion, Toasts};
 use crate::i18n::I18n;
 use crate::pages::NotFoundPage;
 use crate::pages::admin_api_tokens::AdminApiTokensPage;
+use crate::pages::admin_companies::AdminCompaniesPage;
 use crate::pages::admin_kanban::AdminKanbanPage;
 use crate::pages::admin_queues::AdminQueuesPage;
 use crate::pages::admin_quick_replies::AdminQuickRepliesPage;
@@ -52,6 +53,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/kanban") view=AdminKanbanPage/>
                     <Route path=path!("/admin/webhooks") view=AdminWebhooksPage/>
                     <Route path=path!("/admin/api-tokens") view=AdminApiTokensPage/>
+                    <Route path=path!("/admin/companies") view=AdminCompaniesPage/>
                 </ParentRoute>
             </Routes>
         </Router>

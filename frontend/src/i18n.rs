@@ -632,6 +632,18 @@ messages! {
     LastUsed => "Último uso", "Last used";
     Revoke => "Revogar", "Revoke";
     NoApiTokens => "Nenhum token ainda.", "No tokens yet.";
+    Companies => "Empresas", "Companies";
+    CompaniesSubtitle => "Administrador da plataforma: empresas e seus primeiros administradores", "Platform administrator: companies and their first administrators";
+    CompanyName => "Nome da empresa", "Company name";
+    CompanyAdminName => "Nome do administrador", "Administrator's name";
+    CompanyAdminEmail => "E-mail do administrador", "Administrator's e-mail";
+    CompanyAdminPassword => "Senha do administrador", "Administrator's password";
+    NewCompany => "Criar empresa", "Create company";
+    CompanySuspendedLabel => "Suspensa", "Suspended";
+    CompanyActiveLabel => "Ativa", "Active";
+    CompanySuspend => "Suspender", "Suspend";
+    CompanyRestore => "Reativar", "Restore";
+    CompanyConfirmDelete => "Confirmar exclusão (apaga todos os dados)", "Confirm deletion (erases all its data)";
 }
 
 pub fn role_key(role: shared::auth::Role) -> Key {

@@ -133,6 +133,12 @@ fn Shell() -> impl IntoView {
                             {icons::settings()}
                             <span>{t!(i18n, ApiTokens)}</span>
                         </A>
+                        <Show when=move || session.me().is_some_and(|me| me.platform_admin)>
+                            <A href="/admin/companies" attr:class="nav-link" attr:data-testid="nav-companies">
+                                {icons::users()}
+                                <span>{t!(i18n, Companies)}</span>
+                            </A>
+                        </Show>
                     </Show>
                 </nav>
                 <main class="content" id="main">

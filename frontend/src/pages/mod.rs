@@ -1,6 +1,7 @@
 //! One module per screen.
 
 pub mod admin_api_tokens;
+pub mod admin_companies;
 pub mod admin_kanban;
 pub mod admin_queues;
 pub mod admin_quick_replies;
