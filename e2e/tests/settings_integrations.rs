@@ -1,6 +1,6 @@
 //! Browser test of the integrations' admin pages: an admin saves ChatGPT's key in Configurações and
 //! sees it only as "definido"; creates an outgoing webhook; creates an API token (shown once) and
-//! revokes it.
+//! revokes it; the platform administrator creates, suspends and deletes a company.
 
 mod support;
 
@@ -44,6 +44,22 @@ async fn an_admin_sets_an_integration_key_creates_a_webhook_and_a_token_and_revo
     browser.click("api-token-revoke").await;
     browser.wait_gone("api-token-row").await;
     assert_eq!(browser.count(&by_testid("api-token-row")).await, 0);
+
+    // Empresas (the platform administrator): a company created, suspended, then deleted.
+    browser.goto("/admin/companies").await;
+    browser.fill("company-name", "Loja Beta").await;
+    browser.fill("company-admin-name", "Olga").await;
+    browser.fill("company-admin-email", "olga@beta.e2e").await;
+    browser.fill("company-admin-password", "olga-Secret-123").await;
+    browser.click("company-create").await;
+    browser.wait_count(&by_testid("company-row"), 2).await;
+    let beta = "[data-testid=company-row]:last-child";
+    let _ = browser.find_css(&format!("{beta} [data-testid=company-suspend]")).await.click().await;
+    browser.wait_any_text("[data-testid=company-row-state]", "Suspensa").await;
+    let delete = format!("{beta} [data-testid=company-delete]");
+    let _ = browser.find_css(&delete).await.click().await;
+    let _ = browser.find_css(&delete).await.click().await;
+    browser.wait_count(&by_testid("company-row"), 1).await;
 
     browser.close().await;
 }
