@@ -85,6 +85,14 @@ pub struct Config {
     /// `/readyz` answers 503 while requests are still served, so a load balancer stops sending
     /// new ones before the listener closes.
     pub shutdown_drain: Duration,
+    /// `ATENDE_WEBHOOK_RETRY_BASE_SECS`, default 10: the wait after an outgoing webhook's first
+    /// failed attempt, doubled after each next one (at most an hour).
+    pub webhook_retry_base: Duration,
+    /// `ATENDE_WEBHOOK_MAX_ATTEMPTS`, default 8: attempts per delivery before it is failed.
+    pub webhook_max_attempts: u32,
+    /// `ATENDE_WEBHOOK_DISABLE_AFTER`, default 10: failed attempts in a row after which a webhook
+    /// is switched off (an admin switches it on again).
+    pub webhook_disable_after: u32,
 }
 
 /// Where media files are kept (`ATENDE_MEDIA_URL`).
@@ -257,6 +265,9 @@ impl Config {
             media: MediaStorage::DataDir,
             shutdown_grace: Duration::from_secs(20),
             shutdown_drain: Duration::from_secs(5),
+            webhook_retry_base: Duration::from_secs(10),
+            webhook_max_attempts: 8,
+            webhook_disable_after: 10,
         }
     }
 
@@ -356,6 +367,9 @@ impl Config {
         config.shutdown_grace = Duration::from_secs(number(&lookup, "ATENDE_SHUTDOWN_GRACE_SECS", 20)?);
         config.shutdown_drain =
             Duration::from_secs(number(&lookup, "ATENDE_SHUTDOWN_DRAIN_SECS", 5)?).min(config.shutdown_grace);
+        config.webhook_retry_base = Duration::from_secs(number(&lookup, "ATENDE_WEBHOOK_RETRY_BASE_SECS", 10)?.max(1));
+        config.webhook_max_attempts = number(&lookup, "ATENDE_WEBHOOK_MAX_ATTEMPTS", 8)?.max(1);
+        config.webhook_disable_after = number(&lookup, "ATENDE_WEBHOOK_DISABLE_AFTER", 10)?.max(1);
         if let Some(list) = lookup("ATENDE_TRUSTED_PROXIES") {
             config.trusted_proxies = list
                 .split(',')

@@ -33,6 +33,13 @@ impl FieldErrors {
         self.0.is_empty()
     }
 
+    /// Adds another check's problems (the first problem found for a field stays).
+    pub fn extend(&mut self, other: FieldErrors) {
+        for (field, problem) in other.0 {
+            self.0.entry(field).or_insert(problem);
+        }
+    }
+
     /// `Ok(())` when nothing was refused.
     pub fn into_result(self) -> AppResult<()> {
         if self.0.is_empty() { Ok(()) } else { Err(AppError::Invalid(self)) }
@@ -77,6 +84,9 @@ pub enum AppError {
     InsufficientStorage,
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
+    /// 502: a provider this server called refused or failed (its words in the message).
+    #[error("{message}")]
+    BadGateway { code: ErrorCode, message: String },
 }
 
 impl From<sea_orm::DbErr> for AppError {
@@ -142,6 +152,7 @@ impl AppError {
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::InsufficientStorage => StatusCode::INSUFFICIENT_STORAGE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::BadGateway { .. } => StatusCode::BAD_GATEWAY,
         }
     }
 
@@ -161,6 +172,7 @@ impl AppError {
             AppError::Unavailable => ErrorCode::Unavailable,
             AppError::InsufficientStorage => ErrorCode::InsufficientStorage,
             AppError::Internal(_) => ErrorCode::Internal,
+            AppError::BadGateway { code, .. } => *code,
         }
     }
 

@@ -8,6 +8,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod integrations;
 pub mod lifecycle;
 pub mod metrics;
 pub mod openapi;

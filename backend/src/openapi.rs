@@ -37,6 +37,7 @@ use crate::state::AppState;
         (name = "kanban", description = "Kanban boards, their lanes, and tickets placed in them"),
         (name = "ratings", description = "The satisfaction survey and its answers (Avaliação)"),
         (name = "live events", description = "WebSocket: ticket and message events, resumable by seq"),
+        (name = "webhooks", description = "Outgoing webhooks: the company's events POSTed, signed, to integrators"),
     )
 )]
 struct ApiDoc;
@@ -267,6 +268,8 @@ fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(http::webhooks::router())
         .merge(http::wallets::router())
         .merge(http::protocols::router())
+        .merge(http::outgoing_webhooks::router())
+        .merge(http::sms::router())
         .split_for_parts()
 }
 

@@ -91,6 +91,7 @@ async fn handover(
     let outbox = crate::domain::outbox::OutboxWorker::start(state.clone());
     let schedules = crate::domain::schedules::ScheduleSender::start(state.clone());
     let imports = crate::domain::contacts_io::ImportSweeper::start(state.clone());
+    let webhooks = crate::domain::outgoing_webhooks::WebhookSender::start(state.clone());
     let grace = state.config.shutdown_grace;
     let (left, leaving) = tokio::sync::oneshot::channel::<Instant>();
     let closing_state = state.clone();
@@ -124,6 +125,7 @@ async fn handover(
             outbox.stop(),
             schedules.stop(),
             imports.stop(),
+            webhooks.stop(),
             pruned,
             state.lifecycle.sockets_closed()
         );

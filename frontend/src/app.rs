@@ -8,6 +8,8 @@ use crate::components::app_frame::AppFrame;
 use crate::components::toast::{ToastRegion, Toasts};
 use crate::i18n::I18n;
 use crate::pages::NotFoundPage;
+use crate::pages::admin_api_tokens::AdminApiTokensPage;
+use crate::pages::admin_companies::AdminCompaniesPage;
 use crate::pages::admin_connections::{AdminConnectionsPage, ConnectionPage};
 use crate::pages::admin_kanban::AdminKanbanPage;
 use crate::pages::admin_queues::AdminQueuesPage;
@@ -16,6 +18,7 @@ use crate::pages::admin_settings::AdminSettingsPage;
 use crate::pages::admin_stickers::AdminStickersPage;
 use crate::pages::admin_tags::AdminTagsPage;
 use crate::pages::admin_users::AdminUsersPage;
+use crate::pages::admin_webhooks::AdminWebhooksPage;
 use crate::pages::contacts::ContactsPage;
 use crate::pages::home::HomePage;
 use crate::pages::kanban::KanbanPage;
@@ -51,6 +54,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/kanban") view=AdminKanbanPage/>
                     <Route path=path!("/admin/connections") view=AdminConnectionsPage/>
                     <Route path=path!("/admin/connections/:id") view=ConnectionPage/>
+                    <Route path=path!("/admin/webhooks") view=AdminWebhooksPage/>
+                    <Route path=path!("/admin/api-tokens") view=AdminApiTokensPage/>
+                    <Route path=path!("/admin/companies") view=AdminCompaniesPage/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -654,6 +654,76 @@ messages! {
     FirstRunAction => "Criar uma conexão", "Create a connection";
     FirstRunAgent => "A empresa ainda não tem um número conectado. Peça a um administrador para conectar um em Conexões.",
         "The company has no connected number yet. Ask an administrator to connect one in Connections.";
+    NotServiceAccount => "Não é uma chave de conta de serviço do Google (JSON com client_email e private_key).",
+        "Not a Google service-account key (JSON with client_email and private_key).";
+    UnknownEventType => "Escolha tipos de evento da lista.", "Choose event types from the list.";
+    Integrations => "Integrações", "Integrations";
+    IntegrationEnabled => "Ativa", "Enabled";
+    BaseUrl => "Endereço do servidor (URL)", "Server address (URL)";
+    PublicId => "ID público do bot", "Bot public id";
+    ApiKeyField => "Chave de API", "API key";
+    AiModel => "Modelo", "Model";
+    SystemPrompt => "Instruções do sistema (prompt)", "System instructions (prompt)";
+    Temperature => "Temperatura (0 a 2)", "Temperature (0 to 2)";
+    MaxTokens => "Máximo de tokens por resposta", "Maximum tokens per answer";
+    ProjectId => "ID do projeto", "Project id";
+    BotLanguage => "Idioma", "Language";
+    ServiceAccountJson => "Chave da conta de serviço (JSON)", "Service-account key (JSON)";
+    CxLocation => "Região (DialogFlow CX)", "Region (DialogFlow CX)";
+    CxAgentId => "ID do agente (DialogFlow CX)", "Agent id (DialogFlow CX)";
+    SmsSender => "Remetente", "Sender";
+    SecretReplaceHint => "Deixe em branco para manter; digite para substituir.", "Leave blank to keep it; type to replace it.";
+    Sms => "SMS", "SMS";
+    SendSms => "Enviar SMS", "Send SMS";
+    SmsText => "Texto do SMS", "SMS text";
+    SmsSent => "SMS enviado.", "SMS sent.";
+    SmsDisabled => "O SMS (Comtele) está desligado em Configurações.", "SMS (Comtele) is switched off in Settings.";
+    ProviderRefused => "O provedor recusou ou não respondeu; tente de novo.", "The provider refused or did not answer; try again.";
+    CompanySuspended => "Esta empresa está suspensa. Fale com o administrador da plataforma.",
+        "This company is suspended. Talk to the platform administrator.";
+    CompanyProtected => "A empresa do administrador da plataforma não pode ser suspensa nem excluída.",
+        "The platform administrator's company cannot be suspended or deleted.";
+    Webhooks => "Webhooks", "Webhooks";
+    WebhooksSubtitle => "Eventos da empresa enviados, assinados, para integradores", "The company's events sent, signed, to integrators";
+    NewWebhook => "Novo webhook", "New webhook";
+    EditWebhook => "Editar webhook", "Edit webhook";
+    OutgoingWebhookUrl => "URL de destino", "Target URL";
+    WebhookEvents => "Eventos", "Events";
+    WebhookEvent => "Evento", "Event";
+    WebhookSecret => "Segredo", "Secret";
+    WebhookSecretHint => "Pelo menos 16 caracteres; assina cada entrega (X-Atende-Signature).", "At least 16 characters; signs every delivery (X-Atende-Signature).";
+    WebhookSwitchedOff => "Desligado pelo servidor:", "Switched off by the server:";
+    WebhookDeliveries => "Entregas", "Deliveries";
+    WebhookCreated => "Webhook criado.", "Webhook created.";
+    WebhookUpdated => "Webhook salvo.", "Webhook saved.";
+    WebhookDeleted => "Webhook excluído.", "Webhook deleted.";
+    NoWebhooks => "Nenhum webhook ainda.", "No webhooks yet.";
+    NoDeliveries => "Nenhuma entrega ainda.", "No deliveries yet.";
+    DeliveryStatusLabel => "Situação (tentativas)", "Status (attempts)";
+    DeliveryResponse => "Resposta", "Response";
+    DeliveryLatency => "Latência", "Latency";
+    Yes => "Sim", "Yes";
+    No => "Não", "No";
+    ApiTokens => "Tokens de API", "API tokens";
+    ApiTokensSubtitle => "Para integradores: agem como o administrador que os criou", "For integrators: they act as the administrator who created them";
+    NewApiToken => "Criar token", "Create token";
+    ApiTokenShownOnce => "Copie agora: este token não será mostrado de novo.", "Copy it now: this token will not be shown again.";
+    TokenPrefix => "Início do token", "Token start";
+    LastUsed => "Último uso", "Last used";
+    Revoke => "Revogar", "Revoke";
+    NoApiTokens => "Nenhum token ainda.", "No tokens yet.";
+    Companies => "Empresas", "Companies";
+    CompaniesSubtitle => "Administrador da plataforma: empresas e seus primeiros administradores", "Platform administrator: companies and their first administrators";
+    CompanyName => "Nome da empresa", "Company name";
+    CompanyAdminName => "Nome do administrador", "Administrator's name";
+    CompanyAdminEmail => "E-mail do administrador", "Administrator's e-mail";
+    CompanyAdminPassword => "Senha do administrador", "Administrator's password";
+    NewCompany => "Criar empresa", "Create company";
+    CompanySuspendedLabel => "Suspensa", "Suspended";
+    CompanyActiveLabel => "Ativa", "Active";
+    CompanySuspend => "Suspender", "Suspend";
+    CompanyRestore => "Reativar", "Restore";
+    CompanyConfirmDelete => "Confirmar exclusão (apaga todos os dados)", "Confirm deletion (erases all its data)";
 }
 
 pub fn role_key(role: shared::auth::Role) -> Key {
@@ -932,6 +1002,8 @@ pub fn validation_text(locale: Locale, invalid: &Invalid) -> String {
         }
         Invalid::NotCsv => Key::NotCsv,
         Invalid::BadMapping => Key::BadMapping,
+        Invalid::NotServiceAccount => Key::NotServiceAccount,
+        Invalid::UnknownEventType => Key::UnknownEventType,
     };
     key.text(locale).to_owned()
 }
@@ -1079,6 +1151,8 @@ mod tests {
             Invalid::ContainsSpaces,
             Invalid::NumberBetween { min: 1, max: 100 },
             Invalid::OneOf { choices: vec![3, 5, 10] },
+            Invalid::NotServiceAccount,
+            Invalid::UnknownEventType,
             Invalid::Malformed { reason: "missing field `name`".into() },
         ];
         for problem in &problems {

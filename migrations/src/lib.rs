@@ -22,6 +22,9 @@ mod m20261128_000018_dashboard_index;
 mod m20261128_000019_event_admins;
 mod m20261128_000020_connection_state;
 mod m20261128_000023_message_metadata;
+mod m20261128_000024_integration_settings;
+mod m20261128_000028_outgoing_webhooks;
+mod m20261128_000029_message_channel;
 
 pub struct Migrator;
 
@@ -48,6 +51,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000019_event_admins::Migration),
             Box::new(m20261128_000020_connection_state::Migration),
             Box::new(m20261128_000023_message_metadata::Migration),
+            Box::new(m20261128_000024_integration_settings::Migration),
+            Box::new(m20261128_000028_outgoing_webhooks::Migration),
+            Box::new(m20261128_000029_message_channel::Migration),
         ]
     }
 }

@@ -167,6 +167,14 @@ error_codes! {
     Unavailable = "unavailable",
     /// 507: the server's disk is full; nothing was stored. Try again later.
     InsufficientStorage = "insufficient_storage",
+    /// 409: SMS by Comtele is switched off (or has no API key) in the settings.
+    SmsDisabled = "sms_disabled",
+    /// 502: the provider (Comtele, …) refused or could not be reached; the message says why.
+    ProviderError = "provider_error",
+    /// 403: the caller's company is suspended by the platform administrator.
+    CompanySuspended = "company_suspended",
+    /// 409: the platform administrator's own company cannot be suspended or deleted.
+    CompanyProtected = "company_protected",
     Internal = "internal",
 }
 

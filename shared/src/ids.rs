@@ -44,4 +44,6 @@ id_type!(
     LaneId,
     RatingId,
     ContactImportId,
+    WebhookId,
+    WebhookDeliveryId,
 );

@@ -22,6 +22,7 @@ pub mod tags;
 pub mod tickets;
 pub mod validate;
 pub mod visibility;
+pub mod webhooks;
 
 pub use error::{ErrorBody, ErrorCode, ErrorDetail, FieldProblem};
 pub use ids::*;

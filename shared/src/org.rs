@@ -92,6 +92,20 @@ pub struct Company {
     pub id: CompanyId,
     pub name: String,
     pub created_at: DateTime<Utc>,
+    /// A suspended company's users can neither sign in nor call the API.
+    #[serde(default)]
+    pub suspended: bool,
+}
+
+/// `PATCH /api/v1/companies/{id}` (platform admin): every field optional.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UpdateCompany {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suspended: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

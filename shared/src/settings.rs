@@ -10,10 +10,127 @@ pub const DEFAULT_VIDEO_CALL_BASE_URL: &str = "https://meet.jit.si";
 pub const MAX_UPLOAD_MB_LIMIT: u32 = 100;
 pub const DEFAULT_MAX_UPLOAD_MB: u32 = 16;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Settings {
     pub general: GeneralSettings,
+    #[serde(default)]
+    pub typebot: TypebotSettings,
+    #[serde(default)]
+    pub chatgpt: ChatgptSettings,
+    #[serde(default)]
+    pub dialogflow: DialogflowSettings,
+    #[serde(default)]
+    pub comtele: ComteleSettings,
+}
+
+/// The integrations a section of the settings configures (`POST /api/v1/settings/{section}/test`).
+pub const INTEGRATIONS: [&str; 4] = ["typebot", "chatgpt", "dialogflow", "comtele"];
+
+pub const DEFAULT_CHATGPT_BASE_URL: &str = "https://api.openai.com/v1";
+pub const DEFAULT_CHATGPT_MODEL: &str = "gpt-4o-mini";
+pub const DEFAULT_COMTELE_BASE_URL: &str = "https://sms.comtele.com.br/api/v2";
+pub const DEFAULT_DIALOGFLOW_LANGUAGE: &str = "pt-BR";
+/// The largest answer a bot may ask the model for.
+pub const MAX_CHATGPT_TOKENS: u32 = 32_000;
+pub const MAX_SYSTEM_PROMPT_CHARS: usize = 8_000;
+
+/// Typebot: a bot published on a Typebot server (cloud or self-hosted).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TypebotSettings {
+    pub enabled: bool,
+    /// The Typebot server, e.g. `https://typebot.io` (its API lives under `/api/v1`).
+    pub base_url: String,
+    /// The published bot's public id.
+    pub public_id: String,
+}
+
+/// Any OpenAI-compatible chat-completions endpoint. The key is write-only: reads say whether one is set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChatgptSettings {
+    pub enabled: bool,
+    pub base_url: String,
+    pub api_key_set: bool,
+    pub model: String,
+    pub system_prompt: String,
+    /// 0 to 2.
+    pub temperature: f64,
+    pub max_tokens: u32,
+}
+
+impl Default for ChatgptSettings {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            base_url: DEFAULT_CHATGPT_BASE_URL.to_owned(),
+            api_key_set: false,
+            model: DEFAULT_CHATGPT_MODEL.to_owned(),
+            system_prompt: String::new(),
+            temperature: 0.7,
+            max_tokens: 512,
+        }
+    }
+}
+
+/// DialogFlow ES (no `agent_id`) or CX (`location` and `agent_id`), reached with a service-account key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DialogflowSettings {
+    pub enabled: bool,
+    pub project_id: String,
+    pub language: String,
+    pub service_account_json_set: bool,
+    pub location: Option<String>,
+    pub agent_id: Option<String>,
+}
+
+impl Default for DialogflowSettings {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            project_id: String::new(),
+            language: DEFAULT_DIALOGFLOW_LANGUAGE.to_owned(),
+            service_account_json_set: false,
+            location: None,
+            agent_id: None,
+        }
+    }
+}
+
+/// SMS through Comtele's REST API.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ComteleSettings {
+    pub enabled: bool,
+    pub base_url: String,
+    pub api_key_set: bool,
+    /// The sender id Comtele shows (may be empty: the account's default).
+    pub sender: String,
+}
+
+impl Default for ComteleSettings {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            base_url: DEFAULT_COMTELE_BASE_URL.to_owned(),
+            api_key_set: false,
+            sender: String::new(),
+        }
+    }
+}
+
+/// `POST /api/v1/settings/{section}/test`: what the provider answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ConnectionTest {
+    pub ok: bool,
+    pub detail: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,11 +202,66 @@ impl Default for RatingSettings {
 }
 
 /// `PATCH /api/v1/settings`: each section given is merged field by field into the stored one.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SettingsPatch {
     pub general: Option<GeneralPatch>,
+    #[serde(default)]
+    pub typebot: Option<TypebotPatch>,
+    #[serde(default)]
+    pub chatgpt: Option<ChatgptPatch>,
+    #[serde(default)]
+    pub dialogflow: Option<DialogflowPatch>,
+    #[serde(default)]
+    pub comtele: Option<ComtelePatch>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TypebotPatch {
+    pub enabled: Option<bool>,
+    pub base_url: Option<String>,
+    pub public_id: Option<String>,
+}
+
+/// `api_key`: a new key replaces the stored one; an empty string removes it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChatgptPatch {
+    pub enabled: Option<bool>,
+    pub base_url: Option<String>,
+    pub api_key: Option<String>,
+    pub model: Option<String>,
+    pub system_prompt: Option<String>,
+    pub temperature: Option<f64>,
+    pub max_tokens: Option<u32>,
+}
+
+/// `service_account_json`: the key file's text; an empty string removes it. `location` and
+/// `agent_id`: an empty string clears them (back to DialogFlow ES).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DialogflowPatch {
+    pub enabled: Option<bool>,
+    pub project_id: Option<String>,
+    pub language: Option<String>,
+    pub service_account_json: Option<String>,
+    pub location: Option<String>,
+    pub agent_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ComtelePatch {
+    pub enabled: Option<bool>,
+    pub base_url: Option<String>,
+    pub api_key: Option<String>,
+    pub sender: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

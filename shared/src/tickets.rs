@@ -262,6 +262,24 @@ pub struct Message {
     pub participant: Option<crate::message_meta::Participant>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Left out for WhatsApp messages; `sms` for an SMS sent by Comtele from the ticket (its
+    /// `status` is the delivery result: `sent`, or `failed` with `error`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<MessageChannel>,
+}
+
+wire_enum!(
+    /// The channel of a message that did not go through the ticket's connection.
+    MessageChannel { Sms = "sms" }
+);
+
+/// `POST /api/v1/tickets/{id}/sms`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SendSms {
+    /// 1 to 1000 characters.
+    pub body: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -83,6 +83,10 @@ pub enum Invalid {
     NotCsv,
     /// A column mapping without exactly one number column, or with two name or e-mail columns.
     BadMapping,
+    /// Not a Google service-account key (JSON with `client_email` and an RSA `private_key`).
+    NotServiceAccount,
+    /// An event type a webhook cannot subscribe to (not one of `webhooks::WEBHOOK_EVENTS`).
+    UnknownEventType,
     /// The body could not be read as the expected JSON; `reason` is serde's description.
     Malformed {
         reason: String,
@@ -137,6 +141,10 @@ impl fmt::Display for Invalid {
                 let choices: Vec<String> = choices.iter().map(u32::to_string).collect();
                 write!(f, "must be one of {}", choices.join(", "))
             }
+            Invalid::NotServiceAccount => {
+                f.write_str("must be a Google service-account key (JSON with client_email and private_key)")
+            }
+            Invalid::UnknownEventType => f.write_str("must be event types like message.created"),
             Invalid::DuplicateInFile { row } => write!(f, "repeats the number of row {row}"),
             Invalid::NotCsv => f.write_str("must be a CSV file with a header row"),
             Invalid::BadMapping => {

@@ -74,7 +74,10 @@ pub async fn login(state: &AppState, client: IpAddr, request: LoginRequest) -> A
     let user = store::users::find_by_email(&state.db, &email).await?;
     let matches = password::verify(user.as_ref().map(|u| u.password_hash.clone()), &request.password).await?;
     match user {
-        Some(user) if matches => start_session(state, user).await,
+        Some(user) if matches => {
+            crate::domain::companies::ensure_active(&state.db, CompanyId(user.company_id)).await?;
+            start_session(state, user).await
+        }
         _ => Err(AppError::InvalidCredentials),
     }
 }
@@ -95,6 +98,7 @@ async fn token_pair(
     session_id: i64,
     refresh_token: String,
 ) -> AppResult<TokenPair> {
+    crate::domain::companies::ensure_active(&state.db, CompanyId(user.company_id)).await?;
     let now = Utc::now().timestamp();
     let ttl = state.config.access_token_ttl.as_secs() as i64;
     let claims = Claims { sub: user.id, cid: user.company_id, sid: session_id, iat: now, exp: now + ttl };
@@ -173,6 +177,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> AppResult<CurrentUse
         return Err(REFUSED);
     }
     let user = store::users::get(&state.db, UserId(claims.sub)).await?.ok_or(REFUSED)?;
+    crate::domain::companies::ensure_active(&state.db, CompanyId(user.company_id)).await?;
     Ok(current_user(&user, Some(session.id), None))
 }
 
@@ -184,6 +189,7 @@ async fn authenticate_api_token(state: &AppState, token: &str) -> AppResult<Curr
     if user.company_id != row.company_id {
         return Err(REFUSED);
     }
+    crate::domain::companies::ensure_active(&state.db, CompanyId(user.company_id)).await?;
     // Recording every use would be a write per request; once a minute is enough to show activity.
     if row.last_used_at.is_none_or(|at| Utc::now() - at > chrono::Duration::seconds(60)) {
         let txn = state.begin().await?;

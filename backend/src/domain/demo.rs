@@ -602,6 +602,7 @@ async fn ratings_on(state: &AppState, admin: &CurrentUser) -> AppResult<()> {
             ratings: Some(shared::settings::RatingsPatch { enabled: Some(true), ..Default::default() }),
             ..Default::default()
         }),
+        ..Default::default()
     };
     settings::update(state, admin, patch).await?;
     Ok(())

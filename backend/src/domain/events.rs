@@ -14,6 +14,8 @@ use crate::store::{self, WriteTx};
 #[derive(Default)]
 pub struct Outbox {
     events: Vec<Arc<StoredEvent>>,
+    /// Some event queued outgoing-webhook deliveries (their sender is woken after commit).
+    webhooks: bool,
 }
 
 impl Outbox {
@@ -33,12 +35,17 @@ impl Outbox {
         let frame = serde_json::to_string(&EventFrame { seq, event }).map_err(anyhow::Error::from)?;
         let row = store::events::NewEvent { company_id, seq, kind, audience, subject, payload: &frame };
         store::events::insert(tx, row).await?;
+        // In the event's transaction: a committed event always has its deliveries.
+        self.webhooks |= crate::domain::outgoing_webhooks::enqueue(tx, company_id, audience, kind, seq, &frame).await?;
         self.events.push(Arc::new(StoredEvent { company_id, seq, audience, frame: frame.into() }));
         Ok(())
     }
 
     /// Call after commit.
     pub fn publish(self, state: &AppState) {
+        if self.webhooks {
+            crate::domain::outgoing_webhooks::wake();
+        }
         state.bus.publish(self.events);
     }
 }

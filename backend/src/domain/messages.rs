@@ -43,6 +43,7 @@ pub fn to_dto(message: messages::Model) -> Message {
         body: message.body,
         created_at: message.created_at,
         updated_at: message.updated_at,
+        channel: message.channel.map(Into::into),
     }
 }
 
@@ -288,6 +289,10 @@ pub async fn resend(state: &AppState, caller: &CurrentUser, id: MessageId) -> Ap
             ErrorCode::NotResendable,
             "only a failed message, or one of unknown fate, can be sent again",
         ));
+    }
+    // An SMS is not the connection's to send: the agent sends a new one from the panel.
+    if message.channel.is_some() {
+        return Err(AppError::conflict(ErrorCode::NotResendable, "an SMS is sent again from the ticket's SMS button"));
     }
     if status_of(&ticket) != TicketStatus::Open {
         return Err(AppError::conflict(ErrorCode::TicketNotOpen, "accept or reopen the ticket before writing in it"));

@@ -5,8 +5,10 @@ use chrono_tz::Tz;
 use shared::CompanyId;
 use shared::events::Event;
 use shared::settings::{
-    GeneralPatch, GeneralSettings, MAX_PROTOCOL_MESSAGE_CHARS, MAX_RATING_WINDOW_MINUTES, MAX_UPLOAD_MB_LIMIT,
-    RATING_SCALES, RatingSettings, RatingsPatch, Settings, SettingsPatch,
+    ChatgptPatch, ChatgptSettings, ComtelePatch, ComteleSettings, ConnectionTest, DialogflowPatch, DialogflowSettings,
+    GeneralPatch, GeneralSettings, MAX_CHATGPT_TOKENS, MAX_PROTOCOL_MESSAGE_CHARS, MAX_RATING_WINDOW_MINUTES,
+    MAX_SYSTEM_PROMPT_CHARS, MAX_UPLOAD_MB_LIMIT, RATING_SCALES, RatingSettings, RatingsPatch, Settings, SettingsPatch,
+    TypebotPatch, TypebotSettings,
 };
 use shared::validate::Invalid;
 use shared::visibility::Audience;
@@ -31,24 +33,396 @@ pub async fn general_of(db: &impl sea_orm::ConnectionTrait, company: CompanyId) 
 }
 
 pub async fn get(state: &AppState, caller: &CurrentUser) -> AppResult<Settings> {
-    Ok(Settings { general: general_of(&state.db, caller.company_id).await? })
+    let row = store::settings::get(&state.db, caller.company_id).await?;
+    view(caller.company_id, row.as_ref())
+}
+
+/// Purposes the integrations' secrets are sealed for (a value sealed for one does not open as another).
+pub const CHATGPT_KEY: &str = "settings.chatgpt.api_key";
+pub const DIALOGFLOW_KEY: &str = "settings.dialogflow.service_account_json";
+pub const COMTELE_KEY: &str = "settings.comtele.api_key";
+
+/// An integration's section as stored: what everyone may read, and its secret sealed.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct Stored<T> {
+    #[serde(flatten)]
+    pub view: T,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+}
+
+impl<T> Stored<T> {
+    /// The secret in the clear, if one is set.
+    pub fn open(&self, state: &AppState, purpose: &str) -> AppResult<Option<String>> {
+        match &self.secret {
+            None => Ok(None),
+            Some(sealed) => state
+                .sealer
+                .open_str(purpose, sealed)
+                .map(Some)
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("{purpose} does not open: {e}"))),
+        }
+    }
+}
+
+fn section<T: Default + serde::de::DeserializeOwned>(
+    company: CompanyId,
+    name: &str,
+    raw: Option<&String>,
+) -> AppResult<Stored<T>> {
+    match raw {
+        None => Ok(Stored::default()),
+        Some(json) => serde_json::from_str(json)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("company {} settings.{name} unreadable: {e}", company.0))),
+    }
+}
+
+/// Every section as stored (defaults for what was never saved).
+pub struct Sections {
+    pub general: GeneralSettings,
+    pub typebot: Stored<TypebotSettings>,
+    pub chatgpt: Stored<ChatgptSettings>,
+    pub dialogflow: Stored<DialogflowSettings>,
+    pub comtele: Stored<ComteleSettings>,
+}
+
+fn sections_of(company: CompanyId, row: Option<&store::entities::company_settings::Model>) -> AppResult<Sections> {
+    let general = match row {
+        None => GeneralSettings::default(),
+        Some(row) => serde_json::from_str(&row.general)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("company {} settings unreadable: {e}", company.0)))?,
+    };
+    Ok(Sections {
+        general,
+        typebot: section(company, "typebot", row.and_then(|r| r.typebot.as_ref()))?,
+        chatgpt: section(company, "chatgpt", row.and_then(|r| r.chatgpt.as_ref()))?,
+        dialogflow: section(company, "dialogflow", row.and_then(|r| r.dialogflow.as_ref()))?,
+        comtele: section(company, "comtele", row.and_then(|r| r.comtele.as_ref()))?,
+    })
+}
+
+/// The company's sections as stored, secrets still sealed (for the integrations' clients).
+pub async fn sections(db: &impl sea_orm::ConnectionTrait, company: CompanyId) -> AppResult<Sections> {
+    let row = store::settings::get(db, company).await?;
+    sections_of(company, row.as_ref())
+}
+
+impl Sections {
+    /// What the API answers: secrets only as `*_set`.
+    pub fn view(self) -> Settings {
+        let mut chatgpt = self.chatgpt.view;
+        chatgpt.api_key_set = self.chatgpt.secret.is_some();
+        let mut dialogflow = self.dialogflow.view;
+        dialogflow.service_account_json_set = self.dialogflow.secret.is_some();
+        let mut comtele = self.comtele.view;
+        comtele.api_key_set = self.comtele.secret.is_some();
+        Settings { general: self.general, typebot: self.typebot.view, chatgpt, dialogflow, comtele }
+    }
+}
+
+fn view(company: CompanyId, row: Option<&store::entities::company_settings::Model>) -> AppResult<Settings> {
+    Ok(sections_of(company, row)?.view())
+}
+
+/// The base URLs a patch changes, checked by the SSRF guard before the transaction (the check
+/// resolves names, which must not hold SQLite's write turn). An empty one clears the field; one
+/// equal to what is stored (or to the default) was checked before, or needs no check.
+async fn check_urls(state: &AppState, company: CompanyId, patch: &SettingsPatch) -> AppResult<FieldErrors> {
+    let allow_private = state.config.allow_private_urls;
+    let stored = sections(&state.db, company).await?;
+    let mut errors = FieldErrors::new();
+    let urls = [
+        ("typebot.base_url", patch.typebot.as_ref().and_then(|p| p.base_url.as_ref()), stored.typebot.view.base_url),
+        ("chatgpt.base_url", patch.chatgpt.as_ref().and_then(|p| p.base_url.as_ref()), stored.chatgpt.view.base_url),
+        ("comtele.base_url", patch.comtele.as_ref().and_then(|p| p.base_url.as_ref()), stored.comtele.view.base_url),
+    ];
+    for (field, url, current) in urls {
+        let Some(url) = url.map(|u| u.trim()).filter(|u| !u.is_empty()) else { continue };
+        if url.trim_end_matches('/') == current {
+            continue;
+        }
+        if url.chars().count() > MAX_URL_CHARS {
+            errors.add(field, Invalid::TooLong { max: MAX_URL_CHARS as u32 });
+        } else if let Err(refused) = crate::domain::outbound_url::check(url, allow_private).await {
+            errors.add(field, refused.into());
+        }
+    }
+    Ok(errors)
 }
 
 pub async fn update(state: &AppState, caller: &CurrentUser, patch: SettingsPatch) -> AppResult<Settings> {
     caller.require_admin()?;
+    let mut errors = check_urls(state, caller.company_id, &patch).await?;
     let txn = state.begin().await?;
-    let mut general = general_of(&txn, caller.company_id).await?;
-    if let Some(change) = patch.general {
-        merge_general(&mut general, change)?;
-        let json = serde_json::to_string(&general).map_err(anyhow::Error::from)?;
-        store::settings::put_general(&txn, caller.company_id, &json).await?;
+    let row = store::settings::get(&txn, caller.company_id).await?;
+    let mut sections = sections_of(caller.company_id, row.as_ref())?;
+    if let Some(change) = patch.general
+        && let Err(AppError::Invalid(problems)) = merge_general(&mut sections.general, change)
+    {
+        errors.extend(problems);
     }
-    let settings = Settings { general };
+    let mut write = store::settings::Sections::default();
+    if let Some(change) = patch.typebot {
+        merge_typebot(&mut sections.typebot.view, change, &mut errors);
+        write.typebot = Some(to_json(&sections.typebot)?);
+    }
+    if let Some(change) = patch.chatgpt {
+        merge_chatgpt(state, &mut sections.chatgpt, change, &mut errors)?;
+        write.chatgpt = Some(to_json(&sections.chatgpt)?);
+    }
+    if let Some(change) = patch.dialogflow {
+        merge_dialogflow(state, &mut sections.dialogflow, change, &mut errors)?;
+        write.dialogflow = Some(to_json(&sections.dialogflow)?);
+    }
+    if let Some(change) = patch.comtele {
+        merge_comtele(state, &mut sections.comtele, change, &mut errors)?;
+        write.comtele = Some(to_json(&sections.comtele)?);
+    }
+    errors.into_result()?;
+    write.general = to_json(&sections.general)?;
+    store::settings::put(&txn, caller.company_id, write).await?;
+    let settings = sections.view();
     let mut outbox = Outbox::new();
     outbox.add(&txn, caller.company_id, Audience::Company, Event::SettingsUpdated(settings.clone())).await?;
     txn.commit().await?;
     outbox.publish(state);
     Ok(settings)
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> AppResult<String> {
+    Ok(serde_json::to_string(value).map_err(anyhow::Error::from)?)
+}
+
+/// A short text field: trimmed, at most `max` characters.
+fn text(field: &str, raw: String, max: usize, errors: &mut FieldErrors) -> Option<String> {
+    let value = raw.trim();
+    if value.chars().count() > max {
+        errors.add(field, Invalid::TooLong { max: max as u32 });
+        return None;
+    }
+    if value.chars().any(char::is_control) && max <= MAX_URL_CHARS {
+        errors.add(field, Invalid::ControlCharacters);
+        return None;
+    }
+    Some(value.to_owned())
+}
+
+fn required(field: &str, present: bool, errors: &mut FieldErrors) {
+    if !present {
+        errors.add(field, Invalid::Required);
+    }
+}
+
+/// A new secret sealed, `""` removes it, `None` keeps it.
+fn replace_secret(
+    state: &AppState,
+    purpose: &str,
+    secret: &mut Option<String>,
+    given: Option<String>,
+) -> AppResult<()> {
+    match given.map(|s| s.trim().to_owned()) {
+        None => {}
+        Some(plain) if plain.is_empty() => *secret = None,
+        Some(plain) => *secret = Some(state.sealer.seal_str(purpose, &plain)?),
+    }
+    Ok(())
+}
+
+fn base_url(raw: String) -> String {
+    raw.trim().trim_end_matches('/').to_owned()
+}
+
+fn merge_typebot(typebot: &mut TypebotSettings, change: TypebotPatch, errors: &mut FieldErrors) {
+    if let Some(on) = change.enabled {
+        typebot.enabled = on;
+    }
+    if let Some(url) = change.base_url {
+        typebot.base_url = base_url(url);
+    }
+    if let Some(id) = change.public_id.and_then(|v| text("typebot.public_id", v, 200, errors)) {
+        typebot.public_id = id;
+    }
+    if typebot.enabled {
+        required("typebot.base_url", !typebot.base_url.is_empty(), errors);
+        required("typebot.public_id", !typebot.public_id.is_empty(), errors);
+    }
+}
+
+fn merge_chatgpt(
+    state: &AppState,
+    chatgpt: &mut Stored<ChatgptSettings>,
+    change: ChatgptPatch,
+    errors: &mut FieldErrors,
+) -> AppResult<()> {
+    let view = &mut chatgpt.view;
+    if let Some(on) = change.enabled {
+        view.enabled = on;
+    }
+    if let Some(url) = change.base_url {
+        view.base_url = base_url(url);
+    }
+    if let Some(model) = change.model.and_then(|v| text("chatgpt.model", v, 200, errors)) {
+        view.model = model;
+    }
+    if let Some(prompt) =
+        change.system_prompt.and_then(|v| text("chatgpt.system_prompt", v, MAX_SYSTEM_PROMPT_CHARS, errors))
+    {
+        view.system_prompt = prompt;
+    }
+    if let Some(temperature) = change.temperature {
+        if (0.0..=2.0).contains(&temperature) {
+            view.temperature = temperature;
+        } else {
+            errors.add("chatgpt.temperature", Invalid::NumberBetween { min: 0, max: 2 });
+        }
+    }
+    if let Some(tokens) = change.max_tokens {
+        if (1..=MAX_CHATGPT_TOKENS).contains(&tokens) {
+            view.max_tokens = tokens;
+        } else {
+            errors.add("chatgpt.max_tokens", Invalid::NumberBetween { min: 1, max: MAX_CHATGPT_TOKENS });
+        }
+    }
+    replace_secret(state, CHATGPT_KEY, &mut chatgpt.secret, change.api_key)?;
+    if chatgpt.view.enabled {
+        required("chatgpt.base_url", !chatgpt.view.base_url.is_empty(), errors);
+        required("chatgpt.model", !chatgpt.view.model.is_empty(), errors);
+        required("chatgpt.api_key", chatgpt.secret.is_some(), errors);
+    }
+    Ok(())
+}
+
+fn merge_dialogflow(
+    state: &AppState,
+    dialogflow: &mut Stored<DialogflowSettings>,
+    change: DialogflowPatch,
+    errors: &mut FieldErrors,
+) -> AppResult<()> {
+    let view = &mut dialogflow.view;
+    if let Some(on) = change.enabled {
+        view.enabled = on;
+    }
+    if let Some(id) = change.project_id.and_then(|v| text("dialogflow.project_id", v, 200, errors)) {
+        view.project_id = id;
+    }
+    if let Some(language) = change.language.and_then(|v| text("dialogflow.language", v, 20, errors)) {
+        view.language = language;
+    }
+    if let Some(location) = change.location.and_then(|v| text("dialogflow.location", v, 100, errors)) {
+        view.location = Some(location).filter(|l| !l.is_empty());
+    }
+    if let Some(agent) = change.agent_id.and_then(|v| text("dialogflow.agent_id", v, 200, errors)) {
+        view.agent_id = Some(agent).filter(|a| !a.is_empty());
+    }
+    match change.service_account_json.as_deref().map(str::trim) {
+        Some(raw) if !raw.is_empty() => {
+            if let Err(problem) = crate::integrations::dialogflow::ServiceAccount::parse(raw) {
+                errors.add("dialogflow.service_account_json", problem);
+            } else {
+                dialogflow.secret = Some(state.sealer.seal_str(DIALOGFLOW_KEY, raw)?);
+            }
+        }
+        Some(_) => dialogflow.secret = None,
+        None => {}
+    }
+    let view = &dialogflow.view;
+    if view.enabled {
+        required("dialogflow.project_id", !view.project_id.is_empty(), errors);
+        required("dialogflow.language", !view.language.is_empty(), errors);
+        required("dialogflow.service_account_json", dialogflow.secret.is_some(), errors);
+        // DialogFlow CX names an agent in a region.
+        if view.agent_id.is_some() {
+            required("dialogflow.location", view.location.is_some(), errors);
+        }
+    }
+    Ok(())
+}
+
+fn merge_comtele(
+    state: &AppState,
+    comtele: &mut Stored<ComteleSettings>,
+    change: ComtelePatch,
+    errors: &mut FieldErrors,
+) -> AppResult<()> {
+    let view = &mut comtele.view;
+    if let Some(on) = change.enabled {
+        view.enabled = on;
+    }
+    if let Some(url) = change.base_url {
+        view.base_url = base_url(url);
+    }
+    if let Some(sender) = change.sender.and_then(|v| text("comtele.sender", v, 64, errors)) {
+        view.sender = sender;
+    }
+    replace_secret(state, COMTELE_KEY, &mut comtele.secret, change.api_key)?;
+    if comtele.view.enabled {
+        required("comtele.base_url", !comtele.view.base_url.is_empty(), errors);
+        required("comtele.api_key", comtele.secret.is_some(), errors);
+    }
+    Ok(())
+}
+
+/// `POST /api/v1/settings/{section}/test` (admin): the lightest real call to the provider with what
+/// is saved. A failed call is an answer (`ok: false` with the reason), not an error.
+pub async fn test(state: &AppState, caller: &CurrentUser, name: &str) -> AppResult<ConnectionTest> {
+    use crate::integrations::{self, ProviderError};
+    caller.require_admin()?;
+    let sections = sections(&state.db, caller.company_id).await?;
+    let allow_private = state.config.allow_private_urls;
+    let http = integrations::http_client(allow_private).map_err(anyhow::Error::from)?;
+    let guard = |url: &str| crate::domain::outbound_url::check_literal(url, allow_private).map(|_| ());
+    let result: Result<String, ProviderError> = match name {
+        "typebot" => {
+            let typebot = sections.typebot.view;
+            match typebot.base_url.as_str() {
+                "" => Err(ProviderError::NotConfigured("the Typebot server's URL is not set")),
+                url => match guard(url) {
+                    Err(refused) => Err(refused.into()),
+                    Ok(()) => integrations::typebot::Typebot { http, base_url: url.to_owned() }
+                        .reachable()
+                        .await
+                        .map(|status| format!("the server answered HTTP {status}")),
+                },
+            }
+        }
+        "chatgpt" => match sections.chatgpt.open(state, CHATGPT_KEY)? {
+            None => Err(ProviderError::NotConfigured("the API key is not set")),
+            Some(api_key) => {
+                let base = sections.chatgpt.view.base_url;
+                match guard(&base) {
+                    Err(refused) => Err(refused.into()),
+                    Ok(()) => integrations::chatgpt::Chatgpt { http, base_url: base, api_key }
+                        .models()
+                        .await
+                        .map(|models| format!("key accepted; {} models available", models.len())),
+                }
+            }
+        },
+        "dialogflow" => match sections.dialogflow.open(state, DIALOGFLOW_KEY)? {
+            None => Err(ProviderError::NotConfigured("the service-account key is not set")),
+            Some(raw) => match integrations::dialogflow::ServiceAccount::parse(&raw) {
+                Err(_) => Err(ProviderError::NotConfigured("the service-account key is not readable")),
+                Ok(account) => integrations::dialogflow::access_token(&http, &account, allow_private)
+                    .await
+                    .map(|_| format!("access token granted to {}", account.client_email)),
+            },
+        },
+        "comtele" => match sections.comtele.open(state, COMTELE_KEY)? {
+            None => Err(ProviderError::NotConfigured("the API key is not set")),
+            Some(api_key) => {
+                let base = sections.comtele.view.base_url;
+                match guard(&base) {
+                    Err(refused) => Err(refused.into()),
+                    Ok(()) => integrations::comtele::Comtele { http, base_url: base, api_key }.credits().await,
+                }
+            }
+        },
+        _ => return Err(AppError::NotFound("settings section")),
+    };
+    Ok(match result {
+        Ok(detail) => ConnectionTest { ok: true, detail },
+        Err(error) => ConnectionTest { ok: false, detail: error.to_string() },
+    })
 }
 
 /// Checks every field given and applies them all, or none.

@@ -101,3 +101,7 @@ mod tests {
         assert!(TicketStatus::try_from_value(&"archived".to_owned()).is_err(), "unknown words are refused");
     }
 }
+column_enum!(DeliveryStatus <=> shared::webhooks::DeliveryStatus {
+    Pending = "pending", Delivered = "delivered", Failed = "failed",
+});
+column_enum!(MessageChannel <=> shared::tickets::MessageChannel { Sms = "sms" });

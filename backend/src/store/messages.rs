@@ -174,3 +174,14 @@ pub async fn stale_pending(db: &impl ConnectionTrait, before: DateTime<Utc>) -> 
         .all(db)
         .await
 }
+
+/// Marks a message as sent through another channel than its ticket's connection (an SMS).
+pub async fn mark_channel(
+    tx: &WriteTx,
+    message: messages::Model,
+    channel: super::enums::MessageChannel,
+) -> Result<messages::Model, DbErr> {
+    let mut row: messages::ActiveModel = message.into();
+    row.channel = Set(Some(channel));
+    sea_orm::ActiveModelTrait::update(row, tx).await
+}

@@ -15,6 +15,7 @@ pub mod kanban;
 pub mod messages;
 pub mod notes;
 pub mod outbox;
+pub mod outgoing_webhooks;
 pub mod protocols;
 pub mod queues;
 pub mod quick_replies;

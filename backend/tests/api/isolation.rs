@@ -27,7 +27,7 @@ const SECRET_MARK: &str = "ZQX-SECRET";
 /// A's customers' numbers (digits only: they are stored normalised, `+55…`).
 const A_NUMBERS: [&str; 3] = ["11955500001", "11955500002", "11955500003"];
 
-const PASSWORD: &str = "zqx-secret-pass-1";
+pub const PASSWORD: &str = "zqx-secret-pass-1";
 
 /// Company A, its people, and an id of each kind of thing the API's paths name.
 pub struct CompanyA {
@@ -97,7 +97,15 @@ fn base64(bytes: &[u8]) -> String {
 /// Builds company A through the API, as its admin would: every text carries a marker.
 pub async fn company_a(app: &TestApp) -> CompanyA {
     let platform = app.admin().await;
-    let (_, admin) = company(app, &platform, "ZQX-A-company", "zqx-admin@a.test", "ZQX-A-admin").await;
+    let (company_id, admin) = company(app, &platform, "ZQX-A-company", "zqx-admin@a.test", "ZQX-A-admin").await;
+    // An outgoing webhook subscribed before the events below, so it has deliveries.
+    let hook = id(&created(
+        app,
+        &admin,
+        "/api/v1/webhooks",
+        json!({"url": "http://127.0.0.1:9/ZQX-A-hook", "events": ["ticket.created"], "secret": "ZQX-SECRET-webhook-1"}),
+    )
+    .await);
     let q1 = id(&created(app, &admin, "/api/v1/queues", json!({"name": "ZQX-A-queue-1", "color": "#1e88e5"})).await);
     let q2 = id(&created(app, &admin, "/api/v1/queues", json!({"name": "ZQX-A-queue-2", "color": "#43a047"})).await);
     let user = |email: &str, name: &str, queues: Vec<i64>| json!({"name": name, "email": email, "password": PASSWORD, "role": "agent", "queue_ids": queues});
@@ -230,9 +238,16 @@ pub async fn company_a(app: &TestApp) -> CompanyA {
     )
     .await);
     let token = id(&created(app, &admin, "/api/v1/api-tokens", json!({"name": "ZQX-A-token"})).await);
+    let (_, deliveries) = app.get(&format!("/api/v1/webhooks/{hook}/deliveries"), &admin).await;
+    let delivery = deliveries["items"][0]["id"].as_i64().expect("a delivery of A's webhook");
 
     let ids = BTreeMap::from([
         ("api-tokens", token),
+        ("companies", company_id),
+        ("webhooks", hook),
+        ("webhook-deliveries", delivery),
+        // `/settings/{section}/test`: an integration's name; a number names none.
+        ("settings", 1),
         ("connections", line2),
         ("imports", import),
         ("contacts", contact2),
@@ -292,6 +307,11 @@ fn class_of(method: &str, path: &str) -> Option<Class> {
         ("GET" | "PATCH", "/me") => Company,
         ("GET" | "POST", "/api-tokens") | ("DELETE", "/api-tokens/{id}") => Admin,
         ("GET" | "POST", "/companies") => Admin,
+        ("GET" | "PATCH" | "DELETE", "/companies/{id}") => Admin,
+        ("GET" | "POST", "/webhooks") | ("GET" | "PATCH" | "DELETE", "/webhooks/{id}") => Admin,
+        ("GET", "/webhooks/{id}/deliveries") | ("POST", "/webhook-deliveries/{id}/resend") => Admin,
+        ("POST", "/settings/{section}/test") => Admin,
+        ("POST", "/tickets/{id}/sms") => Ticket,
         ("GET", "/connections" | "/connections/{id}") => Company,
         ("POST", "/connections") | ("PATCH" | "DELETE", "/connections/{id}") => Admin,
         ("POST", "/connections/{id}/simulate") => Admin,
@@ -692,7 +712,8 @@ async fn no_operation_shows_or_touches_another_partys_data() {
 
     // Nothing above took effect: A's admin still reads each of those resources, whole.
     for op in ops.iter().filter(|o| o.method == "GET" && o.has_path_params) {
-        if matches!(class_of(&op.method, &op.path), Some(Class::Public)) {
+        // Companies are the platform administrator's, not A's admin's.
+        if matches!(class_of(&op.method, &op.path), Some(Class::Public)) || op.path == "/api/v1/companies/{id}" {
             continue;
         }
         let (status, text) = call(&app, op, Some(&a.admin)).await;

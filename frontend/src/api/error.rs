@@ -93,6 +93,10 @@ pub fn error_key(code: ErrorCode) -> Key {
         ErrorCode::UnsupportedMediaType => Key::FileTypeNotAllowed,
         ErrorCode::InvalidField => Key::CheckFields,
         ErrorCode::TooManyRequests => Key::TooManyRequests,
+        ErrorCode::SmsDisabled => Key::SmsDisabled,
+        ErrorCode::ProviderError => Key::ProviderRefused,
+        ErrorCode::CompanySuspended => Key::CompanySuspended,
+        ErrorCode::CompanyProtected => Key::CompanyProtected,
         // A full disk on the server: nothing the person can fix; trying again later may work.
         ErrorCode::Unavailable | ErrorCode::InsufficientStorage => Key::ServerUnavailable,
         // The client's own mistakes, never the user's: there is nothing better to say.

@@ -1,7 +1,9 @@
 //! The JSON API under `/api/v1`: a client that carries and refreshes tokens, one module per resource.
 
+pub mod api_tokens;
 pub mod auth;
 pub mod client;
+pub mod companies;
 pub mod connections;
 pub mod contacts;
 pub mod dashboard;
@@ -22,6 +24,7 @@ pub mod tags;
 pub mod tickets;
 pub mod upload;
 pub mod users;
+pub mod webhooks;
 
 pub use error::ApiError;
 pub use resource::{HasId, Resource};

@@ -1,6 +1,6 @@
 //! `/settings`: the company's settings (Configurações).
 
-use shared::settings::{Settings, SettingsPatch};
+use shared::settings::{ConnectionTest, Settings, SettingsPatch};
 
 use super::ApiError;
 use super::client::{self, Method};
@@ -11,4 +11,9 @@ pub async fn get() -> Result<Settings, ApiError> {
 
 pub async fn update(patch: &SettingsPatch) -> Result<Settings, ApiError> {
     client::send(Method::Patch, "/settings", patch).await
+}
+
+/// `POST /settings/{section}/test`: the provider's answer to the saved settings.
+pub async fn test(section: &str) -> Result<ConnectionTest, ApiError> {
+    client::send(Method::Post, &format!("/settings/{section}/test"), &serde_json::json!({})).await
 }

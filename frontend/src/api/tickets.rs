@@ -183,6 +183,11 @@ pub async fn resend(id: MessageId) -> Result<Message, ApiError> {
     client::send(Method::Post, &format!("/messages/{id}/resend"), &serde_json::json!({})).await
 }
 
+/// `POST /tickets/{id}/sms`: an SMS by Comtele to the ticket's contact.
+pub async fn send_sms(id: TicketId, body: &str) -> Result<shared::tickets::Message, ApiError> {
+    client::send(Method::Post, &format!("/tickets/{id}/sms"), &shared::tickets::SendSms { body: body.to_owned() }).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

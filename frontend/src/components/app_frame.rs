@@ -129,6 +129,20 @@ fn Shell() -> impl IntoView {
                             {icons::settings()}
                             <span>{t!(i18n, Settings)}</span>
                         </A>
+                        <A href="/admin/webhooks" attr:class="nav-link" attr:data-testid="nav-webhooks">
+                            {icons::zap()}
+                            <span>{t!(i18n, Webhooks)}</span>
+                        </A>
+                        <A href="/admin/api-tokens" attr:class="nav-link" attr:data-testid="nav-api-tokens">
+                            {icons::settings()}
+                            <span>{t!(i18n, ApiTokens)}</span>
+                        </A>
+                        <Show when=move || session.me().is_some_and(|me| me.platform_admin)>
+                            <A href="/admin/companies" attr:class="nav-link" attr:data-testid="nav-companies">
+                                {icons::users()}
+                                <span>{t!(i18n, Companies)}</span>
+                            </A>
+                        </Show>
                     </Show>
                 </nav>
                 <main class="content" id="main">

@@ -14,6 +14,7 @@ pub mod emoji;
 pub mod extra_fields;
 pub mod form;
 pub mod icons;
+pub mod integration_settings;
 pub mod kit;
 pub mod lang_switch;
 pub mod modal;

@@ -9,6 +9,7 @@ use wasm_bindgen::JsCast;
 
 use crate::api;
 use crate::components::form::{FieldError, FormBanner, FormState, Msg, TextInput, unique_id};
+use crate::components::integration_settings::IntegrationSettings;
 use crate::components::toast::use_toasts;
 use crate::i18n::{Key, use_i18n};
 use crate::state::settings::use_settings;
@@ -110,6 +111,7 @@ pub fn AdminSettingsPage() -> impl IntoView {
                 }),
                 protocol_message: Some(protocol_message.get_untracked()),
             }),
+            ..SettingsPatch::default()
         };
         form.save(async move { api::settings::update(&patch).await }, move |saved| {
             settings.set_general(saved.general);
@@ -199,6 +201,7 @@ pub fn AdminSettingsPage() -> impl IntoView {
                     </button>
                 </div>
             </form>
+            <IntegrationSettings/>
         </section>
     }
 }

@@ -1,5 +1,7 @@
 //! One module per screen.
 
+pub mod admin_api_tokens;
+pub mod admin_companies;
 pub mod admin_connections;
 pub mod admin_kanban;
 pub mod admin_queues;
@@ -8,6 +10,7 @@ pub mod admin_settings;
 pub mod admin_stickers;
 pub mod admin_tags;
 pub mod admin_users;
+pub mod admin_webhooks;
 pub mod contacts;
 pub mod home;
 pub mod kanban;

@@ -288,6 +288,7 @@ mod tests {
             participant: None,
             created_at: at,
             updated_at: at,
+            channel: None,
         }
     }
 

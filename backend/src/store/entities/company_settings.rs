@@ -7,6 +7,11 @@ pub struct Model {
     pub company_id: i64,
     /// The `general` section as JSON.
     pub general: String,
+    /// The integrations' sections as JSON (secrets inside sealed); null until first saved.
+    pub typebot: Option<String>,
+    pub chatgpt: Option<String>,
+    pub dialogflow: Option<String>,
+    pub comtele: Option<String>,
     pub updated_at: DateTimeUtc,
 }
 

@@ -29,6 +29,8 @@ pub struct Model {
     /// Group messages: who wrote it.
     pub participant_name: Option<String>,
     pub participant_number: Option<String>,
+    /// Null: the ticket's connection; `sms`: sent by Comtele.
+    pub channel: Option<crate::store::enums::MessageChannel>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -230,11 +230,14 @@ pub fn Bubble(
                 {body}
                 {below}
                 <span class="msg-meta">
+                    {initial.channel.map(|_| view! { <span class="msg-channel badge" data-testid="message-channel">{t!(i18n, Sms)}</span> })}
                     <time title=move || time::full(&created, i18n.locale())>{time::clock(&created)}</time>
                     {move || mine.then(|| message.with(|m| view! { <StatusTicks status=m.status error=m.error.clone()/> }))}
                 </span>
                 {move || {
                     let stuck = mine && message.with(|m| matches!(m.status, MessageStatus::Failed | MessageStatus::Unknown));
+                    // An SMS is sent again from the panel, not through the connection.
+                    let stuck = stuck && message.with(|m| m.channel.is_none());
                     stuck.then(|| view! { <ResendButton message=message/> })
                 }}
             </div>

@@ -7,6 +7,7 @@ mod logs;
 mod notes;
 mod protocols;
 mod rating;
+mod sms;
 mod tags;
 mod wallet;
 
@@ -21,6 +22,7 @@ use self::notes::TicketNotes;
 use self::protocols::ProtocolsSection;
 pub use self::protocols::TicketProtocols;
 use self::rating::TicketRatingSection;
+use self::sms::SmsSection;
 use self::tags::TicketTags;
 use self::wallet::WalletSection;
 use crate::api::schedules::ScheduleFilter;
@@ -51,6 +53,7 @@ pub fn TicketInfo(
             <ContactCard ticket=ticket/>
             <ProtocolsSection id=id ticket=ticket/>
             <TicketRatingSection id=id/>
+            <SmsSection id=id/>
             <TicketNotes id=id/>
             <KanbanSection ticket=ticket/>
             <TicketTags id=id ticket=ticket/>
