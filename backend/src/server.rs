@@ -40,6 +40,7 @@ pub fn app(state: AppState) -> Router {
         .fallback_service(spa)
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::http::headers::security_headers))
+        .layer(axum::middleware::from_fn(crate::http::headers::close_after_cut_upload))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::metrics::track))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
             let id =

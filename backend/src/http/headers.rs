@@ -6,7 +6,7 @@
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderName, HeaderValue, header};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
@@ -52,6 +52,17 @@ pub async fn security_headers(State(state): State<AppState>, request: Request, n
     }
     if path.starts_with("/api/v1/auth/") {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// An upload refused while it arrives (413 past the limit, 507 on a full disk) is answered before
+/// its body has been read to the end. `Connection: close` makes the client open a new connection
+/// for its next request instead of sending it after the unread rest of this body.
+pub async fn close_after_cut_upload(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    if matches!(response.status(), StatusCode::PAYLOAD_TOO_LARGE | StatusCode::INSUFFICIENT_STORAGE) {
+        response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
     }
     response
 }

@@ -30,11 +30,16 @@ async fn upload(
         .send()
         .await
         .expect("upload");
-    Response { content_type: response.headers().get("content-type").cloned(), answer: read(response).await }
+    Response {
+        content_type: response.headers().get("content-type").cloned(),
+        connection: response.headers().get("connection").cloned(),
+        answer: read(response).await,
+    }
 }
 
 struct Response {
     content_type: Option<reqwest::header::HeaderValue>,
+    connection: Option<reqwest::header::HeaderValue>,
     answer: (StatusCode, Value),
 }
 
@@ -62,6 +67,8 @@ fn assert_json_413(response: &Response) {
     assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
     let content_type = response.content_type.as_ref().and_then(|v| v.to_str().ok()).unwrap_or_default();
     assert!(content_type.starts_with("application/json"), "{content_type}");
+    // Answered before the body was read to its end: the client must not reuse the connection.
+    assert_eq!(response.connection.as_ref().and_then(|v| v.to_str().ok()), Some("close"));
 }
 
 #[tokio::test]
