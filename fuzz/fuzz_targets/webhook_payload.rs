@@ -15,6 +15,7 @@ fn key(event: &CloudEvent) -> String {
     match event {
         CloudEvent::Message(m) => format!("m {} {} {:?}", m.external_id, m.kind, m.body),
         CloudEvent::Status(s) => format!("s {} {}", s.external_id, s.status),
+        CloudEvent::NumberChanged(n) => format!("n {} {} {}", n.external_id, n.from, n.new_wa_id),
     }
 }
 
@@ -42,6 +43,10 @@ fuzz_target!(|data: &[u8]| {
             CloudEvent::Status(s) => {
                 assert!(!s.external_id.trim().is_empty(), "{s:?}");
                 assert!(s.error.as_deref().is_none_or(|e| !e.is_empty()), "{s:?}");
+            }
+            CloudEvent::NumberChanged(n) => {
+                assert!(!n.external_id.trim().is_empty(), "{n:?}");
+                assert!(!n.from.trim().is_empty() && !n.new_wa_id.trim().is_empty(), "{n:?}");
             }
         }
     }
