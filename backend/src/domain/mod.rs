@@ -3,6 +3,7 @@
 
 pub mod api_tokens;
 pub mod auth;
+pub mod bots;
 pub mod bootstrap;
 pub mod companies;
 pub mod connections;
