@@ -267,6 +267,7 @@ fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(http::webhooks::router())
         .merge(http::wallets::router())
         .merge(http::protocols::router())
+        .merge(http::whatsapp_web::router())
         .split_for_parts()
 }
 

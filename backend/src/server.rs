@@ -90,6 +90,8 @@ async fn handover(
     let outbox = crate::domain::outbox::OutboxWorker::start(state.clone());
     let schedules = crate::domain::schedules::ScheduleSender::start(state.clone());
     let imports = crate::domain::contacts_io::ImportSweeper::start(state.clone());
+    // WhatsApp Web sessions that were running before the restart reconnect.
+    state.whatsapp_web.resume_all(&state).await;
     let grace = state.config.shutdown_grace;
     let (left, leaving) = tokio::sync::oneshot::channel::<Instant>();
     let closing_state = state.clone();
@@ -123,6 +125,7 @@ async fn handover(
             outbox.stop(),
             schedules.stop(),
             imports.stop(),
+            state.whatsapp_web.stop_all(&state),
             pruned,
             state.lifecycle.sockets_closed()
         );

@@ -48,6 +48,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/stickers") view=AdminStickersPage/>
                     <Route path=path!("/admin/tags") view=AdminTagsPage/>
                     <Route path=path!("/admin/kanban") view=AdminKanbanPage/>
+                    <Route path=path!("/admin/connections/:id/whatsapp-web") view=crate::components::whatsapp_web_pairing::WhatsappWebPage/>
                 </ParentRoute>
             </Routes>
         </Router>

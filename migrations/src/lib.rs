@@ -21,6 +21,7 @@ mod m20261128_000016_event_subjects;
 mod m20261128_000018_dashboard_index;
 mod m20261128_000019_event_admins;
 mod m20261128_000020_connection_state;
+mod m20261128_000022_whatsapp_web_sessions;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000018_dashboard_index::Migration),
             Box::new(m20261128_000019_event_admins::Migration),
             Box::new(m20261128_000020_connection_state::Migration),
+            Box::new(m20261128_000022_whatsapp_web_sessions::Migration),
         ]
     }
 }

@@ -168,6 +168,10 @@ error_codes! {
     /// 507: the server's disk is full; nothing was stored. Try again later.
     InsufficientStorage = "insufficient_storage",
     Internal = "internal",
+    /// 409: the action needs a WhatsApp Web connection (pairing, logout, history sync).
+    NotWhatsappWeb = "not_whatsapp_web",
+    /// 409: the WhatsApp Web connection is not linked to a phone right now.
+    NotConnected = "not_connected",
 }
 
 impl<'de> Deserialize<'de> for ErrorCode {

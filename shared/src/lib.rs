@@ -21,6 +21,7 @@ pub mod tags;
 pub mod tickets;
 pub mod validate;
 pub mod visibility;
+pub mod whatsapp_web;
 
 pub use error::{ErrorBody, ErrorCode, ErrorDetail, FieldProblem};
 pub use ids::*;

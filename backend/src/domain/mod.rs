@@ -31,3 +31,4 @@ pub mod stickers;
 pub mod tags;
 pub mod tickets;
 pub mod users;
+pub mod whatsapp_web;

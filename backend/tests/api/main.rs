@@ -30,4 +30,5 @@ mod tags;
 mod tickets;
 mod voice;
 mod wallet;
+mod whatsapp_web;
 mod ws;

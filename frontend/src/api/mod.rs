@@ -22,6 +22,7 @@ pub mod tags;
 pub mod tickets;
 pub mod upload;
 pub mod users;
+pub mod whatsapp_web;
 
 pub use error::ApiError;
 pub use resource::{HasId, Resource};

@@ -29,3 +29,4 @@ pub mod ticket_tags;
 pub mod tickets;
 pub mod user_queues;
 pub mod users;
+pub mod whatsapp_web_sessions;

@@ -7,6 +7,7 @@ mod logs;
 mod notes;
 mod protocols;
 mod rating;
+mod sync_history;
 mod tags;
 mod wallet;
 
@@ -21,6 +22,7 @@ use self::notes::TicketNotes;
 use self::protocols::ProtocolsSection;
 pub use self::protocols::TicketProtocols;
 use self::rating::TicketRatingSection;
+use self::sync_history::SyncHistorySection;
 use self::tags::TicketTags;
 use self::wallet::WalletSection;
 use crate::api::schedules::ScheduleFilter;
@@ -49,6 +51,7 @@ pub fn TicketInfo(
                 <button type="button" class="icon-button" aria-label=t!(i18n, Close) on:click=move |_| on_close.run(())>{icons::close()}</button>
             </header>
             <ContactCard ticket=ticket/>
+            <SyncHistorySection id=id ticket=ticket/>
             <ProtocolsSection id=id ticket=ticket/>
             <TicketRatingSection id=id/>
             <TicketNotes id=id/>
