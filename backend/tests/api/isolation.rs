@@ -295,6 +295,8 @@ fn class_of(method: &str, path: &str) -> Option<Class> {
         ("GET", "/connections" | "/connections/{id}") => Company,
         ("POST", "/connections") | ("PATCH" | "DELETE", "/connections/{id}") => Admin,
         ("POST", "/connections/{id}/simulate") => Admin,
+        ("POST", "/connections/{id}/connect" | "/connections/{id}/logout" | "/connections/{id}/pair-code") => Admin,
+        ("POST", "/tickets/{id}/sync-history") => Ticket,
         ("GET" | "POST", "/contacts") | ("GET" | "PATCH", "/contacts/{id}") => Company,
         ("POST", "/contacts/{id}/block" | "/contacts/{id}/unblock") => Company,
         ("DELETE", "/contacts/{id}") => Admin,

@@ -294,7 +294,7 @@ async fn only_whatsapp_web_connections_pair_and_only_admins_may() {
         )
         .await;
     assert_error(status, &body, StatusCode::CONFLICT, "not_whatsapp_web");
-    let (_, agent) = line.app.user(&line.admin, "agente@example.com", "user", &[]).await;
+    let (_, agent) = line.app.user(&line.admin, "agente@example.com", "agent", &[]).await;
     let (status, body) =
         line.app.post(&format!("/api/v1/connections/{}/connect", line.connection), &agent, json!({})).await;
     assert_error(status, &body, StatusCode::FORBIDDEN, "forbidden");
