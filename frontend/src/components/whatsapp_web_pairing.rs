@@ -103,6 +103,7 @@ pub fn WhatsappWebPairing(#[prop(into)] connection: Signal<Connection>) -> impl 
             </div>
             <Show when=move || status() != ConnectionStatus::Connected>
                 <form class="wa-pair-code" on:submit=ask_code>
+                    <h4 class="section-title">{t!(i18n, WaPairByCode)}</h4>
                     <label>
                         <span>{t!(i18n, WaPhoneNumber)}</span>
                         <input

@@ -53,9 +53,12 @@ impl Link for FakeLink {
         Ok(format!("fake-history-{}", uuid::Uuid::new_v4().simple()))
     }
     async fn pair_code(&self, _phone_number: &str) -> Result<String, LinkError> {
-        // The "phone" types the code at once.
-        if let Some(events) = self.events.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
-            let _ = events.send(Event::Connected(Connected::builder().build()));
+        // The "phone" types the code a moment later (the page shows it meanwhile).
+        if let Some(events) = self.events.lock().unwrap_or_else(|e| e.into_inner()).clone() {
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_secs(2)).await;
+                let _ = events.send(Event::Connected(Connected::builder().build()));
+            });
         }
         Ok("FAKE-CODE".into())
     }
