@@ -47,6 +47,9 @@ pub struct Config {
     /// loopback or private addresses. Only for tests and on-premise providers: on, a tenant admin can
     /// make the server fetch from its own network.
     pub allow_private_urls: bool,
+    /// `ATENDE_WHATSAPP_WEB_FAKE`, default false. TESTS ONLY: WhatsApp Web connections use a fake
+    /// that shows a pairing QR instead of reaching WhatsApp.
+    pub whatsapp_web_fake: bool,
     /// `ATENDE_WS_RECHECK_SECS`, default 30: how often an open WebSocket re-checks that its token,
     /// session and user still hold (logout, password reset, deletion, role or queue changes).
     pub ws_recheck: Duration,
@@ -205,6 +208,7 @@ impl std::fmt::Debug for Config {
             .field("static_dir", &self.static_dir)
             .field("log_format", &self.log_format)
             .field("allow_private_urls", &self.allow_private_urls)
+            .field("whatsapp_web_fake", &self.whatsapp_web_fake)
             .field("media", &self.media)
             .finish_non_exhaustive()
     }
@@ -253,6 +257,7 @@ impl Config {
             login_limit_per_email: 10,
             max_body_bytes: 1024 * 1024,
             allow_private_urls: false,
+            whatsapp_web_fake: false,
             ws_recheck: Duration::from_secs(30),
             event_retention: Duration::from_secs(72 * 3600),
             trusted_proxies: Vec::new(),
@@ -342,6 +347,7 @@ impl Config {
         config.login_limit_per_email = number(&lookup, "ATENDE_LOGIN_LIMIT_PER_EMAIL", 10)?;
         config.max_body_bytes = number(&lookup, "ATENDE_MAX_BODY_BYTES", 1024 * 1024)?;
         config.allow_private_urls = flag(&lookup, "ATENDE_ALLOW_PRIVATE_URLS", false)?;
+        config.whatsapp_web_fake = flag(&lookup, "ATENDE_WHATSAPP_WEB_FAKE", false)?;
         config.ws_recheck = Duration::from_secs(number(&lookup, "ATENDE_WS_RECHECK_SECS", 30)?.max(1));
         config.event_retention = Duration::from_secs(number(&lookup, "ATENDE_EVENT_RETENTION_HOURS", 72)? * 3600);
         config.ws_max_per_user = number(&lookup, "ATENDE_WS_MAX_PER_USER", 20)?;

@@ -93,6 +93,8 @@ async fn handover(
     let schedules = crate::domain::schedules::ScheduleSender::start(state.clone());
     let imports = crate::domain::contacts_io::ImportSweeper::start(state.clone());
     let webhooks = crate::domain::outgoing_webhooks::WebhookSender::start(state.clone());
+    // WhatsApp Web sessions that were running before the restart reconnect.
+    state.whatsapp_web.resume_all(&state).await;
     let grace = state.config.shutdown_grace;
     let (left, leaving) = tokio::sync::oneshot::channel::<Instant>();
     let closing_state = state.clone();
@@ -127,6 +129,7 @@ async fn handover(
             schedules.stop(),
             imports.stop(),
             webhooks.stop(),
+            state.whatsapp_web.stop_all(&state),
             pruned,
             state.lifecycle.sockets_closed()
         );

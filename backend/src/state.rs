@@ -35,6 +35,8 @@ pub struct Inner {
     pub outbox_wake: tokio::sync::Notify,
     /// Serving, draining or leaving (a graceful handover on SIGTERM).
     pub lifecycle: crate::lifecycle::Lifecycle,
+    /// The WhatsApp Web sessions this instance runs.
+    pub whatsapp_web: crate::channels::whatsapp_web::Sessions,
     /// SQLite has one writer at a time; taking turns here avoids "database is locked" errors when
     /// a transaction that read first tries to write. PostgreSQL needs no such turn.
     write_turn: WriteTurn,
@@ -62,6 +64,7 @@ impl AppState {
             Some(url) => Bus::with_redis(url, db.clone()).context("configuring Redis (ATENDE_REDIS_URL)")?,
             None => Bus::new(),
         };
+        let config_fake = config.whatsapp_web_fake;
         let state = Self(Arc::new(Inner {
             db,
             config,
@@ -75,6 +78,7 @@ impl AppState {
             instance_id: uuid::Uuid::new_v4().simple().to_string(),
             outbox_wake: tokio::sync::Notify::new(),
             lifecycle: Default::default(),
+            whatsapp_web: crate::channels::whatsapp_web::Sessions::new(config_fake),
             write_turn,
         }));
         // Databases from before sealing keep Cloud API credentials in plain text: seal them now.

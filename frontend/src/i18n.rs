@@ -724,6 +724,28 @@ messages! {
     CompanySuspend => "Suspender", "Suspend";
     CompanyRestore => "Reativar", "Restore";
     CompanyConfirmDelete => "Confirmar exclusão (apaga todos os dados)", "Confirm deletion (erases all its data)";
+    // WhatsApp Web (pairing, history sync)
+    WaStatusConnected => "Conectado", "Connected";
+    WaStatusPairing => "Aguardando leitura do QR code", "Waiting for the QR code to be scanned";
+    WaStatusDisconnected => "Desconectado", "Disconnected";
+    WaStatusError => "Erro", "Error";
+    WaScanQr => "No celular: WhatsApp > Aparelhos conectados > Conectar um aparelho, e aponte para este código.",
+        "On the phone: WhatsApp > Linked devices > Link a device, and point it at this code.";
+    WaConnect => "Conectar", "Connect";
+    WaLogout => "Desconectar", "Log out";
+    WaPairByCode => "Conectar com número de telefone", "Link with phone number";
+    WaPhoneNumber => "Número do celular (com DDI e DDD)", "Phone number (with country and area code)";
+    WaGetCode => "Gerar código", "Get code";
+    WaTypeCode => "Digite este código no celular:", "Type this code on the phone:";
+    NotWhatsappWeb => "Só conexões WhatsApp Web fazem isso.", "Only WhatsApp Web connections do this.";
+    NotConnected => "A conexão WhatsApp Web não está conectada ao celular agora.", "The WhatsApp Web connection is not linked to the phone right now.";
+    SyncHistory => "Sincronizar histórico", "Sync history";
+    SyncHistoryHint => "Busca no celular mensagens mais antigas desta conversa.", "Fetches older messages of this chat from the phone.";
+    SyncHistoryLimit => "Quantas mensagens (até 500)", "How many messages (up to 500)";
+    SyncHistoryRunning => "Sincronizando…", "Syncing…";
+    SyncHistoryDone => "Sincronização concluída", "Sync finished";
+    SyncImported => "Importadas", "Imported";
+    SyncAlready => "Já existiam", "Already there";
 }
 
 pub fn role_key(role: shared::auth::Role) -> Key {

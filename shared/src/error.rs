@@ -176,6 +176,10 @@ error_codes! {
     /// 409: the platform administrator's own company cannot be suspended or deleted.
     CompanyProtected = "company_protected",
     Internal = "internal",
+    /// 409: the action needs a WhatsApp Web connection (pairing, logout, history sync).
+    NotWhatsappWeb = "not_whatsapp_web",
+    /// 409: the WhatsApp Web connection is not linked to a phone right now.
+    NotConnected = "not_connected",
 }
 
 impl<'de> Deserialize<'de> for ErrorCode {

@@ -201,6 +201,12 @@ pub struct SyncProgress {
     #[serde(default)]
     pub error: Option<String>,
     pub updated_at: DateTime<Utc>,
+    /// History sync: messages stored by this job so far.
+    #[serde(default)]
+    pub imported: u32,
+    /// History sync: messages the phone sent that were already stored (not imported twice).
+    #[serde(default)]
+    pub already: u32,
 }
 
 #[cfg(test)]

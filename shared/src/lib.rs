@@ -23,6 +23,7 @@ pub mod tickets;
 pub mod validate;
 pub mod visibility;
 pub mod webhooks;
+pub mod whatsapp_web;
 
 pub use error::{ErrorBody, ErrorCode, ErrorDetail, FieldProblem};
 pub use ids::*;

@@ -6,3 +6,4 @@ pub mod types;
 
 pub mod outbound;
 pub mod whatsapp;
+pub mod whatsapp_web;

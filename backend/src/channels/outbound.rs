@@ -17,9 +17,7 @@ pub async fn send(state: &AppState, outgoing: &Outgoing) -> Result<String, SendE
         // The simulated customer's phone takes every message at once.
         ConnectionKind::Simulator => Ok(format!("sim-{}", outgoing.message.id)),
         ConnectionKind::CloudApi => crate::channels::whatsapp::send(state, connection, outgoing).await,
-        other @ ConnectionKind::WhatsappWeb => {
-            Err(SendError::permanent(format!("sending through {} connections is not available yet", other.as_str())))
-        }
+        ConnectionKind::WhatsappWeb => crate::channels::whatsapp_web::send::send(state, connection, outgoing).await,
     }
 }
 

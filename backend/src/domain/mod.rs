@@ -3,8 +3,8 @@
 
 pub mod api_tokens;
 pub mod auth;
-pub mod bots;
 pub mod bootstrap;
+pub mod bots;
 pub mod companies;
 pub mod connections;
 pub mod contacts;
@@ -35,3 +35,4 @@ pub mod stickers;
 pub mod tags;
 pub mod tickets;
 pub mod users;
+pub mod whatsapp_web;

@@ -28,6 +28,7 @@ pub mod upload;
 pub mod users;
 pub mod wallets;
 pub mod webhooks;
+pub mod whatsapp_web;
 pub mod ws;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};

@@ -185,3 +185,17 @@ pub async fn mark_channel(
     row.channel = Set(Some(channel));
     sea_orm::ActiveModelTrait::update(row, tx).await
 }
+
+/// The oldest message of a ticket that has a provider id (where a history sync starts from).
+pub async fn oldest_with_external_id(
+    db: &impl ConnectionTrait,
+    ticket: TicketId,
+) -> Result<Option<messages::Model>, DbErr> {
+    messages::Entity::find()
+        .filter(messages::Column::TicketId.eq(ticket.0))
+        .filter(messages::Column::ExternalId.is_not_null())
+        .order_by_asc(messages::Column::CreatedAt)
+        .order_by_asc(messages::Column::Id)
+        .one(db)
+        .await
+}

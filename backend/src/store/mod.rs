@@ -28,6 +28,7 @@ pub mod tags;
 pub mod ticket_logs;
 pub mod tickets;
 pub mod users;
+pub mod whatsapp_web;
 pub mod write;
 
 pub use write::{WriteTurn, WriteTx};

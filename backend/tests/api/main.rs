@@ -36,4 +36,5 @@ mod tags;
 mod tickets;
 mod voice;
 mod wallet;
+mod whatsapp_web;
 mod ws;

@@ -97,6 +97,8 @@ fn atende_command(data_dir: &Path, bind: &str, log: &Path) -> Command {
         .env("ATENDE_STATIC_DIR", workspace_root().join("frontend/dist"))
         .env_remove("ATENDE_DATABASE_URL")
         .env_remove("ATENDE_REDIS_URL")
+        // WhatsApp Web connections pair with a fake that shows a QR: no test reaches WhatsApp.
+        .env("ATENDE_WHATSAPP_WEB_FAKE", "1")
         .stdin(Stdio::null())
         .stderr(File::create(log).map(Stdio::from).unwrap_or_else(|_| Stdio::null()));
     command

@@ -83,6 +83,8 @@ pub fn error_key(code: ErrorCode) -> Key {
         ErrorCode::NoConnection => Key::NoConnection,
         ErrorCode::TicketAlreadyActive => Key::TicketAlreadyActive,
         ErrorCode::NotASimulator => Key::NotASimulator,
+        ErrorCode::NotWhatsappWeb => Key::NotWhatsappWeb,
+        ErrorCode::NotConnected => Key::NotConnected,
         ErrorCode::RatingsDisabled => Key::RatingsDisabled,
         ErrorCode::ContactBlocked => Key::ContactBlocked,
         ErrorCode::CannotDemoteSelf => Key::CannotDemoteSelf,

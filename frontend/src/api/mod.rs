@@ -25,6 +25,7 @@ pub mod tickets;
 pub mod upload;
 pub mod users;
 pub mod webhooks;
+pub mod whatsapp_web;
 
 pub use error::ApiError;
 pub use resource::{HasId, Resource};

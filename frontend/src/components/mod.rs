@@ -35,3 +35,4 @@ pub mod transfer_dialog;
 pub mod user_form;
 pub mod user_menu;
 pub mod voice_recorder;
+pub mod whatsapp_web_pairing;

@@ -23,6 +23,7 @@ use crate::components::connection_form::{ConnectionForm, kind_key};
 use crate::components::kit::{CrudPage, RowActions};
 use crate::components::modal::Modal;
 use crate::components::toast::use_toasts;
+use crate::components::whatsapp_web_pairing::WhatsappWebPairing;
 use crate::i18n::{self, Key, use_i18n};
 use crate::state::crud::{CrudState, Notices, remove_by_id, replace_by_id};
 use crate::state::realtime::{self, LiveEvent};
@@ -300,13 +301,16 @@ fn ConnectionView(
                 view! { {move || connection.get().map(|c| view! { <CloudApiSetup connection=c/> })} }.into_any()
             }
             ConnectionKind::Simulator => view! { <SimulatorPanel id=id/> }.into_any(),
-            // The WhatsApp Web pairing component (QR code, pairing code, connect, log out) is mounted here.
-            ConnectionKind::WhatsappWeb => view! {
-                <div class="table-card conn-card">
-                    <h2 class="section-title">{t!(i18n, WhatsappWebPairing)}</h2>
-                    <div data-testid="whatsapp-web-slot"></div>
-                </div>
-            }.into_any(),
+            ConnectionKind::WhatsappWeb => {
+                // Kept current by the page's `connection.updated` subscription (the QR rotates).
+                let live = Signal::derive(move || connection.get().unwrap_or_else(|| first.clone()));
+                view! {
+                    <div class="table-card conn-card">
+                        <h2 class="section-title">{t!(i18n, WhatsappWebPairing)}</h2>
+                        <WhatsappWebPairing connection=live/>
+                    </div>
+                }.into_any()
+            }
         }}
     }
 }

@@ -31,3 +31,4 @@ pub mod tickets;
 pub mod user_queues;
 pub mod users;
 pub mod webhook_deliveries;
+pub mod whatsapp_web_sessions;

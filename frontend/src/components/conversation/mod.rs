@@ -123,6 +123,12 @@ pub fn Conversation(id: TicketId) -> impl IntoView {
             }
         }
         LiveEvent::Other(Event::NoteDeleted(gone)) if gone.ticket_id == id => notes.remove(gone.id),
+        // A history sync imported older messages (no `message.created` for each): read them.
+        LiveEvent::Other(Event::SyncProgress(sync)) if sync.ticket_id == id && sync.finished && sync.imported > 0 => {
+            spawn_local(async move {
+                let _ = store.load_newest().await;
+            });
+        }
         LiveEvent::Resync => {
             spawn_local(async move {
                 notes.load().await;

@@ -8,6 +8,7 @@ mod notes;
 mod protocols;
 mod rating;
 mod sms;
+mod sync_history;
 mod tags;
 mod wallet;
 
@@ -23,6 +24,7 @@ use self::protocols::ProtocolsSection;
 pub use self::protocols::TicketProtocols;
 use self::rating::TicketRatingSection;
 use self::sms::SmsSection;
+use self::sync_history::SyncHistorySection;
 use self::tags::TicketTags;
 use self::wallet::WalletSection;
 use crate::api::schedules::ScheduleFilter;
@@ -51,6 +53,7 @@ pub fn TicketInfo(
                 <button type="button" class="icon-button" aria-label=t!(i18n, Close) on:click=move |_| on_close.run(())>{icons::close()}</button>
             </header>
             <ContactCard ticket=ticket/>
+            <SyncHistorySection id=id ticket=ticket/>
             <ProtocolsSection id=id ticket=ticket/>
             <TicketRatingSection id=id/>
             <SmsSection id=id/>
