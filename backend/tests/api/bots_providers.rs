@@ -231,3 +231,223 @@ async fn chatgpt_hands_over_when_the_model_calls_the_tool_and_reports_provider_e
     assert!(matches!(error, BotError::Provider(ProviderError::Rejected(_))), "{error:?}");
     assert_eq!(requests(&openai).len(), 6);
 }
+
+/// Google's token endpoint (`/token`, each hit answered with a new token) and DialogFlow (every
+/// other path, from the script), on one stand-in.
+async fn google() -> (String, Shared, Arc<Mutex<Vec<String>>>) {
+    let recorder: Shared = Arc::default();
+    let forms: Arc<Mutex<Vec<String>>> = Arc::default();
+    let token = {
+        let forms = forms.clone();
+        post(move |body: String| async move {
+            let mut forms = forms.lock().expect("lock");
+            forms.push(body);
+            axum::Json(json!({"access_token": format!("ya29.token-{}", forms.len()), "expires_in": 3599,
+                "token_type": "Bearer"}))
+        })
+    };
+    let app = Router::new().route("/token", token).fallback(post(record)).with_state(recorder.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (base, recorder, forms)
+}
+
+/// A desk whose DialogFlow API is the stand-in at `base` (`ATENDE_DIALOGFLOW_API_URL`), with the
+/// integration switched on: ES, or CX with `cx = Some((location, agent))`.
+async fn dialogflow_desk(base: &str, cx: Option<(&str, &str)>) -> (TestApp, String, i64, CompanyId) {
+    let api = base.to_owned();
+    let app = TestApp::start_with(move |config| config.dialogflow_api_url = Some(api)).await;
+    let admin = app.admin().await;
+    let queue = app.queue(&admin, "Suporte").await;
+    let connection = app.simulator(&admin, Some(queue)).await;
+    let mut section = json!({"enabled": true, "project_id": "atende-test", "language": "pt-BR",
+        "service_account_json": crate::integrations::service_account(&format!("{base}/token"))});
+    if let Some((location, agent)) = cx {
+        section["location"] = json!(location);
+        section["agent_id"] = json!(agent);
+    }
+    let (status, body) = app.patch("/api/v1/settings", &admin, json!({"dialogflow": section})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let company = company_of(&app, &admin).await;
+    (app, admin, connection, company)
+}
+
+async fn dialogflow_turn(app: &TestApp, company: CompanyId, ticket: i64, text: &str) -> Result<BotTurn, BotError> {
+    let input = BotInput { company, ticket: TicketId(ticket), contact_name: "Cliente", text };
+    atende::domain::bots::dialogflow::turn(&app.state, &input).await
+}
+
+/// The JWT bearer grant's assertion, checked with the test key's public half.
+fn verified_assertion(form: &str, audience: &str) -> Value {
+    use rsa::pkcs1::EncodeRsaPublicKey;
+    use rsa::pkcs8::DecodePrivateKey;
+    let (grant, assertion) = form.split_once("&assertion=").expect("an assertion");
+    assert_eq!(grant, "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer");
+    let private = rsa::RsaPrivateKey::from_pkcs8_pem(crate::integrations::TEST_PRIVATE_KEY).expect("test key");
+    let public = private.to_public_key().to_pkcs1_der().expect("public key");
+    let key = jsonwebtoken::DecodingKey::from_rsa_der(public.as_bytes());
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+    validation.set_audience(&[audience]);
+    jsonwebtoken::decode::<Value>(assertion, &key, &validation).expect("the assertion verifies").claims
+}
+
+#[tokio::test]
+async fn dialogflow_es_answers_with_a_token_reused_across_turns() {
+    let (base, dialogflow, forms) = google().await;
+    let (app, admin, connection, company) = dialogflow_desk(&base, None).await;
+    let ticket = app.inbound(&admin, connection, "5511955554444", "Oi").await;
+    let session = atende::domain::bots::dialogflow::session_id(company, TicketId(ticket));
+    assert!(session.contains(&company.0.to_string()) && session.contains(&ticket.to_string()) && session.len() <= 36);
+
+    answer(
+        &dialogflow,
+        200,
+        vec![],
+        json!({"responseId": "r1", "queryResult": {"queryText": "Oi", "languageCode": "pt-br",
+            "fulfillmentText": "Olá! Sou o assistente.",
+            "fulfillmentMessages": [
+                {"text": {"text": ["Olá! Sou o assistente."]}},
+                {"image": {"imageUri": "https://cdn.example.com/cardapio.png", "accessibilityText": "Cardápio"}},
+                {"platform": "FACEBOOK", "text": {"text": ["só no Facebook"]}}
+            ],
+            "intent": {"name": "projects/atende-test/agent/intents/1", "displayName": "Default Welcome Intent"}}}),
+    );
+    let turn = dialogflow_turn(&app, company, ticket, "Oi").await.expect("turn");
+    assert_eq!(
+        turn,
+        BotTurn {
+            replies: vec![
+                BotReply::Text("Olá! Sou o assistente.".into()),
+                BotReply::Image {
+                    url: "https://cdn.example.com/cardapio.png".into(),
+                    caption: Some("Cardápio".into())
+                },
+            ],
+            hand_over: false
+        }
+    );
+    answer(
+        &dialogflow,
+        200,
+        vec![],
+        json!({"responseId": "r2", "queryResult": {"queryText": "tchau", "fulfillmentText": "Até logo!",
+            "diagnosticInfo": {"end_conversation": true}}}),
+    );
+    let turn = dialogflow_turn(&app, company, ticket, "tchau").await.expect("turn");
+    assert_eq!(turn, BotTurn { replies: vec![BotReply::Text("Até logo!".into())], hand_over: true });
+
+    let seen = requests(&dialogflow);
+    let path = format!("/v2/projects/atende-test/agent/sessions/{session}:detectIntent");
+    for ((seen_path, auth, body), text) in seen.iter().zip(["Oi", "tchau"]) {
+        assert_eq!(seen_path, &path);
+        assert_eq!(auth, "Bearer ya29.token-1", "one token for both turns");
+        assert_eq!(body, &json!({"queryInput": {"text": {"text": text, "languageCode": "pt-BR"}}}));
+    }
+    let forms = forms.lock().unwrap().clone();
+    assert_eq!(forms.len(), 1, "the token endpoint is asked once");
+    let claims = verified_assertion(&forms[0], &format!("{base}/token"));
+    assert_eq!(claims["iss"], "bot@atende-test.iam.gserviceaccount.com");
+    assert_eq!(claims["scope"], "https://www.googleapis.com/auth/cloud-platform");
+}
+
+#[tokio::test]
+async fn dialogflow_refreshes_a_refused_token_once() {
+    let (base, dialogflow, forms) = google().await;
+    let (app, admin, connection, company) = dialogflow_desk(&base, None).await;
+    let ticket = app.inbound(&admin, connection, "5511944443333", "Oi").await;
+    let refused = json!({"error": {"code": 401, "message": "Request had invalid authentication credentials.",
+        "status": "UNAUTHENTICATED"}});
+    let ok = json!({"queryResult": {"fulfillmentText": "Pronto."}});
+    answer(&dialogflow, 200, vec![], ok.clone());
+    dialogflow_turn(&app, company, ticket, "Oi").await.expect("first turn");
+
+    answer(&dialogflow, 401, vec![], refused.clone());
+    answer(&dialogflow, 200, vec![], ok);
+    let turn = dialogflow_turn(&app, company, ticket, "de novo").await.expect("retried with a new token");
+    assert_eq!(turn.replies, [BotReply::Text("Pronto.".into())]);
+    let auths: Vec<String> = requests(&dialogflow).into_iter().map(|(_, auth, _)| auth).collect();
+    assert_eq!(auths, ["Bearer ya29.token-1", "Bearer ya29.token-1", "Bearer ya29.token-2"]);
+    assert_eq!(forms.lock().unwrap().len(), 2);
+
+    // Refused again with the fresh token: one retry only, and the error says why.
+    answer(&dialogflow, 401, vec![], refused.clone());
+    answer(&dialogflow, 401, vec![], refused);
+    let error = dialogflow_turn(&app, company, ticket, "e agora").await.expect_err("refused twice");
+    assert!(matches!(error, BotError::Provider(ProviderError::Status { status: 401, .. })), "{error:?}");
+    assert_eq!(requests(&dialogflow).len(), 5);
+    assert_eq!(forms.lock().unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn dialogflow_cx_answers_and_hands_over_at_the_end() {
+    let (base, dialogflow, _forms) = google().await;
+    let agent = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
+    let (app, admin, connection, company) = dialogflow_desk(&base, Some(("us-central1", agent))).await;
+    let ticket = app.inbound(&admin, connection, "5511933332222", "Onde está meu pedido?").await;
+    let session = atende::domain::bots::dialogflow::session_id(company, TicketId(ticket));
+
+    answer(
+        &dialogflow,
+        200,
+        vec![],
+        json!({"responseId": "r1", "queryResult": {"text": "Onde está meu pedido?", "languageCode": "pt-br",
+            "responseMessages": [{"text": {"text": ["Seu pedido saiu para entrega."]}}],
+            "currentPage": {"displayName": "Pedidos"}}}),
+    );
+    let turn = dialogflow_turn(&app, company, ticket, "Onde está meu pedido?").await.expect("turn");
+    assert_eq!(
+        turn,
+        BotTurn { replies: vec![BotReply::Text("Seu pedido saiu para entrega.".into())], hand_over: false }
+    );
+    answer(
+        &dialogflow,
+        200,
+        vec![],
+        json!({"queryResult": {"responseMessages": [{"text": {"text": ["Vou chamar um atendente."]}},
+            {"liveAgentHandoff": {"metadata": {}}}]}}),
+    );
+    let turn = dialogflow_turn(&app, company, ticket, "quero um humano").await.expect("turn");
+    assert_eq!(turn, BotTurn { replies: vec![BotReply::Text("Vou chamar um atendente.".into())], hand_over: true });
+    answer(&dialogflow, 200, vec![], json!({"queryResult": {"responseMessages": [{"endInteraction": {}}]}}));
+    let turn = dialogflow_turn(&app, company, ticket, "obrigado").await.expect("turn");
+    assert_eq!(turn, BotTurn { replies: vec![], hand_over: true });
+
+    let (path, auth, body) = requests(&dialogflow).remove(0);
+    assert_eq!(
+        path,
+        format!("/v3/projects/atende-test/locations/us-central1/agents/{agent}/sessions/{session}:detectIntent")
+    );
+    assert_eq!(auth, "Bearer ya29.token-1");
+    assert_eq!(body, json!({"queryInput": {"text": {"text": "Onde está meu pedido?"}, "languageCode": "pt-BR"}}));
+}
+
+#[tokio::test]
+async fn dialogflow_api_overrides_go_through_the_ssrf_guard() {
+    let (base, dialogflow, forms) = google().await;
+    let api = base.clone();
+    let app = TestApp::start_with(move |config| {
+        config.dialogflow_api_url = Some(api);
+        config.allow_private_urls = false;
+    })
+    .await;
+    let admin = app.admin().await;
+    let queue = app.queue(&admin, "Suporte").await;
+    let connection = app.simulator(&admin, Some(queue)).await;
+    let key = crate::integrations::service_account("https://oauth2.googleapis.com/token");
+    let (status, body) = app
+        .patch(
+            "/api/v1/settings",
+            &admin,
+            json!({"dialogflow": {"enabled": true, "project_id": "atende-test", "service_account_json": key}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let company = company_of(&app, &admin).await;
+    let ticket = app.inbound(&admin, connection, "5511922221111", "Oi").await;
+    let error = dialogflow_turn(&app, company, ticket, "Oi").await.expect_err("loopback refused");
+    assert!(matches!(error, BotError::Provider(ProviderError::Refused(_))), "{error:?}");
+    assert!(requests(&dialogflow).is_empty() && forms.lock().unwrap().is_empty());
+}
