@@ -160,8 +160,12 @@ impl Chatgpt {
         if !status.is_success() {
             let said = error_message(&text);
             let message = match status.as_u16() {
+                // Retry-After is seconds or an HTTP date.
                 429 => match retry_after {
-                    Some(wait) => format!("rate limited (retry after {wait} s): {said}"),
+                    Some(wait) if wait.chars().all(|c| c.is_ascii_digit()) => {
+                        format!("rate limited (retry after {wait} s): {said}")
+                    }
+                    Some(when) => format!("rate limited (retry after {when}): {said}"),
                     None => format!("rate limited: {said}"),
                 },
                 401 => format!("the API key was refused: {said}"),

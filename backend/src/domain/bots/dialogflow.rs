@@ -48,6 +48,10 @@ pub async fn turn(state: &AppState, input: &BotInput<'_>) -> Result<BotTurn, Bot
         async move { dialogflow::detect_intent(http, base, &agent, session, &token, input.text, language).await }
     };
 
+    if input.text.trim().is_empty() {
+        // DialogFlow refuses an empty query; there is nothing to answer.
+        return Ok(BotTurn::default());
+    }
     let token = dialogflow::cached_token(&http, &account, input.company, allow_private).await?;
     let detected = match detect(token).await {
         Err(ProviderError::Status { status: 401, .. }) => {
