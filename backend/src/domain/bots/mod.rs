@@ -28,10 +28,7 @@ pub struct BotInput<'a> {
 pub enum BotReply {
     Text(String),
     /// An image the bot shows, by URL (fetched and sent as a file by the engine).
-    Image {
-        url: String,
-        caption: Option<String>,
-    },
+    Image { url: String, caption: Option<String> },
 }
 
 /// What a bot did with one customer message.
