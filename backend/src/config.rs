@@ -96,6 +96,10 @@ pub struct Config {
     /// `ATENDE_WEBHOOK_DISABLE_AFTER`, default 10: failed attempts in a row after which a webhook
     /// is switched off (an admin switches it on again).
     pub webhook_disable_after: u32,
+    /// `ATENDE_DIALOGFLOW_API_URL`: replaces Google's DialogFlow hosts (`dialogflow.googleapis.com`,
+    /// `{location}-dialogflow.googleapis.com`) for detectIntent; for tests and proxies. Still
+    /// checked by the SSRF guard.
+    pub dialogflow_api_url: Option<String>,
 }
 
 /// Where media files are kept (`ATENDE_MEDIA_URL`).
@@ -273,6 +277,7 @@ impl Config {
             webhook_retry_base: Duration::from_secs(10),
             webhook_max_attempts: 8,
             webhook_disable_after: 10,
+            dialogflow_api_url: None,
         }
     }
 
@@ -394,6 +399,16 @@ impl Config {
         if let Some(url) = lookup("ATENDE_MEDIA_URL") {
             config.media = MediaStorage::S3(S3Storage::from_lookup(&url, &lookup)?);
         }
+        if let Some(url) = lookup("ATENDE_DIALOGFLOW_API_URL") {
+            let url = url.trim().trim_end_matches('/').to_owned();
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(ConfigError {
+                    var: "ATENDE_DIALOGFLOW_API_URL",
+                    reason: "must start with http:// or https://".into(),
+                });
+            }
+            config.dialogflow_api_url = Some(url);
+        }
         Ok(config)
     }
 
@@ -462,6 +477,7 @@ mod tests {
             ("ATENDE_MEDIA_URL", "s3://"),
             ("ATENDE_MEDIA_URL", "s3://Bad_Bucket/x"),
             ("ATENDE_MEDIA_URL", "s3://bucket/../x"),
+            ("ATENDE_DIALOGFLOW_API_URL", "dialogflow.example.com"),
         ] {
             match from(&[(var, value)]) {
                 Err(error) => assert_eq!(error.var, var),

@@ -199,3 +199,21 @@ pub async fn oldest_with_external_id(
         .one(db)
         .await
 }
+
+/// The newest `limit` messages of the ticket that a conversation shows (system lines left out),
+/// newest first: a bot's context.
+pub async fn recent_in_ticket(
+    db: &impl ConnectionTrait,
+    company_id: CompanyId,
+    ticket_id: TicketId,
+    limit: u64,
+) -> Result<Vec<messages::Model>, DbErr> {
+    messages::Entity::find()
+        .filter(messages::Column::CompanyId.eq(company_id.0))
+        .filter(messages::Column::TicketId.eq(ticket_id.0))
+        .filter(messages::Column::Kind.ne(enums::MessageKind::System))
+        .order_by_desc(messages::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+}
