@@ -12,15 +12,19 @@ use support::processes::{ADMIN_EMAIL, ADMIN_PASSWORD, Server};
 async fn an_admin_sees_the_pairing_qr_then_links_by_code_and_logs_out() {
     let server = Server::start();
     let browser = Browser::start(&server.base_url).await;
-    browser.goto("/login").await;
-    let admin = browser.token_for(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    let connection = browser
-        .api_ok("POST", "/connections", Some(json!({"name": "Celular da loja", "kind": "whatsapp_web"})), &admin)
-        .await;
-    let page = format!("/admin/connections/{}", connection["id"]);
 
+    // Created from the Conexões page like any other kind; its page hosts the pairing.
+    browser.goto("/login").await;
     browser.sign_in_as(ADMIN_EMAIL, ADMIN_PASSWORD, "/").await;
-    browser.goto(&page).await;
+    browser.goto("/admin/connections").await;
+    browser.click("connection-new").await;
+    browser.fill("connection-name", "Celular da loja").await;
+    browser.select_label("connection-kind", "WhatsApp Web (QR code)").await;
+    browser.click("connection-save").await;
+    browser.wait_gone("connection-dialog").await;
+    browser
+        .click_css("[data-testid=\"connection-row\"][data-kind=\"whatsapp_web\"] [data-testid=\"connection-open\"]")
+        .await;
     browser.wait_attr(&by_testid("wa-pairing"), "data-status", "disconnected").await;
     browser.click("wa-connect").await;
 
@@ -32,6 +36,7 @@ async fn an_admin_sees_the_pairing_qr_then_links_by_code_and_logs_out() {
     let drawn = browser.eval("return document.querySelectorAll('[data-testid=wa-qr] svg').length").await;
     assert_eq!(drawn, json!(1));
     browser.wait_text("wa-status", "Aguardando leitura do QR code").await;
+    browser.screenshot("whatsapp-web-pairing").await;
 
     // Pairing by phone-number code instead: the code is shown, and the "phone" links.
     browser.fill("wa-phone", "+55 11 98765-4321").await;
