@@ -17,8 +17,8 @@ use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(connect))
-        .routes(routes!(logout))
+        .routes(routes!(connect_whatsapp_web))
+        .routes(routes!(logout_whatsapp_web))
         .routes(routes!(pair_code))
         .routes(routes!(sync_history))
 }
@@ -28,7 +28,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(post, path = "/api/v1/connections/{id}/connect", tag = "connections", params(("id" = i64, Path)),
     security(("bearer" = [])), responses((status = 200, body = Connection), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-async fn connect(
+async fn connect_whatsapp_web(
     State(state): State<AppState>,
     caller: CurrentUser,
     AppPath(id): AppPath<ConnectionId>,
@@ -40,7 +40,7 @@ async fn connect(
 #[utoipa::path(post, path = "/api/v1/connections/{id}/logout", tag = "connections", params(("id" = i64, Path)),
     security(("bearer" = [])), responses((status = 200, body = Connection), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-async fn logout(
+async fn logout_whatsapp_web(
     State(state): State<AppState>,
     caller: CurrentUser,
     AppPath(id): AppPath<ConnectionId>,
