@@ -270,6 +270,7 @@ fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(http::protocols::router())
         .merge(http::outgoing_webhooks::router())
         .merge(http::sms::router())
+        .merge(http::bots::router())
         .split_for_parts()
 }
 

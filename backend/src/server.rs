@@ -93,6 +93,7 @@ async fn handover(
     let schedules = crate::domain::schedules::ScheduleSender::start(state.clone());
     let imports = crate::domain::contacts_io::ImportSweeper::start(state.clone());
     let webhooks = crate::domain::outgoing_webhooks::WebhookSender::start(state.clone());
+    let bots = crate::domain::bots::engine::BotWorker::start(state.clone());
     let grace = state.config.shutdown_grace;
     let (left, leaving) = tokio::sync::oneshot::channel::<Instant>();
     let closing_state = state.clone();
@@ -127,6 +128,7 @@ async fn handover(
             schedules.stop(),
             imports.stop(),
             webhooks.stop(),
+            bots.stop(),
             pruned,
             state.lifecycle.sockets_closed()
         );

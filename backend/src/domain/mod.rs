@@ -3,8 +3,8 @@
 
 pub mod api_tokens;
 pub mod auth;
-pub mod bots;
 pub mod bootstrap;
+pub mod bots;
 pub mod companies;
 pub mod connections;
 pub mod contacts;

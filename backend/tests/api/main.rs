@@ -6,6 +6,7 @@ mod helpers;
 mod ws_client;
 
 mod auth;
+mod bots;
 mod cloud_api;
 mod cluster;
 mod companies_admin;

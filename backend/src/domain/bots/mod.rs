@@ -5,6 +5,9 @@
 
 pub mod chatgpt;
 pub mod dialogflow;
+pub mod engine;
+pub mod switches;
+pub mod typebot;
 
 use shared::{CompanyId, TicketId};
 
@@ -28,7 +31,10 @@ pub struct BotInput<'a> {
 pub enum BotReply {
     Text(String),
     /// An image the bot shows, by URL (fetched and sent as a file by the engine).
-    Image { url: String, caption: Option<String> },
+    Image {
+        url: String,
+        caption: Option<String>,
+    },
 }
 
 /// What a bot did with one customer message.
