@@ -680,6 +680,7 @@ messages! {
     SmsDisabled => "O SMS (Comtele) está desligado em Configurações.", "SMS (Comtele) is switched off in Settings.";
     BotDisabled => "Esse bot está desligado em Configurações.", "That bot is switched off in Settings.";
     OneBotAtATime => "Só um bot pode atender o ticket por vez.", "Only one bot can answer a ticket at a time.";
+    Bots => "Bots", "Bots";
     TypebotHandoverKeyword => "Palavra para falar com uma pessoa", "Keyword to reach a person";
     ProviderRefused => "O provedor recusou ou não respondeu; tente de novo.", "The provider refused or did not answer; try again.";
     CompanySuspended => "Esta empresa está suspensa. Fale com o administrador da plataforma.",
