@@ -68,8 +68,9 @@ async fn start_comtele() -> (String, Arc<Mutex<Vec<String>>>) {
 /// Whether the panel's switch for `bot` is checked, once it reads `expected`.
 async fn wait_switch(browser: &Browser, bot: &str, expected: bool) {
     support::wait_for(&format!("the {bot} switch checked={expected}"), || async {
-        let script =
-            format!("const s = document.querySelector('[data-testid=bot-switch-{bot}]'); return s ? s.checked : null;");
+        let script = format!(
+            "const s = document.querySelector('[data-testid=bot-switch-{bot}-input]'); return s ? s.checked : null;"
+        );
         let checked = browser.eval(&script).await;
         if checked == json!(expected) { Ok(()) } else { Err(format!("{checked}")) }
     })

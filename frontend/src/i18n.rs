@@ -681,6 +681,9 @@ messages! {
     BotDisabled => "Esse bot está desligado em Configurações.", "That bot is switched off in Settings.";
     OneBotAtATime => "Só um bot pode atender o ticket por vez.", "Only one bot can answer a ticket at a time.";
     Bots => "Bots", "Bots";
+    DefaultBot => "Bot inicial", "Starting bot";
+    NoBot => "Nenhum", "None";
+    DefaultBotHint => "Os novos atendimentos começam com esse bot, se a integração estiver ligada.", "New tickets start with this bot, if its integration is on.";
     TypebotHandoverKeyword => "Palavra para falar com uma pessoa", "Keyword to reach a person";
     ProviderRefused => "O provedor recusou ou não respondeu; tente de novo.", "The provider refused or did not answer; try again.";
     CompanySuspended => "Esta empresa está suspensa. Fale com o administrador da plataforma.",

@@ -308,3 +308,42 @@ async fn the_same_inbound_delivered_twice_runs_the_bot_once() {
     assert_eq!(typebot.lock().unwrap().started.len(), 1);
     assert_eq!(by_bot(&messages(&app, &agent, ticket).await).len(), 3);
 }
+
+#[tokio::test]
+async fn a_queue_or_connection_default_bot_answers_new_tickets_when_its_integration_is_on() {
+    let Desk { app, admin, queue, connection } = desk().await;
+    let (base, typebot) = start_typebot().await;
+    // The queue's default, while Typebot is off: new tickets start without a bot.
+    let (status, saved) =
+        app.patch(&format!("/api/v1/queues/{queue}"), &admin, json!({"default_bot": "typebot"})).await;
+    assert_eq!((status, saved["default_bot"].clone()), (StatusCode::OK, json!("typebot")));
+    let off = app.inbound(&admin, connection, "11987650006", "Oi").await;
+    assert_eq!(app.ticket(&admin, off).await["bot"], Value::Null);
+
+    // With Typebot on, a new ticket of the queue starts with it and its first message is answered.
+    enable_typebot(&app, &admin, &base).await;
+    let on = app.inbound(&admin, connection, "11987650007", "Bom dia").await;
+    let detail = app.ticket(&admin, on).await;
+    assert_eq!((detail["bot"].clone(), detail["status"].clone()), (json!("typebot"), json!("pending")));
+    wait_for_thread(&app, &admin, on, |items| by_bot(items).len() == 3).await;
+    assert_eq!(typebot.lock().unwrap().started.len(), 1);
+
+    // Cleared on the queue, set on the connection: the connection's is used.
+    let (_, saved) = app.patch(&format!("/api/v1/queues/{queue}"), &admin, json!({"default_bot": null})).await;
+    assert_eq!(saved["default_bot"], Value::Null);
+    let (status, saved) =
+        app.patch(&format!("/api/v1/connections/{connection}"), &admin, json!({"default_bot": "typebot"})).await;
+    assert_eq!((status, saved["default_bot"].clone()), (StatusCode::OK, json!("typebot")));
+    let third = app.inbound(&admin, connection, "11987650008", "Olá").await;
+    assert_eq!(app.ticket(&admin, third).await["bot"], "typebot");
+    let (_, saved) =
+        app.patch(&format!("/api/v1/connections/{connection}"), &admin, json!({"default_bot": null})).await;
+    assert_eq!(saved["default_bot"], Value::Null);
+    let fourth = app.inbound(&admin, connection, "11987650009", "Olá").await;
+    assert_eq!(app.ticket(&admin, fourth).await["bot"], Value::Null);
+    bots_idle(&app).await;
+
+    // An unknown bot is refused.
+    let (status, _) = app.patch(&format!("/api/v1/queues/{queue}"), &admin, json!({"default_bot": "siri"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+}

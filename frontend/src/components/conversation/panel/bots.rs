@@ -74,9 +74,10 @@ pub fn BotsSection(id: TicketId, ticket: RwSignal<Option<Ticket>>) -> impl IntoV
             <section class="panel-section bots-section" data-testid="ticket-bots">
                 <h4 class="section-title">{t!(i18n, Bots)}</h4>
                 <For each=move || available.get() key=|bot| *bot let:bot>
-                    <label class="switch bot-switch">
+                    // The label is what a person clicks (the input itself is hidden by the switch's style).
+                    <label class="switch bot-switch" data-testid=format!("bot-switch-{}", bot.as_str())>
                         <input type="checkbox" role="switch"
-                            data-testid=format!("bot-switch-{}", bot.as_str())
+                            data-testid=format!("bot-switch-{}-input", bot.as_str())
                             disabled=move || busy.get()
                             prop:checked=move || current.get() == Some(bot)
                             on:change=move |event| switch(bot, event_target_checked(&event))/>
