@@ -1,6 +1,7 @@
 //! Browser test of the conversation panel's bots and SMS: an agent switches Typebot on and off for
 //! a ticket (only the bots whose integration is on are offered, and another agent's open list
-//! follows), and sends an SMS through a local Comtele stand-in, which joins the thread marked SMS.
+//! follows), and sends an SMS through a local Comtele stand-in, which joins the thread marked SMS;
+//! an admin picks the default bot of a queue and of a connection on their pages.
 //! The server runs with `ATENDE_ALLOW_PRIVATE_URLS=true` so the stand-in on loopback is allowed.
 
 mod support;
@@ -160,6 +161,35 @@ async fn an_agent_switches_a_bot_on_and_off_and_sends_an_sms_from_the_panel() {
     assert_eq!(sent["Content"], "Seu pedido saiu para entrega");
     assert_eq!(sent["Receivers"], "5511987654321");
     let _ = browser.screenshot("bots-panel-sms").await;
+
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_picks_the_default_bot_of_a_queue_and_of_a_connection() {
+    let server = Server::start();
+    let browser = Browser::start(&server.base_url).await;
+    browser.goto("/login").await;
+    browser.sign_in_as(ADMIN_EMAIL, ADMIN_PASSWORD, "/").await;
+    let admin = browser.token_for(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+
+    browser.goto("/admin/queues").await;
+    browser.click("queue-new").await;
+    browser.fill("queue-name", "Triagem").await;
+    browser.select_label("queue-default-bot", "Typebot").await;
+    browser.click("queue-save").await;
+    browser.wait_gone("queue-dialog").await;
+    let queues = browser.api_ok("GET", "/queues", None, &admin).await;
+    assert_eq!(queues["items"][0]["default_bot"], "typebot", "{queues}");
+
+    browser.goto("/admin/connections").await;
+    browser.click("connection-new").await;
+    browser.fill("connection-name", "Simulador").await;
+    browser.select_label("connection-default-bot", "ChatGPT").await;
+    browser.click("connection-save").await;
+    browser.wait_gone("connection-dialog").await;
+    let connections = browser.api_ok("GET", "/connections", None, &admin).await;
+    assert_eq!(connections["items"][0]["default_bot"], "chatgpt", "{connections}");
 
     browser.close().await;
 }
