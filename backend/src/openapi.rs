@@ -271,6 +271,7 @@ fn routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(http::outgoing_webhooks::router())
         .merge(http::sms::router())
         .merge(http::whatsapp_web::router())
+        .merge(http::bots::router())
         .split_for_parts()
 }
 

@@ -95,6 +95,7 @@ async fn handover(
     let webhooks = crate::domain::outgoing_webhooks::WebhookSender::start(state.clone());
     // WhatsApp Web sessions that were running before the restart reconnect.
     state.whatsapp_web.resume_all(&state).await;
+    let bots = crate::domain::bots::engine::BotWorker::start(state.clone());
     let grace = state.config.shutdown_grace;
     let (left, leaving) = tokio::sync::oneshot::channel::<Instant>();
     let closing_state = state.clone();
@@ -130,6 +131,7 @@ async fn handover(
             imports.stop(),
             webhooks.stop(),
             state.whatsapp_web.stop_all(&state),
+            bots.stop(),
             pruned,
             state.lifecycle.sockets_closed()
         );

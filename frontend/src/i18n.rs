@@ -678,6 +678,13 @@ messages! {
     SmsText => "Texto do SMS", "SMS text";
     SmsSent => "SMS enviado.", "SMS sent.";
     SmsDisabled => "O SMS (Comtele) está desligado em Configurações.", "SMS (Comtele) is switched off in Settings.";
+    BotDisabled => "Esse bot está desligado em Configurações.", "That bot is switched off in Settings.";
+    OneBotAtATime => "Só um bot pode atender o ticket por vez.", "Only one bot can answer a ticket at a time.";
+    Bots => "Bots", "Bots";
+    DefaultBot => "Bot inicial", "Starting bot";
+    NoBot => "Nenhum", "None";
+    DefaultBotHint => "Os novos atendimentos começam com esse bot, se a integração estiver ligada.", "New tickets start with this bot, if its integration is on.";
+    TypebotHandoverKeyword => "Palavra para falar com uma pessoa", "Keyword to reach a person";
     ProviderRefused => "O provedor recusou ou não respondeu; tente de novo.", "The provider refused or did not answer; try again.";
     CompanySuspended => "Esta empresa está suspensa. Fale com o administrador da plataforma.",
         "This company is suspended. Talk to the platform administrator.";
@@ -922,6 +929,8 @@ pub fn system_note(locale: Locale, note: &SystemNote) -> String {
         (Locale::En, SystemNoteKind::Resolved) => format!("Ticket resolved by {actor}"),
         (Locale::En, SystemNoteKind::Reopened) => format!("Ticket reopened by {actor}"),
         (Locale::En, SystemNoteKind::NumberChanged) => format!("{actor} changed their number to {to}"),
+        (Locale::En, SystemNoteKind::BotHandedOver) => format!("{actor} handed the ticket to the queue"),
+        (Locale::En, SystemNoteKind::BotFailed) => format!("{actor} could not answer and was switched off"),
     }
 }
 
@@ -1026,6 +1035,7 @@ pub fn validation_text(locale: Locale, invalid: &Invalid) -> String {
         Invalid::BadMapping => Key::BadMapping,
         Invalid::NotServiceAccount => Key::NotServiceAccount,
         Invalid::UnknownEventType => Key::UnknownEventType,
+        Invalid::OneBotAtATime => Key::OneBotAtATime,
     };
     key.text(locale).to_owned()
 }
@@ -1175,6 +1185,7 @@ mod tests {
             Invalid::OneOf { choices: vec![3, 5, 10] },
             Invalid::NotServiceAccount,
             Invalid::UnknownEventType,
+            Invalid::OneBotAtATime,
             Invalid::Malformed { reason: "missing field `name`".into() },
         ];
         for problem in &problems {

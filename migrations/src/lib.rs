@@ -25,6 +25,7 @@ mod m20261128_000023_message_metadata;
 mod m20261128_000024_integration_settings;
 mod m20261128_000028_outgoing_webhooks;
 mod m20261128_000029_message_channel;
+mod m20261128_000030_bots;
 mod m20261128_000032_whatsapp_web_sessions;
 
 pub struct Migrator;
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000024_integration_settings::Migration),
             Box::new(m20261128_000028_outgoing_webhooks::Migration),
             Box::new(m20261128_000029_message_channel::Migration),
+            Box::new(m20261128_000030_bots::Migration),
             Box::new(m20261128_000032_whatsapp_web_sessions::Migration),
         ]
     }

@@ -116,6 +116,9 @@ pub struct Connection {
     /// Cloud API: the callback URL to paste into Meta's dashboard (from `ATENDE_PUBLIC_URL`).
     #[serde(default)]
     pub webhook_url: Option<String>,
+    /// The bot its new tickets start with (when that integration is on), before their queue's.
+    #[serde(default)]
+    pub default_bot: Option<crate::tickets::BotKind>,
 }
 
 /// `POST /connections/{id}/test`: whether the provider accepted the stored credentials, in its
@@ -146,6 +149,8 @@ pub struct NewConnection {
     pub verify_token: Option<String>,
     /// Lets a test point the real client at a local stand-in; defaults to Meta's.
     pub graph_base_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_bot: Option<crate::tickets::BotKind>,
 }
 
 /// `PATCH /connections/{id}`: every field optional. The Cloud API secrets are write-only: sent to
@@ -172,6 +177,10 @@ pub struct UpdateConnection {
     /// An empty string goes back to Meta's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub graph_base_url: Option<String>,
+    /// `null` clears it; absent leaves it.
+    #[serde(default, with = "double_option", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::tickets::BotKind>))]
+    pub default_bot: Option<Option<crate::tickets::BotKind>>,
 }
 
 /// A message "from a customer" through the simulated channel.

@@ -175,6 +175,8 @@ error_codes! {
     CompanySuspended = "company_suspended",
     /// 409: the platform administrator's own company cannot be suspended or deleted.
     CompanyProtected = "company_protected",
+    /// 409: switching on a bot whose integration is off in the settings.
+    BotDisabled = "bot_disabled",
     Internal = "internal",
     /// 409: the action needs a WhatsApp Web connection (pairing, logout, history sync).
     NotWhatsappWeb = "not_whatsapp_web",

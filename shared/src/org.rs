@@ -53,6 +53,10 @@ pub struct Queue {
     pub name: String,
     pub color: String,
     pub created_at: DateTime<Utc>,
+    /// The bot its new tickets start with (when that integration is on), unless their connection
+    /// names one.
+    #[serde(default)]
+    pub default_bot: Option<crate::tickets::BotKind>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -60,6 +64,8 @@ pub struct Queue {
 pub struct NewQueue {
     pub name: String,
     pub color: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_bot: Option<crate::tickets::BotKind>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -69,6 +75,10 @@ pub struct UpdateQueue {
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
+    /// `null` clears it; absent leaves it.
+    #[serde(default, with = "crate::contacts::double_option", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::tickets::BotKind>))]
+    pub default_bot: Option<Option<crate::tickets::BotKind>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

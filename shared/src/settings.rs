@@ -45,6 +45,9 @@ pub struct TypebotSettings {
     pub base_url: String,
     /// The published bot's public id.
     pub public_id: String,
+    /// A word the contact may write to leave the bot for a person (compared without case or
+    /// accents); empty: only the end of the flow hands over.
+    pub handover_keyword: String,
 }
 
 /// Any OpenAI-compatible chat-completions endpoint. The key is write-only: reads say whether one is set.
@@ -224,6 +227,8 @@ pub struct TypebotPatch {
     pub enabled: Option<bool>,
     pub base_url: Option<String>,
     pub public_id: Option<String>,
+    #[serde(default)]
+    pub handover_keyword: Option<String>,
 }
 
 /// `api_key`: a new key replaces the stored one; an empty string removes it.

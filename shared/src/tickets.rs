@@ -56,8 +56,34 @@ wire_enum!(
 );
 wire_enum!(
     /// What a system message in the thread says happened.
-    SystemNoteKind { Accepted = "accepted", Transferred = "transferred", Returned = "returned", Resolved = "resolved", Reopened = "reopened", NumberChanged = "number_changed" }
+    SystemNoteKind { Accepted = "accepted", Transferred = "transferred", Returned = "returned", Resolved = "resolved", Reopened = "reopened", NumberChanged = "number_changed", BotHandedOver = "bot_handed_over", BotFailed = "bot_failed" }
 );
+wire_enum!(
+    /// The bots that can answer a ticket (at most one at a time).
+    BotKind { Typebot = "typebot", Chatgpt = "chatgpt", Dialogflow = "dialogflow" }
+);
+wire_enum!(
+    /// Who wrote a message: the contact, an agent (`user`), a bot, or the system (what happened).
+    MessageSender { Contact = "contact", User = "user", Bot = "bot", System = "system" }
+);
+
+#[allow(clippy::derivable_impls)] // the macro's variants take no attributes
+impl Default for MessageSender {
+    fn default() -> Self {
+        MessageSender::User
+    }
+}
+
+impl BotKind {
+    /// The product's name, the same in every language.
+    pub fn label(self) -> &'static str {
+        match self {
+            BotKind::Typebot => "Typebot",
+            BotKind::Chatgpt => "ChatGPT",
+            BotKind::Dialogflow => "DialogFlow",
+        }
+    }
+}
 
 /// The structured content of a system message, so each reader sees it in their own language;
 /// the message's `body` keeps a Portuguese sentence for integrators and search.
@@ -83,6 +109,8 @@ impl SystemNote {
             SystemNoteKind::Resolved => format!("Atendimento resolvido por {actor}"),
             SystemNoteKind::Reopened => format!("Atendimento reaberto por {actor}"),
             SystemNoteKind::NumberChanged => format!("{actor} mudou de número para {to}"),
+            SystemNoteKind::BotHandedOver => format!("{actor} passou o atendimento para a fila"),
+            SystemNoteKind::BotFailed => format!("{actor} não conseguiu responder e foi desligado"),
         }
     }
 }
@@ -188,6 +216,9 @@ pub struct Ticket {
     /// The kanban lane the ticket is in (at most one, on one board), `null` when on no board.
     #[serde(default)]
     pub kanban_lane_id: Option<LaneId>,
+    /// The bot answering the contact, `null` when none (people do).
+    #[serde(default)]
+    pub bot: Option<BotKind>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -199,6 +230,51 @@ pub struct TicketBots {
     pub chatgpt: bool,
     pub dialogflow: bool,
 }
+
+impl TicketBots {
+    pub fn of(bot: Option<BotKind>) -> Self {
+        TicketBots {
+            typebot: bot == Some(BotKind::Typebot),
+            chatgpt: bot == Some(BotKind::Chatgpt),
+            dialogflow: bot == Some(BotKind::Dialogflow),
+        }
+    }
+}
+
+/// `PUT /api/v1/tickets/{id}/bots`: a ticket runs at most one bot, so switching one on switches the
+/// others off; a bot left out keeps its state.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SetTicketBots {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub typebot: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chatgpt: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dialogflow: Option<bool>,
+}
+
+impl SetTicketBots {
+    /// The bot the ticket runs afterwards, from the one it runs now; `Err` when two are switched on.
+    pub fn apply(&self, now: Option<BotKind>) -> Result<Option<BotKind>, TwoBotsOn> {
+        let asked = [
+            (BotKind::Typebot, self.typebot),
+            (BotKind::Chatgpt, self.chatgpt),
+            (BotKind::Dialogflow, self.dialogflow),
+        ];
+        let on: Vec<BotKind> = asked.iter().filter(|(_, v)| *v == Some(true)).map(|(k, _)| *k).collect();
+        match on.as_slice() {
+            [] => Ok(now.filter(|bot| !asked.iter().any(|(k, v)| k == bot && *v == Some(false)))),
+            [one] => Ok(Some(*one)),
+            _ => Err(TwoBotsOn),
+        }
+    }
+}
+
+/// A request switching on more than one bot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TwoBotsOn;
 
 /// `GET /tickets/{id}`: the summary plus what the conversation screen shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -266,6 +342,12 @@ pub struct Message {
     /// `status` is the delivery result: `sent`, or `failed` with `error`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<MessageChannel>,
+    /// Who wrote it: `contact`, `user` (an agent), `bot` or `system`.
+    #[serde(default)]
+    pub sender: MessageSender,
+    /// A bot's message: which bot wrote it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bot: Option<BotKind>,
 }
 
 wire_enum!(
@@ -323,6 +405,19 @@ mod tests {
         assert_eq!(words("a b c d e f g h i j").len(), TicketSearch::MAX_WORDS);
         assert_eq!(TicketSearch::parse("   "), None);
         assert_eq!(TicketSearch::parse("  Maria ").map(|s| s.text), Some("Maria".into()));
+    }
+
+    #[test]
+    fn at_most_one_bot_runs() {
+        use super::{BotKind::*, SetTicketBots};
+        let set = |t, c, d| SetTicketBots { typebot: t, chatgpt: c, dialogflow: d };
+        assert_eq!(set(Some(true), None, None).apply(None), Ok(Some(Typebot)));
+        assert_eq!(set(None, Some(true), None).apply(Some(Typebot)), Ok(Some(Chatgpt)));
+        assert_eq!(set(Some(false), None, None).apply(Some(Typebot)), Ok(None));
+        assert_eq!(set(Some(false), None, None).apply(Some(Dialogflow)), Ok(Some(Dialogflow)));
+        assert_eq!(set(None, None, None).apply(Some(Chatgpt)), Ok(Some(Chatgpt)));
+        assert_eq!(set(Some(true), Some(false), None).apply(Some(Chatgpt)), Ok(Some(Typebot)));
+        assert!(set(Some(true), Some(true), None).apply(None).is_err());
     }
 
     #[test]

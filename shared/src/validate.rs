@@ -87,6 +87,8 @@ pub enum Invalid {
     NotServiceAccount,
     /// An event type a webhook cannot subscribe to (not one of `webhooks::WEBHOOK_EVENTS`).
     UnknownEventType,
+    /// More than one bot switched on for one ticket (it runs at most one).
+    OneBotAtATime,
     /// The body could not be read as the expected JSON; `reason` is serde's description.
     Malformed {
         reason: String,
@@ -145,6 +147,7 @@ impl fmt::Display for Invalid {
                 f.write_str("must be a Google service-account key (JSON with client_email and private_key)")
             }
             Invalid::UnknownEventType => f.write_str("must be event types like message.created"),
+            Invalid::OneBotAtATime => f.write_str("only one bot can answer a ticket at a time"),
             Invalid::DuplicateInFile { row } => write!(f, "repeats the number of row {row}"),
             Invalid::NotCsv => f.write_str("must be a CSV file with a header row"),
             Invalid::BadMapping => {

@@ -179,6 +179,7 @@ pub fn to_dto(state: &AppState, connection: connections::Model) -> Connection {
         verify_token: settings.verify_token,
         graph_base_url: settings.graph_base_url,
         webhook_url: cloud.then(|| webhook_url(state, id)),
+        default_bot: connection.default_bot.map(Into::into),
     }
 }
 
@@ -296,6 +297,14 @@ pub async fn create(state: &AppState, caller: &CurrentUser, new: NewConnection) 
     };
     let txn = state.begin().await?;
     let connection = store::connections::insert(&txn, row).await?;
+    let connection = match new.default_bot {
+        None => connection,
+        Some(bot) => {
+            let mut row = connection.into_active_model();
+            row.default_bot = Set(Some(bot.into()));
+            store::connections::update(&txn, row).await?
+        }
+    };
     let dto = to_dto(state, connection);
     let mut outbox = Outbox::new();
     outbox.add(&txn, caller.company_id, Audience::Admins, Event::ConnectionUpdated(dto.clone())).await?;
@@ -360,6 +369,9 @@ pub async fn update(
     }
     if let Some(queue) = change.default_queue_id {
         row.default_queue_id = Set(queue.map(i64::from));
+    }
+    if let Some(bot) = change.default_bot {
+        row.default_bot = Set(bot.map(Into::into));
     }
     let txn = state.begin().await?;
     let connection = store::connections::update(&txn, row).await?;

@@ -549,6 +549,7 @@ async fn simulator(state: &AppState, admin: &CurrentUser) -> AppResult<connectio
         app_secret: None,
         verify_token: None,
         graph_base_url: None,
+        default_bot: None,
     };
     let created = connections::create(state, admin, new).await?;
     connections::find(state, admin, created.id).await

@@ -277,6 +277,23 @@ async fn store_inbound(
             )
             .await
             .map_err(already_active_on_race)?;
+            // A ticket waiting for people starts with the connection's (or queue's) default bot.
+            let default_bot = match wallet {
+                Some(_) => None,
+                None => {
+                    crate::domain::bots::engine::default_for(&txn, connection, connection.default_queue_id.map(QueueId))
+                        .await?
+                }
+            };
+            let ticket = match default_bot {
+                None => ticket,
+                Some(bot) => {
+                    use sea_orm::{IntoActiveModel, Set};
+                    let mut row = ticket.into_active_model();
+                    row.bot = Set(Some(bot.into()));
+                    store::tickets::update(&txn, row).await?
+                }
+            };
             let details = match wallet {
                 Some(user) => json!({"by": "contact", "wallet_user_id": user}),
                 None => json!({"by": "contact"}),
@@ -347,12 +364,17 @@ async fn store_inbound(
     }
     let ticket =
         store::tickets::get_in_company(&txn, company_id, id_of(&ticket)).await?.ok_or(AppError::NotFound("ticket"))?;
+    // A survey's answer is not for the bot.
+    let bot_turn = !answered && crate::domain::bots::engine::queue_turn(&txn, &ticket, &message).await?;
     outbox.add(&txn, company_id, audience(&ticket), Event::TicketUpdated(summary(&txn, ticket.clone()).await?)).await?;
     txn.commit().await?;
     outbox.publish(state);
     if answered {
         // The thanks or the re-ask waits in the outbox.
         crate::domain::outbox::wake(state);
+    }
+    if bot_turn {
+        crate::domain::bots::engine::wake();
     }
     Ok(Received::Stored { ticket_id: id_of(&ticket), message_id: MessageId(message.id) })
 }

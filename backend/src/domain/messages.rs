@@ -3,7 +3,7 @@
 use chrono::Utc;
 use sea_orm::{IntoActiveModel, Set};
 use shared::events::{Event, MessageUpdate};
-use shared::tickets::{Message, MessageKind, MessageStatus, NewMessage, SystemNote, TicketStatus};
+use shared::tickets::{Message, MessageKind, MessageSender, MessageStatus, NewMessage, SystemNote, TicketStatus};
 use shared::validate::Invalid;
 use shared::{CompanyId, ConnectionId, ContactId, ErrorCode, MessageId, Page, TicketId, UserId};
 
@@ -40,6 +40,13 @@ pub fn to_dto(message: messages::Model) -> Message {
             (Some(name), Some(number)) => Some(shared::message_meta::Participant { name, number }),
             _ => None,
         },
+        sender: match (message.kind, message.from_me, message.bot) {
+            (crate::store::enums::MessageKind::System, _, _) => MessageSender::System,
+            (_, false, _) => MessageSender::Contact,
+            (_, true, Some(_)) => MessageSender::Bot,
+            (_, true, None) => MessageSender::User,
+        },
+        bot: message.bot.map(Into::into),
         body: message.body,
         created_at: message.created_at,
         updated_at: message.updated_at,

@@ -14,7 +14,13 @@ use crate::store::tickets::TicketsOf;
 use crate::store::{self, UniqueKey};
 
 pub fn to_dto(queue: queues::Model) -> Queue {
-    Queue { id: QueueId(queue.id), name: queue.name, color: queue.color, created_at: queue.created_at }
+    Queue {
+        id: QueueId(queue.id),
+        name: queue.name,
+        color: queue.color,
+        created_at: queue.created_at,
+        default_bot: queue.default_bot.map(Into::into),
+    }
 }
 
 pub async fn list(state: &AppState, caller: &CurrentUser, page: PageRequest) -> AppResult<Page<Queue>> {
@@ -42,6 +48,14 @@ pub async fn create(state: &AppState, caller: &CurrentUser, new: NewQueue) -> Ap
     let queue = store::queues::insert(&txn, caller.company_id, name.as_str(), color.as_str())
         .await
         .on_unique(UniqueKey::QueueName, "name")?;
+    let queue = match new.default_bot {
+        None => queue,
+        Some(bot) => {
+            let mut row = queue.into_active_model();
+            row.default_bot = Set(Some(bot.into()));
+            store::queues::update(&txn, row).await?
+        }
+    };
     txn.commit().await?;
     Ok(to_dto(queue))
 }
@@ -59,6 +73,9 @@ pub async fn update(state: &AppState, caller: &CurrentUser, id: QueueId, change:
     }
     if let Some(color) = color {
         row.color = Set(color.into_inner());
+    }
+    if let Some(bot) = change.default_bot {
+        row.default_bot = Set(bot.map(Into::into));
     }
     if !sea_orm::ActiveModelTrait::is_changed(&row) {
         return Ok(to_dto(queue));

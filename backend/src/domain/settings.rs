@@ -242,6 +242,10 @@ fn merge_typebot(typebot: &mut TypebotSettings, change: TypebotPatch, errors: &m
     if let Some(id) = change.public_id.and_then(|v| text("typebot.public_id", v, 200, errors)) {
         typebot.public_id = id;
     }
+    // Empty: no keyword (only the end of the flow hands over).
+    if let Some(keyword) = change.handover_keyword.and_then(|v| text("typebot.handover_keyword", v, 60, errors)) {
+        typebot.handover_keyword = keyword;
+    }
     if typebot.enabled {
         required("typebot.base_url", !typebot.base_url.is_empty(), errors);
         required("typebot.public_id", !typebot.public_id.is_empty(), errors);

@@ -149,6 +149,7 @@ pub async fn summaries(db: &impl ConnectionTrait, rows: Vec<tickets::Model>) -> 
                 },
                 tags: tags.remove(&t.id).unwrap_or_default(),
                 kanban_lane_id: lanes.get(&t.id).copied(),
+                bot: t.bot.map(Into::into),
                 created_at: t.created_at,
                 updated_at: t.updated_at,
             }
@@ -229,8 +230,9 @@ pub async fn get(state: &AppState, caller: &CurrentUser, id: TicketId) -> AppRes
     .await?;
     tx.commit().await?;
     let protocols = crate::domain::protocols::of_ticket(&state.db, id_of(&ticket)).await?;
+    let bots = TicketBots::of(ticket.bot.map(Into::into));
     let ticket = summary(&state.db, ticket).await?;
-    Ok(TicketDetail { ticket, protocols, bots: TicketBots::default() })
+    Ok(TicketDetail { ticket, protocols, bots })
 }
 
 pub async fn logs(
@@ -378,6 +380,12 @@ pub async fn transition(state: &AppState, caller: &CurrentUser, id: TicketId, ac
     }
     if change.clear_unread {
         row.unread_count = Set(0);
+    }
+    // A person taking the ticket (accept, transfer to a user, reopen) or closing it ends the bot's
+    // turn; they may switch it on again.
+    if ticket.bot.is_some() && (change.place.user_id.is_some() || change.place.status == TicketStatus::Closed) {
+        row.bot = Set(None);
+        row.bot_state = Set(None);
     }
     let updated = store::tickets::update(&txn, row).await.map_err(already_active_on_race)?;
     // Names as they were then, so the timeline reads the same after a rename or a deletion.

@@ -3,6 +3,7 @@
 
 pub mod api_tokens;
 pub mod auth;
+pub mod bots;
 pub mod companies;
 pub mod connections;
 pub mod contacts;

@@ -104,4 +104,5 @@ mod tests {
 column_enum!(DeliveryStatus <=> shared::webhooks::DeliveryStatus {
     Pending = "pending", Delivered = "delivered", Failed = "failed",
 });
+column_enum!(BotKind <=> shared::tickets::BotKind { Typebot = "typebot", Chatgpt = "chatgpt", Dialogflow = "dialogflow" });
 column_enum!(MessageChannel <=> shared::tickets::MessageChannel { Sms = "sms" });

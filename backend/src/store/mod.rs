@@ -2,6 +2,7 @@
 //! writes take a [`WriteTx`], so none can skip SQLite's write turn. Ids arrive typed.
 
 pub mod api_tokens;
+pub mod bots;
 pub mod companies;
 pub mod connections;
 pub mod contact_imports;

@@ -311,7 +311,7 @@ fn class_of(method: &str, path: &str) -> Option<Class> {
         ("GET" | "POST", "/webhooks") | ("GET" | "PATCH" | "DELETE", "/webhooks/{id}") => Admin,
         ("GET", "/webhooks/{id}/deliveries") | ("POST", "/webhook-deliveries/{id}/resend") => Admin,
         ("POST", "/settings/{section}/test") => Admin,
-        ("POST", "/tickets/{id}/sms") => Ticket,
+        ("POST", "/tickets/{id}/sms") | ("PUT", "/tickets/{id}/bots") => Ticket,
         ("GET", "/connections" | "/connections/{id}") => Company,
         ("POST", "/connections") | ("PATCH" | "DELETE", "/connections/{id}") => Admin,
         ("POST", "/connections/{id}/simulate") => Admin,

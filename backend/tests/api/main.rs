@@ -6,6 +6,7 @@ mod helpers;
 mod ws_client;
 
 mod auth;
+mod bots;
 mod bots_providers;
 mod cloud_api;
 mod cluster;

@@ -84,13 +84,16 @@ pub struct Server {
     process: Option<Guarded>,
     log_path: PathBuf,
     output: Arc<Mutex<Vec<String>>>,
+    /// Variables added to the server's environment (see [`Server::start_with_env`]).
+    env: Vec<(String, String)>,
     // Dropped last: the data directory outlives the process.
     _data_dir: tempfile::TempDir,
 }
 
 /// The `atende` command with the test's environment.
-fn atende_command(data_dir: &Path, bind: &str, log: &Path) -> Command {
+fn atende_command(data_dir: &Path, bind: &str, log: &Path, env: &[(String, String)]) -> Command {
     let mut command = Command::new(server_binary());
+    command.envs(env.iter().map(|(k, v)| (k, v)));
     command
         .env("ATENDE_DATA_DIR", data_dir)
         .env("ATENDE_BIND", bind)
@@ -105,9 +108,15 @@ fn atende_command(data_dir: &Path, bind: &str, log: &Path) -> Command {
 }
 
 /// Starts `atende serve` and waits for its "listening on" line; returns the process and its URL.
-fn serve(data_dir: &Path, bind: &str, log_path: &Path, output: &Arc<Mutex<Vec<String>>>) -> (Guarded, String) {
+fn serve(
+    data_dir: &Path,
+    bind: &str,
+    log_path: &Path,
+    output: &Arc<Mutex<Vec<String>>>,
+    env: &[(String, String)],
+) -> (Guarded, String) {
     let binary = server_binary();
-    let mut child = atende_command(data_dir, bind, log_path)
+    let mut child = atende_command(data_dir, bind, log_path, env)
         .arg("serve")
         .stdout(Stdio::piped())
         .process_group(0)
@@ -150,10 +159,17 @@ fn serve(data_dir: &Path, bind: &str, log_path: &Path, output: &Arc<Mutex<Vec<St
 
 impl Server {
     pub fn start() -> Self {
+        Self::start_with_env(&[])
+    }
+
+    /// [`Server::start`] with more environment, e.g. `ATENDE_ALLOW_PRIVATE_URLS=true` so provider
+    /// URLs may point at a test's stand-in on loopback.
+    pub fn start_with_env(env: &[(&str, &str)]) -> Self {
+        let env: Vec<(String, String)> = env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
         require_prerequisites();
         let data_dir = tempfile::tempdir().unwrap_or_else(|err| panic!("cannot make a temp dir: {err}"));
         let admin_log = data_dir.path().join("create-admin.log");
-        let status = atende_command(data_dir.path(), "127.0.0.1:0", &admin_log)
+        let status = atende_command(data_dir.path(), "127.0.0.1:0", &admin_log, &env)
             .args(["create-admin", "--email", ADMIN_EMAIL, "--password", ADMIN_PASSWORD, "--name", ADMIN_NAME])
             .stdout(Stdio::null())
             .status()
@@ -162,8 +178,8 @@ impl Server {
 
         let log_path = data_dir.path().join("server.log");
         let output = Arc::new(Mutex::new(Vec::new()));
-        let (process, base_url) = serve(data_dir.path(), "127.0.0.1:0", &log_path, &output);
-        Self { base_url, process: Some(process), log_path, output, _data_dir: data_dir }
+        let (process, base_url) = serve(data_dir.path(), "127.0.0.1:0", &log_path, &output, &env);
+        Self { base_url, process: Some(process), log_path, output, env, _data_dir: data_dir }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -178,7 +194,7 @@ impl Server {
     /// Starts it again on the same address and data.
     pub fn start_again(&mut self) {
         let bind = self.base_url.trim_start_matches("http://").to_owned();
-        let (process, base_url) = serve(self._data_dir.path(), &bind, &self.log_path, &self.output);
+        let (process, base_url) = serve(self._data_dir.path(), &bind, &self.log_path, &self.output, &self.env);
         assert_eq!(base_url, self.base_url, "the server came back on another address");
         self.process = Some(process);
     }

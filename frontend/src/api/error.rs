@@ -99,6 +99,7 @@ pub fn error_key(code: ErrorCode) -> Key {
         ErrorCode::ProviderError => Key::ProviderRefused,
         ErrorCode::CompanySuspended => Key::CompanySuspended,
         ErrorCode::CompanyProtected => Key::CompanyProtected,
+        ErrorCode::BotDisabled => Key::BotDisabled,
         // A full disk on the server: nothing the person can fix; trying again later may work.
         ErrorCode::Unavailable | ErrorCode::InsufficientStorage => Key::ServerUnavailable,
         // The client's own mistakes, never the user's: there is nothing better to say.

@@ -188,6 +188,14 @@ pub async fn send_sms(id: TicketId, body: &str) -> Result<shared::tickets::Messa
     client::send(Method::Post, &format!("/tickets/{id}/sms"), &shared::tickets::SendSms { body: body.to_owned() }).await
 }
 
+/// `PUT /tickets/{id}/bots`: the ticket's bots afterwards.
+pub async fn set_bots(
+    id: TicketId,
+    change: &shared::tickets::SetTicketBots,
+) -> Result<shared::tickets::TicketBots, ApiError> {
+    client::send(Method::Put, &format!("/tickets/{id}/bots"), change).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,6 +10,7 @@ use shared::ids::QueueId;
 use shared::org::Queue;
 use shared::validate::{Invalid, Name};
 
+use super::bot_select::BotSelect;
 use super::form::{FieldError, FormActions, FormState, Msg, TextInput, check, unique_id};
 use super::modal::Modal;
 use crate::api::connections::CONNECTIONS;
@@ -46,6 +47,7 @@ pub fn ConnectionForm(
     let name = text(|c| Some(c.name.clone()));
     let kind = RwSignal::new(connection.as_ref().map_or(ConnectionKind::Simulator, |c| c.kind));
     let queue = RwSignal::new(connection.as_ref().and_then(|c| c.default_queue_id));
+    let bot = RwSignal::new(connection.as_ref().and_then(|c| c.default_bot));
     let phone_number_id = text(|c| c.phone_number_id.clone());
     let verify_token = text(|c| c.verify_token.clone());
     let graph_base_url = text(|c| c.graph_base_url.clone());
@@ -92,6 +94,7 @@ pub fn ConnectionForm(
                         app_secret: cloud.then(|| filled(app_secret)).flatten(),
                         verify_token: cloud.then(|| filled(verify_token)).flatten(),
                         graph_base_url: cloud.then(|| filled(graph_base_url)).flatten(),
+                        default_bot: bot.get_untracked(),
                     };
                     CONNECTIONS.create(&new).await.map(|c| (c, true))
                 }
@@ -104,6 +107,7 @@ pub fn ConnectionForm(
                     let mut changes = UpdateConnection {
                         name: (valid_name.as_str() != before.name).then(|| valid_name.into_inner()),
                         default_queue_id: (new_queue != before.default_queue_id).then_some(new_queue),
+                        default_bot: (bot.get_untracked() != before.default_bot).then(|| bot.get_untracked()),
                         ..Default::default()
                     };
                     if cloud {
@@ -180,6 +184,7 @@ pub fn ConnectionForm(
                     </select>
                     <FieldError id=unique_id("connection-queue-error") error=form.error("default_queue_id") testid="connection-queue"/>
                 </div>
+                <BotSelect value=bot testid="connection-default-bot"/>
                 <Show when=move || kind.get() == ConnectionKind::CloudApi>
                     <div class="field-row">
                         <TextInput label=Key::PhoneNumberId value=phone_number_id error=form.error("phone_number_id") testid="connection-phone-number-id" required=true/>

@@ -95,6 +95,7 @@ pub fn IntegrationSettings() -> impl IntoView {
     let typebot_on = RwSignal::new(false);
     let typebot_url = RwSignal::new(String::new());
     let typebot_id = RwSignal::new(String::new());
+    let typebot_keyword = RwSignal::new(String::new());
 
     let chatgpt_form = FormState::new();
     let chatgpt_on = RwSignal::new(false);
@@ -126,6 +127,7 @@ pub fn IntegrationSettings() -> impl IntoView {
         typebot_on.set(s.typebot.enabled);
         typebot_url.set(s.typebot.base_url);
         typebot_id.set(s.typebot.public_id);
+        typebot_keyword.set(s.typebot.handover_keyword);
         chatgpt_on.set(s.chatgpt.enabled);
         chatgpt_url.set(s.chatgpt.base_url);
         chatgpt_key.set(String::new());
@@ -168,6 +170,7 @@ pub fn IntegrationSettings() -> impl IntoView {
             enabled: Some(typebot_on.get_untracked()),
             base_url: Some(typebot_url.get_untracked()),
             public_id: Some(typebot_id.get_untracked()),
+            handover_keyword: Some(typebot_keyword.get_untracked()),
         };
         save(typebot_form, SettingsPatch { typebot: Some(patch), ..SettingsPatch::default() });
     };
@@ -219,6 +222,8 @@ pub fn IntegrationSettings() -> impl IntoView {
                     testid="settings-typebot-base-url" kind="url"/>
                 <TextInput label=Key::PublicId value=typebot_id error=typebot_form.error("typebot.public_id")
                     testid="settings-typebot-public-id"/>
+                <TextInput label=Key::TypebotHandoverKeyword value=typebot_keyword
+                    error=typebot_form.error("typebot.handover_keyword") testid="settings-typebot-handover-keyword"/>
             </fieldset>
             <SectionActions form=typebot_form section="typebot"/>
         </form>

@@ -4,6 +4,7 @@ pub mod app_frame;
 pub mod attachments;
 pub mod avatar;
 pub mod board_form;
+pub mod bot_select;
 pub mod composer;
 pub mod confirm_dialog;
 pub mod connection_form;

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use shared::org::{NewQueue, Queue, UpdateQueue};
 use shared::validate::{HexColor, Name};
 
+use super::bot_select::BotSelect;
 use super::form::{ColorField, FormActions, FormState, TextInput, check};
 use super::modal::Modal;
 use crate::api::queues::QUEUES;
@@ -31,6 +32,7 @@ pub fn QueueForm(
     let creating = queue.is_none();
     let name = RwSignal::new(queue.as_ref().map(|q| q.name.clone()).unwrap_or_default());
     let color = RwSignal::new(queue.as_ref().map_or_else(|| default_color.to_owned(), |q| q.color.clone()));
+    let bot = RwSignal::new(queue.as_ref().and_then(|q| q.default_bot));
     let original = StoredValue::new(queue);
     let form = FormState::new();
 
@@ -50,13 +52,18 @@ pub fn QueueForm(
         let call = async move {
             match before {
                 None => {
-                    let new_queue = NewQueue { name: valid_name.into_inner(), color: valid_color.into_inner() };
+                    let new_queue = NewQueue {
+                        name: valid_name.into_inner(),
+                        color: valid_color.into_inner(),
+                        default_bot: bot.get_untracked(),
+                    };
                     QUEUES.create(&new_queue).await.map(|queue| (queue, true))
                 }
                 Some(before) => {
                     let changes = UpdateQueue {
                         name: (valid_name.as_str() != before.name).then(|| valid_name.into_inner()),
                         color: (valid_color.as_str() != before.color).then(|| valid_color.into_inner()),
+                        default_bot: (bot.get_untracked() != before.default_bot).then(|| bot.get_untracked()),
                     };
                     QUEUES.update(before.id, &changes).await.map(|queue| (queue, false))
                 }
@@ -71,6 +78,7 @@ pub fn QueueForm(
             <form class="form" novalidate on:submit=submit data-testid="queue-form">
                 <TextInput label=Key::Name value=name error=form.error("name") testid="queue-name" required=true/>
                 <ColorField value=color error=form.error("color") testid="queue-color"/>
+                <BotSelect value=bot testid="queue-default-bot"/>
                 <FormActions form=form on_cancel=on_close banner_testid="queue-form-error" save_testid="queue-save"/>
             </form>
         </Modal>

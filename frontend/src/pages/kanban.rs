@@ -476,6 +476,7 @@ mod tests {
             last_message: None,
             tags: Vec::new(),
             kanban_lane_id: lane.map(LaneId),
+            bot: None,
             created_at: Utc.timestamp_opt(0, 0).single().unwrap_or_default(),
             updated_at: Utc.timestamp_opt(id, 0).single().unwrap_or_default(),
         }

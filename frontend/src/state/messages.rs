@@ -289,6 +289,8 @@ mod tests {
             created_at: at,
             updated_at: at,
             channel: None,
+            sender: Default::default(),
+            bot: None,
         }
     }
 

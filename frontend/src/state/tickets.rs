@@ -359,6 +359,7 @@ mod tests {
             last_message: Some(LastMessage { body: "Preciso de ajuda".into(), created_at: at(1), from_me: false }),
             tags: Vec::new(),
             kanban_lane_id: None,
+            bot: None,
             created_at: at(0),
             updated_at: at(1),
         }

@@ -184,6 +184,7 @@ mod tests {
             participant_name: None,
             participant_number: None,
             channel: None,
+            bot: None,
             created_at: Utc::now(),
             updated_at: Utc::now(),
         }

@@ -5,6 +5,9 @@
 
 pub mod chatgpt;
 pub mod dialogflow;
+pub mod engine;
+pub mod switches;
+pub mod typebot;
 
 use shared::{CompanyId, TicketId};
 

@@ -16,6 +16,8 @@ pub struct Model {
     /// WhatsApp Web, while pairing: the QR code's text to scan (rotates every few seconds).
     pub qr: Option<String>,
     pub default_queue_id: Option<i64>,
+    /// The bot new tickets of this connection start with (before the queue's).
+    pub default_bot: Option<crate::store::enums::BotKind>,
     /// JSON: the channel settings (Cloud API ids and secrets).
     pub settings: String,
     pub created_at: DateTimeUtc,

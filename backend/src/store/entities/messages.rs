@@ -31,6 +31,8 @@ pub struct Model {
     pub participant_number: Option<String>,
     /// Null: the ticket's connection; `sms`: sent by Comtele.
     pub channel: Option<crate::store::enums::MessageChannel>,
+    /// A bot's message: which bot wrote it.
+    pub bot: Option<crate::store::enums::BotKind>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -3,6 +3,7 @@
 
 pub mod api_tokens;
 pub mod auth_sessions;
+pub mod bot_jobs;
 pub mod companies;
 pub mod company_counters;
 pub mod company_settings;

@@ -8,6 +8,8 @@ pub struct Model {
     pub company_id: i64,
     pub name: String,
     pub color: String,
+    /// The bot new tickets of this queue start with.
+    pub default_bot: Option<crate::store::enums::BotKind>,
     pub created_at: DateTimeUtc,
 }
 

@@ -21,6 +21,10 @@ pub struct Model {
     pub last_message_from_me: bool,
     pub queued_at: DateTimeUtc,
     pub closed_at: Option<DateTimeUtc>,
+    /// The bot answering the contact (at most one); null: people do.
+    pub bot: Option<crate::store::enums::BotKind>,
+    /// The bot's provider state as JSON (Typebot: its session and the options it offered).
+    pub bot_state: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

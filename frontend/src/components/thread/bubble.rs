@@ -180,13 +180,15 @@ fn SystemNote(id: MessageId, message: Message) -> impl IntoView {
     let i18n = use_i18n();
     // What happened, in the reader's language; an older message without its note keeps its sentence.
     let body = message.body.clone();
+    // A bot that failed says why (the provider's words) on hover.
+    let reason = message.error.clone();
     let text = move || match &message.system {
         Some(note) => i18n::system_note(i18n.locale(), note),
         None => body.clone(),
     };
     view! {
         <div class="msg-system" role="note" data-testid="message-system" data-message-id=id.to_string()>
-            <span class="pill">
+            <span class="pill" title=reason>
                 <span>{text}</span>
                 <time>{time::clock(&message.created_at)}</time>
             </span>
@@ -231,6 +233,7 @@ pub fn Bubble(
                 {below}
                 <span class="msg-meta">
                     {initial.channel.map(|_| view! { <span class="msg-channel badge" data-testid="message-channel">{t!(i18n, Sms)}</span> })}
+                    {initial.bot.map(|bot| view! { <span class="msg-bot badge" data-testid="message-bot">{bot.label()}</span> })}
                     <time title=move || time::full(&created, i18n.locale())>{time::clock(&created)}</time>
                     {move || mine.then(|| message.with(|m| view! { <StatusTicks status=m.status error=m.error.clone()/> }))}
                 </span>

@@ -105,9 +105,17 @@ pub fn describe(locale: Locale, log: &TicketLog) -> String {
             None => say("O contato respondeu a avaliação".into(), "The contact answered the rating".into()),
         },
         TicketLogKind::BotSwitched => {
-            let bot = d.get("bot").and_then(Value::as_str).unwrap_or("bot");
-            match d.get("enabled").and_then(Value::as_bool) {
-                Some(false) => say(format!("{who} desligou o {bot}"), format!("{who} switched {bot} off")),
+            let raw = d.get("bot").and_then(Value::as_str).unwrap_or("bot");
+            let bot = shared::tickets::BotKind::parse(raw).map(|b| b.label()).unwrap_or(raw);
+            match (d.get("enabled").and_then(Value::as_bool), d.get("reason").and_then(Value::as_str)) {
+                (Some(false), Some("hand_over")) => say(
+                    format!("O {bot} passou o atendimento para a fila"),
+                    format!("{bot} handed the ticket to the queue"),
+                ),
+                (Some(false), Some("error")) => {
+                    say(format!("O {bot} falhou e foi desligado"), format!("{bot} failed and was switched off"))
+                }
+                (Some(false), _) => say(format!("{who} desligou o {bot}"), format!("{who} switched {bot} off")),
                 _ => say(format!("{who} ligou o {bot}"), format!("{who} switched {bot} on")),
             }
         }

@@ -1,6 +1,7 @@
 //! The side panel of Screen 2: one section per tool of the seed (contact card, schedules, logs,
 //! and the rest as they land), each in its own file so they grow apart.
 
+mod bots;
 mod card;
 mod kanban;
 mod logs;
@@ -16,6 +17,7 @@ use leptos::prelude::*;
 use shared::ids::TicketId;
 use shared::tickets::Ticket;
 
+use self::bots::BotsSection;
 use self::card::ContactCard;
 use self::kanban::KanbanSection;
 use self::logs::TicketLogs;
@@ -56,6 +58,7 @@ pub fn TicketInfo(
             <SyncHistorySection id=id ticket=ticket/>
             <ProtocolsSection id=id ticket=ticket/>
             <TicketRatingSection id=id/>
+            <BotsSection id=id ticket=ticket/>
             <SmsSection id=id/>
             <TicketNotes id=id/>
             <KanbanSection ticket=ticket/>
