@@ -93,6 +93,9 @@ pub struct Config {
     /// `ATENDE_WEBHOOK_DISABLE_AFTER`, default 10: failed attempts in a row after which a webhook
     /// is switched off (an admin switches it on again).
     pub webhook_disable_after: u32,
+    /// `ATENDE_SEARCH_CONCURRENCY`, default 4: ticket searches one instance runs at once; past
+    /// them a search waits briefly, then is answered 503 with `Retry-After` (never queued long).
+    pub search_concurrency: usize,
 }
 
 /// Where media files are kept (`ATENDE_MEDIA_URL`).
@@ -268,6 +271,7 @@ impl Config {
             webhook_retry_base: Duration::from_secs(10),
             webhook_max_attempts: 8,
             webhook_disable_after: 10,
+            search_concurrency: 4,
         }
     }
 
@@ -370,6 +374,7 @@ impl Config {
         config.webhook_retry_base = Duration::from_secs(number(&lookup, "ATENDE_WEBHOOK_RETRY_BASE_SECS", 10)?.max(1));
         config.webhook_max_attempts = number(&lookup, "ATENDE_WEBHOOK_MAX_ATTEMPTS", 8)?.max(1);
         config.webhook_disable_after = number(&lookup, "ATENDE_WEBHOOK_DISABLE_AFTER", 10)?.max(1);
+        config.search_concurrency = number(&lookup, "ATENDE_SEARCH_CONCURRENCY", 4)?;
         if let Some(list) = lookup("ATENDE_TRUSTED_PROXIES") {
             config.trusted_proxies = list
                 .split(',')

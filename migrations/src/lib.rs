@@ -25,6 +25,9 @@ mod m20261128_000023_message_metadata;
 mod m20261128_000024_integration_settings;
 mod m20261128_000028_outgoing_webhooks;
 mod m20261128_000029_message_channel;
+mod m20261128_000031_list_and_search_indexes;
+
+pub use m20261128_000031_list_and_search_indexes::fold_for_search;
 
 pub struct Migrator;
 
@@ -54,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000024_integration_settings::Migration),
             Box::new(m20261128_000028_outgoing_webhooks::Migration),
             Box::new(m20261128_000029_message_channel::Migration),
+            Box::new(m20261128_000031_list_and_search_indexes::Migration),
         ]
     }
 }

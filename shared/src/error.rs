@@ -175,6 +175,8 @@ error_codes! {
     CompanySuspended = "company_suspended",
     /// 409: the platform administrator's own company cannot be suspended or deleted.
     CompanyProtected = "company_protected",
+    /// 503: too many searches are running; try again after `Retry-After` seconds.
+    SearchBusy = "search_busy",
     Internal = "internal",
 }
 
