@@ -124,18 +124,24 @@ pub async fn accept_and_resolve_times(
     let mut times: HashMap<i64, AcceptResolve> = HashMap::new();
     let mut created: HashMap<i64, DateTime<Utc>> = HashMap::new();
     for chunk in touched.chunks(500) {
-        let logs = ticket_logs::Entity::find()
+        // Only the three columns used: the rows' details (JSON) are not read.
+        let logs: Vec<(i64, enums::TicketLogKind, DateTime<Utc>)> = ticket_logs::Entity::find()
+            .select_only()
+            .column(L::TicketId)
+            .column(L::Kind)
+            .column(L::CreatedAt)
             .filter(L::TicketId.is_in(chunk.iter().copied()))
             .filter(L::Kind.is_in(kinds))
             .order_by_asc(L::Id)
+            .into_tuple()
             .all(db)
             .await?;
-        for log in logs {
-            let entry = times.entry(log.ticket_id).or_default();
-            if log.kind == enums::TicketLogKind::Accepted {
-                entry.0 = Some(log.created_at);
+        for (ticket_id, kind, created_at) in logs {
+            let entry = times.entry(ticket_id).or_default();
+            if kind == enums::TicketLogKind::Accepted {
+                entry.0 = Some(created_at);
             } else {
-                entry.1 = Some(log.created_at);
+                entry.1 = Some(created_at);
             }
         }
         let rows: Vec<(i64, DateTime<Utc>)> = tickets::Entity::find()

@@ -309,6 +309,10 @@ pub fn search_statements(backend: DbBackend, company_id: CompanyId, search: &Tic
     if search.protocol {
         statements.push(super::protocols::ticket_of_number(company_id, &search.text));
     }
+    // `#42` asks for a ticket number and nothing else (a name or a word "42" would not be meant).
+    if search.ticket_number.is_some() && search.text.starts_with('#') {
+        return statements.iter().map(|s| backend.build(s)).collect();
+    }
     let of_contacts = |found: SimpleExpr| {
         let contacts_found = Query::select()
             .column(contacts::Column::Id)

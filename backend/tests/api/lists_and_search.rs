@@ -93,7 +93,7 @@ fn shapes(backend: DbBackend, company: CompanyId, admin: &Viewer, agent: &Viewer
             }
         }
     }
-    for q in ["joao", "2198765", "#42", "20261128-000042", "boleto atrasado"] {
+    for q in ["joao", "2198765", "#42", "42", "20261128-000042", "boleto atrasado"] {
         let search = TicketSearch::parse(q).expect("a search");
         for (n, statement) in search_statements(backend, company, &search).into_iter().enumerate() {
             shapes.push((format!("search {q:?}, statement {n}"), statement, false));

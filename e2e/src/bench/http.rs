@@ -67,13 +67,15 @@ pub async fn post_json(client: &Client, url: &str, token: &str, body: &Value) ->
     Ok(body)
 }
 
-/// The URL of page `page` (1-based) of `url`, following `next_cursor`; `None` when the list is
-/// shorter.
+/// The URL of page `page` (1-based) of `url`, following `next_cursor`, or of its last page when
+/// it is shorter (`None` when it has only one).
 pub async fn page_url(client: &Client, url: &str, token: &str, page: usize) -> Result<Option<String>> {
     let mut current = url.to_owned();
-    for _ in 1..page {
+    for reached in 1..page {
         let body = get_json(client, &current, token).await?;
-        let Some(cursor) = body["next_cursor"].as_str() else { return Ok(None) };
+        let Some(cursor) = body["next_cursor"].as_str() else {
+            return Ok((reached > 1).then_some(current));
+        };
         current = format!("{url}&cursor={cursor}");
     }
     Ok(Some(current))

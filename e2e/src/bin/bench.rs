@@ -279,7 +279,7 @@ async fn scenarios(server: &mut Server, dataset: &Dataset, options: &Options) ->
         deep_agents.extend(deep(closed_tab.clone(), token.clone()).await?);
     }
     println!(
-        "    deep pages (50): {} of the admin's 3 tabs, {} of 20 agents' closed tab",
+        "    deep pages: page 50 of {} of the admin's 3 tabs; the last page (at most 50) of {} of 20 agents' closed tab",
         deep_admin.len(),
         deep_agents.len()
     );
@@ -325,7 +325,7 @@ async fn scenarios(server: &mut Server, dataset: &Dataset, options: &Options) ->
         ("closed tab p1, admin", &closed_admin, 32, list_time / 2),
         ("closed tab p1, agents", &closed_agents, 32, list_time / 2),
         ("deep p50, admin tabs", &deep_admin, 32, list_time / 2),
-        ("deep p50, agents closed", &deep_agents, 32, list_time / 2),
+        ("deep last, agents closed", &deep_agents, 32, list_time / 2),
         ("search q=word, admin", &search_word, 1, list_time / 4),
         ("search q=word, admin", &search_word, 8, list_time / 2),
         ("search q=number, admin", &search_number, 8, list_time / 2),
