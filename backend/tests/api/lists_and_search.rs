@@ -15,7 +15,12 @@ use crate::helpers::{Desk, assert_error, desk};
 
 /// What a plan must not do: read a whole table of tickets or messages, or sort in a temporary
 /// structure where an index gives the order (`sort_allowed`: the statement sorts a bounded set).
-async fn plan_problems(db: &impl ConnectionTrait, statement: &Statement, sort_allowed: bool) -> Vec<String> {
+async fn plan_problems(
+    db: &impl ConnectionTrait,
+    name: &str,
+    statement: &Statement,
+    sort_allowed: bool,
+) -> Vec<String> {
     let backend = db.get_database_backend();
     let lines: Vec<String> = match backend {
         DbBackend::Sqlite => {
@@ -48,8 +53,16 @@ async fn plan_problems(db: &impl ConnectionTrait, statement: &Statement, sort_al
         DbBackend::Sqlite => line.contains("USE TEMP B-TREE"),
         _ => line.trim_start().trim_start_matches("->  ").starts_with("Sort") || line.contains("Incremental Sort"),
     };
-    let problems: Vec<String> =
+    let mut problems: Vec<String> =
         lines.iter().filter(|line| full_scan(line) || !sort_allowed && sorts(line)).cloned().collect();
+    // A search's page must start from its ids, not walk the tab's index testing each row (SQLite
+    // has no statistics to tell it the list is short; PostgreSQL's are gathered by autovacuum).
+    if name.starts_with("search page")
+        && backend == DbBackend::Sqlite
+        && !lines.iter().any(|line| line.contains("INTEGER PRIMARY KEY"))
+    {
+        problems.push("not led by the ids".into());
+    }
     if problems.is_empty() { problems } else { vec![format!("{}\n  plan: {}", statement.sql, lines.join(" | "))] }
 }
 
@@ -69,7 +82,7 @@ async fn explain_all(app: &crate::helpers::TestApp, shapes: &[(String, Statement
     }
     let mut problems = Vec::new();
     for (name, statement, sort_allowed) in shapes {
-        for problem in plan_problems(&txn, statement, *sort_allowed).await {
+        for problem in plan_problems(&txn, name, statement, *sort_allowed).await {
             problems.push(format!("{name}: {problem}"));
         }
     }
@@ -100,11 +113,15 @@ fn shapes(backend: DbBackend, company: CompanyId, admin: &Viewer, agent: &Viewer
         }
     }
     // The page of what a search found: a bounded set of ids, sorted (at most a few thousand).
-    let filter = TicketFilter { status: Some(TicketStatus::Open), ..Default::default() };
-    for statement in
-        page_statements(backend, company, &filter, agent, TicketOrder::UpdatedDesc, None, 40, Some(&[1, 2]))
+    for (status, order) in
+        [(TicketStatus::Open, TicketOrder::UpdatedDesc), (TicketStatus::Pending, TicketOrder::QueuedAsc)]
     {
-        shapes.push(("search page, agent".into(), statement, true));
+        let filter = TicketFilter { status: Some(status), ..Default::default() };
+        for (who, viewer) in [("admin", admin), ("agent", agent)] {
+            for statement in page_statements(backend, company, &filter, viewer, order, None, 40, Some(&[1, 2, 3])) {
+                shapes.push((format!("search page, {status:?}, {who}"), statement, true));
+            }
+        }
     }
     let day_start = Utc::now();
     for (who, scope) in [("admin", None), ("agent", atende::store::tickets::visible_to(agent))] {
@@ -130,9 +147,7 @@ async fn every_tab_search_and_dashboard_query_reads_through_an_index() {
         app.inbound(&admin, connection, &format!("1198765000{i}"), "boleto atrasado").await;
     }
     let backend = app.state.db.get_database_backend();
-    if backend == DbBackend::Sqlite {
-        app.state.db.execute_unprepared("ANALYZE").await.expect("analyze");
-    }
+    // No ANALYZE: the server never runs one, so SQLite plans from its defaults, as in production.
     let admin_viewer = Viewer { user_id: UserId(1), role: Role::Admin, queue_ids: Vec::new() };
     let agent_viewer = Viewer { user_id: UserId(agent_id), role: Role::Agent, queue_ids: vec![QueueId(queue)] };
     let shapes = shapes(backend, company, &admin_viewer, &agent_viewer);
