@@ -100,6 +100,9 @@ pub struct Config {
     /// `{location}-dialogflow.googleapis.com`) for detectIntent; for tests and proxies. Still
     /// checked by the SSRF guard.
     pub dialogflow_api_url: Option<String>,
+    /// `ATENDE_SEARCH_CONCURRENCY`, default 4: ticket searches one instance runs at once; past
+    /// them a search waits briefly, then is answered 503 with `Retry-After` (never queued long).
+    pub search_concurrency: usize,
 }
 
 /// Where media files are kept (`ATENDE_MEDIA_URL`).
@@ -278,6 +281,7 @@ impl Config {
             webhook_max_attempts: 8,
             webhook_disable_after: 10,
             dialogflow_api_url: None,
+            search_concurrency: 4,
         }
     }
 
@@ -381,6 +385,7 @@ impl Config {
         config.webhook_retry_base = Duration::from_secs(number(&lookup, "ATENDE_WEBHOOK_RETRY_BASE_SECS", 10)?.max(1));
         config.webhook_max_attempts = number(&lookup, "ATENDE_WEBHOOK_MAX_ATTEMPTS", 8)?.max(1);
         config.webhook_disable_after = number(&lookup, "ATENDE_WEBHOOK_DISABLE_AFTER", 10)?.max(1);
+        config.search_concurrency = number(&lookup, "ATENDE_SEARCH_CONCURRENCY", 4)?;
         if let Some(list) = lookup("ATENDE_TRUSTED_PROXIES") {
             config.trusted_proxies = list
                 .split(',')

@@ -79,6 +79,9 @@ pub enum AppError {
     TooManyRequests { retry_after_secs: u64 },
     #[error("the service is not ready")]
     Unavailable,
+    /// 503 with `Retry-After`: the server is busy with this kind of request; nothing was done.
+    #[error("{message}")]
+    Busy { code: ErrorCode, message: &'static str, retry_after_secs: u64 },
     /// The disk is full (or the file may not grow that large): nothing was stored.
     #[error("the server has no room to store the file; nothing was stored, try again later")]
     InsufficientStorage,
@@ -149,7 +152,7 @@ impl AppError {
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable | AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::InsufficientStorage => StatusCode::INSUFFICIENT_STORAGE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             AppError::BadGateway { .. } => StatusCode::BAD_GATEWAY,
@@ -158,9 +161,10 @@ impl AppError {
 
     pub fn code(&self) -> ErrorCode {
         match self {
-            AppError::BadRequest { code, .. } | AppError::Conflict { code, .. } | AppError::Denied { code, .. } => {
-                *code
-            }
+            AppError::BadRequest { code, .. }
+            | AppError::Conflict { code, .. }
+            | AppError::Denied { code, .. }
+            | AppError::Busy { code, .. } => *code,
             AppError::Unauthenticated(_) => ErrorCode::Unauthenticated,
             AppError::InvalidCredentials => ErrorCode::InvalidCredentials,
             AppError::Forbidden(_) => ErrorCode::Forbidden,
@@ -183,7 +187,7 @@ impl AppError {
                     fields.0.iter().map(|(field, problem)| (field, FieldProblem::from(problem.clone()))).collect();
                 serde_json::to_value(problems).ok()
             }
-            AppError::TooManyRequests { retry_after_secs } => {
+            AppError::TooManyRequests { retry_after_secs } | AppError::Busy { retry_after_secs, .. } => {
                 Some(serde_json::json!({ "retry_after": retry_after_secs }))
             }
             _ => None,
@@ -201,7 +205,7 @@ impl IntoResponse for AppError {
             tracing::error!("a file could not be written: the disk is full");
         }
         let mut response = (self.status(), axum::Json(self.body())).into_response();
-        if let AppError::TooManyRequests { retry_after_secs } = self
+        if let AppError::TooManyRequests { retry_after_secs } | AppError::Busy { retry_after_secs, .. } = self
             && let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string())
         {
             response.headers_mut().insert(header::RETRY_AFTER, value);

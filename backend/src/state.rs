@@ -40,6 +40,9 @@ pub struct Inner {
     /// SQLite has one writer at a time; taking turns here avoids "database is locked" errors when
     /// a transaction that read first tries to write. PostgreSQL needs no such turn.
     write_turn: WriteTurn,
+    /// Ticket searches running now (`ATENDE_SEARCH_CONCURRENCY` permits): a burst of searches
+    /// cannot take every database connection from the lists (`domain::tickets::list`).
+    pub search_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl std::ops::Deref for AppState {
@@ -59,6 +62,7 @@ impl AppState {
             .context("loading the encryption key (ATENDE_ENCRYPTION_KEY)")?;
         let login_limiter = LoginLimiter::new(config.login_limit_per_ip, config.login_limit_per_email);
         let write_turn = WriteTurn::for_backend(config.is_sqlite());
+        let config_search_slots = config.search_concurrency;
         let media = crate::domain::media::store::MediaStore::new(&config).context("configuring ATENDE_MEDIA_URL")?;
         let bus = match &config.redis_url {
             Some(url) => Bus::with_redis(url, db.clone()).context("configuring Redis (ATENDE_REDIS_URL)")?,
@@ -80,6 +84,7 @@ impl AppState {
             lifecycle: Default::default(),
             whatsapp_web: crate::channels::whatsapp_web::Sessions::new(config_fake),
             write_turn,
+            search_slots: Arc::new(tokio::sync::Semaphore::new(config_search_slots)),
         }));
         // Databases from before sealing keep Cloud API credentials in plain text: seal them now.
         crate::domain::connections::seal_legacy(&state).await.context("sealing stored connection credentials")?;

@@ -26,7 +26,10 @@ mod m20261128_000024_integration_settings;
 mod m20261128_000028_outgoing_webhooks;
 mod m20261128_000029_message_channel;
 mod m20261128_000030_bots;
+mod m20261128_000031_list_and_search_indexes;
 mod m20261128_000032_whatsapp_web_sessions;
+
+pub use m20261128_000031_list_and_search_indexes::fold_for_search;
 
 pub struct Migrator;
 
@@ -57,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000028_outgoing_webhooks::Migration),
             Box::new(m20261128_000029_message_channel::Migration),
             Box::new(m20261128_000030_bots::Migration),
+            Box::new(m20261128_000031_list_and_search_indexes::Migration),
             Box::new(m20261128_000032_whatsapp_web_sessions::Migration),
         ]
     }

@@ -177,6 +177,8 @@ error_codes! {
     CompanyProtected = "company_protected",
     /// 409: switching on a bot whose integration is off in the settings.
     BotDisabled = "bot_disabled",
+    /// 503: too many searches are running; try again after `Retry-After` seconds.
+    SearchBusy = "search_busy",
     Internal = "internal",
     /// 409: the action needs a WhatsApp Web connection (pairing, logout, history sync).
     NotWhatsappWeb = "not_whatsapp_web",

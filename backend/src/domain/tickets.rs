@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, IntoActiveModel, Set};
+use sea_orm::{ConnectionTrait, IntoActiveModel, Set, TransactionTrait};
 use serde_json::json;
 use shared::events::Event;
 use shared::lifecycle::{self, Transition};
@@ -173,6 +173,19 @@ pub struct ListQuery {
 /// Searches longer than this are cut: nobody types more, and it bounds the query.
 const MAX_SEARCH_CHARS: usize = 100;
 
+/// How long a search waits for a free slot (`AppState::search_slots`) before it is refused.
+const SEARCH_WAIT: std::time::Duration = std::time::Duration::from_millis(100);
+/// How long a search's statements may run (PostgreSQL's `statement_timeout`).
+const SEARCH_STATEMENT_TIME: std::time::Duration = std::time::Duration::from_secs(2);
+
+fn search_busy() -> AppError {
+    AppError::Busy {
+        code: ErrorCode::SearchBusy,
+        message: "too many searches are running; try again in a moment",
+        retry_after_secs: 1,
+    }
+}
+
 fn encode_cursor(at: DateTime<Utc>, id: i64) -> String {
     URL_SAFE_NO_PAD.encode(format!("{}|{id}", at.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true)))
 }
@@ -203,7 +216,24 @@ pub async fn list(state: &AppState, caller: &CurrentUser, query: ListQuery) -> A
         ..query.filter
     };
     let viewer = viewer_of(&state.db, caller).await?;
-    let mut rows = store::tickets::page(&state.db, caller.company_id, &filter, &viewer, order, after, limit).await?;
+    let searching = filter.search.as_deref().is_some_and(|q| !q.trim().is_empty());
+    let mut rows = if searching {
+        // A burst of searches must not take every connection from the lists: a few at a time,
+        // each with a time limit; past that the client is told to come back (503), not queued.
+        let _slot = tokio::time::timeout(SEARCH_WAIT, state.search_slots.clone().acquire_owned())
+            .await
+            .map_err(|_| search_busy())?
+            .map_err(|_| search_busy())?;
+        let txn = state.db.begin().await?;
+        store::tickets::limit_statement_time(&txn, SEARCH_STATEMENT_TIME).await?;
+        let rows = store::tickets::page(&txn, caller.company_id, &filter, &viewer, order, after, limit)
+            .await
+            .map_err(|error| if store::tickets::is_statement_timeout(&error) { search_busy() } else { error.into() })?;
+        txn.commit().await?;
+        rows
+    } else {
+        store::tickets::page(&state.db, caller.company_id, &filter, &viewer, order, after, limit).await?
+    };
     let has_more = rows.len() as u64 > limit;
     rows.truncate(limit as usize);
     let next_cursor = if has_more {

@@ -93,7 +93,9 @@ pub struct TicketListQuery {
     from: Option<DateTime<Utc>>,
     /// Last activity before this time (RFC 3339).
     to: Option<DateTime<Utc>>,
-    /// Contact name, number, ticket number, protocol number (exact) or message text.
+    /// Contact name (from its start, accents and case ignored), number (its first digits), ticket
+    /// number (`42`, `#42`) or protocol number (exact), or words of message text (the newest 500
+    /// messages containing them; an agent's signature is not searched).
     q: Option<String>,
     cursor: Option<String>,
     limit: Option<u64>,
@@ -107,7 +109,8 @@ enum Wallet {
 
 /// The ticket list of a tab, with filters and search, newest activity first (pending: longest waiting first).
 #[utoipa::path(get, path = "/api/v1/tickets", tag = "tickets", params(TicketListQuery), security(("bearer" = [])),
-    responses((status = 200, body = Page<Ticket>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = Page<Ticket>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 503, body = ErrorBody, description = "Not ready, or the database cannot be reached right now; try again (`unavailable`); or too many searches (`q`) are running: retry after `Retry-After` seconds (`search_busy`)")))]
 async fn list_tickets(
     State(state): State<AppState>,
     caller: CurrentUser,

@@ -22,6 +22,7 @@ pub async fn insert(tx: &WriteTx, row: NewContactRow<'_>) -> Result<contacts::Mo
     contacts::ActiveModel {
         company_id: Set(row.company_id.into()),
         name: Set(row.name.to_owned()),
+        name_folded: Set(migrations::fold_for_search(row.name)),
         number: Set(row.number.to_owned()),
         email: Set(row.email.map(str::to_owned)),
         photo_url: Set(None),
@@ -39,6 +40,9 @@ pub async fn insert(tx: &WriteTx, row: NewContactRow<'_>) -> Result<contacts::Mo
 
 pub async fn update(tx: &WriteTx, mut row: contacts::ActiveModel) -> Result<contacts::Model, DbErr> {
     row.updated_at = Set(Utc::now());
+    if let sea_orm::ActiveValue::Set(name) = &row.name {
+        row.name_folded = Set(migrations::fold_for_search(name));
+    }
     row.update(tx).await
 }
 
@@ -148,6 +152,7 @@ pub async fn insert_imported(
     let now = Utc::now();
     let models = rows.into_iter().map(|row| contacts::ActiveModel {
         company_id: Set(company_id.0),
+        name_folded: Set(migrations::fold_for_search(&row.name)),
         name: Set(row.name),
         number: Set(row.number),
         email: Set(row.email),

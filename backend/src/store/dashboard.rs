@@ -4,9 +4,10 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, Func, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait, Statement,
 };
 
 use super::entities::{ticket_logs, tickets};
@@ -43,22 +44,48 @@ pub async fn ticket_counts(
     scope: Option<Condition>,
     day_start: DateTime<Utc>,
 ) -> Result<Vec<TicketCount>, DbErr> {
+    let mut counts = Vec::new();
+    for statement in ticket_count_statements(db.get_database_backend(), company_id, scope, day_start) {
+        counts.extend(TicketCount::find_by_statement(statement).all(db).await?);
+    }
+    Ok(counts)
+}
+
+/// The statements behind `ticket_counts`, exposed so a test can EXPLAIN them: one per status, so
+/// open and pending are counted from `idx_tickets_company_status_counts` alone (grouped in its
+/// order, no table row read) and closed from today's range of `idx_tickets_company_status_closed`.
+pub fn ticket_count_statements(
+    backend: DbBackend,
+    company_id: CompanyId,
+    scope: Option<Condition>,
+    day_start: DateTime<Utc>,
+) -> Vec<Statement> {
     use tickets::Column as T;
-    let created_today = Expr::case(T::CreatedAt.gte(day_start), 1).finally(0);
-    tickets::Entity::find()
-        .select_only()
-        .column(T::Status)
-        .column(T::QueueId)
-        .column(T::UserId)
-        .column_as(Expr::expr(Func::count(Expr::col(T::Id))), "count")
-        .column_as(Expr::expr(Func::sum(created_today)), "created_today")
-        .filter(counted(company_id, scope, day_start))
-        .group_by(T::Status)
-        .group_by(T::QueueId)
-        .group_by(T::UserId)
-        .into_model::<TicketCount>()
-        .all(db)
-        .await
+    [enums::TicketStatus::Open, enums::TicketStatus::Pending, enums::TicketStatus::Closed]
+        .into_iter()
+        .map(|status| {
+            let mut condition = Condition::all().add(T::CompanyId.eq(company_id.0)).add(T::Status.eq(status));
+            if status == enums::TicketStatus::Closed {
+                condition = condition.add(T::ClosedAt.gte(day_start));
+            }
+            if let Some(scope) = scope.clone() {
+                condition = condition.add(scope);
+            }
+            let created_today = Expr::case(T::CreatedAt.gte(day_start), 1).finally(0);
+            tickets::Entity::find()
+                .select_only()
+                .column(T::Status)
+                .column(T::QueueId)
+                .column(T::UserId)
+                .column_as(Expr::expr(Func::count(Expr::col(T::Status))), "count")
+                .column_as(Expr::expr(Func::sum(created_today)), "created_today")
+                .filter(condition)
+                .group_by(T::Status)
+                .group_by(T::QueueId)
+                .group_by(T::UserId)
+                .build(backend)
+        })
+        .collect()
 }
 
 /// When a ticket was last accepted and last resolved.
@@ -75,37 +102,46 @@ pub async fn accept_and_resolve_times(
 ) -> Result<Vec<(DateTime<Utc>, AcceptResolve)>, DbErr> {
     use ticket_logs::Column as L;
     let kinds = [enums::TicketLogKind::Accepted, enums::TicketLogKind::Resolved];
-    let counted_ids = Query::select()
-        .column(tickets::Column::Id)
-        .from(tickets::Entity)
+    // Today's logs, each joined to its ticket by key: the cost follows today's activity, not the
+    // number of active tickets.
+    let touched_query = Query::select()
+        .distinct()
+        .column((ticket_logs::Entity, L::TicketId))
+        .from(ticket_logs::Entity)
+        .inner_join(
+            tickets::Entity,
+            Expr::col((tickets::Entity, tickets::Column::Id)).equals((ticket_logs::Entity, L::TicketId)),
+        )
+        .and_where(L::CompanyId.eq(company_id.0))
+        .and_where(L::CreatedAt.gte(day_start))
+        .and_where(L::Kind.is_in(kinds))
         .cond_where(counted(company_id, scope, day_start))
         .to_owned();
-    let touched: Vec<i64> = ticket_logs::Entity::find()
-        .select_only()
-        .column(L::TicketId)
-        .distinct()
-        .filter(L::CompanyId.eq(company_id.0))
-        .filter(L::CreatedAt.gte(day_start))
-        .filter(L::Kind.is_in(kinds))
-        .filter(L::TicketId.in_subquery(counted_ids))
-        .into_tuple()
-        .all(db)
-        .await?;
+    let mut touched = Vec::new();
+    for row in db.query_all(&touched_query).await? {
+        touched.push(row.try_get_by_index::<i64>(0)?);
+    }
     let mut times: HashMap<i64, AcceptResolve> = HashMap::new();
     let mut created: HashMap<i64, DateTime<Utc>> = HashMap::new();
     for chunk in touched.chunks(500) {
-        let logs = ticket_logs::Entity::find()
+        // Only the three columns used: the rows' details (JSON) are not read.
+        let logs: Vec<(i64, enums::TicketLogKind, DateTime<Utc>)> = ticket_logs::Entity::find()
+            .select_only()
+            .column(L::TicketId)
+            .column(L::Kind)
+            .column(L::CreatedAt)
             .filter(L::TicketId.is_in(chunk.iter().copied()))
             .filter(L::Kind.is_in(kinds))
             .order_by_asc(L::Id)
+            .into_tuple()
             .all(db)
             .await?;
-        for log in logs {
-            let entry = times.entry(log.ticket_id).or_default();
-            if log.kind == enums::TicketLogKind::Accepted {
-                entry.0 = Some(log.created_at);
+        for (ticket_id, kind, created_at) in logs {
+            let entry = times.entry(ticket_id).or_default();
+            if kind == enums::TicketLogKind::Accepted {
+                entry.0 = Some(created_at);
             } else {
-                entry.1 = Some(log.created_at);
+                entry.1 = Some(created_at);
             }
         }
         let rows: Vec<(i64, DateTime<Utc>)> = tickets::Entity::find()

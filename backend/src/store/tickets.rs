@@ -1,8 +1,8 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveEnum, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait, Set, Statement,
 };
 
 use shared::tickets::{TicketKind, TicketStatus};
@@ -125,19 +125,48 @@ pub enum TicketOrder {
 pub use shared::tickets::TicketFilter;
 use shared::tickets::TicketSearch;
 
-pub async fn page(
-    db: &impl ConnectionTrait,
+/// At most this many contacts found by name (or by number) count for a search.
+pub const SEARCH_CONTACTS: u64 = 200;
+/// At most this many tickets of the contacts found count for a search.
+pub const SEARCH_CONTACT_TICKETS: u64 = 1000;
+/// A search by words looks at the company's newest messages containing them, this many at most:
+/// a common word stays a bounded read (the index gives the matches newest first).
+pub const SEARCH_MESSAGES: u64 = 500;
+
+/// The statements `page` runs for one page, exposed so a test can EXPLAIN exactly them.
+///
+/// An agent's scope is an `OR` (their own tickets, or pending ones waiting in their queues or in
+/// no queue) no single index can serve in order; on a tab (a status) it is split into one
+/// statement per branch, each an index range read in the tab's order and cut at `limit + 1`, and
+/// `page` merges them. `candidates` are the tickets a search found (`search_candidates`).
+#[allow(clippy::too_many_arguments)]
+pub fn page_statements(
+    backend: DbBackend,
     company_id: CompanyId,
     filter: &TicketFilter,
     viewer: &Viewer,
     order: TicketOrder,
     after: Option<(DateTime<Utc>, i64)>,
     limit: u64,
-) -> Result<Vec<tickets::Model>, DbErr> {
+    candidates: Option<&[i64]>,
+) -> Vec<Statement> {
     use tickets::Column as T;
-    let mut query = tickets::Entity::find().filter(T::CompanyId.eq(company_id.0));
+    // With a search's ids, the ids lead (a primary-key lookup each, then a sort of those few).
+    // SQLite, without statistics, would rather walk the tab's index and test every row against the
+    // list; a unary `+` keeps a column out of its choice of index.
+    let ids_lead = candidates.is_some() && backend == DbBackend::Sqlite;
+    let mut query = tickets::Entity::find().filter(if ids_lead {
+        Expr::cust_with_values(r#"+"tickets"."company_id" = ?"#, [company_id.0])
+    } else {
+        T::CompanyId.eq(company_id.0)
+    });
     if let Some(status) = filter.status {
-        query = query.filter(T::Status.eq(enums::TicketStatus::from(status)));
+        let status = enums::TicketStatus::from(status);
+        query = query.filter(if ids_lead {
+            Expr::cust_with_values(r#"+"tickets"."status" = ?"#, [status.to_value()])
+        } else {
+            T::Status.eq(status)
+        });
     }
     if let Some(kind) = filter.kind {
         query = query.filter(T::Kind.eq(enums::TicketKind::from(kind)));
@@ -178,51 +207,212 @@ pub async fn page(
     if let Some(to) = filter.to {
         query = query.filter(T::UpdatedAt.lt(to));
     }
-    if let Some(search) = filter.search.as_deref().and_then(TicketSearch::parse) {
-        let term = search.text.as_str();
-        let contacts_matching = Query::select()
-            .column(contacts::Column::Id)
-            .from(contacts::Entity)
-            .and_where(contacts::Column::CompanyId.eq(company_id.0))
-            .cond_where(
-                Condition::any()
-                    .add(super::contains_ci((contacts::Entity, contacts::Column::Name), term))
-                    .add(super::contains_ci((contacts::Entity, contacts::Column::Number), term)),
-            )
-            .to_owned();
-        let mut any = Condition::any().add(T::ContactId.in_subquery(contacts_matching));
-        if let Some(text) = message_text_matches(db.get_database_backend(), company_id, &search.words) {
-            any = any.add(text);
-        }
-        if let Some(number) = search.ticket_number {
-            any = any.add(T::Number.eq(number));
-        }
-        if search.protocol {
-            any = any.add(T::Id.in_subquery(super::protocols::ticket_of_number(company_id, term)));
-        }
-        query = query.filter(any);
-    }
-    if let Some(visible) = visible_to(viewer) {
-        query = query.filter(visible);
+    if let Some(ids) = candidates {
+        query = query.filter(T::Id.is_in(ids.iter().copied()));
     }
     let (key, ascending) = match order {
         TicketOrder::QueuedAsc => (T::QueuedAt, true),
         TicketOrder::UpdatedDesc => (T::UpdatedAt, false),
     };
     if let Some((at, id)) = after {
-        let beyond = if ascending {
-            Condition::any().add(key.gt(at)).add(Condition::all().add(key.eq(at)).add(T::Id.gt(id)))
-        } else {
-            Condition::any().add(key.lt(at)).add(Condition::all().add(key.eq(at)).add(T::Id.lt(id)))
-        };
-        query = query.filter(beyond);
+        // A row value: one index range on both databases, however deep the page.
+        let row = Expr::tuple([Expr::col((tickets::Entity, key)), Expr::col((tickets::Entity, T::Id))]);
+        let cursor = Expr::tuple([Expr::val(at), Expr::val(id)]);
+        query = query.filter(if ascending { row.gt(cursor) } else { row.lt(cursor) });
     }
     query = if ascending {
         query.order_by_asc(key).order_by_asc(T::Id)
     } else {
         query.order_by_desc(key).order_by_desc(T::Id)
     };
-    query.limit(limit + 1).all(db).await
+    scope_branches(viewer, filter.status)
+        .into_iter()
+        .map(|branch| {
+            let mut query = query.clone();
+            if let Some(branch) = branch {
+                query = query.filter(branch);
+            }
+            query.limit(limit + 1).build(backend)
+        })
+        .collect()
+}
+
+/// `visible_to` split into branches each served by an index in the tab's order (`None`: no
+/// narrowing). Without a status (no tab) it stays one `OR`.
+fn scope_branches(viewer: &Viewer, status: Option<TicketStatus>) -> Vec<Option<Condition>> {
+    use tickets::Column as T;
+    if !viewer.is_scoped() {
+        return vec![None];
+    }
+    let own = Condition::all().add(T::UserId.eq(viewer.user_id.0));
+    match status {
+        // Waiting for them: in one of their queues, or in none.
+        Some(TicketStatus::Pending) => std::iter::once(own)
+            .chain(viewer.queue_ids.iter().map(|queue| Condition::all().add(T::QueueId.eq(queue.0))))
+            .chain(std::iter::once(Condition::all().add(T::QueueId.is_null())))
+            .map(Some)
+            .collect(),
+        // Only pending tickets wait for them; open and closed ones are theirs or not visible.
+        Some(TicketStatus::Open | TicketStatus::Closed) => vec![Some(own)],
+        None => vec![visible_to(viewer)],
+    }
+}
+
+pub async fn page(
+    db: &impl ConnectionTrait,
+    company_id: CompanyId,
+    filter: &TicketFilter,
+    viewer: &Viewer,
+    order: TicketOrder,
+    after: Option<(DateTime<Utc>, i64)>,
+    limit: u64,
+) -> Result<Vec<tickets::Model>, DbErr> {
+    let candidates = match filter.search.as_deref().and_then(TicketSearch::parse) {
+        Some(search) => {
+            let found = search_candidates(db, company_id, &search).await?;
+            if found.is_empty() {
+                return Ok(Vec::new());
+            }
+            Some(found)
+        }
+        None => None,
+    };
+    let statements = page_statements(
+        db.get_database_backend(),
+        company_id,
+        filter,
+        viewer,
+        order,
+        after,
+        limit,
+        candidates.as_deref(),
+    );
+    let branches = statements.len();
+    let mut rows = Vec::new();
+    for statement in statements {
+        rows.extend(tickets::Entity::find().from_raw_sql(statement).all(db).await?);
+    }
+    if branches > 1 {
+        match order {
+            TicketOrder::QueuedAsc => rows.sort_by_key(|t| (t.queued_at, t.id)),
+            TicketOrder::UpdatedDesc => rows.sort_by_key(|t| std::cmp::Reverse((t.updated_at, t.id))),
+        }
+        // A pending ticket of theirs in one of their queues comes from two branches.
+        rows.dedup_by_key(|t| t.id);
+        rows.truncate(limit as usize + 1);
+    }
+    Ok(rows)
+}
+
+/// The statements that find a search's tickets, each an index lookup or a bounded index read,
+/// exposed so a test can EXPLAIN exactly them. Each returns ticket ids in its first column.
+pub fn search_statements(backend: DbBackend, company_id: CompanyId, search: &TicketSearch) -> Vec<Statement> {
+    use tickets::Column as T;
+    let mut statements = Vec::new();
+    if let Some(number) = search.ticket_number {
+        statements.push(
+            Query::select()
+                .column(T::Id)
+                .from(tickets::Entity)
+                .and_where(T::CompanyId.eq(company_id.0))
+                .and_where(T::Number.eq(number))
+                .to_owned(),
+        );
+    }
+    if search.protocol {
+        statements.push(super::protocols::ticket_of_number(company_id, &search.text));
+    }
+    // `#42` asks for a ticket number and nothing else (a name or a word "42" would not be meant).
+    if search.ticket_number.is_some() && search.text.starts_with('#') {
+        return statements.iter().map(|s| backend.build(s)).collect();
+    }
+    let of_contacts = |found: SimpleExpr| {
+        let contacts_found = Query::select()
+            .column(contacts::Column::Id)
+            .from(contacts::Entity)
+            .and_where(contacts::Column::CompanyId.eq(company_id.0))
+            .and_where(found)
+            .limit(SEARCH_CONTACTS)
+            .to_owned();
+        Query::select()
+            .column(T::Id)
+            .from(tickets::Entity)
+            .and_where(T::CompanyId.eq(company_id.0))
+            .and_where(T::ContactId.in_subquery(contacts_found))
+            .limit(SEARCH_CONTACT_TICKETS)
+            .to_owned()
+    };
+    let folded = migrations::fold_for_search(&search.text);
+    // A prefix as a range: the largest code point after it bounds every name starting with it.
+    let upper = |prefix: &str| format!("{prefix}\u{10FFFF}");
+    statements.push(of_contacts(
+        Expr::col((contacts::Entity, contacts::Column::NameFolded))
+            .gte(folded.as_str())
+            .and(Expr::col((contacts::Entity, contacts::Column::NameFolded)).lt(upper(&folded))),
+    ));
+    for digits in number_prefixes(&search.text) {
+        statements.push(of_contacts(match backend {
+            // The index is in byte order ("C"), whatever the database's locale.
+            DbBackend::Postgres => Expr::cust_with_values(
+                r#""contacts"."number" COLLATE "C" >= $1 AND "contacts"."number" COLLATE "C" < $2"#,
+                [digits.clone().into(), upper(&digits).into()] as [sea_orm::Value; 2],
+            ),
+            _ => Expr::col((contacts::Entity, contacts::Column::Number))
+                .gte(digits.as_str())
+                .and(Expr::col((contacts::Entity, contacts::Column::Number)).lt(upper(&digits))),
+        }));
+    }
+    let mut built: Vec<Statement> = statements.iter().map(|s| backend.build(s)).collect();
+    if let Some(messages) = message_text_statement(backend, company_id, &search.words) {
+        built.push(messages);
+    }
+    built
+}
+
+/// Digits typed like a phone number (at least 3, nothing but digits, spaces, `+`, `-`, `(`, `)`,
+/// `.`): the number prefixes to look for. Numbers are stored in E.164 without `+`
+/// (`domain::phone`), and a number typed without `+` may be Brazilian without its country code.
+fn number_prefixes(text: &str) -> Vec<String> {
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    let phone_like = text.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    if !phone_like || digits.len() < 3 {
+        return Vec::new();
+    }
+    if text.trim_start().starts_with('+') { vec![digits] } else { vec![format!("55{digits}"), digits] }
+}
+
+/// The tickets a search finds: the union of what `search_statements` return.
+pub async fn search_candidates(
+    db: &impl ConnectionTrait,
+    company_id: CompanyId,
+    search: &TicketSearch,
+) -> Result<Vec<i64>, DbErr> {
+    let mut ids = Vec::new();
+    for statement in search_statements(db.get_database_backend(), company_id, search) {
+        for row in db.query_all_raw(statement).await? {
+            ids.push(row.try_get_by_index::<i64>(0)?);
+        }
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
+
+/// Limits how long the statements of `db` (a transaction) may run, on PostgreSQL; a search past
+/// it fails with a timeout (`is_statement_timeout`) instead of holding a connection. SQLite has
+/// no such setting: there the search's shape bounds it (every read is an index range with a
+/// `LIMIT`).
+pub async fn limit_statement_time(db: &impl ConnectionTrait, limit: std::time::Duration) -> Result<(), DbErr> {
+    if db.get_database_backend() == DbBackend::Postgres {
+        db.execute_unprepared(&format!("SET LOCAL statement_timeout = {}", limit.as_millis().max(1))).await?;
+    }
+    Ok(())
+}
+
+/// Whether `error` is PostgreSQL cancelling a statement past `statement_timeout` (57014).
+pub fn is_statement_timeout(error: &DbErr) -> bool {
+    let text = error.to_string();
+    text.contains("57014") || text.contains("statement timeout")
 }
 
 /// `shared::visibility::Viewer::may_see` as SQL (a test holds the two to the same answers);
@@ -254,26 +444,35 @@ pub async fn visible_among(
     Ok(query.all(db).await?.into_iter().map(|t| TicketId(t.id)).collect())
 }
 
-/// Tickets with a message containing every word (as a prefix), through the full-text index:
-/// FTS5 on SQLite, the GIN index over `to_tsvector('simple', body)` on PostgreSQL.
-fn message_text_matches(backend: DbBackend, company_id: CompanyId, words: &[String]) -> Option<SimpleExpr> {
+/// The tickets of the company's newest messages containing every word (as a prefix), at most
+/// `SEARCH_MESSAGES` messages, through the full-text index (FTS5 on SQLite, read newest first;
+/// the GIN index over `to_tsvector('simple', atende_search_body(..))` on PostgreSQL). Both index
+/// the text without the agent's signature, and no system message (migration 000031).
+fn message_text_statement(backend: DbBackend, company_id: CompanyId, words: &[String]) -> Option<Statement> {
     if words.is_empty() {
         return None;
     }
     match backend {
+        // CROSS JOIN: SQLite then reads the index first (newest match first, stopping at the
+        // limit) and looks each message up by key, instead of scanning messages.
         DbBackend::Sqlite => {
             let query = words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" ");
-            Some(Expr::cust_with_values(
-                r#""tickets"."id" IN (SELECT "messages"."ticket_id" FROM "messages" WHERE "messages"."company_id" = ? AND "messages"."id" IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?))"#,
-                [company_id.0.into(), query.into()] as [sea_orm::Value; 2],
+            Some(Statement::from_sql_and_values(
+                backend,
+                format!(
+                    r#"SELECT "messages"."ticket_id" FROM "messages_fts" CROSS JOIN "messages" ON "messages"."id" = "messages_fts"."rowid" WHERE "messages_fts" MATCH ? AND "messages"."company_id" = ? ORDER BY "messages_fts"."rowid" DESC LIMIT {SEARCH_MESSAGES}"#
+                ),
+                [query.into(), company_id.0.into()],
             ))
         }
         DbBackend::Postgres => {
             let query = words.iter().map(|w| format!("{w}:*")).collect::<Vec<_>>().join(" & ");
-            // sea-query renumbers `$n` in custom PostgreSQL fragments to their place in the query.
-            Some(Expr::cust_with_values(
-                r#""tickets"."id" IN (SELECT "messages"."ticket_id" FROM "messages" WHERE "messages"."company_id" = $1 AND to_tsvector('simple', "messages"."body") @@ to_tsquery('simple', $2))"#,
-                [company_id.0.into(), query.into()] as [sea_orm::Value; 2],
+            Some(Statement::from_sql_and_values(
+                backend,
+                format!(
+                    r#"SELECT "ticket_id" FROM "messages" WHERE "company_id" = $1 AND to_tsvector('simple', atende_search_body("kind", "from_me", "body")) @@ to_tsquery('simple', $2) ORDER BY "id" DESC LIMIT {SEARCH_MESSAGES}"#
+                ),
+                [company_id.0.into(), query.into()],
             ))
         }
         _ => None,
@@ -341,6 +540,14 @@ mod tests {
 
     #[test]
     fn no_words_no_full_text_condition() {
-        assert!(message_text_matches(DbBackend::Sqlite, CompanyId(1), &[]).is_none());
+        assert!(message_text_statement(DbBackend::Sqlite, CompanyId(1), &[]).is_none());
+    }
+
+    #[test]
+    fn phone_like_text_is_a_number_prefix() {
+        assert_eq!(number_prefixes("(21) 98765-0"), ["5521987650", "21987650"]);
+        assert_eq!(number_prefixes("+55 11"), ["5511"]);
+        assert!(number_prefixes("12").is_empty());
+        assert!(number_prefixes("maria 123").is_empty());
     }
 }

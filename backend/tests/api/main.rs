@@ -21,6 +21,7 @@ mod inbound_kinds;
 mod integrations;
 mod isolation;
 mod kanban;
+mod lists_and_search;
 mod notes;
 mod object_store;
 mod ops;

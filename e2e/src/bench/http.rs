@@ -55,6 +55,32 @@ pub async fn get_json(client: &Client, url: &str, token: &str) -> Result<Value> 
     Ok(body)
 }
 
+/// POSTs `body` and reads the JSON answer (any 2xx).
+pub async fn post_json(client: &Client, url: &str, token: &str, body: &Value) -> Result<Value> {
+    let response =
+        client.post(url).bearer_auth(token).json(body).send().await.with_context(|| format!("POST {url}"))?;
+    let status = response.status();
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    if !status.is_success() {
+        bail!("POST {url}: {status} {body}");
+    }
+    Ok(body)
+}
+
+/// The URL of page `page` (1-based) of `url`, following `next_cursor`, or of its last page when
+/// it is shorter (`None` when it has only one).
+pub async fn page_url(client: &Client, url: &str, token: &str, page: usize) -> Result<Option<String>> {
+    let mut current = url.to_owned();
+    for reached in 1..page {
+        let body = get_json(client, &current, token).await?;
+        let Some(cursor) = body["next_cursor"].as_str() else {
+            return Ok((reached > 1).then_some(current));
+        };
+        current = format!("{url}&cursor={cursor}");
+    }
+    Ok(Some(current))
+}
+
 #[derive(Clone)]
 pub struct Target {
     pub url: String,

@@ -738,7 +738,7 @@ async fn fill(db: &DatabaseConnection, scale: Scale) -> Result<Dataset> {
     counts.tickets = total;
 
     let mut contacts = Batch::new(
-        "INSERT INTO contacts (id, company_id, name, number, email, photo_url, extra, is_group, blocked, created_at, updated_at)",
+        "INSERT INTO contacts (id, company_id, name, name_folded, number, email, photo_url, extra, is_group, blocked, created_at, updated_at)",
     );
     for (index, (number, name)) in numbers.iter().zip(&names).enumerate() {
         let created = match first_seen.get(index).copied().flatten() {
@@ -747,9 +747,10 @@ async fn fill(db: &DatabaseConnection, scale: Scale) -> Result<Dataset> {
         };
         let email = rng.chance(0.3).then(|| format!("cliente{index}@exemplo.com.br"));
         contacts.row(format_args!(
-            "{}, {company_id}, {}, {}, {}, NULL, '{{}}', 0, 0, {t}, {t}",
+            "{}, {company_id}, {}, {}, {}, {}, NULL, '{{}}', 0, 0, {t}, {t}",
             contact_id(index),
             text(name),
+            text(&migrations::fold_for_search(name)),
             text(number),
             opt_text(email.as_deref()),
             t = ts(created)

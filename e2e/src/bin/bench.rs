@@ -255,8 +255,61 @@ async fn scenarios(server: &mut Server, dataset: &Dataset, options: &Options) ->
     let search_agents: Vec<Target> =
         names.iter().zip(agents.iter().cycle()).map(|(n, token)| search(token, n)).collect();
 
+    // Issue 13: the other tabs, a deep page (50), every search kind and the dashboard.
+    let tab = |status: &str| format!("{base}/api/v1/tickets?status={status}&limit=40");
+    let (pending_tab, closed_tab) = (tab("pending"), tab("closed"));
+    let each = |url: &str, tokens: &[Arc<str>]| -> Vec<Target> {
+        tokens.iter().map(|t| Target { url: url.to_owned(), token: t.clone() }).collect()
+    };
+    let admin_only = std::slice::from_ref(&admin);
+    let deep = |url: String, token: Arc<str>| {
+        let client = client.clone();
+        async move {
+            Ok::<_, anyhow::Error>(
+                http::page_url(&client, &url, &token, 50).await?.map(|url| Target { url, token: token.clone() }),
+            )
+        }
+    };
+    let mut deep_admin = Vec::new();
+    for url in [open_tab.clone(), closed_tab.clone(), pending_tab.clone()] {
+        deep_admin.extend(deep(url, admin.clone()).await?);
+    }
+    let mut deep_agents = Vec::new();
+    for token in agents.iter().take(20) {
+        deep_agents.extend(deep(closed_tab.clone(), token.clone()).await?);
+    }
+    println!(
+        "    deep pages: page 50 of {} of the admin's 3 tabs; the last page (at most 50) of {} of 20 agents' closed tab",
+        deep_admin.len(),
+        deep_agents.len()
+    );
+    let searches = |q: &str| each(&format!("{open_tab}&q={}", encode_query(q)), admin_only);
+    let search_word = searches("pedido");
+    let search_number: Vec<Target> = dataset
+        .active_contacts
+        .iter()
+        .take(200)
+        .filter_map(|&c| dataset.numbers.get(c))
+        .map(|n| Target { url: format!("{open_tab}&q={}", encode_query(&n[2..9.min(n.len())])), token: admin.clone() })
+        .collect();
+    let search_ticket = searches("#42");
+    // A protocol of a ticket of page one, generated now (the seed has none).
+    let first_ticket = first["items"][0]["id"].as_i64().context("a ticket on page one")?;
+    let protocol = http::post_json(
+        &client,
+        &format!("{base}/api/v1/tickets/{first_ticket}/protocols"),
+        &admin,
+        &serde_json::json!({}),
+    )
+    .await?;
+    let search_protocol = searches(protocol["number"].as_str().context("a protocol number")?);
+    let (pending_admin, pending_agents) = (each(&pending_tab, admin_only), each(&pending_tab, &agents));
+    let (closed_admin, closed_agents) = (each(&closed_tab, admin_only), each(&closed_tab, &agents));
+    let dashboard_admin = each(&format!("{base}/api/v1/dashboard"), admin_only);
+    let dashboard_agents = each(&format!("{base}/api/v1/dashboard"), &agents);
+
     let mut list = Vec::new();
-    let runs: [(&str, &[Target], usize, Duration); 9] = [
+    let runs: Vec<(&str, &[Target], usize, Duration)> = vec![
         ("open tab p1, admin", &as_admin, 1, list_time / 4),
         ("open tab p1, agents", &as_agents, 1, list_time / 4),
         ("open tab p1, admin", &as_admin, 16, list_time),
@@ -266,8 +319,26 @@ async fn scenarios(server: &mut Server, dataset: &Dataset, options: &Options) ->
         ("open tab p2, agents", &agents_page_two, 16, list_time / 2),
         ("search q=name, admin", &search_admin, 8, list_time / 2),
         ("search q=name, agents", &search_agents, 8, list_time / 2),
+        ("pending tab p1, admin", &pending_admin, 1, list_time / 4),
+        ("pending tab p1, admin", &pending_admin, 32, list_time / 2),
+        ("pending tab p1, agents", &pending_agents, 32, list_time / 2),
+        ("closed tab p1, admin", &closed_admin, 32, list_time / 2),
+        ("closed tab p1, agents", &closed_agents, 32, list_time / 2),
+        ("deep p50, admin tabs", &deep_admin, 32, list_time / 2),
+        ("deep last, agents closed", &deep_agents, 32, list_time / 2),
+        ("search q=word, admin", &search_word, 1, list_time / 4),
+        ("search q=word, admin", &search_word, 8, list_time / 2),
+        ("search q=number, admin", &search_number, 8, list_time / 2),
+        ("search q=#42, admin", &search_ticket, 1, list_time / 4),
+        ("search protocol, admin", &search_protocol, 1, list_time / 4),
+        ("dashboard, admin", &dashboard_admin, 1, list_time / 4),
+        ("dashboard, agents", &dashboard_agents, 8, list_time / 2),
     ];
     for (name, targets, concurrency, duration) in runs {
+        if targets.is_empty() {
+            println!("==> (a) {name}: skipped (no such page in this dataset)");
+            continue;
+        }
         println!("==> (a) {name}: {concurrency} in flight for {} s", duration.as_secs());
         let result = http::closed_loop(&client, server.pid, name, targets, concurrency, duration, 2_000_000).await;
         println!(

@@ -94,7 +94,8 @@ pub fn error_key(code: ErrorCode) -> Key {
         ErrorCode::PayloadTooLarge => Key::FileTooLarge,
         ErrorCode::UnsupportedMediaType => Key::FileTypeNotAllowed,
         ErrorCode::InvalidField => Key::CheckFields,
-        ErrorCode::TooManyRequests => Key::TooManyRequests,
+        // Too many searches at once: the same advice, wait a moment and try again.
+        ErrorCode::TooManyRequests | ErrorCode::SearchBusy => Key::TooManyRequests,
         ErrorCode::SmsDisabled => Key::SmsDisabled,
         ErrorCode::ProviderError => Key::ProviderRefused,
         ErrorCode::CompanySuspended => Key::CompanySuspended,

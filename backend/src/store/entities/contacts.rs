@@ -15,6 +15,8 @@ pub struct Model {
     pub blocked: bool,
     /// The contact's fixed agent (Carteira).
     pub wallet_user_id: Option<i64>,
+    /// `name` folded for search (`migrations::fold_for_search`); the store keeps it in step.
+    pub name_folded: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
