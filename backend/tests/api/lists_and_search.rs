@@ -106,7 +106,7 @@ fn shapes(backend: DbBackend, company: CompanyId, admin: &Viewer, agent: &Viewer
             }
         }
     }
-    for q in ["joao", "2198765", "#42", "42", "20261128-000042", "boleto atrasado"] {
+    for q in ["joao", "conceicao", "2198765", "#42", "42", "20261128-000042", "boleto atrasado"] {
         let search = TicketSearch::parse(q).expect("a search");
         for (n, statement) in search_statements(backend, company, &search).into_iter().enumerate() {
             shapes.push((format!("search {q:?}, statement {n}"), statement, false));
@@ -172,6 +172,8 @@ async fn search_folds_accents_and_finds_numbers_protocols_and_words_but_not_sign
 
     assert_eq!(app.ticket_ids(&admin, "q=joao").await, [joao], "accents and case folded");
     assert_eq!(app.ticket_ids(&admin, "q=JOÃO%20conc").await, [joao], "a prefix of the whole name");
+    assert_eq!(app.ticket_ids(&admin, "q=conceicao").await, [joao], "a later word of the name");
+    assert_eq!(app.ticket_ids(&admin, "q=ceicao").await, Vec::<i64>::new(), "words match from their start");
     assert_eq!(app.ticket_ids(&admin, "q=219876").await, [joao], "the first digits of the number");
     assert_eq!(app.ticket_ids(&admin, "q=(21)%2098765").await, [joao], "typed like a phone number");
     let number = app.ticket(&admin, pedro).await["number"].as_i64().expect("number");
