@@ -338,6 +338,7 @@ async fn store_inbound(
         error: missing_marker.as_deref(),
         metadata,
         participant: participant.map(|(name, number)| (name.as_str(), number.as_str())),
+        bot: None,
         created_at: inbound.at,
     };
     let Some(message) = store::messages::insert(&txn, row).await? else {
@@ -472,6 +473,7 @@ pub async fn number_changed(
         error: None,
         metadata: None,
         participant: None,
+        bot: None,
         created_at: change.at,
     };
     let Some(message) = store::messages::insert(&txn, row).await? else {

@@ -78,6 +78,7 @@ pub async fn add_system(
         error: None,
         metadata: None,
         participant: None,
+        bot: None,
         created_at: Utc::now(),
     };
     if let Some(message) = store::messages::insert(tx, row).await? {
@@ -263,6 +264,7 @@ pub async fn write_outgoing(
         error: None,
         metadata: None,
         participant: None,
+        bot: None,
         created_at: now,
     };
     let message = store::messages::insert(tx, row)

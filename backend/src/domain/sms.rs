@@ -88,6 +88,7 @@ pub async fn send(state: &AppState, caller: &CurrentUser, id: TicketId, sms: Sen
         error: error.as_deref(),
         metadata: None,
         participant: None,
+        bot: None,
         created_at: now,
     };
     let message = store::messages::insert(&tx, row)

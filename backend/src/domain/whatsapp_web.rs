@@ -207,6 +207,7 @@ pub async fn import_history(state: &AppState, job: &mut SyncJob, mut items: Vec<
             error: None,
             metadata: None,
             participant: None,
+            bot: None,
             created_at: item.at,
         };
         let stored = store::messages::insert(&txn, row).await?;

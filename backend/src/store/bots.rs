@@ -8,7 +8,6 @@ use shared::{CompanyId, MessageId, TicketId};
 
 use super::WriteTx;
 use super::entities::bot_jobs::{self, Column, Entity};
-use super::entities::messages;
 
 pub type Job = bot_jobs::Model;
 
@@ -89,17 +88,6 @@ pub async fn release(tx: &WriteTx, owner: &str) -> Result<(), DbErr> {
         .exec(tx)
         .await?;
     Ok(())
-}
-
-/// Marks a stored outbound message as written by `bot`.
-pub async fn mark_message(
-    tx: &WriteTx,
-    message: messages::Model,
-    bot: super::enums::BotKind,
-) -> Result<messages::Model, DbErr> {
-    let mut row: messages::ActiveModel = message.into();
-    row.bot = Set(Some(bot));
-    sea_orm::ActiveModelTrait::update(row, tx).await
 }
 
 /// Keeps a bot's provider state on the ticket, only while that bot still answers it.

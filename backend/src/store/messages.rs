@@ -39,6 +39,8 @@ pub struct NewMessageRow<'a> {
     pub metadata: Option<String>,
     /// Group messages: who wrote it (name, number).
     pub participant: Option<(&'a str, &'a str)>,
+    /// A bot's reply: which bot wrote it.
+    pub bot: Option<super::enums::BotKind>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -65,6 +67,7 @@ pub async fn insert(tx: &WriteTx, row: NewMessageRow<'_>) -> Result<Option<messa
         metadata: Set(row.metadata),
         participant_name: Set(row.participant.map(|(name, _)| name.to_owned())),
         participant_number: Set(row.participant.map(|(_, number)| number.to_owned())),
+        bot: Set(row.bot),
         created_at: Set(row.created_at),
         updated_at: Set(row.created_at),
         ..Default::default()

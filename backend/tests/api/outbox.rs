@@ -128,6 +128,7 @@ async fn a_send_cut_short_by_a_stopped_instance_is_marked_unknown_not_repeated()
         error: None,
         metadata: None,
         participant: None,
+        bot: None,
         created_at: chrono::Utc::now(),
     };
     let message = store::messages::insert(&tx, row).await.expect("insert").expect("stored");

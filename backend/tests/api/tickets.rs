@@ -619,6 +619,7 @@ async fn pending_sends_the_outbox_does_not_hold_are_marked_failed_at_start_up() 
         error: None,
         metadata: None,
         participant: None,
+        bot: None,
         created_at: chrono::Utc::now() - chrono::Duration::minutes(minutes_ago),
     };
     let tx = app.state.begin().await.expect("begin");

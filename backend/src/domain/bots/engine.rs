@@ -341,12 +341,12 @@ async fn write_reply(
         error: None,
         metadata: None,
         participant: None,
+        bot: Some(bot.into()),
         created_at: now,
     };
     let message = store::messages::insert(tx, row)
         .await?
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("bot message not stored")))?;
-    let message = store::bots::mark_message(tx, message, bot.into()).await?;
     crate::domain::outbox::enqueue(tx, &message).await?;
     outbox.add(tx, company_of(&ticket), audience(&ticket), Event::MessageCreated(to_dto(message))).await?;
     let preview = if reply.text.is_empty() {
@@ -407,6 +407,7 @@ pub async fn hand_over_ticket(
         error,
         metadata: None,
         participant: None,
+        bot: None,
         created_at: Utc::now(),
     };
     if let Some(message) = store::messages::insert(tx, row).await? {
