@@ -1,6 +1,7 @@
 //! The Atende server as a library: `app(state)` builds the whole router, so the binary and the
 //! tests serve exactly the same application.
 
+pub mod allocator;
 pub mod auth;
 pub mod channels;
 pub mod cli;

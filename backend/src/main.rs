@@ -30,9 +30,14 @@ enum Command {
     Openapi,
 }
 
+fn main() -> std::process::ExitCode {
+    // Before any thread starts: it may replace the process with itself (see the module).
+    atende::allocator::return_large_blocks();
+    run(Cli::parse())
+}
+
 #[tokio::main]
-async fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
+async fn run(cli: Cli) -> std::process::ExitCode {
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => atende::cli::serve().await,
         Command::Migrate => atende::cli::migrate().await,

@@ -104,7 +104,7 @@ fn marker(frame: &str) -> Option<(usize, usize)> {
 }
 
 /// `"seq":123` of a frame.
-fn seq_of(frame: &str) -> Option<i64> {
+pub fn seq_of(frame: &str) -> Option<i64> {
     let rest = &frame[frame.find(r#""seq":"#)? + 6..];
     let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
     digits.parse().ok()

@@ -66,8 +66,9 @@ impl Server {
             .env("ATENDE_LOGIN_LIMIT_PER_IP", "100000")
             .env("ATENDE_LOGIN_LIMIT_PER_EMAIL", "1000")
             .env("ATENDE_ACCESS_TOKEN_TTL_SECS", "7200")
-            // The load generator opens several sockets per agent account.
-            .env("ATENDE_WS_MAX_PER_USER", "1000")
+            // The load generator opens several sockets per agent account, and thousands as the admin
+            // for the idle-socket and reconnect-storm scenarios.
+            .env("ATENDE_WS_MAX_PER_USER", "20000")
             .stdout(Stdio::piped())
             .stderr(Stdio::from(log_file))
             .spawn()

@@ -9,6 +9,8 @@
 //!       [--rates 100,250,500] [--sockets N]
 //! ```
 
+#[path = "../bench/ceiling.rs"]
+mod ceiling;
 #[path = "../bench/http.rs"]
 mod http;
 #[path = "../bench/live.rs"]
@@ -19,6 +21,8 @@ mod seed;
 mod server;
 #[path = "../bench/stats.rs"]
 mod stats;
+#[path = "../bench/storm.rs"]
+mod storm;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -44,6 +48,11 @@ struct Options {
     phase_seconds: u64,
     rates: Vec<u32>,
     sockets: usize,
+    /// Sockets opened only to measure what an idle one costs the server.
+    idle_sockets: usize,
+    /// Sockets in the reconnect storm, and the messages written while they are away.
+    storm_sockets: usize,
+    storm_messages: usize,
 }
 
 impl Options {
@@ -57,6 +66,9 @@ impl Options {
             phase_seconds: 15,
             rates: vec![100, 250, 500],
             sockets: 500,
+            idle_sockets: 10_000,
+            storm_sockets: 5_000,
+            storm_messages: 100,
         };
         let mut args = std::env::args().skip(1);
         while let Some(arg) = args.next() {
@@ -70,7 +82,13 @@ impl Options {
                     options.phase_seconds = 4;
                     options.rates = vec![50, 100];
                     options.sockets = 100;
+                    options.idle_sockets = 1_000;
+                    options.storm_sockets = 500;
+                    options.storm_messages = 20;
                 }
+                "--idle-sockets" => options.idle_sockets = value()?.parse().context("--idle-sockets")?,
+                "--storm-sockets" => options.storm_sockets = value()?.parse().context("--storm-sockets")?,
+                "--storm-messages" => options.storm_messages = value()?.parse().context("--storm-messages")?,
                 "--list-seconds" => options.list_seconds = value()?.parse().context("--list-seconds")?,
                 "--phase-seconds" => options.phase_seconds = value()?.parse().context("--phase-seconds")?,
                 "--sockets" => options.sockets = value()?.parse().context("--sockets")?,
@@ -82,7 +100,7 @@ impl Options {
                 }
                 "-h" | "--help" => {
                     println!(
-                        "bench [--atende PATH] [--data-dir PATH] [--quick] [--list-seconds N] [--phase-seconds N] [--rates 100,250,500] [--sockets N]"
+                        "bench [--atende PATH] [--data-dir PATH] [--quick] [--list-seconds N] [--phase-seconds N] [--rates 100,250,500] [--sockets N] [--idle-sockets N] [--storm-sockets N] [--storm-messages N]"
                     );
                     std::process::exit(0);
                 }
@@ -92,6 +110,17 @@ impl Options {
         options.list_seconds = options.list_seconds.clamp(1, 600);
         options.phase_seconds = options.phase_seconds.clamp(1, 600);
         options.sockets = options.sockets.clamp(2, 5000);
+        options.storm_messages = options.storm_messages.clamp(1, 10_000);
+        // Each socket is a descriptor on both sides, plus what the server and the client keep open.
+        let room = storm::raise_open_files().saturating_sub(200);
+        for (what, count) in
+            [("--idle-sockets", &mut options.idle_sockets), ("--storm-sockets", &mut options.storm_sockets)]
+        {
+            if *count > room {
+                println!("==> {what} {count} lowered to {room}: the open-file limit (ulimit -Hn) allows no more");
+                *count = room;
+            }
+        }
         if options.rates.is_empty() || options.rates.iter().any(|&r| r == 0 || r > 20_000) {
             bail!("--rates must list rates between 1 and 20000 messages a second");
         }
@@ -116,6 +145,13 @@ fn fresh_data_dir(dir: &Path) -> Result<()> {
 
 #[tokio::main]
 async fn main() {
+    if std::env::args().nth(1).as_deref() == Some(ceiling::SERVE_FLAG) {
+        if let Err(error) = ceiling::serve().await {
+            eprintln!("ceiling server: {error:#}");
+            std::process::exit(2);
+        }
+        return;
+    }
     match run().await {
         Ok(true) => {}
         Ok(false) => std::process::exit(1),
@@ -164,7 +200,10 @@ async fn run() -> Result<bool> {
 
     let mut server = Server::start(&options.atende, &data_dir).await?;
     println!("==> server pid {} on {} (log: {})", server.pid, server.base, server.log.display());
-    let outcome = scenarios(&mut server, &dataset, &options).await;
+    let ceiling = ceiling::CeilingServer::start().await?;
+    println!("==> ceiling server pid {} on {}", ceiling.pid, ceiling.url);
+    let outcome = scenarios(&mut server, &ceiling, &dataset, &options).await;
+    ceiling.stop().await;
     let died = server.exited();
     server.stop().await?;
     let report = outcome?;
@@ -182,6 +221,8 @@ async fn run() -> Result<bool> {
 }
 
 struct Report {
+    /// The bare route at each concurrency the scenarios use.
+    ceiling: Vec<LoadResult>,
     list: Vec<LoadResult>,
     phases: Vec<PhaseResult>,
     sockets: usize,
@@ -196,9 +237,16 @@ struct Report {
     rss_after_load: Option<f64>,
     rss_sockets_closed: Option<f64>,
     page_sizes: String,
+    idle: storm::IdleResult,
+    storm: Option<storm::StormResult>,
 }
 
-async fn scenarios(server: &mut Server, dataset: &Dataset, options: &Options) -> Result<Report> {
+async fn scenarios(
+    server: &mut Server,
+    ceiling: &ceiling::CeilingServer,
+    dataset: &Dataset,
+    options: &Options,
+) -> Result<Report> {
     let client = http::client()?;
     let base = server.base.clone();
     let rss_start = server.rss_mib();
@@ -307,6 +355,21 @@ async fn scenarios(server: &mut Server, dataset: &Dataset, options: &Options) ->
     let (closed_admin, closed_agents) = (each(&closed_tab, admin_only), each(&closed_tab, &agents));
     let dashboard_admin = each(&format!("{base}/api/v1/dashboard"), admin_only);
     let dashboard_agents = each(&format!("{base}/api/v1/dashboard"), &agents);
+
+    let ceiling_target = [Target { url: ceiling.url.clone(), token: admin.clone() }];
+    let mut ceilings = Vec::new();
+    for concurrency in [1, 8, 16, 32] {
+        let result =
+            http::closed_loop(&client, ceiling.pid, "ceiling", &ceiling_target, concurrency, list_time / 4, 2_000_000)
+                .await;
+        println!(
+            "==> ceiling (bare axum route), {concurrency} in flight: {:.0} req/s, p50 {} ms, p99 {} ms",
+            result.per_second(),
+            ms(result.latency.p50, result.latency.count),
+            ms(result.latency.p99, result.latency.count)
+        );
+        ceilings.push(result);
+    }
 
     let mut list = Vec::new();
     let runs: Vec<(&str, &[Target], usize, Duration)> = vec![
@@ -424,7 +487,53 @@ async fn scenarios(server: &mut Server, dataset: &Dataset, options: &Options) ->
     tokio::time::sleep(Duration::from_secs(2)).await;
     let rss_sockets_closed = server.rss_mib();
 
+    // (c) Idle sockets, then the reconnect storm (admin sockets: they see every event).
+    println!("==> (c) {} idle WebSockets", options.idle_sockets);
+    let idle = storm::idle_sockets(&base, &admin, options.idle_sockets, server.pid).await;
+    println!(
+        "    {} connected; server RSS {} -> {}: {} per socket",
+        idle.connected,
+        mib(idle.rss_before),
+        mib(idle.rss_after),
+        idle.kib_per_socket().map(|k| format!("{k:.1} KiB")).unwrap_or_else(|| "?".into())
+    );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    println!(
+        "==> (c) reconnect storm: {} sockets drop, {} messages arrive, all resume with since",
+        options.storm_sockets, options.storm_messages
+    );
+    let simulate_url = format!("{base}/api/v1/connections/{}/simulate", dataset.connection_id);
+    let storm = match storm::reconnect_storm(
+        &client,
+        &base,
+        &admin,
+        &simulate_url,
+        options.storm_sockets,
+        options.storm_messages,
+    )
+    .await
+    {
+        Ok(storm) => {
+            println!(
+                "    {} of {} resumed ({} events missed each), {} gaps; resume p50 {} ms p99 {} ms max {} ms",
+                storm.resumed,
+                storm.connected,
+                storm.events_missed,
+                storm.gaps,
+                ms(storm.resume.p50, storm.resume.count),
+                ms(storm.resume.p99, storm.resume.count),
+                ms(storm.resume.max, storm.resume.count)
+            );
+            Some(storm)
+        }
+        Err(error) => {
+            println!("    the storm failed: {error:#}");
+            None
+        }
+    };
+
     Ok(Report {
+        ceiling: ceilings,
         list,
         phases,
         sockets: options.sockets,
@@ -439,6 +548,8 @@ async fn scenarios(server: &mut Server, dataset: &Dataset, options: &Options) ->
         rss_after_load,
         rss_sockets_closed,
         page_sizes,
+        idle,
+        storm,
     })
 }
 
@@ -447,8 +558,29 @@ fn mib(value: Option<f64>) -> String {
 }
 
 impl Report {
+    /// A throughput over the bare route's at the same concurrency (0 when there is none).
+    fn share_of_ceiling(&self, run: &LoadResult) -> f64 {
+        self.ceiling
+            .iter()
+            .find(|c| c.concurrency == run.concurrency)
+            .map(LoadResult::per_second)
+            .filter(|&ceiling| ceiling > 0.0)
+            .map_or(0.0, |ceiling| run.per_second() / ceiling)
+    }
+
     fn problems(&self) -> Vec<String> {
         let mut problems = Vec::new();
+        if self.idle.connected == 0 {
+            problems.push("(c) no idle socket connected".into());
+        }
+        if let Some(storm) = &self.storm
+            && (storm.resumed < storm.connected || storm.gaps > 0)
+        {
+            problems.push(format!(
+                "(c) storm: {} of {} sockets resumed, {} gaps",
+                storm.resumed, storm.connected, storm.gaps
+            ));
+        }
         for run in &self.list {
             if run.ok == 0 {
                 problems.push(format!("(a) {} answered no request successfully", run.name));
@@ -499,18 +631,19 @@ impl Report {
             "(a) ticket list, GET /api/v1/tickets?status=open&limit=40 (closed loop; latencies in ms; CPU ms per request of the server and of this load generator)"
         );
         println!(
-            "{:<24} {:>5} {:>8} {:>6} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}",
-            "scenario", "conc", "ok", "errors", "req/s", "p50", "p90", "p99", "max", "srv cpu", "cli cpu"
+            "{:<24} {:>5} {:>8} {:>6} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}",
+            "scenario", "conc", "ok", "errors", "req/s", "ceiling", "p50", "p90", "p99", "max", "srv cpu", "cli cpu"
         );
-        for run in &self.list {
+        for run in self.ceiling.iter().chain(&self.list) {
             let l = run.latency;
             println!(
-                "{:<24} {:>5} {:>8} {:>6} {:>8.0} {:>8} {:>8} {:>8} {:>8} {:>8.2} {:>8.2}",
+                "{:<24} {:>5} {:>8} {:>6} {:>8.0} {:>7.2}% {:>8} {:>8} {:>8} {:>8} {:>8.2} {:>8.2}",
                 run.name,
                 run.concurrency,
                 run.ok,
                 run.errors,
                 run.per_second(),
+                self.share_of_ceiling(run) * 100.0,
                 ms(l.p50, l.count),
                 ms(l.p90, l.count),
                 ms(l.p99, l.count),
@@ -568,6 +701,31 @@ impl Report {
             "1st = the first socket to get the message.created; all = every socket that got it; sup/adm = deliveries to admin/supervisor sockets over stored × their sockets; srv/cli cpu = CPU ms per stored message of the server / of this load generator"
         );
         println!("socket reconnections (server closed a socket, resumed with since): {}", self.reconnects);
+        println!();
+        println!(
+            "(c) {} idle WebSockets: {} connected, server RSS {} -> {}: {} per socket",
+            self.idle.wanted,
+            self.idle.connected,
+            mib(self.idle.rss_before),
+            mib(self.idle.rss_after),
+            self.idle.kib_per_socket().map(|k| format!("{k:.1} KiB")).unwrap_or_else(|| "?".into())
+        );
+        match &self.storm {
+            Some(storm) => println!(
+                "(c) reconnect storm: {} sockets ({} connected) dropped at once, {} messages ({} events) while away, all back with since: {} resumed in {:.1} s, {} gaps; resume p50 {} ms, p99 {} ms, max {} ms",
+                storm.sockets,
+                storm.connected,
+                storm.messages_while_away,
+                storm.events_missed,
+                storm.resumed,
+                storm.seconds,
+                storm.gaps,
+                ms(storm.resume.p50, storm.resume.count),
+                ms(storm.resume.p99, storm.resume.count),
+                ms(storm.resume.max, storm.resume.count)
+            ),
+            None => println!("(c) reconnect storm: did not run to the end (see above)"),
+        }
         println!(
             "server RSS: started {}, after the {} logins {}, after (a) {}, {} sockets {}, after the inbound load {}, sockets closed {}",
             mib(self.rss_start),
@@ -592,13 +750,12 @@ impl Report {
                 .collect::<Vec<_>>()
                 .join("_");
             line.push_str(&format!(
-                " {key}_c{}_p50={:.2} {key}_c{}_p99={:.2} {key}_c{}_rps={:.0}",
-                run.concurrency,
+                " {key}_c{c}_p50={:.2} {key}_c{c}_p99={:.2} {key}_c{c}_rps={:.0} {key}_c{c}_ceiling_pct={:.2}",
                 run.latency.p50,
-                run.concurrency,
                 run.latency.p99,
-                run.concurrency,
-                run.per_second()
+                run.per_second(),
+                self.share_of_ceiling(run) * 100.0,
+                c = run.concurrency,
             ));
         }
         for p in &self.phases {
@@ -613,11 +770,19 @@ impl Report {
             ));
         }
         line.push_str(&format!(
-            " rss_idle_mib={:.0} rss_sockets_mib={:.0} rss_after_load_mib={:.0}",
+            " rss_idle_mib={:.0} rss_after_list_mib={:.0} rss_sockets_mib={:.0} rss_after_load_mib={:.0} idle_socket_kib={:.1}",
             self.rss_idle.unwrap_or(0.0),
+            self.rss_after_list.unwrap_or(0.0),
             self.rss_sockets.unwrap_or(0.0),
-            self.rss_after_load.unwrap_or(0.0)
+            self.rss_after_load.unwrap_or(0.0),
+            self.idle.kib_per_socket().unwrap_or(0.0)
         ));
+        if let Some(storm) = &self.storm {
+            line.push_str(&format!(
+                " storm_sockets={} storm_resumed={} storm_gaps={} storm_p99={:.2}",
+                storm.connected, storm.resumed, storm.gaps, storm.resume.p99
+            ));
+        }
         println!();
         println!("{line}");
     }
