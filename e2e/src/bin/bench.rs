@@ -3,10 +3,13 @@
 //! (b) inbound messages through the simulated channel with 500 WebSockets connected, from the
 //! inbound request to the `message.created` frame on a socket. It only measures: slow figures
 //! never fail it; a server that dies or a scenario without data does. See docs/benchmarks.md.
+//! The same scenarios then run on PostgreSQL (a cluster of the bench's own, see `services`), and
+//! the inbound one with two server instances sharing that database and a Redis (`--no-postgres`
+//! skips both).
 //!
 //! ```text
 //! bench [--atende PATH] [--data-dir PATH] [--quick] [--list-seconds N] [--phase-seconds N]
-//!       [--rates 100,250,500] [--sockets N]
+//!       [--rates 100,250,500] [--sockets N] [--no-postgres]
 //! ```
 
 #[path = "../bench/http.rs"]
@@ -17,6 +20,8 @@ mod live;
 mod seed;
 #[path = "../bench/server.rs"]
 mod server;
+#[path = "../bench/services.rs"]
+mod services;
 #[path = "../bench/stats.rs"]
 mod stats;
 
@@ -44,6 +49,8 @@ struct Options {
     phase_seconds: u64,
     rates: Vec<u32>,
     sockets: usize,
+    /// Also on PostgreSQL (one instance, then two with Redis).
+    postgres: bool,
 }
 
 impl Options {
@@ -57,6 +64,7 @@ impl Options {
             phase_seconds: 15,
             rates: vec![100, 250, 500],
             sockets: 500,
+            postgres: true,
         };
         let mut args = std::env::args().skip(1);
         while let Some(arg) = args.next() {
@@ -74,6 +82,7 @@ impl Options {
                 "--list-seconds" => options.list_seconds = value()?.parse().context("--list-seconds")?,
                 "--phase-seconds" => options.phase_seconds = value()?.parse().context("--phase-seconds")?,
                 "--sockets" => options.sockets = value()?.parse().context("--sockets")?,
+                "--no-postgres" => options.postgres = false,
                 "--rates" => {
                     options.rates = value()?
                         .split(',')
@@ -82,7 +91,7 @@ impl Options {
                 }
                 "-h" | "--help" => {
                     println!(
-                        "bench [--atende PATH] [--data-dir PATH] [--quick] [--list-seconds N] [--phase-seconds N] [--rates 100,250,500] [--sockets N]"
+                        "bench [--atende PATH] [--data-dir PATH] [--quick] [--list-seconds N] [--phase-seconds N] [--rates 100,250,500] [--sockets N] [--no-postgres]"
                     );
                     std::process::exit(0);
                 }
@@ -140,7 +149,11 @@ async fn run() -> Result<bool> {
         "==> machine: {} CPUs ({}), {:.1} GiB, Linux {}, {}; load average {}",
         machine.cpus, machine.cpu_model, machine.memory_gib, machine.kernel, machine.date, machine.load_before
     );
+    if options.postgres {
+        services::check_installed()?;
+    }
     let data_dir = std::path::absolute(&options.data_dir).unwrap_or_else(|_| options.data_dir.clone());
+    services::stop_leftover(&data_dir);
     fresh_data_dir(&data_dir)?;
     println!("==> data dir {}", data_dir.display());
 
@@ -154,7 +167,7 @@ async fn run() -> Result<bool> {
     .await?;
     let schema_seconds = started.elapsed().as_secs_f64();
     println!("==> seeding (schema and admin took {schema_seconds:.1} s)");
-    let dataset = seed::seed(&data_dir, options.scale).await?;
+    let dataset = seed::seed(&seed::sqlite_url(&data_dir), options.scale).await?;
     let c = dataset.counts;
     println!(
         "    {} queues, {} users, {} contacts, {} tickets ({} open, {} pending, {} closed), {} messages, {} log rows",
@@ -164,10 +177,11 @@ async fn run() -> Result<bool> {
 
     let mut server = Server::start(&options.atende, &data_dir).await?;
     println!("==> server pid {} on {} (log: {})", server.pid, server.base, server.log.display());
-    let outcome = scenarios(&mut server, &dataset, &options).await;
+    let outcome = scenarios(&mut server, &mut [], &dataset, &options, true).await;
     let died = server.exited();
     server.stop().await?;
-    let report = outcome?;
+    let mut report = outcome?;
+    report.backend = "SQLite".into();
     report.print(&options, &machine, &dataset);
     let mut healthy = true;
     if let Some(status) = died {
@@ -178,10 +192,15 @@ async fn run() -> Result<bool> {
         eprintln!("no data: {problem}");
         healthy = false;
     }
+    if options.postgres {
+        healthy &= postgres_runs(&options, &machine, &data_dir).await?;
+    }
     Ok(healthy)
 }
 
 struct Report {
+    /// Where the figures come from: "SQLite", "PostgreSQL", …
+    backend: String,
     list: Vec<LoadResult>,
     phases: Vec<PhaseResult>,
     sockets: usize,
@@ -198,7 +217,14 @@ struct Report {
     page_sizes: String,
 }
 
-async fn scenarios(server: &mut Server, dataset: &Dataset, options: &Options) -> Result<Report> {
+/// `peers`: other instances on the same database and Redis, for (b) only; `list`: whether (a) runs.
+async fn scenarios(
+    server: &mut Server,
+    peers: &mut [Server],
+    dataset: &Dataset,
+    options: &Options,
+    list: bool,
+) -> Result<Report> {
     let client = http::client()?;
     let base = server.base.clone();
     let rss_start = server.rss_mib();
@@ -308,8 +334,9 @@ async fn scenarios(server: &mut Server, dataset: &Dataset, options: &Options) ->
     let dashboard_admin = each(&format!("{base}/api/v1/dashboard"), admin_only);
     let dashboard_agents = each(&format!("{base}/api/v1/dashboard"), &agents);
 
+    let run_list = list;
     let mut list = Vec::new();
-    let runs: Vec<(&str, &[Target], usize, Duration)> = vec![
+    let mut runs: Vec<(&str, &[Target], usize, Duration)> = vec![
         ("open tab p1, admin", &as_admin, 1, list_time / 4),
         ("open tab p1, agents", &as_agents, 1, list_time / 4),
         ("open tab p1, admin", &as_admin, 16, list_time),
@@ -334,6 +361,9 @@ async fn scenarios(server: &mut Server, dataset: &Dataset, options: &Options) ->
         ("dashboard, admin", &dashboard_admin, 1, list_time / 4),
         ("dashboard, agents", &dashboard_agents, 8, list_time / 2),
     ];
+    if !run_list {
+        runs.clear();
+    }
     for (name, targets, concurrency, duration) in runs {
         if targets.is_empty() {
             println!("==> (a) {name}: skipped (no such page in this dataset)");
@@ -381,19 +411,32 @@ async fn scenarios(server: &mut Server, dataset: &Dataset, options: &Options) ->
         full_view,
         tokens.len() - full_view
     );
-    let sockets = Sockets::open(&base, tokens, recorder.clone()).await;
+    let bases: Vec<String> = std::iter::once(base.clone()).chain(peers.iter().map(|p| p.base.clone())).collect();
+    let pids: Vec<u32> = std::iter::once(server.pid).chain(peers.iter().map(|p| p.pid)).collect();
+    if !peers.is_empty() {
+        println!("    spread over {} instances; the webhooks alternate between them", bases.len());
+    }
+    let sockets = Sockets::open(&bases, tokens, recorder.clone()).await;
     let sockets_connected = sockets.stats.connected.load(Ordering::Relaxed);
     println!("    {sockets_connected} connected");
     tokio::time::sleep(Duration::from_secs(2)).await;
     let rss_sockets = server.rss_mib();
 
     let nonce = u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or_default();
-    let mut inbound =
-        live::Inbound { client: &client, base: &base, admin: admin.clone(), dataset, recorder, nonce, new_contacts: 0 };
+    let mut inbound = live::Inbound {
+        client: &client,
+        base: &base,
+        peers: bases.get(1..).unwrap_or_default(),
+        admin: admin.clone(),
+        dataset,
+        recorder,
+        nonce,
+        new_contacts: 0,
+    };
     let mut phases = Vec::new();
     for (phase, &rate) in options.rates.iter().enumerate() {
         println!("==> (b) inbound at {rate} msg/s for {} s", options.phase_seconds);
-        let meter = CpuMeter::start(server.pid);
+        let meter = CpuMeter::start_all(&pids);
         let mut result = inbound.phase(phase, rate, options.phase_seconds, &sockets).await?;
         result.cpu = meter.stop();
         println!(
@@ -415,6 +458,11 @@ async fn scenarios(server: &mut Server, dataset: &Dataset, options: &Options) ->
         if let Some(status) = server.exited() {
             bail!("the server exited during scenario (b) ({status}); see {}", server.log.display());
         }
+        for peer in peers.iter_mut() {
+            if let Some(status) = peer.exited() {
+                bail!("a server instance exited during scenario (b) ({status}); see {}", peer.log.display());
+            }
+        }
         tokio::time::sleep(Duration::from_secs(2)).await;
     }
     let rss_after_load = server.rss_mib();
@@ -425,6 +473,7 @@ async fn scenarios(server: &mut Server, dataset: &Dataset, options: &Options) ->
     let rss_sockets_closed = server.rss_mib();
 
     Ok(Report {
+        backend: String::new(),
         list,
         phases,
         sockets: options.sockets,
@@ -470,7 +519,7 @@ impl Report {
     fn print(&self, options: &Options, machine: &Machine, dataset: &Dataset) {
         let c = dataset.counts;
         println!();
-        println!("================================================================ results");
+        println!("================================================================ results: {}", self.backend);
         println!(
             "machine: {} CPUs ({}), {:.1} GiB RAM, Linux {}, {}",
             machine.cpus, machine.cpu_model, machine.memory_gib, machine.kernel, machine.date
@@ -580,7 +629,17 @@ impl Report {
             mib(self.rss_sockets_closed)
         );
         // One line for scripts.
-        let mut line = format!("BENCH tickets={} messages={} seed_s={:.1}", c.tickets, c.messages, dataset.seconds);
+        let backend = self
+            .backend
+            .to_ascii_lowercase()
+            .split(|ch: char| !ch.is_ascii_alphanumeric())
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join("_");
+        let mut line = format!(
+            "BENCH backend={backend} tickets={} messages={} seed_s={:.1}",
+            c.tickets, c.messages, dataset.seconds
+        );
         for run in &self.list {
             let key: String = run
                 .name
@@ -621,4 +680,75 @@ impl Report {
         println!();
         println!("{line}");
     }
+}
+
+/// The same scenarios on PostgreSQL: a fresh cluster of the bench's own (durable settings), one
+/// server instance for every scenario, then two instances sharing it and a Redis for the inbound
+/// one (sockets spread over both, webhooks alternating, so events cross instances through Redis).
+/// `Ok(false)` as `run`.
+async fn postgres_runs(options: &Options, machine: &Machine, data_dir: &Path) -> Result<bool> {
+    // The instances' data dir (shared, as a volume would be: the same signing key).
+    let atende_dir = data_dir.join("pg-instances");
+    std::fs::create_dir_all(&atende_dir).with_context(|| format!("creating {}", atende_dir.display()))?;
+    println!();
+    println!("==> PostgreSQL: a new cluster");
+    let mut postgres = services::Postgres::start(data_dir).await?;
+    println!("    {}", postgres.describe().await?);
+    println!("    {} (log: {})", postgres.url, postgres.dir.join("postgres.log").display());
+    let mut env = vec![("ATENDE_DATABASE_URL", postgres.url.clone())];
+    let started = Instant::now();
+    server::run_with(&options.atende, &atende_dir, &["migrate"], &env).await?;
+    server::run_with(
+        &options.atende,
+        &atende_dir,
+        &["create-admin", "--email", seed::ADMIN_EMAIL, "--password", seed::PASSWORD, "--name", "Admin Bench"],
+        &env,
+    )
+    .await?;
+    println!("==> seeding PostgreSQL (schema and admin took {:.1} s)", started.elapsed().as_secs_f64());
+    let dataset = seed::seed(&postgres.url, options.scale).await?;
+    println!("    seeded in {:.1} s; database {:.0} MiB", dataset.seconds, dataset.db_mib);
+
+    let mut healthy = true;
+    let mut verdict = |report: &Report, died: Option<std::process::ExitStatus>, log: &Path| {
+        if let Some(status) = died {
+            eprintln!("a server exited during the run ({status}); see {}", log.display());
+            healthy = false;
+        }
+        for problem in report.problems() {
+            eprintln!("no data ({}): {problem}", report.backend);
+            healthy = false;
+        }
+    };
+
+    let mut server = Server::start_with(&options.atende, &atende_dir, "server.log", &env).await?;
+    println!("==> server on PostgreSQL: pid {} on {} (log: {})", server.pid, server.base, server.log.display());
+    let outcome = scenarios(&mut server, &mut [], &dataset, options, true).await;
+    let died = server.exited();
+    let log = server.log.clone();
+    server.stop().await?;
+    let mut report = outcome?;
+    report.backend = "PostgreSQL".into();
+    report.print(options, machine, &dataset);
+    verdict(&report, died, &log);
+
+    let redis = services::Redis::start(data_dir).await?;
+    env.push(("ATENDE_REDIS_URL", redis.url.clone()));
+    println!();
+    println!("==> two instances on PostgreSQL + Redis ({})", redis.url);
+    let mut first = Server::start_with(&options.atende, &atende_dir, "server-1.log", &env).await?;
+    let mut second = Server::start_with(&options.atende, &atende_dir, "server-2.log", &env).await?;
+    println!("    pid {} on {}, pid {} on {}", first.pid, first.base, second.pid, second.base);
+    let outcome = scenarios(&mut first, std::slice::from_mut(&mut second), &dataset, options, false).await;
+    let died = first.exited().or(second.exited());
+    let log = if first.exited().is_some() { first.log.clone() } else { second.log.clone() };
+    first.stop().await?;
+    second.stop().await?;
+    redis.stop().await;
+    postgres.stop();
+    let mut report = outcome?;
+    report.backend = "PostgreSQL, 2 instances + Redis".into();
+    report.print(options, machine, &dataset);
+    verdict(&report, died, &log);
+    Ok(healthy)
 }
