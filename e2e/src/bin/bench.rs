@@ -217,13 +217,14 @@ struct Report {
     page_sizes: String,
 }
 
-/// `peers`: other instances on the same database and Redis, for (b) only; `list`: whether (a) runs.
+/// `peers`: other instances on the same database and Redis, for (b) only; `with_list`: whether (a)
+/// runs (its setup still does: a few requests).
 async fn scenarios(
     server: &mut Server,
     peers: &mut [Server],
     dataset: &Dataset,
     options: &Options,
-    list: bool,
+    with_list: bool,
 ) -> Result<Report> {
     let client = http::client()?;
     let base = server.base.clone();
@@ -334,7 +335,6 @@ async fn scenarios(
     let dashboard_admin = each(&format!("{base}/api/v1/dashboard"), admin_only);
     let dashboard_agents = each(&format!("{base}/api/v1/dashboard"), &agents);
 
-    let run_list = list;
     let mut list = Vec::new();
     let mut runs: Vec<(&str, &[Target], usize, Duration)> = vec![
         ("open tab p1, admin", &as_admin, 1, list_time / 4),
@@ -361,7 +361,7 @@ async fn scenarios(
         ("dashboard, admin", &dashboard_admin, 1, list_time / 4),
         ("dashboard, agents", &dashboard_agents, 8, list_time / 2),
     ];
-    if !run_list {
+    if !with_list {
         runs.clear();
     }
     for (name, targets, concurrency, duration) in runs {
