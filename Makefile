@@ -165,8 +165,10 @@ faults-deps:
 # $(TARGET_DIR)/bench-data (kept afterwards, for sqlite3), the server on a free loopback port.
 # A few minutes after the build. It measures and prints; only a dead server or a scenario without
 # data makes it fail. `make bench BENCH_ARGS=--quick` runs a tenth of it. Figures: docs/benchmarks.md.
+# Then the same on PostgreSQL, and the inbound scenario on two instances + Redis, on servers of its
+# own (the Debian packages of deps-apt; BENCH_ARGS=--no-postgres skips that part).
 .PHONY: bench
-bench: server
+bench: deps-apt server
 	$(CARGO) build --release -p atende-e2e --bin bench
 	"$(TARGET_DIR)/release/bench" --atende "$(TARGET_DIR)/release/atende" --data-dir "$(TARGET_DIR)/bench-data" $(BENCH_ARGS)
 

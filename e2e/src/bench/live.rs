@@ -131,10 +131,11 @@ pub struct Sockets {
 }
 
 impl Sockets {
-    /// Opens `tokens.len()` sockets (`full_view` tells which see the whole company) and waits until
-    /// they are all connected or 90 s have passed.
-    pub async fn open(base: &str, tokens: Vec<(Arc<str>, bool)>, recorder: Arc<Recorder>) -> Self {
-        let ws_base = base.replacen("http://", "ws://", 1);
+    /// Opens `tokens.len()` sockets (`full_view` tells which see the whole company), spread over
+    /// the server instances at `bases` in turn, and waits until they are all connected or 90 s
+    /// have passed.
+    pub async fn open(bases: &[String], tokens: Vec<(Arc<str>, bool)>, recorder: Arc<Recorder>) -> Self {
+        let ws_bases: Vec<String> = bases.iter().map(|base| base.replacen("http://", "ws://", 1)).collect();
         let stats = Arc::new(SocketStats::default());
         let (stop, stopped) = watch::channel(false);
         let gate = Arc::new(Semaphore::new(16));
@@ -142,7 +143,9 @@ impl Sockets {
         let total = tokens.len();
         let tasks = tokens
             .into_iter()
-            .map(|(token, full)| {
+            .enumerate()
+            .map(|(n, (token, full))| {
+                let ws_base = ws_bases.get(n % ws_bases.len().max(1)).map_or("", String::as_str);
                 let ctx = SocketContext {
                     url: format!("{ws_base}/api/v1/ws?token={token}"),
                     full_view: full,
@@ -288,6 +291,8 @@ struct Outcomes {
 pub struct Inbound<'a> {
     pub client: &'a Client,
     pub base: &'a str,
+    /// Other server instances (same database and Redis): the webhooks alternate over `base` and these.
+    pub peers: &'a [String],
     pub admin: Arc<str>,
     pub dataset: &'a Dataset,
     pub recorder: Arc<Recorder>,
@@ -310,7 +315,10 @@ impl Inbound<'_> {
     /// One phase: `rate` messages a second for `seconds`, then waits for the answers and events.
     pub async fn phase(&mut self, phase: usize, rate: u32, seconds: u64, sockets: &Sockets) -> Result<PhaseResult> {
         let planned = (u64::from(rate) * seconds) as usize;
-        let url = format!("{}/api/v1/connections/{}/simulate", self.base, self.dataset.connection_id);
+        let urls: Vec<String> = std::iter::once(self.base)
+            .chain(self.peers.iter().map(String::as_str))
+            .map(|base| format!("{base}/api/v1/connections/{}/simulate", self.dataset.connection_id))
+            .collect();
         let outcomes = Arc::new(Mutex::new(Outcomes::default()));
         let in_flight = Arc::new(AtomicUsize::new(0));
         let mut rng = Rng::new(0xB0B0 + phase as u64);
@@ -343,7 +351,7 @@ impl Inbound<'_> {
             in_flight.fetch_add(1, Ordering::Relaxed);
             let (client, url, admin, recorder, outcomes, in_flight) = (
                 self.client.clone(),
-                url.clone(),
+                urls.get(index % urls.len()).cloned().unwrap_or_default(),
                 self.admin.clone(),
                 self.recorder.clone(),
                 outcomes.clone(),

@@ -1,8 +1,12 @@
-//! The dataset, written straight into the SQLite file that `atende migrate` created: one company,
-//! its queues, agents and supervisors, one simulator connection, contacts with Brazilian mobile
-//! numbers, tickets over the last 90 days with their messages and log rows, and the per-company
-//! counters matching what was inserted. Multi-row INSERTs in large transactions, with
-//! synchronous=OFF and no rollback journal while seeding (the file is thrown away if it fails).
+//! The dataset, written straight into the database that `atende migrate` created (SQLite or
+//! PostgreSQL, by its URL): one company, its queues, agents and supervisors, one simulator
+//! connection, contacts with Brazilian mobile numbers, tickets over the last 90 days with their
+//! messages and log rows, and the per-company counters matching what was inserted. Multi-row
+//! INSERTs of literals (valid on both) in large transactions, with explicit ids. While seeding,
+//! SQLite runs with synchronous=OFF and no rollback journal, PostgreSQL's session with
+//! synchronous_commit off, foreign-key triggers off and its secondary indexes built after the load
+//! (the database is thrown away if it fails); then the sequences continue after the ids used, and
+//! both collect planner statistics.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -297,6 +301,11 @@ fn text(value: &str) -> String {
     format!("'{}'", value.replace('\'', "''"))
 }
 
+/// `TRUE`/`FALSE`: PostgreSQL's booleans, and SQLite's keywords for 1 and 0.
+fn boolean(value: bool) -> &'static str {
+    if value { "TRUE" } else { "FALSE" }
+}
+
 fn opt_text(value: Option<&str>) -> String {
     value.map(text).unwrap_or_else(|| "NULL".into())
 }
@@ -349,7 +358,7 @@ impl Batch {
 
 async fn scalar(db: &DatabaseConnection, sql: &str) -> Result<i64> {
     let row = db
-        .query_one_raw(Statement::from_string(DbBackend::Sqlite, sql))
+        .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
         .await
         .with_context(|| sql.to_owned())?
         .with_context(|| format!("no row: {sql}"))?;
@@ -357,7 +366,7 @@ async fn scalar(db: &DatabaseConnection, sql: &str) -> Result<i64> {
 }
 
 async fn next_id(db: &DatabaseConnection, table: &str) -> Result<i64> {
-    scalar(db, &format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")).await
+    scalar(db, &format!("SELECT CAST(COALESCE(MAX(id), 0) + 1 AS BIGINT) FROM {table}")).await
 }
 
 struct PlannedMessage {
@@ -368,43 +377,111 @@ struct PlannedMessage {
     at: DateTime<Utc>,
 }
 
-/// Fills the database in `data_dir` (already migrated, with the admin created).
-pub async fn seed(data_dir: &Path, scale: Scale) -> Result<Dataset> {
+/// The URL of the SQLite database `atende` keeps in `data_dir` (no ATENDE_DATABASE_URL).
+pub fn sqlite_url(data_dir: &Path) -> String {
+    format!("sqlite://{}?mode=rw", data_dir.join("atende.db").display())
+}
+
+/// The tables seeded with explicit ids, whose PostgreSQL sequences must continue after them.
+const SEEDED_TABLES: &[&str] = &["queues", "users", "connections", "contacts", "tickets", "messages", "ticket_logs"];
+
+/// Fills the database at `url` (`sqlite://…` or `postgres://…`; already migrated, with the admin
+/// created).
+pub async fn seed(url: &str, scale: Scale) -> Result<Dataset> {
     let started = Instant::now();
-    let path = data_dir.join("atende.db");
-    let mut options = ConnectOptions::new(format!("sqlite://{}?mode=rw", path.display()));
-    // One connection, so the PRAGMAs and BEGIN/COMMIT below all apply to it.
+    let mut options = ConnectOptions::new(url.to_owned());
+    // One connection, so the session settings and BEGIN/COMMIT below all apply to it.
     options.max_connections(1).min_connections(1).sqlx_logging(false);
-    let db = Database::connect(options).await.with_context(|| format!("opening {}", path.display()))?;
-    for pragma in [
-        "PRAGMA foreign_keys=OFF",
-        "PRAGMA journal_mode=OFF",
-        "PRAGMA synchronous=OFF",
-        "PRAGMA cache_size=-262144",
-        "PRAGMA temp_store=MEMORY",
-    ] {
-        db.execute_unprepared(pragma).await.with_context(|| pragma.to_owned())?;
+    let db = Database::connect(options).await.context("opening the database to seed")?;
+    let postgres = db.get_database_backend() == DbBackend::Postgres;
+    let session: &[&str] = if postgres {
+        &[
+            // This session only: the server keeps PostgreSQL's durable defaults.
+            "SET synchronous_commit = off",
+            // No foreign-key triggers (as SQLite's foreign_keys=OFF): contacts come after their tickets.
+            "SET session_replication_role = replica",
+            "SET maintenance_work_mem = '512MB'",
+        ]
+    } else {
+        &[
+            "PRAGMA foreign_keys=OFF",
+            "PRAGMA journal_mode=OFF",
+            "PRAGMA synchronous=OFF",
+            "PRAGMA cache_size=-262144",
+            "PRAGMA temp_store=MEMORY",
+        ]
+    };
+    for statement in session {
+        db.execute_unprepared(statement).await.with_context(|| (*statement).to_owned())?;
     }
+    let deferred = if postgres { defer_indexes(&db).await? } else { Vec::new() };
     let result = fill(&db, scale).await;
-    // The server runs in WAL mode (the setting lives in the file).
-    db.execute_unprepared("PRAGMA journal_mode=WAL").await.context("back to WAL")?;
+    if postgres {
+        for (name, definition) in &deferred {
+            db.execute_unprepared(definition).await.with_context(|| format!("rebuilding index {name}"))?;
+        }
+        // The server's inserts continue after the explicit ids.
+        for table in SEEDED_TABLES {
+            db.execute_unprepared(&format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+            ))
+            .await
+            .with_context(|| format!("the sequence of {table}"))?;
+        }
+        // Statistics for the planner, and the visibility map (index-only scans) a loaded table lacks.
+        db.execute_unprepared("VACUUM (ANALYZE)").await.context("VACUUM ANALYZE")?;
+    } else {
+        db.execute_unprepared("ANALYZE").await.context("ANALYZE")?;
+        // The server runs in WAL mode (the setting lives in the file).
+        db.execute_unprepared("PRAGMA journal_mode=WAL").await.context("back to WAL")?;
+    }
+    let size = if postgres {
+        "SELECT CAST(pg_database_size(current_database()) AS BIGINT)"
+    } else {
+        "SELECT CAST(page_count * page_size AS BIGINT) FROM pragma_page_count(), pragma_page_size()"
+    };
+    let bytes = scalar(&db, size).await.unwrap_or(0);
     db.close().await.context("closing the seeded database")?;
     let mut dataset = result?;
     dataset.seconds = started.elapsed().as_secs_f64();
-    dataset.db_mib = std::fs::metadata(&path).map(|m| m.len() as f64 / 1024.0 / 1024.0).unwrap_or(0.0);
+    dataset.db_mib = bytes as f64 / 1024.0 / 1024.0;
     Ok(dataset)
+}
+
+/// Drops PostgreSQL's secondary indexes of the big tables (those that back no constraint) and
+/// returns their definitions: building them once after the load is much faster than keeping them
+/// up to date row by row (the full-text GIN index above all).
+async fn defer_indexes(db: &DatabaseConnection) -> Result<Vec<(String, String)>> {
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT i.relname::text, pg_get_indexdef(x.indexrelid) FROM pg_index x \
+             JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid \
+             WHERE t.relname IN ('contacts', 'tickets', 'messages', 'ticket_logs') AND t.relkind = 'r' \
+             AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid) \
+             AND pg_table_is_visible(t.oid)",
+        ))
+        .await
+        .context("listing the indexes to defer")?;
+    let mut deferred = Vec::new();
+    for row in rows {
+        let (name, definition) = (row.try_get_by_index::<String>(0)?, row.try_get_by_index::<String>(1)?);
+        db.execute_unprepared(&format!("DROP INDEX \"{name}\"")).await.with_context(|| format!("dropping {name}"))?;
+        deferred.push((name, definition));
+    }
+    Ok(deferred)
 }
 
 async fn fill(db: &DatabaseConnection, scale: Scale) -> Result<Dataset> {
     let mut rng = Rng::new(0x00A7_E4DE);
     let mut counts = Counts::default();
     let company_id = scalar(db, "SELECT id FROM companies ORDER BY id LIMIT 1").await.context("the company")?;
+    let backend = db.get_database_backend();
     let admin_hash = {
         let row = db
-            .query_one_raw(Statement::from_sql_and_values(
-                DbBackend::Sqlite,
-                "SELECT password_hash FROM users WHERE email = ?",
-                [ADMIN_EMAIL.into()],
+            .query_one_raw(Statement::from_string(
+                backend,
+                format!("SELECT password_hash FROM users WHERE email = {}", text(ADMIN_EMAIL)),
             ))
             .await?
             .context("the admin created by `atende create-admin`")?;
@@ -467,7 +544,7 @@ async fn fill(db: &DatabaseConnection, scale: Scale) -> Result<Dataset> {
         let name = name_of(&mut rng);
         let created = ts(window_start - Span::days(30));
         users.row(format_args!(
-            "{id}, {company_id}, {}, {}, {}, {}, 0, 1, {created}, {created}",
+            "{id}, {company_id}, {}, {}, {}, {}, FALSE, TRUE, {created}, {created}",
             text(&name),
             text(&email),
             text(&admin_hash),
@@ -509,7 +586,7 @@ async fn fill(db: &DatabaseConnection, scale: Scale) -> Result<Dataset> {
     let agent_names: Vec<String> = {
         let rows = db
             .query_all_raw(Statement::from_string(
-                DbBackend::Sqlite,
+                backend,
                 format!("SELECT name FROM users WHERE role = 'agent' AND company_id = {company_id} ORDER BY id"),
             ))
             .await?;
@@ -656,7 +733,7 @@ async fn fill(db: &DatabaseConnection, scale: Scale) -> Result<Dataset> {
             user = opt_id(user),
             last_body = opt_text(last.map(|m| m.body.as_str())),
             last_at = last.map(|m| ts(m.at)).unwrap_or_else(|| "NULL".into()),
-            last_from_me = u8::from(last.is_some_and(|m| m.from_me)),
+            last_from_me = boolean(last.is_some_and(|m| m.from_me)),
             queued = ts(created),
             closed = closed_at.map(ts).unwrap_or_else(|| "NULL".into()),
             created = ts(created),
@@ -697,7 +774,7 @@ async fn fill(db: &DatabaseConnection, scale: Scale) -> Result<Dataset> {
                  {path}, {mime}, {name}, '{status_text}', NULL, {external}, NULL, {at}, {at}",
                 contact = contact_id(contact),
                 author = opt_id(author),
-                from_me = u8::from(message.from_me),
+                from_me = boolean(message.from_me),
                 kind = message.kind,
                 body = text(&message.body),
                 at = ts(message.at),
@@ -747,7 +824,7 @@ async fn fill(db: &DatabaseConnection, scale: Scale) -> Result<Dataset> {
         };
         let email = rng.chance(0.3).then(|| format!("cliente{index}@exemplo.com.br"));
         contacts.row(format_args!(
-            "{}, {company_id}, {}, {}, {}, {}, NULL, '{{}}', 0, 0, {t}, {t}",
+            "{}, {company_id}, {}, {}, {}, {}, NULL, '{{}}', FALSE, FALSE, {t}, {t}",
             contact_id(index),
             text(name),
             text(&migrations::fold_for_search(name)),
@@ -761,8 +838,11 @@ async fn fill(db: &DatabaseConnection, scale: Scale) -> Result<Dataset> {
     counts.contacts = numbers.len();
 
     // The counters the server continues from: ticket numbers 1..N are taken, no event yet.
-    let events =
-        scalar(db, &format!("SELECT COALESCE(MAX(seq), 0) FROM events WHERE company_id = {company_id}")).await?;
+    let events = scalar(
+        db,
+        &format!("SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) FROM events WHERE company_id = {company_id}"),
+    )
+    .await?;
     db.execute_unprepared(&format!(
         "INSERT INTO company_counters (company_id, name, value) VALUES ({company_id}, 'ticket_number', {total}), \
          ({company_id}, 'event_seq', {events}) ON CONFLICT (company_id, name) DO UPDATE SET value = excluded.value"

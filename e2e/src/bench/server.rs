@@ -29,7 +29,13 @@ fn command(bin: &Path, data_dir: &Path) -> Command {
 
 /// Runs `atende <args>` to completion; its output is shown only when it fails.
 pub async fn run(bin: &Path, data_dir: &Path, args: &[&str]) -> Result<()> {
+    run_with(bin, data_dir, args, &[]).await
+}
+
+/// `run` with more variables (ATENDE_DATABASE_URL, …).
+pub async fn run_with(bin: &Path, data_dir: &Path, args: &[&str], env: &[(&str, String)]) -> Result<()> {
     let output = command(bin, data_dir)
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .args(args)
         .output()
         .await
@@ -57,9 +63,16 @@ pub struct Server {
 impl Server {
     /// `atende serve` on 127.0.0.1:0; returns once it printed the address it listens on.
     pub async fn start(bin: &Path, data_dir: &Path) -> Result<Self> {
-        let log = data_dir.join("server.log");
+        Self::start_with(bin, data_dir, "server.log", &[]).await
+    }
+
+    /// `start` with more variables (ATENDE_DATABASE_URL, ATENDE_REDIS_URL, …) and its log in
+    /// `data_dir/<log_name>`, so several instances can share a data dir.
+    pub async fn start_with(bin: &Path, data_dir: &Path, log_name: &str, env: &[(&str, String)]) -> Result<Self> {
+        let log = data_dir.join(log_name);
         let log_file = std::fs::File::create(&log).with_context(|| format!("creating {}", log.display()))?;
         let mut child = command(bin, data_dir)
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .arg("serve")
             .env("ATENDE_BIND", "127.0.0.1:0")
             // Every agent logs in from this one address, once.

@@ -108,23 +108,27 @@ pub struct CpuUse {
 }
 
 pub struct CpuMeter {
-    server_pid: String,
+    /// Every server instance measured: their CPU adds up.
+    server_pids: Vec<String>,
     server: f64,
     client: f64,
 }
 
 impl CpuMeter {
     pub fn start(server_pid: u32) -> Self {
-        let server_pid = server_pid.to_string();
-        let server = cpu_seconds(&server_pid).unwrap_or(0.0);
-        Self { server_pid, server, client: cpu_seconds("self").unwrap_or(0.0) }
+        Self::start_all(&[server_pid])
+    }
+
+    /// The CPU of several server instances together.
+    pub fn start_all(server_pids: &[u32]) -> Self {
+        let server_pids: Vec<String> = server_pids.iter().map(u32::to_string).collect();
+        let server = server_pids.iter().map(|pid| cpu_seconds(pid).unwrap_or(0.0)).sum();
+        Self { server_pids, server, client: cpu_seconds("self").unwrap_or(0.0) }
     }
 
     pub fn stop(&self) -> CpuUse {
-        CpuUse {
-            server: cpu_seconds(&self.server_pid).unwrap_or(0.0) - self.server,
-            client: cpu_seconds("self").unwrap_or(0.0) - self.client,
-        }
+        let server: f64 = self.server_pids.iter().map(|pid| cpu_seconds(pid).unwrap_or(0.0)).sum();
+        CpuUse { server: server - self.server, client: cpu_seconds("self").unwrap_or(0.0) - self.client }
     }
 }
 

@@ -3,10 +3,15 @@
 //! (b) inbound messages through the simulated channel with 500 WebSockets connected, from the
 //! inbound request to the `message.created` frame on a socket. It only measures: slow figures
 //! never fail it; a server that dies or a scenario without data does. See docs/benchmarks.md.
+//! The same scenarios then run on PostgreSQL (a cluster of the bench's own, see `services`), and
+//! the inbound one with two server instances sharing that database and a Redis (`--no-postgres`
+//! skips both). Beside them: a bare axum route as the ceiling (every list throughput is printed as
+//! a share of it), (c) idle sockets and a reconnect storm.
 //!
 //! ```text
 //! bench [--atende PATH] [--data-dir PATH] [--quick] [--list-seconds N] [--phase-seconds N]
-//!       [--rates 100,250,500] [--sockets N]
+//!       [--rates 100,250,500] [--sockets N] [--idle-sockets N] [--storm-sockets N]
+//!       [--storm-messages N] [--no-postgres]
 //! ```
 
 #[path = "../bench/ceiling.rs"]
@@ -19,6 +24,8 @@ mod live;
 mod seed;
 #[path = "../bench/server.rs"]
 mod server;
+#[path = "../bench/services.rs"]
+mod services;
 #[path = "../bench/stats.rs"]
 mod stats;
 #[path = "../bench/storm.rs"]
@@ -53,6 +60,8 @@ struct Options {
     /// Sockets in the reconnect storm, and the messages written while they are away.
     storm_sockets: usize,
     storm_messages: usize,
+    /// Also on PostgreSQL (one instance, then two with Redis).
+    postgres: bool,
 }
 
 impl Options {
@@ -69,6 +78,7 @@ impl Options {
             idle_sockets: 10_000,
             storm_sockets: 5_000,
             storm_messages: 100,
+            postgres: true,
         };
         let mut args = std::env::args().skip(1);
         while let Some(arg) = args.next() {
@@ -92,6 +102,7 @@ impl Options {
                 "--list-seconds" => options.list_seconds = value()?.parse().context("--list-seconds")?,
                 "--phase-seconds" => options.phase_seconds = value()?.parse().context("--phase-seconds")?,
                 "--sockets" => options.sockets = value()?.parse().context("--sockets")?,
+                "--no-postgres" => options.postgres = false,
                 "--rates" => {
                     options.rates = value()?
                         .split(',')
@@ -100,7 +111,7 @@ impl Options {
                 }
                 "-h" | "--help" => {
                     println!(
-                        "bench [--atende PATH] [--data-dir PATH] [--quick] [--list-seconds N] [--phase-seconds N] [--rates 100,250,500] [--sockets N] [--idle-sockets N] [--storm-sockets N] [--storm-messages N]"
+                        "bench [--atende PATH] [--data-dir PATH] [--quick] [--list-seconds N] [--phase-seconds N] [--rates 100,250,500] [--sockets N] [--idle-sockets N] [--storm-sockets N] [--storm-messages N] [--no-postgres]"
                     );
                     std::process::exit(0);
                 }
@@ -176,7 +187,11 @@ async fn run() -> Result<bool> {
         "==> machine: {} CPUs ({}), {:.1} GiB, Linux {}, {}; load average {}",
         machine.cpus, machine.cpu_model, machine.memory_gib, machine.kernel, machine.date, machine.load_before
     );
+    if options.postgres {
+        services::check_installed()?;
+    }
     let data_dir = std::path::absolute(&options.data_dir).unwrap_or_else(|_| options.data_dir.clone());
+    services::stop_leftover(&data_dir);
     fresh_data_dir(&data_dir)?;
     println!("==> data dir {}", data_dir.display());
 
@@ -190,7 +205,7 @@ async fn run() -> Result<bool> {
     .await?;
     let schema_seconds = started.elapsed().as_secs_f64();
     println!("==> seeding (schema and admin took {schema_seconds:.1} s)");
-    let dataset = seed::seed(&data_dir, options.scale).await?;
+    let dataset = seed::seed(&seed::sqlite_url(&data_dir), options.scale).await?;
     let c = dataset.counts;
     println!(
         "    {} queues, {} users, {} contacts, {} tickets ({} open, {} pending, {} closed), {} messages, {} log rows",
@@ -202,11 +217,11 @@ async fn run() -> Result<bool> {
     println!("==> server pid {} on {} (log: {})", server.pid, server.base, server.log.display());
     let ceiling = ceiling::CeilingServer::start().await?;
     println!("==> ceiling server pid {} on {}", ceiling.pid, ceiling.url);
-    let outcome = scenarios(&mut server, &ceiling, &dataset, &options).await;
-    ceiling.stop().await;
+    let outcome = scenarios(&mut server, &mut [], &ceiling, &dataset, &options, true).await;
     let died = server.exited();
     server.stop().await?;
-    let report = outcome?;
+    let mut report = outcome?;
+    report.backend = "SQLite".into();
     report.print(&options, &machine, &dataset);
     let mut healthy = true;
     if let Some(status) = died {
@@ -217,12 +232,22 @@ async fn run() -> Result<bool> {
         eprintln!("no data: {problem}");
         healthy = false;
     }
+    if options.postgres {
+        let outcome = postgres_runs(&options, &machine, &data_dir, &ceiling).await;
+        healthy &= outcome.unwrap_or_else(|error| {
+            eprintln!("the PostgreSQL runs failed: {error:#}");
+            false
+        });
+    }
+    ceiling.stop().await;
     Ok(healthy)
 }
 
 struct Report {
     /// The bare route at each concurrency the scenarios use.
     ceiling: Vec<LoadResult>,
+    /// Where the figures come from: "SQLite", "PostgreSQL", …
+    backend: String,
     list: Vec<LoadResult>,
     phases: Vec<PhaseResult>,
     sockets: usize,
@@ -241,11 +266,15 @@ struct Report {
     storm: Option<storm::StormResult>,
 }
 
+/// `peers`: other instances on the same database and Redis, for (b) only; `with_list`: whether (a)
+/// runs (its setup still does: a few requests).
 async fn scenarios(
     server: &mut Server,
+    peers: &mut [Server],
     ceiling: &ceiling::CeilingServer,
     dataset: &Dataset,
     options: &Options,
+    with_list: bool,
 ) -> Result<Report> {
     let client = http::client()?;
     let base = server.base.clone();
@@ -358,7 +387,9 @@ async fn scenarios(
 
     let ceiling_target = [Target { url: ceiling.url.clone(), token: admin.clone() }];
     let mut ceilings = Vec::new();
-    for concurrency in [1, 8, 16, 32] {
+    // Measured with the list scenarios it is the yardstick of.
+    let levels: &[usize] = if with_list { &[1, 8, 16, 32] } else { &[] };
+    for &concurrency in levels {
         let result =
             http::closed_loop(&client, ceiling.pid, "ceiling", &ceiling_target, concurrency, list_time / 4, 2_000_000)
                 .await;
@@ -372,7 +403,7 @@ async fn scenarios(
     }
 
     let mut list = Vec::new();
-    let runs: Vec<(&str, &[Target], usize, Duration)> = vec![
+    let mut runs: Vec<(&str, &[Target], usize, Duration)> = vec![
         ("open tab p1, admin", &as_admin, 1, list_time / 4),
         ("open tab p1, agents", &as_agents, 1, list_time / 4),
         ("open tab p1, admin", &as_admin, 16, list_time),
@@ -397,6 +428,9 @@ async fn scenarios(
         ("dashboard, admin", &dashboard_admin, 1, list_time / 4),
         ("dashboard, agents", &dashboard_agents, 8, list_time / 2),
     ];
+    if !with_list {
+        runs.clear();
+    }
     for (name, targets, concurrency, duration) in runs {
         if targets.is_empty() {
             println!("==> (a) {name}: skipped (no such page in this dataset)");
@@ -444,19 +478,32 @@ async fn scenarios(
         full_view,
         tokens.len() - full_view
     );
-    let sockets = Sockets::open(&base, tokens, recorder.clone()).await;
+    let bases: Vec<String> = std::iter::once(base.clone()).chain(peers.iter().map(|p| p.base.clone())).collect();
+    let pids: Vec<u32> = std::iter::once(server.pid).chain(peers.iter().map(|p| p.pid)).collect();
+    if !peers.is_empty() {
+        println!("    spread over {} instances; the webhooks alternate between them", bases.len());
+    }
+    let sockets = Sockets::open(&bases, tokens, recorder.clone()).await;
     let sockets_connected = sockets.stats.connected.load(Ordering::Relaxed);
     println!("    {sockets_connected} connected");
     tokio::time::sleep(Duration::from_secs(2)).await;
     let rss_sockets = server.rss_mib();
 
     let nonce = u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or_default();
-    let mut inbound =
-        live::Inbound { client: &client, base: &base, admin: admin.clone(), dataset, recorder, nonce, new_contacts: 0 };
+    let mut inbound = live::Inbound {
+        client: &client,
+        base: &base,
+        peers: bases.get(1..).unwrap_or_default(),
+        admin: admin.clone(),
+        dataset,
+        recorder,
+        nonce,
+        new_contacts: 0,
+    };
     let mut phases = Vec::new();
     for (phase, &rate) in options.rates.iter().enumerate() {
         println!("==> (b) inbound at {rate} msg/s for {} s", options.phase_seconds);
-        let meter = CpuMeter::start(server.pid);
+        let meter = CpuMeter::start_all(&pids);
         let mut result = inbound.phase(phase, rate, options.phase_seconds, &sockets).await?;
         result.cpu = meter.stop();
         println!(
@@ -478,6 +525,11 @@ async fn scenarios(
         if let Some(status) = server.exited() {
             bail!("the server exited during scenario (b) ({status}); see {}", server.log.display());
         }
+        for peer in peers.iter_mut() {
+            if let Some(status) = peer.exited() {
+                bail!("a server instance exited during scenario (b) ({status}); see {}", peer.log.display());
+            }
+        }
         tokio::time::sleep(Duration::from_secs(2)).await;
     }
     let rss_after_load = server.rss_mib();
@@ -487,53 +539,17 @@ async fn scenarios(
     tokio::time::sleep(Duration::from_secs(2)).await;
     let rss_sockets_closed = server.rss_mib();
 
-    // (c) Idle sockets, then the reconnect storm (admin sockets: they see every event).
-    println!("==> (c) {} idle WebSockets", options.idle_sockets);
-    let idle = storm::idle_sockets(&base, &admin, options.idle_sockets, server.pid).await;
-    println!(
-        "    {} connected; server RSS {} -> {}: {} per socket",
-        idle.connected,
-        mib(idle.rss_before),
-        mib(idle.rss_after),
-        idle.kib_per_socket().map(|k| format!("{k:.1} KiB")).unwrap_or_else(|| "?".into())
-    );
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    println!(
-        "==> (c) reconnect storm: {} sockets drop, {} messages arrive, all resume with since",
-        options.storm_sockets, options.storm_messages
-    );
-    let simulate_url = format!("{base}/api/v1/connections/{}/simulate", dataset.connection_id);
-    let storm = match storm::reconnect_storm(
-        &client,
-        &base,
-        &admin,
-        &simulate_url,
-        options.storm_sockets,
-        options.storm_messages,
-    )
-    .await
-    {
-        Ok(storm) => {
-            println!(
-                "    {} of {} resumed ({} events missed each), {} gaps; resume p50 {} ms p99 {} ms max {} ms",
-                storm.resumed,
-                storm.connected,
-                storm.events_missed,
-                storm.gaps,
-                ms(storm.resume.p50, storm.resume.count),
-                ms(storm.resume.p99, storm.resume.count),
-                ms(storm.resume.max, storm.resume.count)
-            );
-            Some(storm)
-        }
-        Err(error) => {
-            println!("    the storm failed: {error:#}");
-            None
-        }
+    // (c) Idle sockets, then the reconnect storm (admin sockets: they see every event), on one
+    // instance.
+    let (idle, storm) = if with_list {
+        idle_and_storm(&client, &base, &admin, server.pid, dataset, options).await
+    } else {
+        (storm::IdleResult { wanted: 0, connected: 0, rss_before: None, rss_after: None }, None)
     };
 
     Ok(Report {
         ceiling: ceilings,
+        backend: String::new(),
         list,
         phases,
         sockets: options.sockets,
@@ -553,6 +569,56 @@ async fn scenarios(
     })
 }
 
+/// Scenario (c): what idle sockets cost, then the reconnect storm.
+async fn idle_and_storm(
+    client: &reqwest::Client,
+    base: &str,
+    admin: &Arc<str>,
+    server_pid: u32,
+    dataset: &Dataset,
+    options: &Options,
+) -> (storm::IdleResult, Option<storm::StormResult>) {
+    println!("==> (c) {} idle WebSockets", options.idle_sockets);
+    let idle = storm::idle_sockets(base, admin, options.idle_sockets, server_pid).await;
+    println!(
+        "    {} connected; server RSS {} -> {}: {} per socket",
+        idle.connected,
+        mib(idle.rss_before),
+        mib(idle.rss_after),
+        idle.kib_per_socket().map(|k| format!("{k:.1} KiB")).unwrap_or_else(|| "?".into())
+    );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    println!(
+        "==> (c) reconnect storm: {} sockets drop, {} messages arrive, all resume with since",
+        options.storm_sockets, options.storm_messages
+    );
+    let simulate_url = format!("{base}/api/v1/connections/{}/simulate", dataset.connection_id);
+    let storm =
+        match storm::reconnect_storm(client, base, admin, &simulate_url, options.storm_sockets, options.storm_messages)
+            .await
+        {
+            Ok(storm) => {
+                println!(
+                    "    {} of {} resumed ({} events missed each), {} gaps; resume p50 {} ms p99 {} ms max {} ms",
+                    storm.resumed,
+                    storm.connected,
+                    storm.events_missed,
+                    storm.gaps,
+                    ms(storm.resume.p50, storm.resume.count),
+                    ms(storm.resume.p99, storm.resume.count),
+                    ms(storm.resume.max, storm.resume.count)
+                );
+                Some(storm)
+            }
+            Err(error) => {
+                println!("    the storm failed: {error:#}");
+                None
+            }
+        };
+
+    (idle, storm)
+}
+
 fn mib(value: Option<f64>) -> String {
     value.map(|v| format!("{v:.0} MiB")).unwrap_or_else(|| "?".into())
 }
@@ -570,7 +636,7 @@ impl Report {
 
     fn problems(&self) -> Vec<String> {
         let mut problems = Vec::new();
-        if self.idle.connected == 0 {
+        if self.idle.wanted > 0 && self.idle.connected == 0 {
             problems.push("(c) no idle socket connected".into());
         }
         if let Some(storm) = &self.storm
@@ -602,7 +668,7 @@ impl Report {
     fn print(&self, options: &Options, machine: &Machine, dataset: &Dataset) {
         let c = dataset.counts;
         println!();
-        println!("================================================================ results");
+        println!("================================================================ results: {}", self.backend);
         println!(
             "machine: {} CPUs ({}), {:.1} GiB RAM, Linux {}, {}",
             machine.cpus, machine.cpu_model, machine.memory_gib, machine.kernel, machine.date
@@ -738,7 +804,17 @@ impl Report {
             mib(self.rss_sockets_closed)
         );
         // One line for scripts.
-        let mut line = format!("BENCH tickets={} messages={} seed_s={:.1}", c.tickets, c.messages, dataset.seconds);
+        let backend = self
+            .backend
+            .to_ascii_lowercase()
+            .split(|ch: char| !ch.is_ascii_alphanumeric())
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join("_");
+        let mut line = format!(
+            "BENCH backend={backend} tickets={} messages={} seed_s={:.1}",
+            c.tickets, c.messages, dataset.seconds
+        );
         for run in &self.list {
             let key: String = run
                 .name
@@ -786,4 +862,80 @@ impl Report {
         println!();
         println!("{line}");
     }
+}
+
+/// The same scenarios on PostgreSQL: a fresh cluster of the bench's own (durable settings), one
+/// server instance for every scenario, then two instances sharing it and a Redis for the inbound
+/// one (sockets spread over both, webhooks alternating, so events cross instances through Redis).
+/// `Ok(false)` as `run`.
+async fn postgres_runs(
+    options: &Options,
+    machine: &Machine,
+    data_dir: &Path,
+    ceiling: &ceiling::CeilingServer,
+) -> Result<bool> {
+    // The instances' data dir (shared, as a volume would be: the same signing key).
+    let atende_dir = data_dir.join("pg-instances");
+    std::fs::create_dir_all(&atende_dir).with_context(|| format!("creating {}", atende_dir.display()))?;
+    println!();
+    println!("==> PostgreSQL: a new cluster");
+    let mut postgres = services::Postgres::start(data_dir).await?;
+    println!("    {}", postgres.describe().await?);
+    println!("    {} (log: {})", postgres.url, postgres.dir.join("postgres.log").display());
+    let mut env = vec![("ATENDE_DATABASE_URL", postgres.url.clone())];
+    let started = Instant::now();
+    server::run_with(&options.atende, &atende_dir, &["migrate"], &env).await?;
+    server::run_with(
+        &options.atende,
+        &atende_dir,
+        &["create-admin", "--email", seed::ADMIN_EMAIL, "--password", seed::PASSWORD, "--name", "Admin Bench"],
+        &env,
+    )
+    .await?;
+    println!("==> seeding PostgreSQL (schema and admin took {:.1} s)", started.elapsed().as_secs_f64());
+    let dataset = seed::seed(&postgres.url, options.scale).await?;
+    println!("    seeded in {:.1} s; database {:.0} MiB", dataset.seconds, dataset.db_mib);
+
+    let mut healthy = true;
+    let mut verdict = |report: &Report, died: Option<std::process::ExitStatus>, log: &Path| {
+        if let Some(status) = died {
+            eprintln!("a server exited during the run ({status}); see {}", log.display());
+            healthy = false;
+        }
+        for problem in report.problems() {
+            eprintln!("no data ({}): {problem}", report.backend);
+            healthy = false;
+        }
+    };
+
+    let mut server = Server::start_with(&options.atende, &atende_dir, "server.log", &env).await?;
+    println!("==> server on PostgreSQL: pid {} on {} (log: {})", server.pid, server.base, server.log.display());
+    let outcome = scenarios(&mut server, &mut [], ceiling, &dataset, options, true).await;
+    let died = server.exited();
+    let log = server.log.clone();
+    server.stop().await?;
+    let mut report = outcome?;
+    report.backend = "PostgreSQL".into();
+    report.print(options, machine, &dataset);
+    verdict(&report, died, &log);
+
+    let redis = services::Redis::start(data_dir).await?;
+    env.push(("ATENDE_REDIS_URL", redis.url.clone()));
+    println!();
+    println!("==> two instances on PostgreSQL + Redis ({})", redis.url);
+    let mut first = Server::start_with(&options.atende, &atende_dir, "server-1.log", &env).await?;
+    let mut second = Server::start_with(&options.atende, &atende_dir, "server-2.log", &env).await?;
+    println!("    pid {} on {}, pid {} on {}", first.pid, first.base, second.pid, second.base);
+    let outcome = scenarios(&mut first, std::slice::from_mut(&mut second), ceiling, &dataset, options, false).await;
+    let died = first.exited().or(second.exited());
+    let log = if first.exited().is_some() { first.log.clone() } else { second.log.clone() };
+    first.stop().await?;
+    second.stop().await?;
+    redis.stop().await;
+    postgres.stop();
+    let mut report = outcome?;
+    report.backend = "PostgreSQL, 2 instances + Redis".into();
+    report.print(options, machine, &dataset);
+    verdict(&report, died, &log);
+    Ok(healthy)
 }
