@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the browser client (frontend/, a Leptos CSR app) into frontend/dist/:
-#   index.html, boot.js, atende.js, atende_bg.wasm, style.css, favicon.svg
+#   index.html, boot.js, atende.js, atende_bg.wasm, style.css, favicon.svg, and a .gz beside each
+#   script, stylesheet and module, which the server sends to browsers that accept gzip.
 #
 # The rustup toolchain here has no wasm32 target, so the SPA is compiled with Debian's rustc-web
 # (rustc >= 1.88 with rust-src) using -Zbuild-std, linked by lld's wasm-ld, then passed through
@@ -12,6 +13,7 @@
 # Environment:
 #   SPA_PROFILE=fast   lighter optimisation (no LTO, several codegen units) for quicker rebuilds
 #   SPA_WASM_OPT=0     skip wasm-opt
+#   SPA_DIST=DIR       assemble into DIR instead of frontend/dist (to measure a build beside the one served)
 #   CARGO_TARGET_DIR   honoured: the wasm build goes to "$CARGO_TARGET_DIR/wasm" ("wasm-fast" for fast)
 set -euo pipefail
 
@@ -122,7 +124,7 @@ if [ "$(cat "$stage/.stamp" 2>/dev/null || true)" != "$stamp" ] || [ ! -f "$stag
 fi
 
 # --- assemble frontend/dist -------------------------------------------------------------------------
-dist="$root/frontend/dist"
+dist="${SPA_DIST:-$root/frontend/dist}"
 mkdir -p "$dist"
 install_if_changed() {
     if ! cmp -s "$1" "$2/$(basename "$1")"; then
@@ -135,6 +137,13 @@ for f in "$root"/frontend/static/*; do
     install_if_changed "$f" "$dist"
 done
 
-js_bytes="$(gzip -9c "$dist/atende.js" | wc -c)"
-wasm_bytes="$(gzip -9c "$dist/atende_bg.wasm" | wc -c)"
+# Precompressed copies (the server picks them by Accept-Encoding), rewritten only when stale.
+for f in "$dist"/*.js "$dist"/*.wasm "$dist"/*.css; do
+    if [ ! -f "$f.gz" ] || [ "$f" -nt "$f.gz" ]; then
+        gzip -9 -n -c "$f" >"$f.gz"
+    fi
+done
+
+js_bytes="$(wc -c <"$dist/atende.js.gz")"
+wasm_bytes="$(wc -c <"$dist/atende_bg.wasm.gz")"
 say "done: $dist (wasm $(wc -c <"$dist/atende_bg.wasm") B, gzipped wasm $wasm_bytes B + js $js_bytes B)"

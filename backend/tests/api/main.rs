@@ -41,3 +41,5 @@ mod voice;
 mod wallet;
 mod whatsapp_web;
 mod ws;
+// The SPA's precompressed files.
+mod spa_assets;

@@ -60,9 +60,12 @@ pub fn Conversation(id: TicketId) -> impl IntoView {
         ticket.with(|t| t.as_ref().and_then(|t| t.user.as_ref().map(|u| u.id)) == me && me.is_some())
     };
 
-    // The ticket (its opening is logged by the server), then the newest page of messages.
+    // The ticket (its opening is logged by the server), its notes and the newest page of
+    // messages, side by side (one round trip, not three).
     spawn_local(async move {
-        match api::tickets::get(id).await {
+        let (detail, (), newest) =
+            futures::future::join3(api::tickets::get(id), notes.load(), store.load_newest()).await;
+        match detail {
             Ok(detail) => {
                 ticket.try_set(Some(detail.ticket));
                 protocols.try_set(detail.protocols);
@@ -72,8 +75,7 @@ pub fn Conversation(id: TicketId) -> impl IntoView {
                 return;
             }
         }
-        notes.load().await;
-        match store.load_newest().await {
+        match newest {
             Ok(()) => scroll.scroll_to_bottom(),
             Err(err) => {
                 store.error.try_set(Some(err));

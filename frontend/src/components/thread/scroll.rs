@@ -3,21 +3,29 @@
 
 use leptos::prelude::*;
 
+use super::window::Span;
+
 #[derive(Clone, Copy)]
 pub struct ThreadScroll {
     pub el: NodeRef<leptos::html::Div>,
     /// Whether the reader is at the newest message (new ones then scroll into view).
     pub stick: StoredValue<bool>,
+    /// The rows in the DOM (see [`super::window`]).
+    pub window: RwSignal<Span>,
 }
 
 impl ThreadScroll {
     pub fn new() -> Self {
-        Self { el: NodeRef::new(), stick: StoredValue::new(true) }
+        Self { el: NodeRef::new(), stick: StoredValue::new(true), window: RwSignal::new(Span::Tail) }
     }
 
     pub fn scroll_to_bottom(&self) {
         let el = self.el;
         let stick = self.stick;
+        // The newest rows go into the DOM first (a no-op when they are there).
+        if self.window.try_get_untracked().is_some_and(|span| span != Span::Tail) {
+            self.window.set(Span::Tail);
+        }
         request_animation_frame(move || {
             if let Some(el) = el.try_get_untracked().flatten() {
                 el.set_scroll_top(el.scroll_height());
