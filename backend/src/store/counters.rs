@@ -33,6 +33,7 @@ pub async fn next(tx: &WriteTx, company_id: CompanyId, name: &str) -> Result<i64
 /// Moves the counter `count` steps at once and returns its new value: the values taken are
 /// `value - count + 1 ..= value` (one statement for a transaction's several events).
 pub async fn next_many(tx: &WriteTx, company_id: CompanyId, name: &str, count: i64) -> Result<i64, DbErr> {
+    let step = i32::try_from(count).map_err(|_| DbErr::Custom(format!("{count} counter steps at once")))?;
     let row =
         company_counters::ActiveModel { company_id: Set(company_id.0), name: Set(name.to_owned()), value: Set(count) };
     let saved = company_counters::Entity::insert(row)
@@ -40,7 +41,9 @@ pub async fn next_many(tx: &WriteTx, company_id: CompanyId, name: &str, count: i
             OnConflict::columns([company_counters::Column::CompanyId, company_counters::Column::Name])
                 .value(
                     company_counters::Column::Value,
-                    Expr::col((company_counters::Entity, company_counters::Column::Value)).add(count),
+                    // Bound as a 4-byte integer, like `next`'s 1: PostgreSQL types the parameter from
+                    // the column it is added to.
+                    Expr::col((company_counters::Entity, company_counters::Column::Value)).add(step),
                 )
                 .to_owned(),
         )
