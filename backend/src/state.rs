@@ -43,6 +43,8 @@ pub struct Inner {
     /// Ticket searches running now (`ATENDE_SEARCH_CONCURRENCY` permits): a burst of searches
     /// cannot take every database connection from the lists (`domain::tickets::list`).
     pub search_slots: Arc<tokio::sync::Semaphore>,
+    /// Inbound turns waiting to share a transaction (SQLite; `domain::inbound::group_commit`).
+    pub group_commit: crate::domain::inbound::group_commit::GroupCommit,
 }
 
 impl std::ops::Deref for AppState {
@@ -66,7 +68,7 @@ impl AppState {
         let media = crate::domain::media::store::MediaStore::new(&config).context("configuring ATENDE_MEDIA_URL")?;
         let bus = match &config.redis_url {
             Some(url) => Bus::with_redis(url, db.clone()).context("configuring Redis (ATENDE_REDIS_URL)")?,
-            None => Bus::new(),
+            None => Bus::new(db.clone()),
         };
         let config_fake = config.whatsapp_web_fake;
         let state = Self(Arc::new(Inner {
@@ -85,6 +87,7 @@ impl AppState {
             whatsapp_web: crate::channels::whatsapp_web::Sessions::new(config_fake),
             write_turn,
             search_slots: Arc::new(tokio::sync::Semaphore::new(config_search_slots)),
+            group_commit: Default::default(),
         }));
         // Databases from before sealing keep Cloud API credentials in plain text: seal them now.
         crate::domain::connections::seal_legacy(&state).await.context("sealing stored connection credentials")?;

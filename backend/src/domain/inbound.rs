@@ -14,11 +14,12 @@ use crate::domain::media;
 use crate::domain::messages::{MAX_BODY_CHARS, to_dto};
 use crate::domain::phone::PhoneNumber;
 use crate::domain::ratings;
-use crate::domain::tickets::{already_active_on_race, audience, id_of, summary};
+use crate::domain::tickets::{already_active_on_race, audience, id_of, summary_with_contact};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::metrics::InboundOutcome;
 use crate::state::AppState;
 use crate::store;
+use crate::store::WriteTx;
 use crate::store::entities::connections;
 
 /// A message from a contact, as any channel delivers it. Build one with `..Inbound::default()` so
@@ -158,23 +159,43 @@ pub async fn receive(state: &AppState, connection: &connections::Model, inbound:
         (who.chars().take(120).collect::<String>(), sender.clone())
     });
     let body = inbound.body.clone();
-    let who = Who { number: &number, name: &name, is_group, participant: participant.as_ref() };
 
     // The file is stored first; if storing the message fails it is removed again.
     let saved_media = match &inbound.media {
         Some(file) => Some(state.media.save(company_id.0, &file.bytes).await?),
         None => None,
     };
-    let mut result = store_inbound(state, connection, &inbound, who, &body, saved_media.as_deref()).await;
-    // Two first messages of one contact at once (PostgreSQL runs them side by side): the loser of
-    // the contact or ticket insert tries again and finds the winner's row, instead of answering
-    // the provider an error for a message it could store.
-    for _ in 0..3 {
-        if !lost_a_race(&result) {
-            break;
-        }
-        result = store_inbound(state, connection, &inbound, who, &body, saved_media.as_deref()).await;
+    let mut inbound = inbound;
+    if let Some(file) = &mut inbound.media {
+        // Saved: only its name and type are stored with the message.
+        file.bytes = Vec::new();
     }
+    let turn = Turn {
+        connection: connection.clone(),
+        inbound,
+        number,
+        name,
+        is_group,
+        participant,
+        body,
+        media_path: saved_media.clone(),
+    };
+    let result = if state.config.is_sqlite() {
+        // One writer at a time: concurrent deliveries share a transaction and its fsync.
+        group_commit::submit(state, turn).await
+    } else {
+        let mut result = store_inbound(state, &turn).await;
+        // Two first messages of one contact at once (PostgreSQL runs them side by side): the loser
+        // of the contact or ticket insert tries again and finds the winner's row, instead of
+        // answering the provider an error for a message it could store.
+        for _ in 0..3 {
+            if !lost_a_race(&result) {
+                break;
+            }
+            result = store_inbound(state, &turn).await;
+        }
+        result
+    };
     if let (Some(path), Ok(Received::Duplicate { .. } | Received::Blocked) | Err(_)) = (&saved_media, &result) {
         state.media.remove(path).await;
     }
@@ -200,24 +221,57 @@ fn lost_a_race(result: &AppResult<Received>) -> bool {
     }
 }
 
-/// Whose ticket a message goes to (the contact or the group) and, in a group, who wrote it.
-#[derive(Clone, Copy)]
-struct Who<'a> {
-    number: &'a str,
-    name: &'a str,
+/// One delivery, checked and ready to store: whose ticket it goes to (the contact or the group)
+/// and, in a group, who wrote it.
+struct Turn {
+    connection: connections::Model,
+    /// Its file's bytes are already saved (at `media_path`) and dropped.
+    inbound: Inbound,
+    number: String,
+    name: String,
     is_group: bool,
-    participant: Option<&'a (String, String)>,
+    participant: Option<(String, String)>,
+    body: String,
+    media_path: Option<String>,
 }
 
-async fn store_inbound(
-    state: &AppState,
-    connection: &connections::Model,
-    inbound: &Inbound,
-    who: Who<'_>,
-    body: &str,
-    media_path: Option<&str>,
-) -> AppResult<Received> {
-    let Who { number, name, is_group, participant } = who;
+/// What a stored turn leaves to do once its transaction is committed.
+struct Done {
+    outbox: Outbox,
+    /// A survey was answered: the thanks or the re-ask waits in the outbox.
+    answered: bool,
+    bot_turn: bool,
+}
+
+impl Done {
+    fn after_commit(self, state: &AppState) {
+        self.outbox.publish(state);
+        if self.answered {
+            crate::domain::outbox::wake(state);
+        }
+        if self.bot_turn {
+            crate::domain::bots::engine::wake();
+        }
+    }
+}
+
+/// One turn in a transaction of its own.
+async fn store_inbound(state: &AppState, turn: &Turn) -> AppResult<Received> {
+    let txn = state.begin().await?;
+    let (received, done) = store_turn(&txn, turn).await?;
+    if let Some(done) = done {
+        txn.commit().await?;
+        done.after_commit(state);
+    }
+    Ok(received)
+}
+
+/// Stores one turn in `txn` (not committed). `Done` is `None` when nothing was written (a
+/// duplicate, a blocked contact).
+async fn store_turn(txn: &WriteTx, turn: &Turn) -> AppResult<(Received, Option<Done>)> {
+    let Turn { connection, inbound, number, name, is_group, participant, body, media_path } = turn;
+    let (number, name, is_group, body) = (number.as_str(), name.as_str(), *is_group, body.as_str());
+    let (media_path, participant) = (media_path.as_deref(), participant.as_ref());
     let metadata = match inbound.metadata.as_ref().filter(|m| !m.is_empty()) {
         Some(meta) => Some(serde_json::to_string(meta).map_err(anyhow::Error::from)?),
         None => None,
@@ -225,45 +279,45 @@ async fn store_inbound(
     let company_id = CompanyId(connection.company_id);
     let connection_id = ConnectionId(connection.id);
     let missing_marker = inbound.missing_media.as_ref().map(MissingMedia::marker);
-    let txn = state.begin().await?;
     if let Some(external_id) = &inbound.external_id
-        && let Some(existing) = store::messages::find_external(&txn, connection_id, external_id).await?
+        && let Some(existing) = store::messages::find_external(txn, connection_id, external_id).await?
     {
-        return Ok(duplicate(&existing));
+        return Ok((duplicate(&existing), None));
     }
-    let contact = match store::contacts::find_by_number(&txn, company_id, number).await? {
+    let contact = match store::contacts::find_by_number(txn, company_id, number).await? {
         Some(contact) => contact,
         None => {
             let row = store::contacts::NewContactRow { company_id, name, number, email: None, extra: "{}", is_group };
-            store::contacts::insert(&txn, row).await?
+            store::contacts::insert(txn, row).await?
         }
     };
     if contact.blocked {
-        return Ok(Received::Blocked);
+        return Ok((Received::Blocked, None));
     }
-    let mut outbox = Outbox::new();
+    // Events get their seq at the end, just before the commit (see `Outbox::deferred`).
+    let mut outbox = Outbox::deferred();
     let contact_id = ContactId(contact.id);
     // An answer to a survey goes to the survey's ticket: a closed one is not reopened, and no new
     // ticket starts.
     let survey =
-        ratings::reply_to_survey(&txn, &mut outbox, contact_id, connection_id, &inbound.body, inbound.at).await?;
+        ratings::reply_to_survey(txn, &mut outbox, contact_id, connection_id, &inbound.body, inbound.at).await?;
     let rated = match &survey {
-        Some(reply) => store::tickets::get_in_company_for_update(&txn, company_id, reply.ticket_id()).await?,
+        Some(reply) => store::tickets::get_in_company_for_update(txn, company_id, reply.ticket_id()).await?,
         None => None,
     };
     let active = match rated {
         Some(ticket) => Some(ticket),
-        None => store::tickets::find_active_for_update(&txn, contact_id, connection_id).await?,
+        None => store::tickets::find_active_for_update(txn, contact_id, connection_id).await?,
     };
     let ticket = match active {
         Some(ticket) => ticket,
         None => {
-            let number = store::counters::next(&txn, company_id, store::counters::TICKET_NUMBER).await?;
+            let number = store::counters::next(txn, company_id, store::counters::TICKET_NUMBER).await?;
             // A contact with an active fixed agent (Carteira) goes straight to them; the queue is
             // kept, so returning the ticket puts it where it would have waited.
-            let wallet = crate::domain::contacts::wallet_agent(&txn, &contact).await?;
+            let wallet = crate::domain::contacts::wallet_agent(txn, &contact).await?;
             let ticket = store::tickets::insert(
-                &txn,
+                txn,
                 store::tickets::NewTicketRow {
                     company_id,
                     number,
@@ -281,7 +335,7 @@ async fn store_inbound(
             let default_bot = match wallet {
                 Some(_) => None,
                 None => {
-                    crate::domain::bots::engine::default_for(&txn, connection, connection.default_queue_id.map(QueueId))
+                    crate::domain::bots::engine::default_for(txn, connection, connection.default_queue_id.map(QueueId))
                         .await?
                 }
             };
@@ -291,22 +345,21 @@ async fn store_inbound(
                     use sea_orm::{IntoActiveModel, Set};
                     let mut row = ticket.into_active_model();
                     row.bot = Set(Some(bot.into()));
-                    store::tickets::update(&txn, row).await?
+                    store::tickets::update(txn, row).await?
                 }
             };
             let details = match wallet {
                 Some(user) => json!({"by": "contact", "wallet_user_id": user}),
                 None => json!({"by": "contact"}),
             };
-            store::ticket_logs::insert(&txn, company_id, id_of(&ticket), None, TicketLogKind::Created, &details)
-                .await?;
-            let dto = summary(&txn, ticket.clone()).await?;
-            outbox.add(&txn, company_id, audience(&ticket), Event::TicketCreated(dto)).await?;
+            store::ticket_logs::insert(txn, company_id, id_of(&ticket), None, TicketLogKind::Created, &details).await?;
+            let dto = summary_with_contact(txn, ticket.clone(), &contact).await?;
+            outbox.add(txn, company_id, audience(&ticket), Event::TicketCreated(dto)).await?;
             ticket
         }
     };
     let quoted_id = match &inbound.quoted_external_id {
-        Some(external) => store::messages::find_external(&txn, connection_id, external).await?.map(|m| MessageId(m.id)),
+        Some(external) => store::messages::find_external(txn, connection_id, external).await?.map(|m| MessageId(m.id)),
         None => None,
     };
     let row = store::messages::NewMessageRow {
@@ -341,43 +394,152 @@ async fn store_inbound(
         bot: None,
         created_at: inbound.at,
     };
-    let Some(message) = store::messages::insert(&txn, row).await? else {
-        // Another delivery of the same message won the race; theirs is the stored one.
-        drop(txn);
+    let Some(message) = store::messages::insert(txn, row).await? else {
+        // Another delivery of the same message won the race; theirs is the stored one (committed:
+        // this statement sees it). What this turn wrote is rolled back with it.
         let external_id = inbound.external_id.as_deref().unwrap_or_default();
-        let existing = store::messages::find_external(&state.db, connection_id, external_id)
+        let existing = store::messages::find_external(txn, connection_id, external_id)
             .await?
             .ok_or_else(|| AppError::Internal(anyhow::anyhow!("duplicate message vanished")))?;
-        return Ok(duplicate(&existing));
+        return Ok((duplicate(&existing), None));
     };
-    if ratings::reply_is_news(&ticket) {
+    let noted = if ratings::reply_is_news(&ticket) {
         // The list's preview says who wrote last in a group, as WhatsApp's does.
         let preview = match participant {
             Some((who, _)) => format!("{who}: {body}"),
             None => body.to_owned(),
         };
-        store::tickets::note_inbound(&txn, id_of(&ticket), &preview, inbound.at.max(ticket.updated_at)).await?;
-    }
-    outbox.add(&txn, company_id, audience(&ticket), Event::MessageCreated(to_dto(message.clone()))).await?;
+        store::tickets::note_inbound(txn, id_of(&ticket), &preview, inbound.at.max(ticket.updated_at)).await?
+    } else {
+        None
+    };
+    outbox.add(txn, company_id, audience(&ticket), Event::MessageCreated(to_dto(message.clone()))).await?;
     let answered = survey.is_some();
     if let Some(reply) = survey {
-        ratings::record_reply(&txn, &mut outbox, reply, &ticket, inbound.at).await?;
+        ratings::record_reply(txn, &mut outbox, reply, &ticket, inbound.at).await?;
     }
-    let ticket =
-        store::tickets::get_in_company(&txn, company_id, id_of(&ticket)).await?.ok_or(AppError::NotFound("ticket"))?;
+    // The row as the preview left it, unless the survey's answer changed it again.
+    let ticket = match noted {
+        Some(ticket) if !answered => ticket,
+        _ => store::tickets::get_in_company(txn, company_id, id_of(&ticket))
+            .await?
+            .ok_or(AppError::NotFound("ticket"))?,
+    };
     // A survey's answer is not for the bot.
-    let bot_turn = !answered && crate::domain::bots::engine::queue_turn(&txn, &ticket, &message).await?;
-    outbox.add(&txn, company_id, audience(&ticket), Event::TicketUpdated(summary(&txn, ticket.clone()).await?)).await?;
-    txn.commit().await?;
-    outbox.publish(state);
-    if answered {
-        // The thanks or the re-ask waits in the outbox.
-        crate::domain::outbox::wake(state);
+    let bot_turn = !answered && crate::domain::bots::engine::queue_turn(txn, &ticket, &message).await?;
+    let dto = summary_with_contact(txn, ticket.clone(), &contact).await?;
+    outbox.add(txn, company_id, audience(&ticket), Event::TicketUpdated(dto)).await?;
+    outbox.flush(txn).await?;
+    let done = Done { outbox, answered, bot_turn };
+    Ok((Received::Stored { ticket_id: id_of(&ticket), message_id: MessageId(message.id) }, Some(done)))
+}
+
+/// Group commit of inbound turns on SQLite, where one writer runs at a time and every commit
+/// waits for an fsync: deliveries that arrive while a transaction is being written wait in a
+/// queue, and the writer stores the next lot (up to `MAX_BATCH`) in one transaction, each turn in
+/// a savepoint of its own, then commits once. Each delivery is answered after the commit that
+/// holds its message, so a webhook is still acknowledged only once its message is stored. A turn
+/// that fails is rolled back to its savepoint and answered its error; the others are kept. If the
+/// commit itself fails, nothing was stored and each turn is tried again alone.
+pub mod group_commit {
+    use tokio::sync::{mpsc, oneshot};
+
+    use super::{Done, Received, Turn, store_inbound, store_turn};
+    use crate::error::{AppError, AppResult};
+    use crate::state::AppState;
+
+    /// Turns stored in one transaction at most (a bound on how long the write turn is held).
+    const MAX_BATCH: usize = 64;
+    /// Deliveries waiting for the writer; past this, senders wait (back-pressure on the webhooks).
+    const QUEUE: usize = 1024;
+
+    struct Job {
+        state: AppState,
+        turn: Turn,
+        reply: oneshot::Sender<AppResult<Received>>,
     }
-    if bot_turn {
-        crate::domain::bots::engine::wake();
+
+    /// The writer's queue, started with the first delivery (per `AppState`).
+    #[derive(Default)]
+    pub struct GroupCommit {
+        queue: std::sync::OnceLock<mpsc::Sender<Job>>,
     }
-    Ok(Received::Stored { ticket_id: id_of(&ticket), message_id: MessageId(message.id) })
+
+    pub(super) async fn submit(state: &AppState, turn: Turn) -> AppResult<Received> {
+        let queue = state.group_commit.queue.get_or_init(|| {
+            let (sender, receiver) = mpsc::channel(QUEUE);
+            tokio::spawn(writer(receiver));
+            sender
+        });
+        let (reply, answer) = oneshot::channel();
+        queue
+            .send(Job { state: state.clone(), turn, reply })
+            .await
+            .map_err(|_| AppError::Internal(anyhow::anyhow!("the inbound writer stopped")))?;
+        answer.await.map_err(|_| AppError::Internal(anyhow::anyhow!("the inbound writer dropped a delivery")))?
+    }
+
+    /// Ends when the last `AppState` (which holds the sender) is gone.
+    async fn writer(mut queue: mpsc::Receiver<Job>) {
+        let mut jobs = Vec::with_capacity(MAX_BATCH);
+        while queue.recv_many(&mut jobs, MAX_BATCH).await > 0 {
+            let batch = std::mem::take(&mut jobs);
+            // A panic in one batch answers its deliveries with an error (their replies are
+            // dropped) and leaves the writer running.
+            if tokio::spawn(commit(batch)).await.is_err() {
+                tracing::error!("an inbound batch panicked; its deliveries were answered an error");
+            }
+        }
+    }
+
+    async fn commit(jobs: Vec<Job>) {
+        let Some(state) = jobs.first().map(|job| job.state.clone()) else { return };
+        let txn = match state.begin().await {
+            Ok(txn) => txn,
+            Err(_) => return alone(jobs).await,
+        };
+        let mut outcomes: Vec<AppResult<(Received, Option<Done>)>> = Vec::with_capacity(jobs.len());
+        for job in &jobs {
+            let outcome = match txn.savepoint().await {
+                Ok(savepoint) => match store_turn(&savepoint, &job.turn).await {
+                    Ok((received, Some(done))) => {
+                        savepoint.commit().await.map(|()| (received, Some(done))).map_err(Into::into)
+                    }
+                    // Nothing to keep (a duplicate, a blocked contact).
+                    Ok((received, None)) => savepoint.rollback().await.map(|()| (received, None)).map_err(Into::into),
+                    Err(error) => {
+                        if let Err(rollback) = savepoint.rollback().await {
+                            tracing::warn!(%rollback, "rolling back a failed inbound turn");
+                        }
+                        Err(error)
+                    }
+                },
+                Err(error) => Err(error.into()),
+            };
+            outcomes.push(outcome);
+        }
+        if let Err(error) = txn.commit().await {
+            tracing::warn!(%error, deliveries = jobs.len(), "committing an inbound batch; storing each alone");
+            return alone(jobs).await;
+        }
+        for (job, outcome) in jobs.into_iter().zip(outcomes) {
+            let answer = outcome.map(|(received, done)| {
+                if let Some(done) = done {
+                    done.after_commit(&state);
+                }
+                received
+            });
+            let _ = job.reply.send(answer);
+        }
+    }
+
+    /// Each turn in a transaction of its own (the batch could not be written).
+    async fn alone(jobs: Vec<Job>) {
+        for job in jobs {
+            let answer = store_inbound(&job.state, &job.turn).await;
+            let _ = job.reply.send(answer);
+        }
+    }
 }
 
 fn duplicate(existing: &store::entities::messages::Model) -> Received {

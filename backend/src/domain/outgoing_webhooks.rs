@@ -258,8 +258,30 @@ pub async fn enqueue(
     if matches!(audience, Audience::Person(_)) {
         return Ok(false);
     }
+    let hooks = store::outgoing_webhooks::enabled_of(tx, company).await?;
+    enqueue_to(tx, &hooks, company, audience, kind, seq, frame).await
+}
+
+/// The company's switched-on webhooks, read once for several events (`enqueue_to`).
+pub async fn enabled(tx: &WriteTx, company: CompanyId) -> AppResult<Vec<store::outgoing_webhooks::Webhook>> {
+    Ok(store::outgoing_webhooks::enabled_of(tx, company).await?)
+}
+
+/// `enqueue` with the company's webhooks already read.
+pub async fn enqueue_to(
+    tx: &WriteTx,
+    hooks: &[store::outgoing_webhooks::Webhook],
+    company: CompanyId,
+    audience: Audience,
+    kind: &str,
+    seq: i64,
+    frame: &str,
+) -> AppResult<bool> {
+    if matches!(audience, Audience::Person(_)) {
+        return Ok(false);
+    }
     let mut queued = false;
-    for webhook in store::outgoing_webhooks::enabled_of(tx, company).await? {
+    for webhook in hooks {
         let events: Vec<String> = serde_json::from_str(&webhook.events).unwrap_or_default();
         if events.iter().any(|e| e == kind) {
             store::outgoing_webhooks::enqueue(tx, company, WebhookId(webhook.id), seq, kind, frame).await?;

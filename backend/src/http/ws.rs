@@ -73,8 +73,10 @@ async fn connect(
     });
     Ok(upgrade
         .protocols(["bearer"])
-        // An idle socket should cost kilobytes, not the default 128 KiB read buffer.
-        .read_buffer_size(4096)
+        // An idle socket should cost kilobytes, not the default 128 KiB read buffer (it is
+        // allocated up front); clients send only pongs and closes, and a longer frame is still
+        // read whole, the buffer growing for it.
+        .read_buffer_size(1024)
         .write_buffer_size(0)
         .max_message_size(64 * 1024)
         .max_frame_size(64 * 1024)

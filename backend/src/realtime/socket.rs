@@ -1,20 +1,21 @@
 //! One WebSocket client: replay from `since` out of the events table, then live events from the
-//! bus, each checked against what this user may see. Gaps in `seq` are filled from the table, so
-//! an event published out of order (or dropped by a bus) still arrives, in order.
+//! bus. The bus's dispatcher checks each live event against what this user may see and fills `seq`
+//! gaps from the table, so an event published out of order (or dropped by a bus) still arrives, in
+//! order; this task only writes what it is handed.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 pub use shared::events::{CLOSE_RESUME, CLOSE_RESUME_TOO_OLD, CLOSE_SERVER_LEAVING, CLOSE_UNAUTHORIZED};
 use shared::visibility::{TicketPlace, Viewer};
 use shared::{CompanyId, TicketId};
-use tokio::sync::broadcast::error::RecvError;
 use tokio::time::{Instant, interval, timeout};
 
 use crate::domain::tickets::place_of;
 use crate::realtime::StoredEvent;
+use crate::realtime::bus::Ended;
 use crate::state::AppState;
 use crate::store;
 
@@ -47,35 +48,28 @@ struct Client {
 }
 
 impl Client {
-    async fn send_text(&mut self, text: &str) -> Flow {
-        match timeout(SEND_TIMEOUT, self.socket.send(Message::Text(text.into()))).await {
+    async fn send_text(&mut self, text: Utf8Bytes) -> Flow {
+        match timeout(SEND_TIMEOUT, self.socket.send(Message::Text(text))).await {
             Ok(Ok(())) => Flow::Continue,
             _ => Flow::Stop,
         }
     }
 
-    /// Sends every visible event after `last_seq` up to `until` (inclusive), from the table. On
-    /// a replay (`until` is `None`), an event about a ticket is sent only if the viewer may see
-    /// that ticket now, too: it gives nothing that REST would refuse them today (review #15). A
-    /// gap filled while live holds events just committed, filtered like live ones.
-    async fn catch_up(&mut self, state: &AppState, until: Option<i64>) -> Result<Flow, sea_orm::DbErr> {
+    /// Sends every visible event after `last_seq`, from the table. An event about a ticket is sent
+    /// only if the viewer may see that ticket now, too: a replay gives nothing that REST would
+    /// refuse them today (review #15).
+    async fn replay(&mut self, state: &AppState) -> Result<Flow, sea_orm::DbErr> {
         loop {
             let batch = store::events::since(&state.db, self.listener.company_id, self.last_seq, REPLAY_BATCH).await?;
             let full = batch.len() as u64 == REPLAY_BATCH;
-            let replay = until.is_none();
-            let places =
-                if replay { places_now(state, self.listener.company_id, &batch).await? } else { HashMap::new() };
+            let places = places_now(state, self.listener.company_id, &batch).await?;
             for event in batch {
-                if until.is_some_and(|until| event.seq > until) {
-                    return Ok(Flow::Continue);
-                }
-                let visible_now = !replay
-                    || event.ticket_id.is_none_or(|ticket| {
-                        places.get(&ticket).is_some_and(|place| self.listener.viewer.may_see(place))
-                    });
+                let visible_now = event
+                    .ticket_id
+                    .is_none_or(|ticket| places.get(&ticket).is_some_and(|place| self.listener.viewer.may_see(place)));
                 if visible_now
                     && self.listener.viewer.may_receive(&event.audience)
-                    && let Flow::Stop = self.send_text(&event.frame).await
+                    && let Flow::Stop = self.send_text(event.frame.into()).await
                 {
                     return Ok(Flow::Stop);
                 }
@@ -87,23 +81,14 @@ impl Client {
         }
     }
 
-    async fn deliver(&mut self, state: &AppState, event: Arc<StoredEvent>) -> Result<Flow, sea_orm::DbErr> {
-        if event.company_id != self.listener.company_id || event.seq <= self.last_seq {
-            return Ok(Flow::Continue);
+    /// A live event the dispatcher found this viewer may receive, in seq order; one the replay
+    /// already sent is skipped.
+    async fn deliver(&mut self, event: Arc<StoredEvent>) -> Flow {
+        if event.seq <= self.last_seq {
+            return Flow::Continue;
         }
-        if event.seq > self.last_seq + 1 {
-            // Earlier events are committed (seq follows commit order) but reached us later or not at all.
-            if let Flow::Stop = self.catch_up(state, Some(event.seq - 1)).await? {
-                return Ok(Flow::Stop);
-            }
-        }
-        if self.listener.viewer.may_receive(&event.audience)
-            && let Flow::Stop = self.send_text(&event.frame).await
-        {
-            return Ok(Flow::Stop);
-        }
-        self.last_seq = self.last_seq.max(event.seq);
-        Ok(Flow::Continue)
+        self.last_seq = event.seq;
+        self.send_text(event.frame.clone()).await
     }
 
     async fn close(mut self, code: u16, reason: &'static str) {
@@ -136,20 +121,20 @@ pub async fn refuse_resume(mut socket: WebSocket) {
 pub async fn run(socket: WebSocket, state: AppState, listener: Listener, since: Option<i64>, reauthorize: Reauthorize) {
     // Held until the socket ends, so a graceful shutdown can wait for its close frame.
     let mut leaving = state.lifecycle.socket_ticket();
-    // Subscribe before replaying, so nothing committed in between is missed.
-    let mut live = state.bus.subscribe();
-    let last_seq = match since {
-        Some(since) => since.max(0),
-        None => match store::events::latest_seq(&state.db, listener.company_id).await {
-            Ok(seq) => seq,
-            Err(error) => {
-                tracing::error!(%error, "reading the latest event seq");
-                return;
-            }
-        },
+    // The database futures are boxed: held inline they would size every idle socket's task by the
+    // largest of them, long after they finished.
+    let latest = match Box::pin(store::events::latest_seq(&state.db, listener.company_id)).await {
+        Ok(seq) => seq,
+        Err(error) => {
+            tracing::error!(%error, "reading the latest event seq");
+            return;
+        }
     };
+    // Subscribe before replaying, so nothing committed in between is missed.
+    let mut live = state.bus.subscribe(listener.company_id, listener.viewer.clone(), latest);
+    let last_seq = since.map_or(latest, |since| since.max(0));
     let mut client = Client { socket, listener, last_seq };
-    match client.catch_up(&state, None).await {
+    match Box::pin(client.replay(&state)).await {
         Ok(Flow::Continue) => {}
         Ok(Flow::Stop) => return,
         Err(error) => {
@@ -165,16 +150,11 @@ pub async fn run(socket: WebSocket, state: AppState, listener: Listener, since: 
     loop {
         tokio::select! {
             received = live.recv() => match received {
-                Ok(event) => match client.deliver(&state, event).await {
-                    Ok(Flow::Continue) => {}
-                    Ok(Flow::Stop) => return,
-                    Err(error) => {
-                        tracing::error!(%error, "filling an event gap");
-                        return client.close(1011, "internal error").await;
-                    }
+                Ok(event) => if let Flow::Stop = client.deliver(event).await {
+                    return;
                 },
-                Err(RecvError::Lagged(_)) => return client.close(CLOSE_RESUME, "too far behind; resume with since").await,
-                Err(RecvError::Closed) => return client.close(CLOSE_RESUME, "server stopping; resume with since").await,
+                Err(Ended::Lagged) => return client.close(CLOSE_RESUME, "too far behind; resume with since").await,
+                Err(Ended::Closed) => return client.close(CLOSE_RESUME, "server stopping; resume with since").await,
             },
             // The server is shutting down: the client reconnects (elsewhere) from its last seq.
             () = async { let _ = leaving.wait_for(|leave| *leave).await; } => {
@@ -186,7 +166,10 @@ pub async fn run(socket: WebSocket, state: AppState, listener: Listener, since: 
             },
             _ = recheck.tick() => match reauthorize().await {
                 // Role or queues may have changed: from now on events are filtered by the new ones.
-                Some(listener) if listener.company_id == client.listener.company_id => client.listener = listener,
+                Some(listener) if listener.company_id == client.listener.company_id => {
+                    live.set_viewer(listener.viewer.clone());
+                    client.listener = listener;
+                }
                 _ => return client.close(CLOSE_UNAUTHORIZED, "credentials no longer valid; sign in again").await,
             },
             _ = ping.tick() => {

@@ -58,13 +58,27 @@ fn stored(row: events::Model) -> StoredRow {
 }
 
 pub async fn insert(tx: &WriteTx, event: NewEvent<'_>) -> Result<(), DbErr> {
+    events::Entity::insert(active(event)).exec_without_returning(tx).await?;
+    Ok(())
+}
+
+/// Several events in one statement.
+pub async fn insert_many(tx: &WriteTx, rows: Vec<NewEvent<'_>>) -> Result<(), DbErr> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    events::Entity::insert_many(rows.into_iter().map(active)).exec_without_returning(tx).await?;
+    Ok(())
+}
+
+fn active(event: NewEvent<'_>) -> events::ActiveModel {
     let admins_only = event.audience == Audience::Admins;
     let (place, person) = match event.audience {
         Audience::Company | Audience::Admins => (None, None),
         Audience::Person(user) => (None, Some(user)),
         Audience::Ticket(place) => (Some(place), None),
     };
-    let row = events::ActiveModel {
+    events::ActiveModel {
         company_id: Set(event.company_id.0),
         seq: Set(event.seq),
         kind: Set(event.kind.to_owned()),
@@ -76,9 +90,7 @@ pub async fn insert(tx: &WriteTx, event: NewEvent<'_>) -> Result<(), DbErr> {
         contact_id: Set(event.subject.contact.map(i64::from)),
         admins_only: Set(admins_only),
         created_at: Set(Utc::now()),
-    };
-    events::Entity::insert(row).exec_without_returning(tx).await?;
-    Ok(())
+    }
 }
 
 /// Up to `limit` events of the company after `since`, in order.

@@ -80,7 +80,9 @@ pub async fn insert(tx: &WriteTx, row: NewMessageRow<'_>) -> Result<Option<messa
         .await;
     match result {
         Ok(saved) => Ok(Some(saved)),
-        Err(DbErr::RecordNotInserted) => Ok(None),
+        // The conflict left nothing to return: sea-orm says so with either error, depending on
+        // the backend's path (PostgreSQL's RETURNING yields no row: "failed to find inserted item").
+        Err(DbErr::RecordNotInserted | DbErr::RecordNotFound(_)) => Ok(None),
         Err(error) => Err(error),
     }
 }

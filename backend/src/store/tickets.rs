@@ -529,17 +529,23 @@ pub async fn mark_read(tx: &WriteTx, id: TicketId, seen: i32) -> Result<bool, Db
 }
 
 /// Adds one unread message and records it as the ticket's last message.
-pub async fn note_inbound(tx: &WriteTx, id: TicketId, body: &str, at: DateTime<Utc>) -> Result<(), DbErr> {
-    tickets::Entity::update_many()
+/// Returns the ticket as it now stands (no second read).
+pub async fn note_inbound(
+    tx: &WriteTx,
+    id: TicketId,
+    body: &str,
+    at: DateTime<Utc>,
+) -> Result<Option<tickets::Model>, DbErr> {
+    let mut rows = tickets::Entity::update_many()
         .col_expr(tickets::Column::UnreadCount, Expr::col(tickets::Column::UnreadCount).add(1))
         .col_expr(tickets::Column::LastMessageBody, Expr::value(body.to_owned()))
         .col_expr(tickets::Column::LastMessageAt, Expr::value(at))
         .col_expr(tickets::Column::LastMessageFromMe, Expr::value(false))
         .col_expr(tickets::Column::UpdatedAt, Expr::value(at))
         .filter(tickets::Column::Id.eq(id.0))
-        .exec(tx)
+        .exec_with_returning(tx)
         .await?;
-    Ok(())
+    Ok(rows.pop())
 }
 
 #[cfg(test)]

@@ -40,6 +40,16 @@ impl WriteTx {
     pub async fn commit(self) -> Result<(), DbErr> {
         self.txn.commit().await
     }
+
+    /// A nested transaction (`SAVEPOINT`) inside this one, under the same turn: committing it
+    /// releases the savepoint, `rollback` undoes only what was written in it.
+    pub async fn savepoint(&self) -> Result<WriteTx, DbErr> {
+        Ok(Self { txn: self.txn.begin().await?, _turn: None })
+    }
+
+    pub async fn rollback(self) -> Result<(), DbErr> {
+        self.txn.rollback().await
+    }
 }
 
 #[async_trait::async_trait]

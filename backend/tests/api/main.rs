@@ -17,6 +17,7 @@ mod contacts_io;
 mod demo;
 mod errors;
 mod files;
+mod inbound_burst;
 mod inbound_kinds;
 mod integrations;
 mod isolation;
