@@ -121,7 +121,7 @@ pub async fn reconnect_storm(
     let (phase, _) = watch::channel(0u8);
     let phase = Arc::new(phase);
     let connected = Arc::new(AtomicUsize::new(0));
-    let (resumed_tx, mut resumed_rx) = tokio::sync::mpsc::unbounded_channel::<(usize, Option<u64>)>();
+    let (resumed_tx, mut resumed_rx) = tokio::sync::mpsc::unbounded_channel::<Option<u64>>();
     let target = Arc::new(AtomicI64::new(i64::MAX));
     let storm_started = Arc::new(std::sync::OnceLock::<Instant>::new());
     let seen: Arc<Vec<Seen>> = Arc::new((0..count).map(|_| Seen::default()).collect());
@@ -149,12 +149,12 @@ pub async fn reconnect_storm(
             }
             let since = mine.last.load(Ordering::Relaxed);
             let Some(mut socket) = connect(&format!("{url}&since={since}"), &gate).await else {
-                let _ = resumed_tx.send((n, None));
+                let _ = resumed_tx.send(None);
                 return;
             };
             let caught_up = listen_until(&mut socket, mine, &mut phase_rx, 3, Some(&target)).await;
             let took = caught_up.zip(started.get().copied()).map(|(at, from)| micros(at.duration_since(from)));
-            let _ = resumed_tx.send((n, took));
+            let _ = resumed_tx.send(took);
             listen_until(&mut socket, mine, &mut phase_rx, 3, None).await;
         }));
     }
@@ -188,21 +188,19 @@ pub async fn reconnect_storm(
     let _ = storm_started.set(started);
     let _ = phase.send(2);
     let mut resume = Vec::new();
-    let mut resumed = 0;
+    // Sockets that came back (in time or not) or could not reconnect.
+    let mut answered = 0;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
-    while resumed + (count - connected_count) < count {
+    while answered < connected_count {
         match tokio::time::timeout_at(deadline, resumed_rx.recv()).await {
-            Ok(Some((_, Some(took)))) => {
-                resumed += 1;
-                resume.push(took);
+            Ok(Some(took)) => {
+                answered += 1;
+                resume.extend(took);
             }
-            Ok(Some((_, None))) => {}
             Ok(None) | Err(_) => break,
         }
-        if resume.len() + (count - connected_count) >= count {
-            break;
-        }
     }
+    let resumed = resume.len();
     let seconds = started.elapsed().as_secs_f64();
     let _ = phase.send(3);
     probe_task.abort();
