@@ -81,8 +81,12 @@ pub async fn seed_demo() -> anyhow::Result<()> {
 }
 
 pub fn print_openapi() -> anyhow::Result<()> {
-    print!("{}", crate::openapi::spec_json());
-    Ok(())
+    use std::io::Write as _;
+    match std::io::stdout().lock().write_all(crate::openapi::spec_json().as_bytes()) {
+        // A reader that stopped early (`atende openapi | head`) is not an error of ours.
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("writing the OpenAPI document"),
+    }
 }
 
 /// An `AppError` as the sentence an operator needs (field errors included).
