@@ -18,7 +18,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use crate::live::seq_of;
-use crate::stats::{Summary, micros, rss_mib};
+use crate::stats::{Summary, micros, ms, rss_mib};
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
@@ -55,6 +55,11 @@ pub struct IdleResult {
 }
 
 impl IdleResult {
+    /// "N KiB" per socket, or "?" without the figures.
+    pub fn per_socket(&self) -> String {
+        self.kib_per_socket().map(|k| format!("{k:.1} KiB")).unwrap_or_else(|| "?".into())
+    }
+
     /// Server memory per open idle socket, in KiB.
     pub fn kib_per_socket(&self) -> Option<f64> {
         let (before, after) = (self.rss_before?, self.rss_after?);
@@ -217,6 +222,23 @@ pub async fn reconnect_storm(
         resume: Summary::of(&mut resume),
         seconds,
     })
+}
+
+impl StormResult {
+    /// How the sockets came back, for the progress line and the report alike.
+    pub fn outcome(&self) -> String {
+        format!(
+            "{} of {} resumed in {:.1} s ({} events missed each), {} gaps; resume p50 {} ms, p99 {} ms, max {} ms",
+            self.resumed,
+            self.connected,
+            self.seconds,
+            self.events_missed,
+            self.gaps,
+            ms(self.resume.p50, self.resume.count),
+            ms(self.resume.p99, self.resume.count),
+            ms(self.resume.max, self.resume.count)
+        )
+    }
 }
 
 fn finished(tasks: &[tokio::task::JoinHandle<()>]) -> usize {

@@ -585,7 +585,7 @@ async fn idle_and_storm(
         idle.connected,
         mib(idle.rss_before),
         mib(idle.rss_after),
-        idle.kib_per_socket().map(|k| format!("{k:.1} KiB")).unwrap_or_else(|| "?".into())
+        idle.per_socket()
     );
     tokio::time::sleep(Duration::from_secs(2)).await;
     println!(
@@ -598,16 +598,7 @@ async fn idle_and_storm(
             .await
         {
             Ok(storm) => {
-                println!(
-                    "    {} of {} resumed ({} events missed each), {} gaps; resume p50 {} ms p99 {} ms max {} ms",
-                    storm.resumed,
-                    storm.connected,
-                    storm.events_missed,
-                    storm.gaps,
-                    ms(storm.resume.p50, storm.resume.count),
-                    ms(storm.resume.p99, storm.resume.count),
-                    ms(storm.resume.max, storm.resume.count)
-                );
+                println!("    {}", storm.outcome());
                 Some(storm)
             }
             Err(error) => {
@@ -774,21 +765,14 @@ impl Report {
             self.idle.connected,
             mib(self.idle.rss_before),
             mib(self.idle.rss_after),
-            self.idle.kib_per_socket().map(|k| format!("{k:.1} KiB")).unwrap_or_else(|| "?".into())
+            self.idle.per_socket()
         );
         match &self.storm {
             Some(storm) => println!(
-                "(c) reconnect storm: {} sockets ({} connected) dropped at once, {} messages ({} events) while away, all back with since: {} resumed in {:.1} s, {} gaps; resume p50 {} ms, p99 {} ms, max {} ms",
+                "(c) reconnect storm: {} sockets dropped at once, {} messages while away, all back with since: {}",
                 storm.sockets,
-                storm.connected,
                 storm.messages_while_away,
-                storm.events_missed,
-                storm.resumed,
-                storm.seconds,
-                storm.gaps,
-                ms(storm.resume.p50, storm.resume.count),
-                ms(storm.resume.p99, storm.resume.count),
-                ms(storm.resume.max, storm.resume.count)
+                storm.outcome()
             ),
             None => println!("(c) reconnect storm: did not run to the end (see above)"),
         }
