@@ -26,6 +26,8 @@ pub struct Inner {
     pub login_limiter: LoginLimiter,
     pub metrics: Metrics,
     pub bus: Bus,
+    /// Replay reads shared by sockets resuming from the same point.
+    pub replays: crate::realtime::replay::Replays,
     /// Where media files live: the data dir, or the object store every instance shares.
     pub media: crate::domain::media::store::MediaStore,
     pub sockets: crate::realtime::slots::SocketSlots,
@@ -79,6 +81,7 @@ impl AppState {
             login_limiter,
             metrics: Metrics::new(),
             bus,
+            replays: Default::default(),
             media,
             sockets: Default::default(),
             instance_id: uuid::Uuid::new_v4().simple().to_string(),

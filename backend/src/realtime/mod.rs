@@ -3,6 +3,7 @@
 
 pub mod bus;
 pub mod redis;
+pub mod replay;
 pub mod slots;
 pub mod socket;
 

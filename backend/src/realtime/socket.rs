@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
+use futures_util::SinkExt;
 pub use shared::events::{CLOSE_RESUME, CLOSE_RESUME_TOO_OLD, CLOSE_SERVER_LEAVING, CLOSE_UNAUTHORIZED};
 use shared::visibility::{TicketPlace, Viewer};
 use shared::{CompanyId, TicketId};
@@ -16,6 +17,7 @@ use tokio::time::{Instant, interval, timeout};
 use crate::domain::tickets::place_of;
 use crate::realtime::StoredEvent;
 use crate::realtime::bus::Ended;
+use crate::realtime::replay;
 use crate::state::AppState;
 use crate::store;
 
@@ -55,29 +57,64 @@ impl Client {
         }
     }
 
-    /// Sends every visible event after `last_seq`, from the table. An event about a ticket is sent
-    /// only if the viewer may see that ticket now, too: a replay gives nothing that REST would
-    /// refuse them today (review #15).
-    async fn replay(&mut self, state: &AppState) -> Result<Flow, sea_orm::DbErr> {
+    /// Sends every visible event after `last_seq` up to `latest` (the newest seq when the socket
+    /// subscribed) or further, from the table; reads are shared with sockets resuming from the same
+    /// point ([`replay::Replays`]). An event about a ticket is sent only if the viewer may see that ticket
+    /// now, too: a replay gives nothing that REST would refuse them today (review #15). Frames are
+    /// written without a flush each and flushed once per batch, so a long replay costs a few writes.
+    async fn replay(&mut self, state: &AppState, latest: i64) -> Result<Flow, sea_orm::DbErr> {
+        let company_id = self.listener.company_id;
+        let mut shared = true;
         loop {
-            let batch = store::events::since(&state.db, self.listener.company_id, self.last_seq, REPLAY_BATCH).await?;
+            let batch = if shared {
+                state.replays.since(&state.db, company_id, self.last_seq, REPLAY_BATCH).await?
+            } else {
+                replay::read(&state.db, company_id, self.last_seq, REPLAY_BATCH).await?
+            };
             let full = batch.len() as u64 == REPLAY_BATCH;
-            let places = places_now(state, self.listener.company_id, &batch).await?;
-            for event in batch {
-                let visible_now = event
-                    .ticket_id
-                    .is_none_or(|ticket| places.get(&ticket).is_some_and(|place| self.listener.viewer.may_see(place)));
+            let places = if self.listener.viewer.is_scoped() {
+                places_now(state, company_id, batch.iter().filter_map(|event| event.ticket_id)).await?
+            } else {
+                HashMap::new()
+            };
+            for event in batch.iter() {
+                let visible_now = !self.listener.viewer.is_scoped()
+                    || event.ticket_id.is_none_or(|ticket| {
+                        places.get(&ticket).is_some_and(|place| self.listener.viewer.may_see(place))
+                    });
                 if visible_now
                     && self.listener.viewer.may_receive(&event.audience)
-                    && let Flow::Stop = self.send_text(event.frame.into()).await
+                    && let Flow::Stop = self.feed_text(event.frame.clone()).await
                 {
                     return Ok(Flow::Stop);
                 }
                 self.last_seq = event.seq;
             }
-            if !full {
+            if let Flow::Stop = self.flush().await {
+                return Ok(Flow::Stop);
+            }
+            if full {
+                continue;
+            }
+            // A shared batch may have been read before `latest` was: read on past it alone.
+            if !shared || self.last_seq >= latest {
                 return Ok(Flow::Continue);
             }
+            shared = false;
+        }
+    }
+
+    async fn feed_text(&mut self, text: Utf8Bytes) -> Flow {
+        match timeout(SEND_TIMEOUT, self.socket.feed(Message::Text(text))).await {
+            Ok(Ok(())) => Flow::Continue,
+            _ => Flow::Stop,
+        }
+    }
+
+    async fn flush(&mut self) -> Flow {
+        match timeout(SEND_TIMEOUT, self.socket.flush()).await {
+            Ok(Ok(())) => Flow::Continue,
+            _ => Flow::Stop,
         }
     }
 
@@ -102,9 +139,9 @@ impl Client {
 async fn places_now(
     state: &AppState,
     company_id: CompanyId,
-    batch: &[store::events::StoredRow],
+    tickets: impl Iterator<Item = TicketId>,
 ) -> Result<HashMap<TicketId, TicketPlace>, sea_orm::DbErr> {
-    let mut ids: Vec<TicketId> = batch.iter().filter_map(|event| event.ticket_id).collect();
+    let mut ids: Vec<TicketId> = tickets.collect();
     ids.sort_unstable_by_key(|id| id.0);
     ids.dedup();
     let tickets = store::tickets::by_ids(&state.db, company_id, &ids).await?;
@@ -134,7 +171,7 @@ pub async fn run(socket: WebSocket, state: AppState, listener: Listener, since: 
     let mut live = state.bus.subscribe(listener.company_id, listener.viewer.clone(), latest);
     let last_seq = since.map_or(latest, |since| since.max(0));
     let mut client = Client { socket, listener, last_seq };
-    match Box::pin(client.replay(&state)).await {
+    match Box::pin(client.replay(&state, latest)).await {
         Ok(Flow::Continue) => {}
         Ok(Flow::Stop) => return,
         Err(error) => {

@@ -208,7 +208,7 @@ pub fn page_statements(
         query = query.filter(T::UpdatedAt.lt(to));
     }
     if let Some(ids) = candidates {
-        query = query.filter(T::Id.is_in(ids.iter().copied()));
+        query = query.filter(ids_among(backend, ids));
     }
     let (key, ascending) = match order {
         TicketOrder::QueuedAsc => (T::QueuedAt, true),
@@ -235,6 +235,19 @@ pub fn page_statements(
             query.limit(limit + 1).build(backend)
         })
         .collect()
+}
+
+/// `"tickets"."id"` among `ids`, as one parameter: the statement's text is the same however many
+/// ids a search found, so each connection prepares (and caches) it once rather than once per
+/// count; thousands of cached `IN (?, ?, …)` variants grew SQLite's memory by tens of MiB.
+fn ids_among(backend: DbBackend, ids: &[i64]) -> SimpleExpr {
+    let listed = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    match backend {
+        DbBackend::Postgres => {
+            Expr::cust_with_values(r#""tickets"."id" = ANY(string_to_array($1, ',')::bigint[])"#, [listed])
+        }
+        _ => Expr::cust_with_values(r#""tickets"."id" IN (SELECT "value" FROM json_each(?))"#, [format!("[{listed}]")]),
+    }
 }
 
 /// `visible_to` split into branches each served by an index in the tab's order (`None`: no
@@ -319,8 +332,10 @@ pub fn search_statements(backend: DbBackend, company_id: CompanyId, search: &Tic
                 .to_owned(),
         );
     }
+    // A whole protocol number is looked up exactly, alone: its digits would otherwise also run the
+    // phone, name and text searches (`search_candidates` falls back to those if it finds nothing).
     if search.protocol {
-        statements.push(super::protocols::ticket_of_number(company_id, &search.text));
+        return vec![backend.build(&super::protocols::ticket_of_number(company_id, &search.text))];
     }
     // `#42` asks for a ticket number and nothing else (a name or a word "42" would not be meant).
     if search.ticket_number.is_some() && search.text.starts_with('#') {
@@ -400,6 +415,11 @@ pub async fn search_candidates(
         for row in db.query_all_raw(statement).await? {
             ids.push(row.try_get_by_index::<i64>(0)?);
         }
+    }
+    // No ticket has that protocol: the text may still be a number or words someone wrote.
+    if ids.is_empty() && search.protocol {
+        let broader = TicketSearch { protocol: false, ..search.clone() };
+        return Box::pin(search_candidates(db, company_id, &broader)).await;
     }
     ids.sort_unstable();
     ids.dedup();

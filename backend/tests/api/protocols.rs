@@ -121,6 +121,12 @@ async fn searching_a_protocol_number_finds_its_ticket_in_the_company_only() {
     assert!(desk.app.ticket_ids(&desk.admin, &format!("q={day}-9999")).await.is_empty());
     let olga = other_company(&desk).await;
     assert!(desk.app.ticket_ids(&olga, &format!("q={protocol}")).await.is_empty());
+    // Written like a protocol but no ticket has that number: the search falls back to the others.
+    let named = json!({"from": "11955554444", "name": "Oficina 20240102-31", "body": "oi"});
+    let (status, written) = desk.app.customer_writes(&desk.admin, desk.connection, named).await;
+    assert_eq!(status, StatusCode::CREATED, "{written}");
+    let quoted = written["ticket_id"].as_i64().expect("ticket id");
+    assert_eq!(desk.app.ticket_ids(&desk.admin, "q=20240102-31").await, vec![quoted]);
 }
 
 #[tokio::test]
