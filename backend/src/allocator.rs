@@ -7,8 +7,11 @@
 //! adjustment off. It can only be set before the process starts (`GLIBC_TUNABLES`; `mallopt` would
 //! need `unsafe`, which the workspace forbids), so the server starts itself again once with it.
 
-/// The setting: blocks of 1 MiB and more get a mapping of their own, unmapped on free.
-const TUNABLE: &str = "glibc.malloc.mmap_threshold=1048576";
+/// The settings: blocks of 1 MiB and more get a mapping of their own, unmapped on free; and two
+/// heaps (arenas) at most, rather than up to eight per core, one per thread that allocates at
+/// once: each SQLite connection runs on a thread of its own, and sixteen heaps each keeping
+/// freed search buffers held ~20 MiB more under the list load (measured: 131 → 114 MiB).
+const TUNABLE: &str = "glibc.malloc.mmap_threshold=1048576:glibc.malloc.arena_max=2";
 
 /// Replaces this process with itself run with [`TUNABLE`] (same pid, arguments and environment
 /// otherwise), unless it already has it. On any failure it carries on as it is: the setting

@@ -77,7 +77,9 @@ async fn connect(
         // allocated up front); clients send only pongs and closes, and a longer frame is still
         // read whole, the buffer growing for it.
         .read_buffer_size(1024)
-        .write_buffer_size(0)
+        // Live events are flushed one by one; a replay's frames are gathered up to 4 KiB per
+        // write, a few writes for hundreds of events, when thousands of sockets resume at once.
+        .write_buffer_size(4096)
         .max_message_size(64 * 1024)
         .max_frame_size(64 * 1024)
         .on_upgrade(move |ws| async move {

@@ -94,6 +94,12 @@ impl Bus {
         Subscription { receiver, shared, id, company_id, hub: self.hub.clone() }
     }
 
+    /// The newest seq dispatched to the company's sockets, when any is connected: a socket joining
+    /// them is brought up to it by the live events that follow, without reading the table.
+    pub fn dispatched(&self, company_id: CompanyId) -> Option<i64> {
+        self.hub.cursor(company_id)
+    }
+
     /// Sockets registered now (tests and metrics).
     pub fn sockets(&self) -> usize {
         self.hub.lock().values().map(|c| c.sockets.len()).sum()

@@ -160,12 +160,17 @@ pub async fn run(socket: WebSocket, state: AppState, listener: Listener, since: 
     let mut leaving = state.lifecycle.socket_ticket();
     // The database futures are boxed: held inline they would size every idle socket's task by the
     // largest of them, long after they finished.
-    let latest = match Box::pin(store::events::latest_seq(&state.db, listener.company_id)).await {
-        Ok(seq) => seq,
-        Err(error) => {
-            tracing::error!(%error, "reading the latest event seq");
-            return;
-        }
+    // Other sockets of the company are connected: every event after their cursor will be
+    // dispatched to this one too. Otherwise the table says where the company stands.
+    let latest = match state.bus.dispatched(listener.company_id) {
+        Some(seq) => seq,
+        None => match Box::pin(store::events::latest_seq(&state.db, listener.company_id)).await {
+            Ok(seq) => seq,
+            Err(error) => {
+                tracing::error!(%error, "reading the latest event seq");
+                return;
+            }
+        },
     };
     // Subscribe before replaying, so nothing committed in between is missed.
     let mut live = state.bus.subscribe(listener.company_id, listener.viewer.clone(), latest);

@@ -55,7 +55,10 @@ pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
         .acquire_timeout(Duration::from_secs(10))
         // An in-memory SQLite database exists once per connection, so it must have only one.
         .max_connections(if memory { 1 } else { 16 })
-        .min_connections(1);
+        .min_connections(1)
+        // Each pooled connection keeps a page cache of its own (2 MiB by default): 1 MiB each
+        // bounds the pool's at 16 MiB; pages past it come from the OS's file cache.
+        .map_sqlx_sqlite_opts(|sqlite| sqlite.pragma("cache_size", "-1024"));
     let db = Database::connect(options)
         .await
         .with_context(|| format!("connecting to {}", crate::config::redact_url(&config.database_url)))?;

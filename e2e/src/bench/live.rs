@@ -399,14 +399,27 @@ impl Inbound<'_> {
         while in_flight.load(Ordering::Relaxed) > 0 && Instant::now() < drain_deadline {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
+        // Every admin and supervisor socket should get every stored message: while some are short
+        // and frames still come, they are late, not lost; wait (up to 60 s) until none has come
+        // for 2 s.
+        let created = outcomes.lock().map_or(0, |out| out.created) as u64;
+        let expected = created * sockets.full_view as u64;
+        let full_view = |recorder: &Recorder| {
+            recorder.phases.get(phase).map_or(0, |p| p.full_view_deliveries.load(Ordering::Relaxed))
+        };
         let mut delivered = self.recorder.deliveries(phase);
-        for _ in 0..20 {
-            tokio::time::sleep(Duration::from_millis(250)).await;
-            let now = self.recorder.deliveries(phase);
-            if now == delivered {
+        let mut quiet_since = Instant::now();
+        let late_deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < late_deadline && quiet_since.elapsed() < Duration::from_secs(2) {
+            if full_view(&self.recorder) >= expected && quiet_since.elapsed() >= Duration::from_millis(250) {
                 break;
             }
-            delivered = now;
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            let now = self.recorder.deliveries(phase);
+            if now != delivered {
+                delivered = now;
+                quiet_since = Instant::now();
+            }
         }
         let Some(track) = self.recorder.phases.get(phase) else { bail!("no track for phase {phase}") };
         let mut out = match outcomes.lock() {
