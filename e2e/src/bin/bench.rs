@@ -683,31 +683,45 @@ impl Report {
             machine.load_before,
             stats::load_average()
         );
-        println!();
-        println!(
-            "(a) ticket list, GET /api/v1/tickets?status=open&limit=40 (closed loop; latencies in ms; CPU ms per request of the server and of this load generator)"
-        );
-        println!(
-            "{:<24} {:>5} {:>8} {:>6} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}",
-            "scenario", "conc", "ok", "errors", "req/s", "ceiling", "p50", "p90", "p99", "max", "srv cpu", "cli cpu"
-        );
-        for run in self.ceiling.iter().chain(&self.list) {
-            let l = run.latency;
+        // The two-instance run measures (b) only.
+        if !self.list.is_empty() {
+            println!();
             println!(
-                "{:<24} {:>5} {:>8} {:>6} {:>8.0} {:>7.2}% {:>8} {:>8} {:>8} {:>8} {:>8.2} {:>8.2}",
-                run.name,
-                run.concurrency,
-                run.ok,
-                run.errors,
-                run.per_second(),
-                self.share_of_ceiling(run) * 100.0,
-                ms(l.p50, l.count),
-                ms(l.p90, l.count),
-                ms(l.p99, l.count),
-                ms(l.max, l.count),
-                run.server_ms_per_request(),
-                run.client_ms_per_request()
+                "(a) ticket list, GET /api/v1/tickets?status=open&limit=40 (closed loop; latencies in ms; CPU ms per request of the server and of this load generator)"
             );
+            println!(
+                "{:<24} {:>5} {:>8} {:>6} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}",
+                "scenario",
+                "conc",
+                "ok",
+                "errors",
+                "req/s",
+                "ceiling",
+                "p50",
+                "p90",
+                "p99",
+                "max",
+                "srv cpu",
+                "cli cpu"
+            );
+            for run in self.ceiling.iter().chain(&self.list) {
+                let l = run.latency;
+                println!(
+                    "{:<24} {:>5} {:>8} {:>6} {:>8.0} {:>7.2}% {:>8} {:>8} {:>8} {:>8} {:>8.2} {:>8.2}",
+                    run.name,
+                    run.concurrency,
+                    run.ok,
+                    run.errors,
+                    run.per_second(),
+                    self.share_of_ceiling(run) * 100.0,
+                    ms(l.p50, l.count),
+                    ms(l.p90, l.count),
+                    ms(l.p99, l.count),
+                    ms(l.max, l.count),
+                    run.server_ms_per_request(),
+                    run.client_ms_per_request()
+                );
+            }
         }
         println!();
         println!(
@@ -759,22 +773,24 @@ impl Report {
         );
         println!("socket reconnections (server closed a socket, resumed with since): {}", self.reconnects);
         println!();
-        println!(
-            "(c) {} idle WebSockets: {} connected, server RSS {} -> {}: {} per socket",
-            self.idle.wanted,
-            self.idle.connected,
-            mib(self.idle.rss_before),
-            mib(self.idle.rss_after),
-            self.idle.per_socket()
-        );
-        match &self.storm {
-            Some(storm) => println!(
-                "(c) reconnect storm: {} sockets dropped at once, {} messages while away, all back with since: {}",
-                storm.sockets,
-                storm.messages_while_away,
-                storm.outcome()
-            ),
-            None => println!("(c) reconnect storm: did not run to the end (see above)"),
+        if self.idle.wanted > 0 || self.storm.is_some() {
+            println!(
+                "(c) {} idle WebSockets: {} connected, server RSS {} -> {}: {} per socket",
+                self.idle.wanted,
+                self.idle.connected,
+                mib(self.idle.rss_before),
+                mib(self.idle.rss_after),
+                self.idle.per_socket()
+            );
+            match &self.storm {
+                Some(storm) => println!(
+                    "(c) reconnect storm: {} sockets dropped at once, {} messages while away, all back with since: {}",
+                    storm.sockets,
+                    storm.messages_while_away,
+                    storm.outcome()
+                ),
+                None => println!("(c) reconnect storm: did not run to the end (see above)"),
+            }
         }
         println!(
             "server RSS: started {}, after the {} logins {}, after (a) {}, {} sockets {}, after the inbound load {}, sockets closed {}",
