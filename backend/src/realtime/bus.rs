@@ -82,22 +82,31 @@ impl Bus {
 
     /// Registers a socket of `company_id` watching as `viewer`, which has been (or will be, by its
     /// replay) brought up to `seen`, the company's latest seq when it was read. Every event
-    /// dispatched from now on that the viewer may receive is sent to the subscription.
-    pub fn subscribe(&self, company_id: CompanyId, viewer: Viewer, seen: i64) -> Subscription {
+    /// dispatched from now on that the viewer may receive is sent to the subscription. Also returns
+    /// the room's cursor, which is `seen` unless other sockets of the company were connected: the
+    /// socket's replay must reach it, since events up to it were dispatched before it joined.
+    pub fn subscribe(&self, company_id: CompanyId, viewer: Viewer, seen: i64) -> (Subscription, i64) {
+        let mut companies = self.hub.lock();
+        let room = companies.entry(company_id).or_insert_with(|| CompanyRoom { cursor: seen, sockets: Vec::new() });
+        self.enter(room, company_id, viewer)
+    }
+
+    /// Registers a socket only if others of `company_id` are connected, with the room's cursor as
+    /// in [`Bus::subscribe`]: no read of the table is needed to know where the company stands.
+    pub fn join(&self, company_id: CompanyId, viewer: Viewer) -> Option<(Subscription, i64)> {
+        let mut companies = self.hub.lock();
+        let room = companies.get_mut(&company_id)?;
+        Some(self.enter(room, company_id, viewer))
+    }
+
+    /// Adds a member to `room`; the caller holds the hub's lock, so no event is dispatched between
+    /// reading the room's cursor and joining it.
+    fn enter(&self, room: &mut CompanyRoom, company_id: CompanyId, viewer: Viewer) -> (Subscription, i64) {
         let (sender, receiver) = mpsc::channel(SOCKET_BUFFER);
         let shared = Arc::new(Shared { viewer: RwLock::new(viewer), lagged: AtomicBool::new(false) });
         let id = self.hub.next_id.fetch_add(1, Ordering::Relaxed);
-        let mut companies = self.hub.lock();
-        let company = companies.entry(company_id).or_insert_with(|| CompanyRoom { cursor: seen, sockets: Vec::new() });
-        company.sockets.push(Member { id, shared: shared.clone(), sender });
-        drop(companies);
-        Subscription { receiver, shared, id, company_id, hub: self.hub.clone() }
-    }
-
-    /// The newest seq dispatched to the company's sockets, when any is connected: a socket joining
-    /// them is brought up to it by the live events that follow, without reading the table.
-    pub fn dispatched(&self, company_id: CompanyId) -> Option<i64> {
-        self.hub.cursor(company_id)
+        room.sockets.push(Member { id, shared: shared.clone(), sender });
+        (Subscription { receiver, shared, id, company_id, hub: self.hub.clone() }, room.cursor)
     }
 
     /// Sockets registered now (tests and metrics).
@@ -319,9 +328,9 @@ mod tests {
     #[tokio::test]
     async fn each_socket_gets_what_its_viewer_may_receive_once_in_order() {
         let bus = Bus::new(database().await);
-        let mut boss = bus.subscribe(CompanyId(1), admin(), 0);
-        let mut seller = bus.subscribe(CompanyId(1), agent(2), 0);
-        let mut elsewhere = bus.subscribe(CompanyId(9), admin(), 0);
+        let mut boss = bus.subscribe(CompanyId(1), admin(), 0).0;
+        let mut seller = bus.subscribe(CompanyId(1), agent(2), 0).0;
+        let mut elsewhere = bus.subscribe(CompanyId(9), admin(), 0).0;
         bus.publish([event(1, 1, pending_in(2)), event(1, 2, pending_in(3)), event(1, 3, Audience::Company)]);
         // Dispatched already: a second copy (a late bell) is not sent again.
         bus.publish([event(1, 2, pending_in(3))]);
@@ -347,10 +356,27 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_socket_joining_others_gets_their_cursor_and_every_later_event() {
+        let bus = Bus::new(database().await);
+        assert!(bus.join(CompanyId(1), admin()).is_none(), "no socket of the company: the table must say");
+        let (mut first, cursor) = bus.subscribe(CompanyId(1), admin(), 5);
+        assert_eq!(cursor, 5);
+        bus.publish([event(1, 6, Audience::Company)]);
+        assert_eq!(first.recv().await.map(|e| e.seq), Ok(6));
+        let (mut second, cursor) = bus.join(CompanyId(1), admin()).expect("the room is open");
+        assert_eq!(cursor, 6, "6 was dispatched before it joined: its replay must reach it");
+        // A later socket told a stale seq still learns the room's cursor.
+        let (_third, cursor) = bus.subscribe(CompanyId(1), admin(), 2);
+        assert_eq!(cursor, 6);
+        bus.publish([event(1, 7, Audience::Company)]);
+        assert_eq!(second.recv().await.map(|e| e.seq), Ok(7));
+    }
+
+    #[tokio::test]
     async fn a_socket_that_falls_too_far_behind_is_told_to_resume() {
         let bus = Bus::new(database().await);
-        let mut slow = bus.subscribe(CompanyId(1), admin(), 0);
-        let mut fast = bus.subscribe(CompanyId(1), admin(), 0);
+        let mut slow = bus.subscribe(CompanyId(1), admin(), 0).0;
+        let mut fast = bus.subscribe(CompanyId(1), admin(), 0).0;
         let total = SOCKET_BUFFER as i64 + 1;
         bus.publish((1..=total).map(|seq| event(1, seq, Audience::Company)));
         // The fast socket reads as events come; once it has the last, all were dispatched.
@@ -388,8 +414,8 @@ mod tests {
         }
         tx.commit().await.expect("commit");
         let bus = Bus::new(db);
-        let mut boss = bus.subscribe(company, admin(), 0);
-        let mut seller = bus.subscribe(company, agent(2), 0);
+        let mut boss = bus.subscribe(company, admin(), 0).0;
+        let mut seller = bus.subscribe(company, agent(2), 0).0;
         // 4 is published first; 1 to 3 (committed, their bells late or lost) come from the table.
         bus.publish([event(company.0, 4, Audience::Company), event(company.0, 2, pending_in(5))]);
         bus.publish([event(company.0, 5, Audience::Company)]);

@@ -158,22 +158,21 @@ pub async fn refuse_resume(mut socket: WebSocket) {
 pub async fn run(socket: WebSocket, state: AppState, listener: Listener, since: Option<i64>, reauthorize: Reauthorize) {
     // Held until the socket ends, so a graceful shutdown can wait for its close frame.
     let mut leaving = state.lifecycle.socket_ticket();
+    // Subscribe before replaying, so nothing committed in between is missed. When other sockets
+    // of the company are connected, their cursor says where it stands; otherwise the table does.
     // The database futures are boxed: held inline they would size every idle socket's task by the
     // largest of them, long after they finished.
-    // Other sockets of the company are connected: every event after their cursor will be
-    // dispatched to this one too. Otherwise the table says where the company stands.
-    let latest = match state.bus.dispatched(listener.company_id) {
-        Some(seq) => seq,
+    let joined = state.bus.join(listener.company_id, listener.viewer.clone());
+    let (mut live, latest) = match joined {
+        Some(joined) => joined,
         None => match Box::pin(store::events::latest_seq(&state.db, listener.company_id)).await {
-            Ok(seq) => seq,
+            Ok(seq) => state.bus.subscribe(listener.company_id, listener.viewer.clone(), seq),
             Err(error) => {
                 tracing::error!(%error, "reading the latest event seq");
                 return;
             }
         },
     };
-    // Subscribe before replaying, so nothing committed in between is missed.
-    let mut live = state.bus.subscribe(listener.company_id, listener.viewer.clone(), latest);
     let last_seq = since.map_or(latest, |since| since.max(0));
     let mut client = Client { socket, listener, last_seq };
     match Box::pin(client.replay(&state, latest)).await {
