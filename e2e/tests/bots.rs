@@ -95,15 +95,7 @@ async fn an_agent_switches_a_bot_on_and_off_and_sends_an_sms_from_the_panel() {
     browser.goto("/login").await;
 
     let admin = browser.token_for(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    let queue = browser.api_ok("POST", "/queues", Some(json!({"name": "Suporte", "color": "#2563eb"})), &admin).await;
-    let connection = browser
-        .api_ok(
-            "POST",
-            "/connections",
-            Some(json!({"name": "Simulador", "kind": "simulator", "default_queue_id": queue["id"]})),
-            &admin,
-        )
-        .await;
+    let (queue, connection) = browser.support_queue_and_simulator(&admin).await;
     browser
         .api_ok(
             "POST",

@@ -121,15 +121,7 @@ async fn files_are_staged_previewed_captioned_and_sent_in_order() {
     let browser = Browser::start(&server.base_url).await;
     browser.goto("/login").await;
     let admin = browser.token_for(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    let queue = browser.api_ok("POST", "/queues", Some(json!({"name": "Suporte", "color": "#2563eb"})), &admin).await;
-    let connection = browser
-        .api_ok(
-            "POST",
-            "/connections",
-            Some(json!({"name": "Simulador", "kind": "simulator", "default_queue_id": queue["id"]})),
-            &admin,
-        )
-        .await;
+    let (_, connection) = browser.support_queue_and_simulator(&admin).await;
     let settings = browser.api_ok("PATCH", "/settings", Some(json!({"general": {"max_upload_mb": 1}})), &admin).await;
     assert_eq!(settings["general"]["max_upload_mb"], 1);
     // Without the signature, captions read as typed.

@@ -74,16 +74,7 @@ async fn two_people_watch_a_board_while_cards_move_by_mouse_keyboard_and_panel()
     // The company: a queue, a simulator connection filing tickets there, an agent of that queue,
     // and three customers writing (pending tickets in the queue, which Ana may see).
     let admin = admin_browser.token_for(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    let queue =
-        admin_browser.api_ok("POST", "/queues", Some(json!({"name": "Suporte", "color": "#2563eb"})), &admin).await;
-    let connection = admin_browser
-        .api_ok(
-            "POST",
-            "/connections",
-            Some(json!({"name": "Simulador", "kind": "simulator", "default_queue_id": queue["id"]})),
-            &admin,
-        )
-        .await;
+    let (queue, connection) = admin_browser.support_queue_and_simulator(&admin).await;
     let agent =
         json!({"name": "Ana Agente", "email": ANA.0, "password": ANA.1, "role": "agent", "queue_ids": [queue["id"]]});
     admin_browser.api_ok("POST", "/users", Some(agent), &admin).await;

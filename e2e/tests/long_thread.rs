@@ -77,15 +77,7 @@ async fn a_long_conversation_keeps_few_rows_in_the_dom_and_reaches_its_first_mes
     let browser = Browser::start(&server.base_url).await;
     browser.goto("/login").await;
     let admin = browser.token_for(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    let queue = browser.api_ok("POST", "/queues", Some(json!({"name": "Suporte", "color": "#2563eb"})), &admin).await;
-    let connection = browser
-        .api_ok(
-            "POST",
-            "/connections",
-            Some(json!({"name": "Simulador", "kind": "simulator", "default_queue_id": queue["id"]})),
-            &admin,
-        )
-        .await;
+    let (_, connection) = browser.support_queue_and_simulator(&admin).await;
     let connection = connection["id"].as_i64().unwrap_or_default();
     // The first message alone, so the ticket exists before the others race to it.
     let ticket = customer_writes(&browser, &admin, connection, vec![body(0)]).await;

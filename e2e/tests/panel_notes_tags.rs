@@ -47,16 +47,7 @@ async fn agents_tag_tickets_filter_by_tags_and_share_internal_notes_live() {
     let admin_browser = Browser::start(&server.base_url).await;
     admin_browser.goto("/login").await;
     let admin = admin_browser.token_for(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    let queue =
-        admin_browser.api_ok("POST", "/queues", Some(json!({"name": "Suporte", "color": "#2563eb"})), &admin).await;
-    let connection = admin_browser
-        .api_ok(
-            "POST",
-            "/connections",
-            Some(json!({"name": "Simulador", "kind": "simulator", "default_queue_id": queue["id"]})),
-            &admin,
-        )
-        .await;
+    let (queue, connection) = admin_browser.support_queue_and_simulator(&admin).await;
     for (name, email) in [("Ana Agente", "ana@e2e.test"), ("Bia Agente", "bia@e2e.test")] {
         let user =
             json!({"name": name, "email": email, "password": PASSWORD, "role": "agent", "queue_ids": [queue["id"]]});

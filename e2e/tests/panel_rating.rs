@@ -31,15 +31,7 @@ async fn an_agent_sends_the_survey_and_sees_the_answer_in_the_panel_and_on_the_h
 
     // The company: a queue, a simulator connection, an agent of the queue, a customer's ticket.
     let admin = browser.token_for(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    let queue = browser.api_ok("POST", "/queues", Some(json!({"name": "Suporte", "color": "#2563eb"})), &admin).await;
-    let connection = browser
-        .api_ok(
-            "POST",
-            "/connections",
-            Some(json!({"name": "Simulador", "kind": "simulator", "default_queue_id": queue["id"]})),
-            &admin,
-        )
-        .await;
+    let (queue, connection) = browser.support_queue_and_simulator(&admin).await;
     let simulate = format!("/connections/{}/simulate", connection["id"]);
     browser
         .api_ok(

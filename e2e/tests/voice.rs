@@ -33,15 +33,7 @@ async fn an_agent_records_listens_to_and_sends_a_voice_note() {
     let browser = Browser::start(&server.base_url).await;
     browser.goto("/login").await;
     let admin = browser.token_for(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    let queue = browser.api_ok("POST", "/queues", Some(json!({"name": "Suporte", "color": "#2563eb"})), &admin).await;
-    let connection = browser
-        .api_ok(
-            "POST",
-            "/connections",
-            Some(json!({"name": "Simulador", "kind": "simulator", "default_queue_id": queue["id"]})),
-            &admin,
-        )
-        .await;
+    let (_, connection) = browser.support_queue_and_simulator(&admin).await;
     let simulated = browser
         .api_ok(
             "POST",

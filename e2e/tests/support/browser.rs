@@ -308,6 +308,15 @@ fetch(path, { method, headers, body: body === null ? undefined : JSON.stringify(
         json
     }
 
+    /// The company most tests start from: a queue "Suporte" and a simulator connection whose
+    /// conversations land in it. Returns both as the API answered them.
+    pub async fn support_queue_and_simulator(&self, admin: &str) -> (serde_json::Value, serde_json::Value) {
+        let queue = self.api_ok("POST", "/queues", Some(json!({"name": "Suporte", "color": "#2563eb"})), admin).await;
+        let simulator = json!({"name": "Simulador", "kind": "simulator", "default_queue_id": queue["id"]});
+        let connection = self.api_ok("POST", "/connections", Some(simulator), admin).await;
+        (queue, connection)
+    }
+
     /// An access token for these credentials (the page's own session is untouched).
     pub async fn token_for(&self, email: &str, password: &str) -> String {
         let (status, json) =
