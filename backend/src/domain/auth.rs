@@ -172,39 +172,39 @@ pub async fn authenticate(state: &AppState, token: &str) -> AppResult<CurrentUse
     }
     const REFUSED: AppError = AppError::Unauthenticated("the access token is invalid or expired");
     let claims = state.jwt.verify(token).ok_or(REFUSED)?;
-    let session = store::sessions::get(&state.db, claims.sid).await?.ok_or(REFUSED)?;
-    if session.revoked_at.is_some() || session.user_id != claims.sub {
-        return Err(REFUSED);
-    }
-    let user = store::users::get(&state.db, UserId(claims.sub)).await?.ok_or(REFUSED)?;
-    crate::domain::companies::ensure_active(&state.db, CompanyId(user.company_id)).await?;
-    Ok(current_user(&user, Some(session.id), None))
+    let access = store::access::of_session(&state.db, claims.sid, UserId(claims.sub)).await?.ok_or(REFUSED)?;
+    active(&access)?;
+    Ok(current_user(&access, Some(claims.sid), None))
 }
 
 async fn authenticate_api_token(state: &AppState, token: &str) -> AppResult<CurrentUser> {
     const REFUSED: AppError = AppError::Unauthenticated("the API token is invalid or was revoked");
-    let row = store::api_tokens::find_by_hash(&state.db, &secret::sha256_hex(token)).await?.ok_or(REFUSED)?;
+    let found = store::access::of_api_token(&state.db, &secret::sha256_hex(token)).await?.ok_or(REFUSED)?;
     // The token acts as the administrator who created it, with that person's current role.
-    let user = store::users::get(&state.db, UserId(row.created_by)).await?.ok_or(REFUSED)?;
-    if user.company_id != row.company_id {
-        return Err(REFUSED);
-    }
-    crate::domain::companies::ensure_active(&state.db, CompanyId(user.company_id)).await?;
+    active(&found.access)?;
     // Recording every use would be a write per request; once a minute is enough to show activity.
-    if row.last_used_at.is_none_or(|at| Utc::now() - at > chrono::Duration::seconds(60)) {
+    if found.last_used_at.is_none_or(|at| Utc::now() - at > chrono::Duration::seconds(60)) {
         let txn = state.begin().await?;
-        store::api_tokens::touch(&txn, shared::ApiTokenId(row.id)).await?;
+        store::api_tokens::touch(&txn, shared::ApiTokenId(found.token_id)).await?;
         txn.commit().await?;
     }
-    Ok(current_user(&user, None, Some(row.id)))
+    Ok(current_user(&found.access, None, Some(found.token_id)))
 }
 
-fn current_user(user: &users::Model, session_id: Option<i64>, api_token_id: Option<i64>) -> CurrentUser {
+/// A suspended company's people are refused (`companies::ensure_active`, from the joined row).
+fn active(access: &store::access::Access) -> AppResult<()> {
+    if access.company_suspended == Some(true) {
+        return Err(crate::domain::companies::suspended());
+    }
+    Ok(())
+}
+
+fn current_user(access: &store::access::Access, session_id: Option<i64>, api_token_id: Option<i64>) -> CurrentUser {
     CurrentUser {
-        id: UserId(user.id),
-        company_id: CompanyId(user.company_id),
-        role: user.role.into(),
-        platform_admin: user.platform_admin,
+        id: UserId(access.user_id),
+        company_id: CompanyId(access.company_id),
+        role: access.role.into(),
+        platform_admin: access.platform_admin,
         session_id,
         api_token_id,
     }

@@ -84,11 +84,15 @@ pub async fn delete(state: &AppState, caller: &CurrentUser, id: CompanyId) -> Ap
 /// Refuses a suspended company's users (at sign-in, refresh and every request).
 pub async fn ensure_active(db: &impl sea_orm::ConnectionTrait, id: CompanyId) -> AppResult<()> {
     match store::companies::get(db, id).await? {
-        Some(company) if company.suspended => Err(AppError::Denied {
-            code: ErrorCode::CompanySuspended,
-            message: "this company is suspended; ask the platform administrator",
-        }),
+        Some(company) if company.suspended => Err(suspended()),
         _ => Ok(()),
+    }
+}
+
+pub fn suspended() -> AppError {
+    AppError::Denied {
+        code: ErrorCode::CompanySuspended,
+        message: "this company is suspended; ask the platform administrator",
     }
 }
 

@@ -1,6 +1,7 @@
 //! Everything that speaks SQL. Reads take any `ConnectionTrait` (the pool or a transaction);
 //! writes take a [`WriteTx`], so none can skip SQLite's write turn. Ids arrive typed.
 
+pub mod access;
 pub mod api_tokens;
 pub mod bots;
 pub mod companies;

@@ -283,3 +283,29 @@ async fn racing_refreshes_keep_the_session() {
     }
     assert_ne!(pair_a["refresh_token"], pair_b["refresh_token"]);
 }
+
+/// The token's session, user and company are read together on each request: a session id put
+/// into another user's token finds nothing, and a role change applies to tokens already issued.
+#[tokio::test]
+async fn a_token_acts_as_its_sessions_user_with_their_current_role() {
+    let app = TestApp::start().await;
+    let admin = app.admin().await;
+    let (agent_id, agent) = app.user(&admin, "agent@test.local", "agent", &[]).await;
+    let (status, body) = app.get("/api/v1/api-tokens", &agent).await;
+    assert_error(status, &body, StatusCode::FORBIDDEN, "forbidden");
+
+    let (status, body) = app.patch(&format!("/api/v1/users/{agent_id}"), &admin, json!({"role": "admin"})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = app.get("/api/v1/api-tokens", &agent).await;
+    assert_eq!(status, StatusCode::OK, "the same token, now an admin's: {body}");
+    let (_, me) = app.get("/api/v1/me", &agent).await;
+    assert_eq!((me["id"].as_i64(), me["role"].as_str()), (Some(agent_id), Some("admin")));
+
+    // The admin's session id under the agent's name: signed with the real key, still refused.
+    let admin_claims = app.state.jwt.verify(&admin).expect("the admin's token verifies");
+    let mut forged = app.state.jwt.verify(&agent).expect("the agent's token verifies");
+    forged.sid = admin_claims.sid;
+    let forged = app.state.jwt.sign(&forged).expect("sign");
+    let (status, body) = app.get("/api/v1/me", &forged).await;
+    assert_error(status, &body, StatusCode::UNAUTHORIZED, "unauthenticated");
+}
