@@ -167,10 +167,14 @@ faults-deps:
 # data makes it fail. `make bench BENCH_ARGS=--quick` runs a tenth of it. Figures: docs/benchmarks.md.
 # Then the same on PostgreSQL, and the inbound scenario on two instances + Redis, on servers of its
 # own (the Debian packages of deps-apt; BENCH_ARGS=--no-postgres skips that part).
+# Last, the SPA in headless Chromium against the release server (e2e/benches/spa.rs: the first
+# screen's bytes and time, a 5,000-message conversation's frames); `cargo test --bench` builds it
+# with the test profile, which the browser tests already compiled.
 .PHONY: bench
-bench: deps-apt server
+bench: deps-apt spa server
 	$(CARGO) build --release -p atende-e2e --bin bench
 	"$(TARGET_DIR)/release/bench" --atende "$(TARGET_DIR)/release/atende" --data-dir "$(TARGET_DIR)/bench-data" $(BENCH_ARGS)
+	ATENDE_BIN="$(TARGET_DIR)/release/atende" $(CARGO) test -q -p atende-e2e --bench spa
 
 # ---------------------------------------------------------------- fuzzing
 # cargo-fuzz (libFuzzer) over the parsers that take outside input, fuzz/fuzz_targets/*.rs. fuzz/ is its

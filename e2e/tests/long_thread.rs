@@ -1,6 +1,6 @@
 //! Browser test of a long conversation: only a window of its rows is in the DOM (spacers stand for
 //! the rest), yet it opens at its newest message, scrolls back through every older page to its first
-//! message, and a message arriving meanwhile is still shown.
+//! message, a message arriving meanwhile is still shown, and Home / End jump to either end.
 //!
 //! Every wait polls a condition with a timeout; nothing sleeps to synchronise, and no time is
 //! asserted (the bench measures speed).
@@ -15,7 +15,7 @@ use support::processes::{ADMIN_EMAIL, ADMIN_PASSWORD, Server};
 
 /// Messages in the conversation: the first page (50) and several older pages (100 each).
 const MESSAGES: usize = 600;
-/// Message rows the DOM may hold at once: the window (90 rows) with room for day separators.
+/// Message rows the DOM may hold at once: the window (65 rows) with room to spare.
 const MAX_IN_DOM: u64 = 120;
 const MESSAGE: &str = "[data-testid=\"message\"]";
 
@@ -133,6 +133,25 @@ async fn a_long_conversation_keeps_few_rows_in_the_dom_and_reaches_its_first_mes
     browser.wait_any_text("[data-testid=\"message-text\"]", "Chegou agora, no fim da conversa").await;
     let rows = browser.count(MESSAGE).await;
     assert!(rows as u64 <= MAX_IN_DOM, "{rows} rows at the end");
+
+    // From a fresh load, Home in the thread goes to the first message (every older page, at the
+    // largest size) and End back to the newest.
+    browser.reload().await;
+    browser.wait_any_text("[data-testid=\"message-text\"]", "Chegou agora, no fim da conversa").await;
+    browser.click("message-thread").await;
+    browser.keys_to_focused("\u{E011}").await;
+    let at_start = support::wait_for("the first message after Home", || async {
+        let state = thread_state(&browser).await;
+        if state["start"] == json!(true) && state["first_seen"] == json!(true) {
+            Ok(state)
+        } else {
+            Err(state.to_string())
+        }
+    })
+    .await;
+    assert!(at_start["rows"].as_u64().unwrap_or_default() <= MAX_IN_DOM, "{at_start}");
+    browser.keys_to_focused("\u{E010}").await;
+    browser.wait_any_text("[data-testid=\"message-text\"]", "Chegou agora, no fim da conversa").await;
 
     browser.close().await;
     drop(server);

@@ -96,7 +96,7 @@ pub async fn list(
     limit: Option<u64>,
 ) -> AppResult<Page<Message>> {
     let ticket = find_visible(&state.db, caller, id).await?;
-    let page = PageRequest::parse(None, limit)?;
+    let page = PageRequest::parse_up_to(None, limit, shared::page::MAX_MESSAGE_LIMIT)?;
     let rows = store::messages::page(&state.db, id_of(&ticket), before, page.limit).await?;
     let has_more = rows.len() as u64 > page.limit;
     let items: Vec<Message> = rows.into_iter().take(page.limit as usize).map(to_dto).collect();

@@ -16,6 +16,11 @@ pub struct PageRequest {
 
 impl PageRequest {
     pub fn parse(cursor: Option<&str>, limit: Option<u64>) -> AppResult<Self> {
+        Self::parse_up_to(cursor, limit, MAX_LIMIT)
+    }
+
+    /// [`PageRequest::parse`] for a list whose pages may be larger than most (`max`).
+    pub fn parse_up_to(cursor: Option<&str>, limit: Option<u64>, max: u64) -> AppResult<Self> {
         let after_id = match cursor.filter(|c| !c.is_empty()) {
             None => None,
             Some(raw) => Some(decode_cursor(raw).ok_or(AppError::BadRequest {
@@ -23,7 +28,7 @@ impl PageRequest {
                 message: "the cursor is not one this server gave out".into(),
             })?),
         };
-        let limit = limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
+        let limit = limit.unwrap_or(DEFAULT_LIMIT).clamp(1, max);
         Ok(Self { after_id, limit })
     }
 
@@ -78,6 +83,8 @@ mod tests {
     fn limits_are_bounded() {
         let limit = |l| PageRequest::parse(None, l).map(|p| p.limit).unwrap_or(0);
         assert_eq!((limit(None), limit(Some(0)), limit(Some(7)), limit(Some(5000))), (40, 1, 7, 100));
+        let larger = |l| PageRequest::parse_up_to(None, l, 500).map(|p| p.limit).unwrap_or(0);
+        assert_eq!((larger(None), larger(Some(300)), larger(Some(5000))), (40, 300, 500));
     }
 
     #[test]

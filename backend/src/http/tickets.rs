@@ -260,6 +260,7 @@ async fn logs(
 pub struct MessagesQuery {
     /// Messages older than this message id (the previous page's `next_cursor`).
     before: Option<String>,
+    /// Messages per page: default 40, at most 500.
     limit: Option<u64>,
 }
 

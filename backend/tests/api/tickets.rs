@@ -376,6 +376,22 @@ async fn messages_page_newest_first() {
     assert!(second["next_cursor"].is_null());
 }
 
+/// A conversation's pages may hold more than other lists' (100): up to 500 messages.
+#[tokio::test]
+async fn message_pages_go_past_the_usual_limit() {
+    let Desk { app, admin, connection, .. } = desk().await;
+    let mut id = 0;
+    for i in 0..130 {
+        id = app.inbound(&admin, connection, "11987654321", &format!("m{i}")).await;
+    }
+    let (status, page) = app.get(&format!("/api/v1/tickets/{id}/messages?limit=120"), &admin).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(page["items"].as_array().map(Vec::len), Some(120));
+    let before = page["next_cursor"].as_str().expect("ten more");
+    let (_, rest) = app.get(&format!("/api/v1/tickets/{id}/messages?limit=100000&before={before}"), &admin).await;
+    assert_eq!((rest["items"].as_array().map(Vec::len), rest["next_cursor"].is_null()), (Some(10), true));
+}
+
 #[tokio::test]
 async fn starting_a_conversation_opens_a_ticket_for_the_caller() {
     let Desk { app, admin, connection, .. } = desk().await;

@@ -16,8 +16,11 @@ use super::{ApiError, encode};
 pub const PAGE_SIZE: u32 = 40;
 /// Messages of the first page of a conversation: what fills a screen or two.
 pub const MESSAGE_PAGE: u32 = 50;
-/// Messages per older page, loaded when scrolling up (the server's maximum).
+/// Messages of the first older page, loaded when scrolling up; each next one is twice as large, up
+/// to [`LARGEST_MESSAGE_PAGE`], so a reader going far back waits for a few pages, not dozens.
 pub const OLDER_PAGE: u32 = 100;
+/// The server's largest page of messages (`shared::page::MAX_MESSAGE_LIMIT`).
+pub const LARGEST_MESSAGE_PAGE: u32 = shared::page::MAX_MESSAGE_LIMIT as u32;
 /// The tab counters ask for this many and show "99+" beyond.
 pub const COUNT_LIMIT: u32 = 100;
 

@@ -111,6 +111,8 @@ pub struct MessageStore {
     /// The cursor for the next older page; `None` when the start of the conversation is loaded.
     pub older: RwSignal<Option<String>>,
     pub loading_older: RwSignal<bool>,
+    /// Older pages loaded so far (each next one is larger).
+    older_pages: StoredValue<u32>,
     pub loaded: RwSignal<bool>,
     pub error: RwSignal<Option<ApiError>>,
 }
@@ -123,6 +125,7 @@ impl MessageStore {
             order: RwSignal::new(Vec::new()),
             older: RwSignal::new(None),
             loading_older: RwSignal::new(false),
+            older_pages: StoredValue::new(0),
             loaded: RwSignal::new(false),
             error: RwSignal::new(None),
         }
@@ -197,18 +200,60 @@ impl MessageStore {
         Ok(())
     }
 
+    /// The next older page (100 messages, then 200, 400, up to the server's largest). `Ok(true)`
+    /// when messages were added; `Ok(false)` when there are none left or a load is under way.
     pub async fn load_older(&self) -> Result<bool, ApiError> {
+        let pages = self.older_pages.try_get_value().unwrap_or_default();
+        let limit = older_page_size(pages);
+        self.load_older_page(limit).await
+    }
+
+    /// Whether the start of the conversation is loaded (or nothing is, yet).
+    pub fn at_start(&self) -> bool {
+        self.older.try_with_untracked(Option::is_none).unwrap_or(true)
+    }
+
+    /// Every older page, the largest the server gives, until the start of the conversation. A load
+    /// under way is waited for (a frame at a time), not doubled.
+    pub async fn load_to_start(&self) -> Result<(), ApiError> {
+        while !self.at_start() {
+            if self.loading_older.try_get_untracked() == Some(true) {
+                next_frame().await;
+                continue;
+            }
+            self.load_older_page(api::tickets::LARGEST_MESSAGE_PAGE).await?;
+        }
+        Ok(())
+    }
+
+    async fn load_older_page(&self, limit: u32) -> Result<bool, ApiError> {
         let Some(cursor) = self.older.try_get_untracked().flatten() else { return Ok(false) };
         if self.loading_older.try_get_untracked() != Some(false) {
             return Ok(false);
         }
         self.loading_older.set(true);
-        let result = api::tickets::messages(self.ticket, Some(&cursor), api::tickets::OLDER_PAGE).await;
+        let result = api::tickets::messages(self.ticket, Some(&cursor), limit).await;
         self.loading_older.try_set(false);
         let page = result?;
+        self.older_pages.try_update_value(|pages| *pages += 1);
         self.older.try_set(page.next_cursor);
         Ok(self.insert(page.items))
     }
+}
+
+/// The size of the older page after `loaded` of them: doubling from [`api::tickets::OLDER_PAGE`].
+pub fn older_page_size(loaded: u32) -> u32 {
+    api::tickets::OLDER_PAGE.saturating_mul(1 << loaded.min(8)).min(api::tickets::LARGEST_MESSAGE_PAGE)
+}
+
+/// Resolves at the browser's next animation frame.
+async fn next_frame() {
+    let frame = js_sys::Promise::new(&mut |resolve, _| {
+        request_animation_frame(move || {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
+        });
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(frame).await;
 }
 
 #[cfg(test)]
@@ -219,6 +264,21 @@ mod tests {
 
     fn at(minute: i64) -> DateTime<Utc> {
         DateTime::from_timestamp(1_700_000_000 + minute * 60, 0).unwrap_or_default()
+    }
+
+    #[test]
+    fn older_pages_double_up_to_the_servers_largest() {
+        let sizes: Vec<u32> = (0..6).map(older_page_size).collect();
+        assert_eq!(sizes, [100, 200, 400, 500, 500, 500]);
+        assert_eq!(older_page_size(u32::MAX), 500);
+        // 5,000 messages after the first 50: twelve requests instead of fifty.
+        let mut left = 4_950_u32;
+        let pages = (0..).take_while(|&n| {
+            let more = left > 0;
+            left = left.saturating_sub(older_page_size(n));
+            more
+        });
+        assert_eq!(pages.count(), 12);
     }
 
     #[test]

@@ -166,6 +166,55 @@ pub fn MessageThread(
         }
     };
 
+    // Home (or Ctrl+Home): the whole history, then its first rows at the top; End: the newest message.
+    let go_to_start = move || {
+        scroll.stick.set_value(false);
+        leptos::task::spawn_local(async move {
+            if store.load_to_start().await.is_err() {
+                return;
+            }
+            let first =
+                items.with_untracked(|items| window::keys(items, 0, items.len().min(window::ABOVE + window::BELOW)));
+            if let Some(first) = first {
+                scroll.window.set(first);
+            }
+            request_animation_frame(move || {
+                if let Some(el) = scroll.el.try_get_untracked().flatten() {
+                    el.set_scroll_top(0);
+                }
+            });
+        });
+    };
+    let on_keydown = move |event: web_sys::KeyboardEvent| {
+        if event.alt_key() || event.meta_key() || event.shift_key() {
+            return;
+        }
+        match event.key().as_str() {
+            "Home" => {
+                event.prevent_default();
+                go_to_start();
+            }
+            "End" => {
+                event.prevent_default();
+                scroll.scroll_to_bottom();
+            }
+            _ => {}
+        }
+    };
+
+    // For the bench and real-user timing: when the first page is on screen.
+    Effect::new(move |marked: Option<bool>| {
+        if marked == Some(true) || !store.loaded.get() {
+            return marked.unwrap_or(false);
+        }
+        request_animation_frame(|| {
+            if let Some(performance) = window().performance() {
+                let _ = performance.mark("atende:thread");
+            }
+        });
+        true
+    });
+
     // A first page that does not fill the screen: fetch older ones until it does.
     Effect::new(move || {
         let _ = items.get();
@@ -186,6 +235,7 @@ pub fn MessageThread(
                 class="thread"
                 node_ref=scroll.el
                 on:scroll=on_scroll
+                on:keydown=on_keydown
                 role="log"
                 aria-live="polite"
                 aria-label=t!(i18n, Messages)
