@@ -116,14 +116,8 @@ impl Outbox {
 /// Whether a client that saw everything up to `since` can still resume: false when events after
 /// it were pruned (it must reload its lists instead).
 pub async fn can_resume(state: &AppState, company_id: CompanyId, since: i64) -> AppResult<bool> {
-    let latest = store::counters::current(&state.db, company_id, store::counters::EVENT_SEQ).await?;
-    if since >= latest {
-        return Ok(true);
-    }
-    Ok(match store::events::oldest_seq(&state.db, company_id).await? {
-        Some(oldest) => since + 1 >= oldest,
-        None => false,
-    })
+    let (latest, oldest) = store::events::resume_bounds(&state.db, company_id).await?;
+    Ok(since >= latest || oldest.is_some_and(|oldest| since + 1 >= oldest))
 }
 
 /// Empties the events that carried a contact's data: those about the contact and about its

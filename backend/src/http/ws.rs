@@ -63,6 +63,8 @@ async fn connect(
         Some(since) => !domain::events::can_resume(&state, caller.company_id, since.max(0)).await?,
         None => false,
     };
+    // On the bus before the 101: whatever is committed once the client is connected reaches it.
+    let entered = if too_old { None } else { Some(socket::enter(&state, &listener).await?) };
     let (recheck_state, recheck_token) = (state.clone(), token.clone());
     let reauthorize: socket::Reauthorize = Box::new(move || {
         let (state, token) = (recheck_state.clone(), recheck_token.clone());
@@ -85,10 +87,9 @@ async fn connect(
         .on_upgrade(move |ws| async move {
             // Held while the socket lives.
             let _slot = slot;
-            if too_old {
-                socket::refuse_resume(ws).await;
-            } else {
-                socket::run(ws, state, listener, since, reauthorize).await;
+            match entered {
+                Some(entered) => socket::run(ws, state, listener, entered, since, reauthorize).await,
+                None => socket::refuse_resume(ws).await,
             }
         }))
 }

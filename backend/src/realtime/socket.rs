@@ -16,7 +16,7 @@ use tokio::time::{Instant, interval, timeout};
 
 use crate::domain::tickets::place_of;
 use crate::realtime::StoredEvent;
-use crate::realtime::bus::Ended;
+use crate::realtime::bus::{Ended, Subscription};
 use crate::realtime::replay;
 use crate::state::AppState;
 use crate::store;
@@ -155,26 +155,44 @@ pub async fn refuse_resume(mut socket: WebSocket) {
     let _ = timeout(SEND_TIMEOUT, socket.send(Message::Close(Some(frame)))).await;
 }
 
-pub async fn run(socket: WebSocket, state: AppState, listener: Listener, since: Option<i64>, reauthorize: Reauthorize) {
+/// A listener's place on the bus, taken before the WebSocket handshake is answered: an event
+/// committed after the client sees its 101 reaches it even without `since`.
+pub struct Entered {
+    live: Subscription,
+    /// The last `seq` dispatched to the company's sockets when this one entered.
+    latest: i64,
+}
+
+/// Subscribes the listener (before replaying, so nothing committed in between is missed). When
+/// other sockets of the company are connected, their cursor says where it stands; otherwise the
+/// table does.
+pub async fn enter(state: &AppState, listener: &Listener) -> Result<Entered, sea_orm::DbErr> {
+    let joined = state.bus.join(listener.company_id, listener.viewer.clone());
+    let (live, latest) = match joined {
+        Some(joined) => joined,
+        None => {
+            let seq = store::events::latest_seq(&state.db, listener.company_id).await?;
+            state.bus.subscribe(listener.company_id, listener.viewer.clone(), seq)
+        }
+    };
+    Ok(Entered { live, latest })
+}
+
+pub async fn run(
+    socket: WebSocket,
+    state: AppState,
+    listener: Listener,
+    entered: Entered,
+    since: Option<i64>,
+    reauthorize: Reauthorize,
+) {
     // Held until the socket ends, so a graceful shutdown can wait for its close frame.
     let mut leaving = state.lifecycle.socket_ticket();
-    // Subscribe before replaying, so nothing committed in between is missed. When other sockets
-    // of the company are connected, their cursor says where it stands; otherwise the table does.
-    // The database futures are boxed: held inline they would size every idle socket's task by the
-    // largest of them, long after they finished.
-    let joined = state.bus.join(listener.company_id, listener.viewer.clone());
-    let (mut live, latest) = match joined {
-        Some(joined) => joined,
-        None => match Box::pin(store::events::latest_seq(&state.db, listener.company_id)).await {
-            Ok(seq) => state.bus.subscribe(listener.company_id, listener.viewer.clone(), seq),
-            Err(error) => {
-                tracing::error!(%error, "reading the latest event seq");
-                return;
-            }
-        },
-    };
+    let Entered { mut live, latest } = entered;
     let last_seq = since.map_or(latest, |since| since.max(0));
     let mut client = Client { socket, listener, last_seq };
+    // Boxed: held inline, the replay's database futures would size every idle socket's task by
+    // the largest of them, long after they finished.
     match Box::pin(client.replay(&state, latest)).await {
         Ok(Flow::Continue) => {}
         Ok(Flow::Stop) => return,

@@ -8,7 +8,7 @@ use shared::visibility::{Audience, TicketPlace};
 use shared::{CompanyId, ContactId, QueueId, TicketId, UserId};
 
 use super::WriteTx;
-use super::entities::events;
+use super::entities::{company_counters, events};
 
 pub struct NewEvent<'a> {
     pub company_id: CompanyId,
@@ -123,13 +123,31 @@ pub async fn get(db: &impl ConnectionTrait, company_id: CompanyId, seq: i64) -> 
 }
 
 /// The company's oldest event still kept, if any.
-pub async fn oldest_seq(db: &impl ConnectionTrait, company_id: CompanyId) -> Result<Option<i64>, DbErr> {
-    let oldest = events::Entity::find()
-        .filter(events::Column::CompanyId.eq(company_id.0))
-        .order_by_asc(events::Column::Seq)
-        .one(db)
-        .await?;
-    Ok(oldest.map(|e| e.seq))
+/// The company's latest event `seq` (0 before its first event) and its oldest kept event's, read
+/// in one statement: a resuming socket needs both before it is accepted.
+pub async fn resume_bounds(db: &impl ConnectionTrait, company_id: CompanyId) -> Result<(i64, Option<i64>), DbErr> {
+    use sea_orm::FromQueryResult;
+    use sea_orm::sea_query::{ExprTrait, Query};
+
+    #[derive(FromQueryResult)]
+    struct Bounds {
+        latest: Option<i64>,
+        oldest: Option<i64>,
+    }
+    let latest = Query::select()
+        .column(company_counters::Column::Value)
+        .from(company_counters::Entity)
+        .and_where(Expr::col(company_counters::Column::CompanyId).eq(company_id.0))
+        .and_where(Expr::col(company_counters::Column::Name).eq(super::counters::EVENT_SEQ))
+        .to_owned();
+    let oldest = Query::select()
+        .expr(Expr::col(events::Column::Seq).min())
+        .from(events::Entity)
+        .and_where(Expr::col(events::Column::CompanyId).eq(company_id.0))
+        .to_owned();
+    let both = Query::select().expr_as(Expr::from(latest), "latest").expr_as(Expr::from(oldest), "oldest").to_owned();
+    let bounds = Bounds::find_by_statement(db.get_database_backend().build(&both)).one(db).await?;
+    Ok(bounds.map_or((0, None), |b| (b.latest.unwrap_or(0), b.oldest)))
 }
 
 /// What a forgotten event's row keeps: its place in the sequence (so a client resuming from
