@@ -103,6 +103,9 @@ pub struct Config {
     /// `ATENDE_SEARCH_CONCURRENCY`, default 4: ticket searches one instance runs at once; past
     /// them a search waits briefly, then is answered 503 with `Retry-After` (never queued long).
     pub search_concurrency: usize,
+    /// `ATENDE_DATABASE_POOL`: connections in the database pool; unset, 8 for a SQLite file and
+    /// 16 for PostgreSQL (see `store::pool_size`).
+    pub database_pool: Option<u32>,
 }
 
 /// Where media files are kept (`ATENDE_MEDIA_URL`).
@@ -282,6 +285,7 @@ impl Config {
             webhook_disable_after: 10,
             dialogflow_api_url: None,
             search_concurrency: 4,
+            database_pool: None,
         }
     }
 
@@ -386,6 +390,9 @@ impl Config {
         config.webhook_max_attempts = number(&lookup, "ATENDE_WEBHOOK_MAX_ATTEMPTS", 8)?.max(1);
         config.webhook_disable_after = number(&lookup, "ATENDE_WEBHOOK_DISABLE_AFTER", 10)?.max(1);
         config.search_concurrency = number(&lookup, "ATENDE_SEARCH_CONCURRENCY", 4)?;
+        if lookup("ATENDE_DATABASE_POOL").is_some() {
+            config.database_pool = Some(number(&lookup, "ATENDE_DATABASE_POOL", 1)?);
+        }
         if let Some(list) = lookup("ATENDE_TRUSTED_PROXIES") {
             config.trusted_proxies = list
                 .split(',')
@@ -476,6 +483,7 @@ mod tests {
             ("ATENDE_LOG_FORMAT", "xml"),
             ("ATENDE_JWT_SECRET", "short"),
             ("ATENDE_LOGIN_LIMIT_PER_IP", "0"),
+            ("ATENDE_DATABASE_POOL", "0"),
             ("ATENDE_MAX_BODY_BYTES", "-3"),
             ("ATENDE_ALLOW_PRIVATE_URLS", "maybe"),
             ("ATENDE_MEDIA_URL", "/var/media"),
