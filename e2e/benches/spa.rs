@@ -19,6 +19,7 @@ use std::time::Instant;
 
 use serde_json::{Value, json};
 use support::browser::Browser;
+use support::customers_write;
 use support::processes::{ADMIN_EMAIL, ADMIN_PASSWORD, Server};
 
 /// Messages in the long conversation.
@@ -52,10 +53,11 @@ async fn run() {
     let seeding = Instant::now();
     let others: Vec<(String, String)> =
         (0..OTHER_TICKETS).map(|i| (format!("55119888{i:05}"), format!("Bom dia, sou o cliente {i}"))).collect();
-    customers_write(&server.base_url, &admin, connection, others).await;
-    let ticket = customers_write(&server.base_url, &admin, connection, vec![("5511977776666".into(), body(0))]).await;
+    customers_write(&server.base_url, &admin, connection, others, 8).await;
+    let ticket =
+        customers_write(&server.base_url, &admin, connection, vec![("5511977776666".into(), body(0))], 8).await;
     let thread = (1..MESSAGES).map(|i| ("5511977776666".to_owned(), body(i))).collect();
-    customers_write(&server.base_url, &admin, connection, thread).await;
+    customers_write(&server.base_url, &admin, connection, thread, 8).await;
     // The admin works half of them (the open tab, where they land), the long one included.
     let waiting = browser.api_ok("GET", "/tickets?status=pending&limit=20", None, &admin).await;
     let mut accepted: Vec<i64> =
@@ -132,31 +134,6 @@ async fn run() {
 
     browser.close().await;
     drop(server);
-}
-
-/// Customers write through the simulated channel, eight requests in flight; returns the ticket of
-/// the last message answered.
-async fn customers_write(base_url: &str, admin: &str, connection: i64, messages: Vec<(String, String)>) -> i64 {
-    let client = reqwest::Client::new();
-    let url = format!("{base_url}/api/v1/connections/{connection}/simulate");
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let ticket = std::sync::atomic::AtomicI64::new(0);
-    let worker = || async {
-        loop {
-            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let Some((from, text)) = messages.get(i) else { return };
-            let message = json!({"from": from, "name": format!("Cliente {from}"), "body": text});
-            let response = client.post(&url).bearer_auth(admin).json(&message).send().await;
-            let response = response.unwrap_or_else(|err| panic!("simulating message {i}: {err}"));
-            assert!(response.status().is_success(), "simulating message {i}: {}", response.status());
-            let answer: Value = response.json().await.unwrap_or_default();
-            if let Some(id) = answer["ticket_id"].as_i64() {
-                ticket.store(id, std::sync::atomic::Ordering::Relaxed);
-            }
-        }
-    };
-    futures_util::future::join_all((0..8).map(|_| worker())).await;
-    ticket.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// Frame intervals seen while driving the thread.

@@ -23,33 +23,10 @@ fn body(i: usize) -> String {
     format!("Linha {i:04} da conversa comprida")
 }
 
-/// The customer writes `count` messages through the simulated channel, four requests in flight.
+/// One customer writes these through the simulated channel, four requests in flight.
 async fn customer_writes(browser: &Browser, admin: &str, connection: i64, bodies: Vec<String>) -> i64 {
-    let client = reqwest::Client::new();
-    let url = format!("{}/api/v1/connections/{connection}/simulate", browser.base_url());
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let ticket = std::sync::atomic::AtomicI64::new(0);
-    let worker = || async {
-        loop {
-            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let Some(text) = bodies.get(i) else { return };
-            let message = json!({"from": "5511977776666", "name": "Dona Prolixa", "body": text});
-            let response = client
-                .post(&url)
-                .bearer_auth(admin)
-                .json(&message)
-                .send()
-                .await
-                .unwrap_or_else(|err| panic!("simulating message {i}: {err}"));
-            assert!(response.status().is_success(), "simulating message {i}: {}", response.status());
-            let answer: Value = response.json().await.unwrap_or_default();
-            if let Some(id) = answer["ticket_id"].as_i64() {
-                ticket.store(id, std::sync::atomic::Ordering::Relaxed);
-            }
-        }
-    };
-    futures_util::future::join_all((0..4).map(|_| worker())).await;
-    ticket.load(std::sync::atomic::Ordering::Relaxed)
+    let messages = bodies.into_iter().map(|text| ("5511977776666".to_owned(), text)).collect();
+    support::customers_write(browser.base_url(), admin, connection, messages, 4).await
 }
 
 /// What the thread shows: message rows in the DOM, the start marker, whether the first message is

@@ -41,3 +41,34 @@ where
         }
     }
 }
+
+/// Customers write through a simulator connection, `in_flight` requests at a time: each message is
+/// `(phone, text)`. Returns the ticket the last answered message went to.
+pub async fn customers_write(
+    base_url: &str,
+    admin: &str,
+    connection: i64,
+    messages: Vec<(String, String)>,
+    in_flight: usize,
+) -> i64 {
+    use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+    let client = reqwest::Client::new();
+    let url = format!("{base_url}/api/v1/connections/{connection}/simulate");
+    let (next, ticket) = (AtomicUsize::new(0), AtomicI64::new(0));
+    let worker = || async {
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some((from, text)) = messages.get(i) else { return };
+            let message = serde_json::json!({"from": from, "name": format!("Cliente {from}"), "body": text});
+            let response = client.post(&url).bearer_auth(admin).json(&message).send().await;
+            let response = response.unwrap_or_else(|err| panic!("simulating message {i}: {err}"));
+            assert!(response.status().is_success(), "simulating message {i}: {}", response.status());
+            let answer: serde_json::Value = response.json().await.unwrap_or_default();
+            if let Some(id) = answer["ticket_id"].as_i64() {
+                ticket.store(id, Ordering::Relaxed);
+            }
+        }
+    };
+    futures_util::future::join_all((0..in_flight).map(|_| worker())).await;
+    ticket.load(Ordering::Relaxed)
+}
