@@ -57,7 +57,7 @@ pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
         .max_connections(pool_size(config, memory))
         .min_connections(1)
         // Each pooled connection keeps a page cache of its own (2 MiB by default): 1 MiB each
-        // bounds the pool's at 16 MiB; pages past it come from the OS's file cache.
+        // bounds the pool's at 8 MiB on SQLite; pages past it come from the OS's file cache.
         .map_sqlx_sqlite_opts(|sqlite| sqlite.pragma("cache_size", "-1024"));
     let db = Database::connect(options)
         .await
