@@ -24,9 +24,14 @@ pub async fn today(
 ) -> AppResult<Dashboard> {
     let day_start: DateTime<Utc> = Utc::now().with_time(NaiveTime::MIN).single().unwrap_or_else(Utc::now);
     let viewer = viewer_of(&state.db, caller).await?;
-    let scope = store::tickets::visible_to(&viewer);
-    let counts = store::dashboard::ticket_counts(&state.db, caller.company_id, scope.clone(), day_start).await?;
-    let times = store::dashboard::accept_and_resolve_times(&state.db, caller.company_id, scope, day_start).await?;
+    let counts = store::dashboard::ticket_counts(&state.db, caller.company_id, &viewer, day_start).await?;
+    let times = store::dashboard::accept_and_resolve_times(
+        &state.db,
+        caller.company_id,
+        store::tickets::visible_to(&viewer),
+        day_start,
+    )
+    .await?;
 
     let mut dashboard = Dashboard::default();
     let mut by_queue: BTreeMap<Option<i64>, QueueCount> = BTreeMap::new();
