@@ -1,13 +1,11 @@
 //! Queries behind the home screen's figures. They count in SQL and read only the day's logs, so the
 //! cost follows the number of queues, agents and today's activity, not the company's backlog.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Query, SelectStatement};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait, Statement,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryFilter, QuerySelect,
+    QueryTrait, Statement,
 };
 
 use super::entities::{ticket_logs, tickets};
@@ -106,71 +104,65 @@ pub type AcceptResolve = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
 
 /// For the counted tickets accepted or resolved since `day_start`: when each was created, last
 /// accepted and last resolved (from all its logs, so a ticket accepted yesterday and resolved
-/// today has its whole handling time).
+/// today has its whole handling time). One statement, one row per ticket: on SQLite each statement
+/// and row is a hand-off to sqlx's connection thread, and this used to be five statements and a
+/// row per log.
 pub async fn accept_and_resolve_times(
     db: &impl ConnectionTrait,
     company_id: CompanyId,
     scope: Option<Condition>,
     day_start: DateTime<Utc>,
 ) -> Result<Vec<(DateTime<Utc>, AcceptResolve)>, DbErr> {
-    use ticket_logs::Column as L;
-    let kinds = [enums::TicketLogKind::Accepted, enums::TicketLogKind::Resolved];
-    let statement = touched_statement(db.get_database_backend(), company_id, scope, day_start);
-    let mut touched = Vec::new();
+    let statement = times_statement(db.get_database_backend(), company_id, scope, day_start);
+    let mut times = Vec::new();
     for row in db.query_all_raw(statement).await? {
-        touched.push(row.try_get_by_index::<i64>(0)?);
+        times.push((row.try_get_by_index(0)?, (row.try_get_by_index(1)?, row.try_get_by_index(2)?)));
     }
-    touched.sort_unstable();
-    touched.dedup();
-    let mut times: HashMap<i64, AcceptResolve> = HashMap::new();
-    let mut created: HashMap<i64, DateTime<Utc>> = HashMap::new();
-    for chunk in touched.chunks(500) {
-        // Only the three columns used: the rows' details (JSON) are not read.
-        let logs: Vec<(i64, enums::TicketLogKind, DateTime<Utc>)> = ticket_logs::Entity::find()
-            .select_only()
-            .column(L::TicketId)
-            .column(L::Kind)
-            .column(L::CreatedAt)
-            .filter(L::TicketId.is_in(chunk.iter().copied()))
-            .filter(L::Kind.is_in(kinds))
-            .order_by_asc(L::Id)
-            .into_tuple()
-            .all(db)
-            .await?;
-        for (ticket_id, kind, created_at) in logs {
-            let entry = times.entry(ticket_id).or_default();
-            if kind == enums::TicketLogKind::Accepted {
-                entry.0 = Some(created_at);
-            } else {
-                entry.1 = Some(created_at);
-            }
-        }
-        let rows: Vec<(i64, DateTime<Utc>)> = tickets::Entity::find()
-            .select_only()
-            .column(tickets::Column::Id)
-            .column(tickets::Column::CreatedAt)
-            .filter(tickets::Column::Id.is_in(chunk.iter().copied()))
-            .into_tuple()
-            .all(db)
-            .await?;
-        created.extend(rows);
-    }
-    Ok(times.into_iter().filter_map(|(id, times)| Some((*created.get(&id)?, times))).collect())
+    Ok(times)
 }
 
-/// The counted tickets accepted or resolved since `day_start`, once per such log (duplicates are
-/// removed by the caller): today's logs, each joined to its ticket by key, so the cost follows
-/// today's activity, not the number of active tickets. Not `DISTINCT`: with statistics SQLite
-/// would rather walk all the logs in ticket order than sort today's few.
-pub fn touched_statement(
+/// The statement behind `accept_and_resolve_times`, exposed so a test can EXPLAIN it: the tickets
+/// come from today's logs (`touched`), then all their accept and resolve logs are read by ticket.
+/// The latest of each kind is the one that counts (timestamps follow the log ids).
+pub fn times_statement(
     backend: DbBackend,
     company_id: CompanyId,
     scope: Option<Condition>,
     day_start: DateTime<Utc>,
 ) -> Statement {
     use ticket_logs::Column as L;
-    let kinds = [enums::TicketLogKind::Accepted, enums::TicketLogKind::Resolved];
+    let latest = |kind: enums::TicketLogKind| {
+        Func::max(Expr::case(
+            Expr::col((ticket_logs::Entity, L::Kind)).eq(kind),
+            Expr::col((ticket_logs::Entity, L::CreatedAt)),
+        ))
+    };
     let query = Query::select()
+        .column((tickets::Entity, tickets::Column::CreatedAt))
+        .expr(latest(enums::TicketLogKind::Accepted))
+        .expr(latest(enums::TicketLogKind::Resolved))
+        .from(ticket_logs::Entity)
+        .inner_join(
+            tickets::Entity,
+            Expr::col((tickets::Entity, tickets::Column::Id)).equals((ticket_logs::Entity, L::TicketId)),
+        )
+        .and_where(Expr::col((ticket_logs::Entity, L::Kind)).is_in(ACCEPT_AND_RESOLVE))
+        .and_where(Expr::col((ticket_logs::Entity, L::TicketId)).in_subquery(touched(company_id, scope, day_start)))
+        .group_by_col((ticket_logs::Entity, L::TicketId))
+        .group_by_col((tickets::Entity, tickets::Column::CreatedAt))
+        .to_owned();
+    backend.build(&query)
+}
+
+const ACCEPT_AND_RESOLVE: [enums::TicketLogKind; 2] = [enums::TicketLogKind::Accepted, enums::TicketLogKind::Resolved];
+
+/// The counted tickets accepted or resolved since `day_start` (an id per such log; `IN` removes
+/// the repeats): today's logs, each joined to its ticket by key, so the cost follows today's
+/// activity, not the number of active tickets. Not `DISTINCT`: with statistics SQLite would rather
+/// walk all the logs in ticket order than sort today's few.
+fn touched(company_id: CompanyId, scope: Option<Condition>, day_start: DateTime<Utc>) -> SelectStatement {
+    use ticket_logs::Column as L;
+    Query::select()
         .column((ticket_logs::Entity, L::TicketId))
         .from(ticket_logs::Entity)
         .inner_join(
@@ -179,8 +171,7 @@ pub fn touched_statement(
         )
         .and_where(L::CompanyId.eq(company_id.0))
         .and_where(L::CreatedAt.gte(day_start))
-        .and_where(L::Kind.is_in(kinds))
+        .and_where(L::Kind.is_in(ACCEPT_AND_RESOLVE))
         .cond_where(counted(company_id, scope, day_start))
-        .to_owned();
-    backend.build(&query)
+        .to_owned()
 }

@@ -199,8 +199,9 @@ fn shapes(backend: DbBackend, company: CompanyId, admin: &Viewer, agent: &Viewer
             shapes.push((format!("dashboard counts, {who}, statement {n}"), statement, n == 2));
         }
         let scope = atende::store::tickets::visible_to(viewer);
-        let touched = atende::store::dashboard::touched_statement(backend, company, scope, day_start);
-        shapes.push((format!("dashboard logs of today, {who}"), touched, false));
+        let times = atende::store::dashboard::times_statement(backend, company, scope, day_start);
+        // One row per ticket: grouped in a temporary structure.
+        shapes.push((format!("dashboard logs of today, {who}"), times, true));
     }
     shapes
 }
