@@ -56,6 +56,16 @@ impl Outbox {
         Ok(())
     }
 
+    /// Moves `other`'s events (stored or waiting for their flush) after this one's, leaving it
+    /// empty: a batch of turns flushes and publishes once.
+    pub fn absorb(&mut self, other: &mut Outbox) {
+        self.events.append(&mut other.events);
+        self.webhooks |= std::mem::take(&mut other.webhooks);
+        if let Some(theirs) = &mut other.pending {
+            self.pending.get_or_insert_with(Vec::new).append(theirs);
+        }
+    }
+
     /// Gives a deferred outbox's events their seq and rows, in the transaction about to commit.
     pub async fn flush(&mut self, tx: &WriteTx) -> AppResult<()> {
         let pending = match &mut self.pending {

@@ -259,7 +259,8 @@ impl Done {
 async fn store_inbound(state: &AppState, turn: &Turn) -> AppResult<Received> {
     let txn = state.begin().await?;
     let (received, done) = store_turn(&txn, turn).await?;
-    if let Some(done) = done {
+    if let Some(mut done) = done {
+        done.outbox.flush(&txn).await?;
         txn.commit().await?;
         done.after_commit(state);
     }
@@ -267,7 +268,8 @@ async fn store_inbound(state: &AppState, turn: &Turn) -> AppResult<Received> {
 }
 
 /// Stores one turn in `txn` (not committed). `Done` is `None` when nothing was written (a
-/// duplicate, a blocked contact).
+/// duplicate, a blocked contact). Its events are not flushed yet: the caller flushes them right
+/// before the commit, the group commit once for all of a batch's turns.
 async fn store_turn(txn: &WriteTx, turn: &Turn) -> AppResult<(Received, Option<Done>)> {
     let Turn { connection, inbound, number, name, is_group, participant, body, media_path } = turn;
     let (number, name, is_group, body) = (number.as_str(), name.as_str(), *is_group, body.as_str());
@@ -429,7 +431,6 @@ async fn store_turn(txn: &WriteTx, turn: &Turn) -> AppResult<(Received, Option<D
     let bot_turn = !answered && crate::domain::bots::engine::queue_turn(txn, &ticket, &message).await?;
     let dto = summary_with_contact(txn, ticket.clone(), &contact).await?;
     outbox.add(txn, company_id, audience(&ticket), Event::TicketUpdated(dto)).await?;
-    outbox.flush(txn).await?;
     let done = Done { outbox, answered, bot_turn };
     Ok((Received::Stored { ticket_id: id_of(&ticket), message_id: MessageId(message.id) }, Some(done)))
 }
@@ -445,6 +446,7 @@ pub mod group_commit {
     use tokio::sync::{mpsc, oneshot};
 
     use super::{Done, Received, Turn, store_inbound, store_turn};
+    use crate::domain::events::Outbox;
     use crate::error::{AppError, AppResult};
     use crate::state::AppState;
 
@@ -518,10 +520,23 @@ pub mod group_commit {
             };
             outcomes.push(outcome);
         }
+        // The kept turns' events in one flush (seq counter, rows, webhook check), in turn order.
+        let mut events = Outbox::deferred();
+        for (_, done) in outcomes.iter_mut().flatten() {
+            if let Some(done) = done {
+                events.absorb(&mut done.outbox);
+            }
+        }
+        if let Err(error) = events.flush(&txn).await {
+            tracing::warn!(%error, deliveries = jobs.len(), "storing an inbound batch's events; storing each alone");
+            drop(txn);
+            return alone(jobs).await;
+        }
         if let Err(error) = txn.commit().await {
             tracing::warn!(%error, deliveries = jobs.len(), "committing an inbound batch; storing each alone");
             return alone(jobs).await;
         }
+        events.publish(&state);
         for (job, outcome) in jobs.into_iter().zip(outcomes) {
             let answer = outcome.map(|(received, done)| {
                 if let Some(done) = done {

@@ -143,6 +143,11 @@ impl Subscription {
         }
     }
 
+    /// An event already waiting, if any (an ended subscription is reported by the next `recv`).
+    pub fn try_recv(&mut self) -> Option<Arc<StoredEvent>> {
+        self.receiver.try_recv().ok()
+    }
+
     /// The viewer changed (role or queues): later events are filtered by the new one.
     pub fn set_viewer(&self, viewer: Viewer) {
         *self.shared.viewer.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = viewer;
