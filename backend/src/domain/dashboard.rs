@@ -23,10 +23,12 @@ pub async fn today(
     ratings_to: Option<DateTime<Utc>>,
 ) -> AppResult<Dashboard> {
     let day_start: DateTime<Utc> = Utc::now().with_time(NaiveTime::MIN).single().unwrap_or_else(Utc::now);
-    let viewer = viewer_of(&state.db, caller).await?;
-    let counts = store::dashboard::ticket_counts(&state.db, caller.company_id, &viewer, day_start).await?;
+    // One connection and one state of the database for the dozen reads below.
+    let db = store::snapshot(&state.db).await?;
+    let viewer = viewer_of(&db, caller).await?;
+    let counts = store::dashboard::ticket_counts(&db, caller.company_id, &viewer, day_start).await?;
     let times = store::dashboard::accept_and_resolve_times(
-        &state.db,
+        &db,
         caller.company_id,
         store::tickets::visible_to(&viewer),
         day_start,
@@ -81,7 +83,7 @@ pub async fn today(
     dashboard.avg_handle_secs = average(&handles);
 
     let queue_ids: Vec<QueueId> = by_queue.keys().flatten().copied().map(QueueId).collect();
-    let queues = store::queues::by_ids(&state.db, caller.company_id, &queue_ids).await?;
+    let queues = store::queues::by_ids(&db, caller.company_id, &queue_ids).await?;
     dashboard.by_queue = by_queue
         .into_iter()
         .map(|(id, mut count)| {
@@ -94,7 +96,7 @@ pub async fn today(
         })
         .collect();
     let user_ids: Vec<UserId> = by_agent.keys().copied().map(UserId).collect();
-    let users = store::users::by_ids(&state.db, caller.company_id, &user_ids).await?;
+    let users = store::users::by_ids(&db, caller.company_id, &user_ids).await?;
     dashboard.by_agent = by_agent
         .into_iter()
         .filter_map(|(id, mut count)| {
@@ -104,6 +106,7 @@ pub async fn today(
         })
         .collect();
     let ratings_from = ratings_from.unwrap_or_else(|| Utc::now() - chrono::Duration::days(DEFAULT_RATINGS_DAYS));
-    dashboard.ratings = crate::domain::ratings::report(state, caller, Some(ratings_from), ratings_to).await?;
+    dashboard.ratings = crate::domain::ratings::report(&db, caller, Some(ratings_from), ratings_to).await?;
+    db.commit().await?;
     Ok(dashboard)
 }

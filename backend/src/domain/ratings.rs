@@ -308,14 +308,14 @@ pub async fn list(state: &AppState, caller: &CurrentUser, query: RatingQuery) ->
 
 /// The dashboard's ratings: the period's summary, per agent and per queue (agents: their own).
 pub async fn report(
-    state: &AppState,
+    db: &impl sea_orm::ConnectionTrait,
     caller: &CurrentUser,
     from: Option<DateTime<Utc>>,
     to: Option<DateTime<Utc>>,
 ) -> AppResult<RatingReport> {
     let filter = scoped(caller, from, to, None, None)?;
-    let scores = store::ratings::received_scores(&state.db, caller.company_id, &filter).await?;
-    let scale = general_of(&state.db, caller.company_id).await?.ratings.scale;
+    let scores = store::ratings::received_scores(db, caller.company_id, &filter).await?;
+    let scale = general_of(db, caller.company_id).await?.ratings.scale;
     let mut by_agent: BTreeMap<Option<i64>, Vec<(u8, u32)>> = BTreeMap::new();
     let mut by_queue: BTreeMap<Option<i64>, Vec<(u8, u32)>> = BTreeMap::new();
     let mut all = Vec::with_capacity(scores.len());
@@ -326,9 +326,9 @@ pub async fn report(
         all.push((score, times));
     }
     let user_ids: Vec<UserId> = by_agent.keys().flatten().copied().map(UserId).collect();
-    let users = store::users::by_ids(&state.db, caller.company_id, &user_ids).await?;
+    let users = store::users::by_ids(db, caller.company_id, &user_ids).await?;
     let queue_ids: Vec<QueueId> = by_queue.keys().flatten().copied().map(QueueId).collect();
-    let queues = store::queues::by_ids(&state.db, caller.company_id, &queue_ids).await?;
+    let queues = store::queues::by_ids(db, caller.company_id, &queue_ids).await?;
     Ok(RatingReport {
         from,
         to,

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, IntoActiveModel, Set, TransactionTrait};
+use sea_orm::{ConnectionTrait, IntoActiveModel, Set};
 use serde_json::json;
 use shared::events::Event;
 use shared::lifecycle::{self, Transition};
@@ -234,25 +234,26 @@ pub async fn list(state: &AppState, caller: &CurrentUser, query: ListQuery) -> A
         wallet_user_id: query.wallet_mine.then_some(caller.id),
         ..query.filter
     };
-    let viewer = viewer_of(&state.db, caller).await?;
     let searching = filter.search.as_deref().is_some_and(|q| !q.trim().is_empty());
-    let mut rows = if searching {
-        // A burst of searches must not take every connection from the lists: a few at a time,
-        // each with a time limit; past that the client is told to come back (503), not queued.
-        let _slot = tokio::time::timeout(SEARCH_WAIT, state.search_slots.clone().acquire_owned())
-            .await
-            .map_err(|_| search_busy())?
-            .map_err(|_| search_busy())?;
-        let txn = state.db.begin().await?;
-        store::tickets::limit_statement_time(&txn, SEARCH_STATEMENT_TIME).await?;
-        let rows = store::tickets::page(&txn, caller.company_id, &filter, &viewer, order, after, limit)
-            .await
-            .map_err(|error| if store::tickets::is_statement_timeout(&error) { search_busy() } else { error.into() })?;
-        txn.commit().await?;
-        rows
-    } else {
-        store::tickets::page(&state.db, caller.company_id, &filter, &viewer, order, after, limit).await?
+    // A burst of searches must not take every connection from the lists: a few at a time, each
+    // with a time limit; past that the client is told to come back (503), not queued.
+    let _search_slot = match searching {
+        true => Some(
+            tokio::time::timeout(SEARCH_WAIT, state.search_slots.clone().acquire_owned())
+                .await
+                .map_err(|_| search_busy())?
+                .map_err(|_| search_busy())?,
+        ),
+        false => None,
     };
+    let db = store::snapshot(&state.db).await?;
+    let viewer = viewer_of(&db, caller).await?;
+    if searching {
+        store::tickets::limit_statement_time(&db, SEARCH_STATEMENT_TIME).await?;
+    }
+    let mut rows = store::tickets::page(&db, caller.company_id, &filter, &viewer, order, after, limit)
+        .await
+        .map_err(|error| if store::tickets::is_statement_timeout(&error) { search_busy() } else { error.into() })?;
     let has_more = rows.len() as u64 > limit;
     rows.truncate(limit as usize);
     let next_cursor = if has_more {
@@ -261,7 +262,9 @@ pub async fn list(state: &AppState, caller: &CurrentUser, query: ListQuery) -> A
     } else {
         None
     };
-    Ok(Page { items: summaries(&state.db, rows).await?, next_cursor })
+    let items = summaries(&db, rows).await?;
+    db.commit().await?;
+    Ok(Page { items, next_cursor })
 }
 
 /// Opening a ticket is recorded in its logs (`access`).

@@ -59,6 +59,16 @@ pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
         // Each pooled connection keeps a page cache of its own (2 MiB by default): 1 MiB each
         // bounds the pool's at 8 MiB on SQLite; pages past it come from the OS's file cache.
         .map_sqlx_sqlite_opts(|sqlite| sqlite.pragma("cache_size", "-1024"));
+    if config.is_sqlite() {
+        // sqlx pings a connection on every checkout by default: on SQLite that is one more
+        // round trip to the connection's thread for every statement (a third of a statement's
+        // cost; issue 13), and an in-process database cannot have gone away.
+        options.test_before_acquire(false);
+    } else {
+        // A PostgreSQL connection can die while idle (a restart, a proxy); one that was in use
+        // a moment ago has just been checked on its release, so only idle ones are pinged.
+        options.test_before_acquire_if_idle_for(Duration::from_secs(1));
+    }
     let db = Database::connect(options)
         .await
         .with_context(|| format!("connecting to {}", crate::config::redact_url(&config.database_url)))?;
@@ -80,6 +90,16 @@ fn pool_size(config: &Config, memory: bool) -> u32 {
         (false, None, true) => 8,
         (false, None, false) => 16,
     }
+}
+
+/// One connection for the several reads of a request, in a transaction that sees one state of the
+/// database. Every statement on the pool checks a connection out and back in, and sqlx tests each
+/// returned connection with a round trip (on SQLite, to the connection's thread): a list or the
+/// dashboard, eight to twelve statements, paid that many times over (issue 13). Commit it at the
+/// end; dropped, it rolls back, which for reads is the same.
+pub async fn snapshot(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTransaction, sea_orm::DbErr> {
+    use sea_orm::TransactionTrait;
+    db.begin().await
 }
 
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {

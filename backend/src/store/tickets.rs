@@ -257,6 +257,28 @@ pub fn visible_on_tab(viewer: &Viewer, status: TicketStatus) -> Option<Condition
     (!branches.is_empty()).then(|| branches.into_iter().fold(Condition::any(), Condition::add))
 }
 
+/// An agent's pending tickets as branches that do not overlap, so that counts over them add up:
+/// in each of their queues, in none, or theirs in some other queue. Each is an index range; one
+/// `OR` of them reads every pending ticket of the company (`None`: no narrowing).
+pub fn pending_apart(viewer: &Viewer) -> Option<Vec<Condition>> {
+    use tickets::Column as T;
+    if !viewer.is_scoped() {
+        return None;
+    }
+    let queues: Vec<i64> = viewer.queue_ids.iter().map(|queue| queue.0).collect();
+    let mut theirs_elsewhere = Condition::all().add(T::UserId.eq(viewer.user_id.0)).add(T::QueueId.is_not_null());
+    if !queues.is_empty() {
+        theirs_elsewhere = theirs_elsewhere.add(T::QueueId.is_not_in(queues.clone()));
+    }
+    Some(
+        queues
+            .into_iter()
+            .map(|queue| Condition::all().add(T::QueueId.eq(queue)))
+            .chain([Condition::all().add(T::QueueId.is_null()), theirs_elsewhere])
+            .collect(),
+    )
+}
+
 /// `visible_to` split into branches each served by an index in the tab's order (`None`: no
 /// narrowing). Without a status (no tab) it stays one `OR`.
 fn scope_branches(viewer: &Viewer, status: Option<TicketStatus>) -> Vec<Option<Condition>> {
@@ -328,7 +350,7 @@ pub async fn page(
 /// round trip to sqlx's connection thread, which costs more than the reads themselves. The
 /// placeholders are positional there, so the texts and values just follow one another.
 /// PostgreSQL's are numbered: its branches stay apart.
-fn one_read_on_sqlite(statements: Vec<Statement>) -> Vec<Statement> {
+pub(super) fn one_read_on_sqlite(statements: Vec<Statement>) -> Vec<Statement> {
     if statements.len() < 2 || statements.iter().any(|s| s.db_backend != DbBackend::Sqlite) {
         return statements;
     }
