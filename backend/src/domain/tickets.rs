@@ -237,7 +237,7 @@ pub async fn list(state: &AppState, caller: &CurrentUser, query: ListQuery) -> A
     let searching = filter.search.as_deref().is_some_and(|q| !q.trim().is_empty());
     // A burst of searches must not take every connection from the lists: a few at a time, each
     // with a time limit; past that the client is told to come back (503), not queued.
-    let _search_slot = match searching {
+    let search_slot = match searching {
         true => Some(
             tokio::time::timeout(SEARCH_WAIT, state.search_slots.clone().acquire_owned())
                 .await
@@ -254,6 +254,8 @@ pub async fn list(state: &AppState, caller: &CurrentUser, query: ListQuery) -> A
     let mut rows = store::tickets::page(&db, caller.company_id, &filter, &viewer, order, after, limit)
         .await
         .map_err(|error| if store::tickets::is_statement_timeout(&error) { search_busy() } else { error.into() })?;
+    // The search itself is done: the next one may start while this page is completed.
+    drop(search_slot);
     let has_more = rows.len() as u64 > limit;
     rows.truncate(limit as usize);
     let next_cursor = if has_more {
