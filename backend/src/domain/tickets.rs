@@ -237,14 +237,11 @@ pub async fn list(state: &AppState, caller: &CurrentUser, query: ListQuery) -> A
     let searching = filter.search.as_deref().is_some_and(|q| !q.trim().is_empty());
     // A burst of searches must not take every connection from the lists: a few at a time, each
     // with a time limit; past that the client is told to come back (503), not queued.
-    let search_slot = match searching {
-        true => Some(
-            tokio::time::timeout(SEARCH_WAIT, state.search_slots.clone().acquire_owned())
-                .await
-                .map_err(|_| search_busy())?
-                .map_err(|_| search_busy())?,
-        ),
-        false => None,
+    let search_slot = if searching {
+        let slot = tokio::time::timeout(SEARCH_WAIT, state.search_slots.clone().acquire_owned()).await;
+        Some(slot.map_err(|_| search_busy())?.map_err(|_| search_busy())?)
+    } else {
+        None
     };
     let db = store::snapshot(&state.db).await?;
     let viewer = viewer_of(&db, caller).await?;

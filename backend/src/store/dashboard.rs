@@ -57,9 +57,9 @@ pub async fn ticket_counts(
 /// range is a subquery of ids: written as one filter, SQLite with the statistics of a large
 /// company (ANALYZE) walks every closed ticket in the counts index for its grouping order and reads
 /// each row for `closed_at` (160 ms on the bench's 70,000 closed tickets, against 3 ms). An agent's
-/// open and closed tickets are counted from their own (`visible_on_tab`), their pending ones per
-/// queue (`pending_apart`): as one `OR`, the agent's count walked every pending ticket of the
-/// company. Closed today comes last. `ticket_counts` runs them as one `UNION ALL` on SQLite.
+/// tickets are counted in the list's branches (`scope_branches`), which do not overlap: as one
+/// `OR`, the agent's count walked every open or pending ticket of the company. Closed today comes
+/// last. `ticket_counts` runs them as one `UNION ALL` on SQLite.
 pub fn ticket_count_statements(
     backend: DbBackend,
     company_id: CompanyId,
@@ -70,11 +70,7 @@ pub fn ticket_count_statements(
     [enums::TicketStatus::Open, enums::TicketStatus::Pending, enums::TicketStatus::Closed]
         .into_iter()
         .flat_map(|status| {
-            let scopes: Vec<Option<Condition>> = match super::tickets::pending_apart(viewer) {
-                Some(branches) if status == enums::TicketStatus::Pending => branches.into_iter().map(Some).collect(),
-                _ => vec![super::tickets::visible_on_tab(viewer, status.into())],
-            };
-            scopes.into_iter().map(move |scope| (status, scope))
+            super::tickets::scope_branches(viewer, Some(status.into())).into_iter().map(move |scope| (status, scope))
         })
         .map(|(status, scope)| {
             let mut condition = Condition::all().add(T::CompanyId.eq(company_id.0)).add(T::Status.eq(status));

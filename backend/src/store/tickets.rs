@@ -250,51 +250,31 @@ fn ids_among(backend: DbBackend, ids: &[i64]) -> SimpleExpr {
     }
 }
 
-/// `visible_to` on one tab: an agent's open and closed tickets are only their own, so the
-/// condition an index on the agent can serve (`None`: no narrowing).
-pub fn visible_on_tab(viewer: &Viewer, status: TicketStatus) -> Option<Condition> {
-    let branches: Vec<Condition> = scope_branches(viewer, Some(status)).into_iter().flatten().collect();
-    (!branches.is_empty()).then(|| branches.into_iter().fold(Condition::any(), Condition::add))
-}
-
-/// An agent's pending tickets as branches that do not overlap, so that counts over them add up:
-/// in each of their queues, in none, or theirs in some other queue. Each is an index range; one
-/// `OR` of them reads every pending ticket of the company (`None`: no narrowing).
-pub fn pending_apart(viewer: &Viewer) -> Option<Vec<Condition>> {
-    use tickets::Column as T;
-    if !viewer.is_scoped() {
-        return None;
-    }
-    let queues: Vec<i64> = viewer.queue_ids.iter().map(|queue| queue.0).collect();
-    let mut theirs_elsewhere = Condition::all().add(T::UserId.eq(viewer.user_id.0)).add(T::QueueId.is_not_null());
-    if !queues.is_empty() {
-        theirs_elsewhere = theirs_elsewhere.add(T::QueueId.is_not_in(queues.clone()));
-    }
-    Some(
-        queues
-            .into_iter()
-            .map(|queue| Condition::all().add(T::QueueId.eq(queue)))
-            .chain([Condition::all().add(T::QueueId.is_null()), theirs_elsewhere])
-            .collect(),
-    )
-}
-
-/// `visible_to` split into branches each served by an index in the tab's order (`None`: no
-/// narrowing). Without a status (no tab) it stays one `OR`.
-fn scope_branches(viewer: &Viewer, status: Option<TicketStatus>) -> Vec<Option<Condition>> {
+/// `visible_to` on one tab, as branches that do not overlap, each served by an index in the tab's
+/// order (`None`: no narrowing): one `OR` would read every ticket of the status. An agent's open
+/// and closed tickets are only their own; their pending ones wait in one of their queues, in none,
+/// or are theirs in some other queue. They do not overlap, so counts over them add up and pages
+/// need no merging of repeats. Without a status (no tab) it stays one `OR`.
+pub fn scope_branches(viewer: &Viewer, status: Option<TicketStatus>) -> Vec<Option<Condition>> {
     use tickets::Column as T;
     if !viewer.is_scoped() {
         return vec![None];
     }
     let own = Condition::all().add(T::UserId.eq(viewer.user_id.0));
     match status {
-        // Waiting for them: in one of their queues, or in none.
-        Some(TicketStatus::Pending) => std::iter::once(own)
-            .chain(viewer.queue_ids.iter().map(|queue| Condition::all().add(T::QueueId.eq(queue.0))))
-            .chain(std::iter::once(Condition::all().add(T::QueueId.is_null())))
-            .map(Some)
-            .collect(),
-        // Only pending tickets wait for them; open and closed ones are theirs or not visible.
+        Some(TicketStatus::Pending) => {
+            let queues: Vec<i64> = viewer.queue_ids.iter().map(|queue| queue.0).collect();
+            let mut theirs_elsewhere = own.add(T::QueueId.is_not_null());
+            if !queues.is_empty() {
+                theirs_elsewhere = theirs_elsewhere.add(T::QueueId.is_not_in(queues.clone()));
+            }
+            queues
+                .into_iter()
+                .map(|queue| Condition::all().add(T::QueueId.eq(queue)))
+                .chain([Condition::all().add(T::QueueId.is_null()), theirs_elsewhere])
+                .map(Some)
+                .collect()
+        }
         Some(TicketStatus::Open | TicketStatus::Closed) => vec![Some(own)],
         None => vec![visible_to(viewer)],
     }
@@ -339,8 +319,6 @@ pub async fn page(
             TicketOrder::QueuedAsc => rows.sort_by_key(|t| (t.queued_at, t.id)),
             TicketOrder::UpdatedDesc => rows.sort_by_key(|t| std::cmp::Reverse((t.updated_at, t.id))),
         }
-        // A pending ticket of theirs in one of their queues comes from two branches.
-        rows.dedup_by_key(|t| t.id);
         rows.truncate(limit as usize + 1);
     }
     Ok(rows)
