@@ -38,9 +38,9 @@ pub async fn today(
     let mut dashboard = Dashboard::default();
     let mut by_queue: BTreeMap<Option<i64>, QueueCount> = BTreeMap::new();
     let mut by_agent: BTreeMap<i64, UserCount> = BTreeMap::new();
-    for row in counts {
-        let (count, created_today) = (row.count as u32, row.created_today as u32);
-        dashboard.created_today += created_today;
+    dashboard.created_today = counts.created_today as u32;
+    for row in counts.groups {
+        let count = row.count as u32;
         let queue = by_queue.entry(row.queue_id).or_default();
         match TicketStatus::from(row.status) {
             TicketStatus::Open => {

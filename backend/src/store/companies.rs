@@ -69,6 +69,8 @@ pub async fn delete_with_data(tx: &WriteTx, company: CompanyId) -> Result<(), Db
         protocols,
         messages,
         tickets,
+        // After the tickets: their triggers write here as they go.
+        active_ticket_counts,
         contact_imports,
         contacts,
         connections,

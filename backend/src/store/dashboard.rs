@@ -1,4 +1,5 @@
-//! Queries behind the home screen's figures. They count in SQL and read only the day's logs, so the
+//! Queries behind the home screen's figures. Open and pending tickets are counted by the writes
+//! (`active_ticket_counts`); the rest is counted in SQL from today's ranges and today's logs, so the
 //! cost follows the number of queues, agents and today's activity, not the company's backlog.
 
 use chrono::{DateTime, Utc};
@@ -8,27 +9,39 @@ use sea_orm::{
     QueryTrait, Statement,
 };
 
-use super::entities::{ticket_logs, tickets};
+use super::entities::{active_ticket_counts, ticket_logs, tickets};
 use super::enums;
-use shared::CompanyId;
-use shared::visibility::Viewer;
+use shared::visibility::{TicketPlace, Viewer};
+use shared::{CompanyId, QueueId, UserId};
 
-/// Tickets of one status, queue and agent: how many, and how many of them were created today.
+/// Tickets of one status, queue and agent: how many.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, FromQueryResult)]
 pub struct TicketCount {
     pub status: enums::TicketStatus,
     pub queue_id: Option<i64>,
     pub user_id: Option<i64>,
     pub count: i64,
+}
+
+/// What the dashboard counts: the open and pending tickets and those closed today per (status,
+/// queue, agent), and how many of them were created today.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TicketCounts {
+    pub groups: Vec<TicketCount>,
     pub created_today: i64,
 }
 
 /// The tickets the dashboard counts: still open or pending, or closed since `day_start`, among
-/// those `scope` lets the viewer see.
-fn counted(company_id: CompanyId, scope: Option<Condition>, day_start: DateTime<Utc>) -> Condition {
+/// those `scope` lets the viewer see. On SQLite the company is tested on the row, not looked up
+/// (`super::tickets::company_on_the_row`): the tickets come from today's logs by id.
+fn counted(backend: DbBackend, company_id: CompanyId, scope: Option<Condition>, day_start: DateTime<Utc>) -> Condition {
     use tickets::Column as T;
+    let company = match backend {
+        DbBackend::Sqlite => super::tickets::company_on_the_row(company_id),
+        _ => T::CompanyId.eq(company_id.0),
+    };
     let mut condition = Condition::all()
-        .add(T::CompanyId.eq(company_id.0))
+        .add(company)
         .add(Condition::any().add(T::Status.ne(enums::TicketStatus::Closed)).add(T::ClosedAt.gte(day_start)));
     if let Some(scope) = scope {
         condition = condition.add(scope);
@@ -36,65 +49,83 @@ fn counted(company_id: CompanyId, scope: Option<Condition>, day_start: DateTime<
     condition
 }
 
-/// Counts per (status, queue, agent) of the counted tickets.
+/// The viewer's counts. Open and pending come from `active_ticket_counts` (a few hundred rows a
+/// company, kept by triggers), filtered by the visibility rule itself; closed today and created
+/// today from today's ranges of their indexes.
 pub async fn ticket_counts(
     db: &impl ConnectionTrait,
     company_id: CompanyId,
     viewer: &Viewer,
     day_start: DateTime<Utc>,
-) -> Result<Vec<TicketCount>, DbErr> {
-    let statements = ticket_count_statements(db.get_database_backend(), company_id, viewer, day_start);
-    let mut counts = Vec::new();
-    for statement in super::tickets::one_read_on_sqlite(statements) {
-        counts.extend(TicketCount::find_by_statement(statement).all(db).await?);
+) -> Result<TicketCounts, DbErr> {
+    let backend = db.get_database_backend();
+    let active = active_ticket_counts::Entity::find()
+        .filter(active_ticket_counts::Column::CompanyId.eq(company_id.0))
+        .filter(active_ticket_counts::Column::Tickets.ne(0))
+        .all(db)
+        .await?;
+    let mut groups = Vec::with_capacity(active.len());
+    for row in active {
+        let place = TicketPlace {
+            status: row.status.into(),
+            queue_id: (row.queue_id != 0).then_some(QueueId(row.queue_id)),
+            user_id: (row.user_id != 0).then_some(UserId(row.user_id)),
+        };
+        if viewer.may_see(&place) {
+            groups.push(TicketCount {
+                status: row.status,
+                queue_id: place.queue_id.map(|id| id.0),
+                user_id: place.user_id.map(|id| id.0),
+                count: row.tickets,
+            });
+        }
     }
-    Ok(counts)
+    for statement in super::tickets::one_read_on_sqlite(closed_today_statements(backend, company_id, viewer, day_start))
+    {
+        groups.extend(TicketCount::find_by_statement(statement).all(db).await?);
+    }
+    let created_today = db
+        .query_one_raw(created_today_statement(backend, company_id, viewer, day_start))
+        .await?
+        .map(|row| row.try_get_by_index::<i64>(0))
+        .transpose()?
+        .unwrap_or(0);
+    Ok(TicketCounts { groups, created_today })
 }
 
-/// The statements behind `ticket_counts`, exposed so a test can EXPLAIN them: per status, so open
-/// and pending are counted from `idx_tickets_company_status_counts` alone (grouped in its order, no
-/// table row read) and closed from today's range of `idx_tickets_company_status_closed`. That
-/// range is a subquery of ids: written as one filter, SQLite with the statistics of a large
-/// company (ANALYZE) walks every closed ticket in the counts index for its grouping order and reads
-/// each row for `closed_at` (160 ms on the bench's 70,000 closed tickets, against 3 ms). An agent's
-/// tickets are counted in the list's branches (`scope_branches`), which do not overlap: as one
-/// `OR`, the agent's count walked every open or pending ticket of the company. Closed today comes
-/// last. `ticket_counts` runs them as one `UNION ALL` on SQLite.
-pub fn ticket_count_statements(
+/// The statements behind the closed-today counts, exposed so a test can EXPLAIN them: today's
+/// range of `idx_tickets_company_status_closed` as a subquery of ids (written as one filter,
+/// SQLite with the statistics of a large company walks every closed ticket in another index for
+/// its grouping order: 160 ms on the bench's 70,000 closed tickets, against 3 ms), grouped by
+/// queue and agent, in the list's branches for an agent.
+pub fn closed_today_statements(
     backend: DbBackend,
     company_id: CompanyId,
     viewer: &Viewer,
     day_start: DateTime<Utc>,
 ) -> Vec<Statement> {
     use tickets::Column as T;
-    [enums::TicketStatus::Open, enums::TicketStatus::Pending, enums::TicketStatus::Closed]
+    let closed = enums::TicketStatus::Closed;
+    super::tickets::scope_branches(viewer, Some(closed.into()))
         .into_iter()
-        .flat_map(|status| {
-            super::tickets::scope_branches(viewer, Some(status.into())).into_iter().map(move |scope| (status, scope))
-        })
-        .map(|(status, scope)| {
-            let mut condition = Condition::all().add(T::CompanyId.eq(company_id.0)).add(T::Status.eq(status));
-            if status == enums::TicketStatus::Closed {
-                let closed_today = Query::select()
-                    .column(T::Id)
-                    .from(tickets::Entity)
-                    .and_where(T::CompanyId.eq(company_id.0))
-                    .and_where(T::Status.eq(status))
-                    .and_where(T::ClosedAt.gte(day_start))
-                    .to_owned();
-                condition = Condition::all().add(T::Id.in_subquery(closed_today));
-            }
+        .map(|scope| {
+            let closed_today = Query::select()
+                .column(T::Id)
+                .from(tickets::Entity)
+                .and_where(T::CompanyId.eq(company_id.0))
+                .and_where(T::Status.eq(closed))
+                .and_where(T::ClosedAt.gte(day_start))
+                .to_owned();
+            let mut condition = Condition::all().add(T::Id.in_subquery(closed_today));
             if let Some(scope) = scope {
                 condition = condition.add(scope);
             }
-            let created_today = Expr::case(T::CreatedAt.gte(day_start), 1).finally(0);
             tickets::Entity::find()
                 .select_only()
                 .column(T::Status)
                 .column(T::QueueId)
                 .column(T::UserId)
                 .column_as(Expr::expr(Func::count(Expr::col(T::Status))), "count")
-                .column_as(Expr::expr(Func::sum(created_today)), "created_today")
                 .filter(condition)
                 .group_by(T::Status)
                 .group_by(T::QueueId)
@@ -102,6 +133,27 @@ pub fn ticket_count_statements(
                 .build(backend)
         })
         .collect()
+}
+
+/// How many of the tickets the viewer may see were created since `day_start` (all of them are
+/// counted: open, pending or closed since), exposed so a test can EXPLAIN it: today's range of
+/// `idx_tickets_company_created`, which also holds what the scope tests.
+pub fn created_today_statement(
+    backend: DbBackend,
+    company_id: CompanyId,
+    viewer: &Viewer,
+    day_start: DateTime<Utc>,
+) -> Statement {
+    use tickets::Column as T;
+    let mut condition = Condition::all().add(T::CompanyId.eq(company_id.0)).add(T::CreatedAt.gte(day_start));
+    if let Some(scope) = super::tickets::visible_to(viewer) {
+        condition = condition.add(scope);
+    }
+    tickets::Entity::find()
+        .select_only()
+        .column_as(Expr::expr(Func::count(Expr::col(T::Id))), "count")
+        .filter(condition)
+        .build(backend)
 }
 
 /// When a ticket was last accepted and last resolved.
@@ -127,7 +179,7 @@ pub async fn accept_and_resolve_times(
 }
 
 /// The statement behind `accept_and_resolve_times`, exposed so a test can EXPLAIN it: the tickets
-/// come from today's logs (`touched`), those counted are kept by their row, then all their accept
+/// come by id from today's logs (`touched`), those counted are kept by their row, then all their accept
 /// and resolve logs are read by ticket. The latest of each kind is the one that counts
 /// (timestamps follow the log ids).
 pub fn times_statement(
@@ -153,8 +205,8 @@ pub fn times_statement(
             Expr::col((tickets::Entity, tickets::Column::Id)).equals((ticket_logs::Entity, L::TicketId)),
         )
         .and_where(Expr::col((ticket_logs::Entity, L::Kind)).is_in(ACCEPT_AND_RESOLVE))
-        .and_where(Expr::col((ticket_logs::Entity, L::TicketId)).in_subquery(touched(company_id, day_start)))
-        .cond_where(counted(company_id, scope, day_start))
+        .and_where(Expr::col((tickets::Entity, tickets::Column::Id)).in_subquery(touched(company_id, day_start)))
+        .cond_where(counted(backend, company_id, scope, day_start))
         .group_by_col((ticket_logs::Entity, L::TicketId))
         .group_by_col((tickets::Entity, tickets::Column::CreatedAt))
         .to_owned();

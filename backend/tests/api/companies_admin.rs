@@ -73,6 +73,13 @@ async fn deleting_a_company_removes_its_data_but_never_the_platform_admins_own()
     assert_error(status, &body, StatusCode::NOT_FOUND, "not_found");
     let (status, _) = app.get("/api/v1/me", &olga).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "its users are gone");
+    // Nor its dashboard's counts, which the triggers on its tickets wrote as they went.
+    let counts = sea_orm::Statement::from_string(
+        sea_orm::ConnectionTrait::get_database_backend(&app.state.db),
+        format!("SELECT COUNT(*) FROM active_ticket_counts WHERE company_id = {id}"),
+    );
+    let left = sea_orm::ConnectionTrait::query_one_raw(&app.state.db, counts).await.expect("count").expect("a row");
+    assert_eq!(left.try_get_by_index::<i64>(0).expect("a number"), 0);
     // The e-mail is free again: nothing of the company is left behind.
     company(&app, &platform, "Beta de novo", "olga@beta.test", "Olga").await;
     let (_, list) = app.get("/api/v1/companies", &platform).await;

@@ -44,9 +44,16 @@ async fn plan_problems(
     };
     let full_scan = |line: &str| match backend {
         DbBackend::Sqlite => {
-            ["SCAN tickets", "SCAN messages", "SCAN contacts", "SCAN ticket_logs"].iter().any(|scan| {
-                line.strip_prefix(scan)
+            let tables = ["tickets", "messages", "contacts", "ticket_logs"];
+            tables.iter().any(|table| {
+                line.strip_prefix(&format!("SCAN {table}"))
                     .is_some_and(|rest| rest.is_empty() || rest.starts_with(' ') && !rest.starts_with(" VIRTUAL"))
+                    // An index read of the company's tickets or logs is a scan too (without
+                    // statistics SQLite takes `company_id = ?` for a few rows). A later word of a
+                    // contact's name is meant to walk their covering index of names, to a limit.
+                    || *table != "contacts"
+                        && line.starts_with(&format!("SEARCH {table} "))
+                        && line.ends_with(" (company_id=?)")
             })
         }
         _ => ["Seq Scan on tickets", "Seq Scan on messages", "Seq Scan on contacts", "Seq Scan on ticket_logs"]
@@ -71,18 +78,11 @@ async fn plan_problems(
     // (a `SEARCH` of every closed ticket or every log in another order is no scan, but as slow).
     let reads = |index: &str| lines.iter().any(|line| line.contains(index));
     if backend == DbBackend::Sqlite {
-        if name.starts_with("dashboard counts")
-            && name.ends_with("closed today")
-            && !reads("idx_tickets_company_status_closed")
-        {
+        if name.starts_with("dashboard, closed today") && !reads("idx_tickets_company_status_closed") {
             problems.push("closed today not read from today's range".into());
         }
-        // An agent's counts narrow by their queue or by them: one status of the whole company
-        // is every open (or pending) ticket, 20,000 on the bench.
-        if name.starts_with("dashboard counts, agent")
-            && lines.iter().any(|line| line.ends_with("(company_id=? AND status=?)"))
-        {
-            problems.push("an agent's counts read every ticket of a status".into());
+        if name.starts_with("dashboard, created today") && !reads("idx_tickets_company_created") {
+            problems.push("created today not read from today's range".into());
         }
         if name.starts_with("dashboard logs of today") && !reads("idx_ticket_logs_company_created") {
             problems.push("today's logs not read from today's range".into());
@@ -152,6 +152,7 @@ const BENCH_STATISTICS: &[(&str, Option<&str>, &str)] = &[
     ("ticket_logs", Some("idx_ticket_logs_company_created"), "260164 260164 1"),
     ("ticket_logs", Some("idx_ticket_logs_ticket"), "260164 3 1"),
     ("tickets", Some("idx_tickets_company_contact"), "100294 100294 3 1"),
+    ("tickets", Some("idx_tickets_company_created"), "101315 101315 1 1 1 1"),
     ("tickets", Some("idx_tickets_company_status_closed"), "100294 100294 33432 2"),
     ("tickets", Some("idx_tickets_company_status_counts"), "100294 100294 33432 1672 118 1"),
     ("tickets", Some("idx_tickets_company_status_queue_queued"), "100294 100294 33432 1672 1 1"),
@@ -199,13 +200,12 @@ fn shapes(backend: DbBackend, company: CompanyId, admin: &Viewer, agent: &Viewer
     }
     let day_start = Utc::now();
     for (who, viewer) in [("admin", admin), ("agent", agent)] {
-        let counts = atende::store::dashboard::ticket_count_statements(backend, company, viewer, day_start);
-        let last = counts.len() - 1;
-        for (n, statement) in counts.into_iter().enumerate() {
-            // Closed today (the last): a bounded range grouped by queue and agent.
-            let what = if n == last { "closed today".to_string() } else { format!("statement {n}") };
-            shapes.push((format!("dashboard counts, {who}, {what}"), statement, n == last));
+        // Closed today: a bounded range grouped by queue and agent; created today: a bounded range.
+        for statement in atende::store::dashboard::closed_today_statements(backend, company, viewer, day_start) {
+            shapes.push((format!("dashboard, closed today, {who}"), statement, true));
         }
+        let created = atende::store::dashboard::created_today_statement(backend, company, viewer, day_start);
+        shapes.push((format!("dashboard, created today, {who}"), created, false));
         let scope = atende::store::tickets::visible_to(viewer);
         let times = atende::store::dashboard::times_statement(backend, company, scope, day_start);
         // One row per ticket: grouped in a temporary structure.

@@ -91,7 +91,7 @@ async fn the_sql_filter_and_the_visibility_rule_agree() {
             store::dashboard::ticket_counts(&app.state.db, company, viewer, chrono::Utc::now()).await.expect("counts");
         for status in [TicketStatus::Open, TicketStatus::Pending] {
             let counted: i64 =
-                counts.iter().filter(|row| TicketStatus::from(row.status) == status).map(|row| row.count).sum();
+                counts.groups.iter().filter(|row| TicketStatus::from(row.status) == status).map(|row| row.count).sum();
             let visible = tickets.iter().filter(|(_, place)| place.status == status && viewer.may_see(place)).count();
             assert_eq!(counted, visible as i64, "{status:?} for {viewer:?}: {counts:?}");
         }

@@ -511,6 +511,114 @@ async fn the_dashboard_counts_today_by_status_queue_and_agent() {
     assert!(board["avg_handle_secs"].as_f64().is_some_and(|s| s < 60.0), "b was resolved at once: {board}");
 }
 
+/// The open and pending figures of every (status, queue, agent), as the triggers keep them and as
+/// the tickets themselves count them.
+async fn active_counts(app: &TestApp) -> (Vec<(i64, String, i64, i64, i64)>, Vec<(i64, String, i64, i64, i64)>) {
+    use sea_orm::{ConnectionTrait, Statement};
+    let db = &app.state.db;
+    let read = |sql: &str| {
+        let statement = Statement::from_string(db.get_database_backend(), sql.to_owned());
+        async move {
+            let rows = db.query_all_raw(statement).await.expect("counts");
+            rows.iter()
+                .map(|row| {
+                    let column = |n| row.try_get_by_index::<i64>(n).expect("a number");
+                    (column(0), row.try_get_by_index::<String>(1).expect("status"), column(2), column(3), column(4))
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    let kept = read(
+        "SELECT company_id, status, queue_id, user_id, tickets FROM active_ticket_counts WHERE tickets <> 0 \
+         ORDER BY company_id, status, queue_id, user_id",
+    )
+    .await;
+    let counted = read(
+        "SELECT company_id, status, COALESCE(queue_id, 0), COALESCE(user_id, 0), COUNT(*) FROM tickets \
+         WHERE status <> 'closed' GROUP BY company_id, status, COALESCE(queue_id, 0), COALESCE(user_id, 0) \
+         ORDER BY company_id, status, COALESCE(queue_id, 0), COALESCE(user_id, 0)",
+    )
+    .await;
+    (kept, counted)
+}
+
+async fn assert_counts_agree(app: &TestApp, after: &str) {
+    let (kept, counted) = active_counts(app).await;
+    assert_eq!(kept, counted, "after {after}");
+}
+
+/// The dashboard's open and pending figures come from counts that triggers on `tickets` keep:
+/// after every kind of move, whoever makes it, they equal a count of the tickets.
+#[tokio::test]
+async fn the_dashboards_active_counts_follow_every_move() {
+    let Desk { app, admin, queue, connection } = desk().await;
+    let finance = app.queue(&admin, "Financeiro").await;
+    let (ana_id, ana) = app.user(&admin, "ana@test.local", "agent", &[queue, finance]).await;
+    let (bia_id, bia) = app.user(&admin, "bia@test.local", "agent", &[queue]).await;
+    let mut tickets = Vec::new();
+    for i in 0..6 {
+        tickets.push(app.inbound(&admin, connection, &format!("1198765000{i}"), "oi").await);
+    }
+    assert_counts_agree(&app, "new tickets").await;
+    assert!(!active_counts(&app).await.0.is_empty(), "the new tickets are counted");
+
+    let moves: [(&str, i64, &str, Value); 8] = [
+        (&ana, tickets[0], "accept", json!({})),
+        (&bia, tickets[1], "accept", json!({})),
+        (&admin, tickets[0], "transfer", json!({"queue_id": finance, "user_id": bia_id})),
+        (&admin, tickets[2], "transfer", json!({"queue_id": finance})),
+        (&bia, tickets[0], "return-to-queue", json!({})),
+        (&bia, tickets[1], "resolve", json!({})),
+        (&admin, tickets[1], "reopen", json!({})),
+        (&ana, tickets[3], "accept", json!({})),
+    ];
+    for (token, ticket, action, body) in moves {
+        let (status, answer) = app.act(token, ticket, action, body).await;
+        assert_eq!(status, StatusCode::OK, "{action} {ticket}: {answer}");
+        assert_counts_agree(&app, &format!("{action} {ticket}")).await;
+    }
+    // An operator's SQL moving many tickets in one statement.
+    let everyone_to_finance = format!("UPDATE tickets SET queue_id = {finance} WHERE status = 'pending'");
+    sea_orm::ConnectionTrait::execute_unprepared(&app.state.db, &everyone_to_finance).await.expect("update");
+    assert_counts_agree(&app, "one statement moving many tickets").await;
+    let (status, _) = app.delete(&format!("/api/v1/users/{ana_id}"), &admin).await;
+    assert!(status.is_success(), "{status}");
+    assert_counts_agree(&app, "deleting an agent").await;
+    let contact = app.ticket(&admin, tickets[4]).await["contact"]["id"].as_i64().expect("contact");
+    let (status, _) = app.delete(&format!("/api/v1/contacts/{contact}"), &admin).await;
+    assert!(status.is_success(), "{status}");
+    assert_counts_agree(&app, "deleting a contact and its tickets").await;
+    let (_, board) = app.get("/api/v1/dashboard", &admin).await;
+    let (kept, _) = active_counts(&app).await;
+    let open: i64 = kept.iter().filter(|row| row.1 == "open").map(|row| row.4).sum();
+    let pending: i64 = kept.iter().filter(|row| row.1 == "pending").map(|row| row.4).sum();
+    assert_eq!((board["open"].as_i64(), board["pending"].as_i64()), (Some(open), Some(pending)), "{board}");
+}
+
+/// Tickets moved between two queues at once, in both directions: no move fails (on PostgreSQL
+/// the counts are locked in key order, so opposite moves wait rather than deadlock) and the
+/// counts still agree.
+#[tokio::test]
+async fn opposite_moves_at_once_keep_the_counts_exact() {
+    let Desk { app, admin, queue, connection } = desk().await;
+    let other = app.queue(&admin, "Outra").await;
+    let mut tickets = Vec::new();
+    for i in 0..8 {
+        tickets.push(app.inbound(&admin, connection, &format!("1198765100{i}"), "oi").await);
+    }
+    for round in 0..3 {
+        let moves = tickets.iter().enumerate().map(|(n, ticket)| {
+            let to = if (n + round) % 2 == 0 { other } else { queue };
+            let (app, admin) = (&app, &admin);
+            async move { app.act(admin, *ticket, "transfer", json!({"queue_id": to})).await }
+        });
+        for (status, answer) in futures_util::future::join_all(moves).await {
+            assert_eq!(status, StatusCode::OK, "{answer}");
+        }
+        assert_counts_agree(&app, &format!("round {round}")).await;
+    }
+}
+
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
 
 async fn upload(

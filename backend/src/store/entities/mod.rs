@@ -1,6 +1,7 @@
 //! sea-orm entities, one per table. They mirror the migrations crate and never leave `store`
 //! and `domain`: the wire types live in `shared`.
 
+pub mod active_ticket_counts;
 pub mod api_tokens;
 pub mod auth_sessions;
 pub mod bot_jobs;
