@@ -84,7 +84,7 @@ async fn plan_problems(
         if name.starts_with("dashboard, created today") && !reads("idx_tickets_company_created") {
             problems.push("created today not read from today's range".into());
         }
-        if name.starts_with("dashboard logs of today") && !reads("idx_ticket_logs_company_created") {
+        if name.starts_with("dashboard logs of today") && !reads("idx_ticket_logs_company_created_kind") {
             problems.push("today's logs not read from today's range".into());
         }
     }
@@ -149,7 +149,7 @@ const BENCH_STATISTICS: &[(&str, Option<&str>, &str)] = &[
     ("contacts", Some("uq_contacts_company_number"), "50000 50000 1"),
     ("messages", Some("idx_messages_ticket"), "1000308 11 1"),
     ("messages", Some("uq_messages_connection_external"), "1000308 1000308 2"),
-    ("ticket_logs", Some("idx_ticket_logs_company_created"), "260164 260164 1"),
+    ("ticket_logs", Some("idx_ticket_logs_company_created_kind"), "260164 260164 1 1 1"),
     ("ticket_logs", Some("idx_ticket_logs_ticket"), "260164 3 1"),
     ("tickets", Some("idx_tickets_company_contact"), "100294 100294 3 1"),
     ("tickets", Some("idx_tickets_company_created"), "101315 101315 1 1 1 1"),
