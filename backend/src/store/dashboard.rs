@@ -189,8 +189,8 @@ pub async fn accept_and_resolve_times(
 }
 
 /// The statement behind `accept_and_resolve_times`, exposed so a test can EXPLAIN it: the tickets
-/// come by id from today's logs (`touched`), those counted are kept by their row, then all their accept
-/// and resolve logs are read by ticket. The latest of each kind is the one that counts
+/// come by id from today's logs (`touched`), those counted are kept by their row, then all their
+/// accept and resolve logs are read by ticket. The latest of each kind is the one that counts
 /// (timestamps follow the log ids).
 pub fn times_statement(
     backend: DbBackend,

@@ -133,12 +133,6 @@ pub const SEARCH_CONTACT_TICKETS: u64 = 1000;
 /// a common word stays a bounded read (the index gives the matches newest first).
 pub const SEARCH_MESSAGES: u64 = 500;
 
-/// The statements `page` runs for one page, exposed so a test can EXPLAIN exactly them.
-///
-/// An agent's scope is an `OR` (their own tickets, or pending ones waiting in their queues or in
-/// no queue) no single index can serve in order; on a tab (a status) it is split into one
-/// statement per branch, each an index range read in the tab's order and cut at `limit + 1`, and
-/// `page` merges them. `candidates` are the tickets a search found (`search_candidates`).
 /// `tickets.company_id = ?` that SQLite cannot use to choose an index (a unary `+`): where the
 /// tickets come by id, from a search or from today's logs. Without statistics SQLite takes an
 /// equality on an indexed column for a few rows and would walk the whole company's tickets by it
@@ -147,6 +141,12 @@ pub(super) fn company_on_the_row(company_id: CompanyId) -> SimpleExpr {
     Expr::cust_with_values(r#"+"tickets"."company_id" = ?"#, [company_id.0])
 }
 
+/// The statements `page` runs for one page, exposed so a test can EXPLAIN exactly them.
+///
+/// An agent's scope is an `OR` (their own tickets, or pending ones waiting in their queues or in
+/// no queue) no single index can serve in order; on a tab (a status) it is split into one
+/// statement per branch, each an index range read in the tab's order and cut at `limit + 1`, and
+/// `page` merges them. `candidates` are the tickets a search found (`search_candidates`).
 #[allow(clippy::too_many_arguments)]
 pub fn page_statements(
     backend: DbBackend,

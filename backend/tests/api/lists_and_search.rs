@@ -152,7 +152,7 @@ const BENCH_STATISTICS: &[(&str, Option<&str>, &str)] = &[
     ("ticket_logs", Some("idx_ticket_logs_company_created_kind"), "260164 260164 1 1 1"),
     ("ticket_logs", Some("idx_ticket_logs_ticket"), "260164 3 1"),
     ("tickets", Some("idx_tickets_company_contact"), "100294 100294 3 1"),
-    ("tickets", Some("idx_tickets_company_created"), "101315 101315 1 1 1 1"),
+    ("tickets", Some("idx_tickets_company_created"), "100294 100294 1 1 1 1"),
     ("tickets", Some("idx_tickets_company_status_closed"), "100294 100294 33432 2"),
     ("tickets", Some("idx_tickets_company_status_queue_queued"), "100294 100294 33432 1672 1 1"),
     ("tickets", Some("idx_tickets_company_status_queued"), "100294 100294 33432 1 1"),
