@@ -31,6 +31,7 @@ mod m20261128_000032_whatsapp_web_sessions;
 mod m20261129_000033_agent_counts_index;
 mod m20261129_000034_active_ticket_counts;
 mod m20261129_000035_dashboard_indexes;
+mod m20261129_000036_agent_closed_index;
 
 pub use m20261128_000031_list_and_search_indexes::fold_for_search;
 
@@ -68,6 +69,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000033_agent_counts_index::Migration),
             Box::new(m20261129_000034_active_ticket_counts::Migration),
             Box::new(m20261129_000035_dashboard_indexes::Migration),
+            Box::new(m20261129_000036_agent_closed_index::Migration),
         ]
     }
 }

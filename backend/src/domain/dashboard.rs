@@ -27,13 +27,7 @@ pub async fn today(
     let db = store::snapshot(&state.db).await?;
     let viewer = viewer_of(&db, caller).await?;
     let counts = store::dashboard::ticket_counts(&db, caller.company_id, &viewer, day_start).await?;
-    let times = store::dashboard::accept_and_resolve_times(
-        &db,
-        caller.company_id,
-        store::tickets::visible_to(&viewer),
-        day_start,
-    )
-    .await?;
+    let times = store::dashboard::accept_and_resolve_times(&db, caller.company_id, &viewer, day_start).await?;
 
     let mut dashboard = Dashboard::default();
     let mut by_queue: BTreeMap<Option<i64>, QueueCount> = BTreeMap::new();

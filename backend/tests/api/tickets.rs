@@ -511,6 +511,121 @@ async fn the_dashboard_counts_today_by_status_queue_and_agent() {
     assert!(board["avg_handle_secs"].as_f64().is_some_and(|s| s < 60.0), "b was resolved at once: {board}");
 }
 
+/// Sets `table`'s `column` to `to` in the rows whose `key` is `id` (what no endpoint does).
+async fn set_column(app: &TestApp, table: &str, column: &str, key: &str, id: i64, to: impl Into<sea_orm::Value>) {
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+    let update = Query::update()
+        .table(Alias::new(table))
+        .value(Alias::new(column), to.into())
+        .and_where(Expr::col(Alias::new(key)).eq(id))
+        .to_owned();
+    sea_orm::ConnectionTrait::execute(&app.state.db, &update).await.expect("an update");
+}
+
+/// The dashboard's handling times read an agent's tickets from the agent's side (their own, and
+/// what waits in their queues or in none, queued today) rather than from the company's day: for
+/// every viewer they are those of the tickets the visibility rule lets them see, still open or
+/// pending or closed today, accepted or resolved today, after every way a ticket moves.
+#[tokio::test]
+async fn dashboard_times_are_those_of_the_tickets_the_viewer_may_see() {
+    use atende::store::{self, entities};
+    use sea_orm::EntityTrait;
+    use shared::auth::Role;
+    use shared::visibility::{TicketPlace, Viewer};
+    use shared::{QueueId, UserId};
+
+    let Desk { app, admin, queue, connection } = desk().await;
+    let finance = app.queue(&admin, "Financeiro").await;
+    let no_queue = app.simulator(&admin, None).await;
+    let (ana_id, ana) = app.user(&admin, "ana@test.local", "agent", &[queue]).await;
+    let (bia_id, bia) = app.user(&admin, "bia@test.local", "agent", &[queue, finance]).await;
+    let since = chrono::Utc::now() - chrono::Duration::hours(1);
+    let before = since - chrono::Duration::days(2);
+    let mut act = Vec::new();
+    // Ana's own: open, open since before, closed today, closed before, reopened.
+    let own_open = app.inbound(&admin, connection, "11987650001", "oi").await;
+    act.push((own_open, &ana, "accept", json!({})));
+    let own_open_before = app.inbound(&admin, connection, "11987650002", "oi").await;
+    act.push((own_open_before, &ana, "accept", json!({})));
+    let own_closed = app.inbound(&admin, connection, "11987650003", "oi").await;
+    act.extend([(own_closed, &ana, "accept", json!({})), (own_closed, &ana, "resolve", json!({}))]);
+    let own_closed_before = app.inbound(&admin, connection, "11987650004", "oi").await;
+    act.extend([(own_closed_before, &ana, "accept", json!({})), (own_closed_before, &ana, "resolve", json!({}))]);
+    let reopened = app.inbound(&admin, connection, "11987650005", "oi").await;
+    act.extend([
+        (reopened, &ana, "accept", json!({})),
+        (reopened, &ana, "resolve", json!({})),
+        (reopened, &ana, "reopen", json!({})),
+    ]);
+    // Bia's, some of them back in a queue or handed to Ana.
+    let returned = app.inbound(&admin, connection, "11987650006", "oi").await;
+    act.extend([(returned, &bia, "accept", json!({})), (returned, &bia, "return-to-queue", json!({}))]);
+    let returned_to_her = app.inbound(&admin, connection, "11987650011", "oi").await;
+    act.extend([(returned_to_her, &bia, "accept", json!({})), (returned_to_her, &bia, "return-to-queue", json!({}))]);
+    let to_finance = app.inbound(&admin, connection, "11987650007", "oi").await;
+    act.extend([(to_finance, &bia, "accept", json!({})), (to_finance, &bia, "transfer", json!({"queue_id": finance}))]);
+    let returned_nowhere = app.inbound(&admin, no_queue, "11987650008", "oi").await;
+    act.extend([(returned_nowhere, &bia, "accept", json!({})), (returned_nowhere, &bia, "return-to-queue", json!({}))]);
+    let bias = app.inbound(&admin, connection, "11987650009", "oi").await;
+    act.push((bias, &bia, "accept", json!({})));
+    let handed_to_ana = app.inbound(&admin, connection, "11987650010", "oi").await;
+    act.extend([
+        (handed_to_ana, &bia, "accept", json!({})),
+        (handed_to_ana, &bia, "transfer", json!({"user_id": ana_id})),
+    ]);
+    app.inbound(&admin, connection, "11987650012", "oi").await; // waiting, never accepted
+    for (id, token, action, body) in act {
+        let (status, body) = app.act(token, id, action, body).await;
+        assert_eq!(status, StatusCode::OK, "{action} {id}: {body}");
+    }
+    for id in [own_open_before, own_closed_before] {
+        set_column(&app, "ticket_logs", "created_at", "ticket_id", id, before).await;
+    }
+    set_column(&app, "tickets", "closed_at", "id", own_closed_before, before).await;
+    // Pending in Ana's queue and hers too (an import or an operator can leave one so): once.
+    set_column(&app, "tickets", "user_id", "id", returned_to_her, ana_id).await;
+
+    // The rule, applied to every ticket and log.
+    let db = &app.state.db;
+    let tickets = entities::tickets::Entity::find().all(db).await.expect("tickets");
+    let logs = entities::ticket_logs::Entity::find().all(db).await.expect("logs");
+    let company = CompanyId(tickets[0].company_id);
+    let expected = |viewer: &Viewer| {
+        let mut times = Vec::new();
+        for t in &tickets {
+            let place = TicketPlace {
+                status: t.status.into(),
+                queue_id: t.queue_id.map(QueueId),
+                user_id: t.user_id.map(UserId),
+            };
+            let counted = place.status != TicketStatus::Closed || t.closed_at.is_some_and(|at| at >= since);
+            let latest = |kind: store::enums::TicketLogKind| {
+                logs.iter().filter(|l| l.ticket_id == t.id && l.kind == kind).map(|l| l.created_at).max()
+            };
+            let (accepted, resolved) =
+                (latest(store::enums::TicketLogKind::Accepted), latest(store::enums::TicketLogKind::Resolved));
+            let today = accepted.max(resolved).is_some_and(|at| at >= since);
+            if viewer.may_see(&place) && counted && today {
+                times.push((t.created_at, (accepted, resolved)));
+            }
+        }
+        times.sort();
+        times
+    };
+    let ana_sees = Viewer { user_id: UserId(ana_id), role: Role::Agent, queue_ids: vec![QueueId(queue)] };
+    let bia_sees =
+        Viewer { user_id: UserId(bia_id), role: Role::Agent, queue_ids: vec![QueueId(queue), QueueId(finance)] };
+    let admin_sees = Viewer { user_id: UserId(1), role: Role::Admin, queue_ids: Vec::new() };
+    // Own open, own closed today, reopened, returned, returned to her, returned to no queue, handed to her.
+    assert_eq!(expected(&ana_sees).len(), 7, "the case covers every branch");
+    for (who, viewer) in [("ana", &ana_sees), ("bia", &bia_sees), ("admin", &admin_sees)] {
+        let mut times =
+            store::dashboard::accept_and_resolve_times(db, company, viewer, since).await.expect("the times");
+        times.sort();
+        assert_eq!(times, expected(viewer), "{who}");
+    }
+}
+
 /// The open and pending figures of every (status, queue, agent), as the triggers keep them and as
 /// the tickets themselves count them.
 async fn active_counts(app: &TestApp) -> (Vec<(i64, String, i64, i64, i64)>, Vec<(i64, String, i64, i64, i64)>) {
