@@ -193,10 +193,11 @@ pub async fn accept_and_resolve_times(
 /// looked up 875 tickets to keep 3, and an `OR` of the scope let PostgreSQL choose to scan all
 /// tickets: 3–27 ms against under 1):
 /// - their open and pending tickets, and those closed today (`idx_tickets_company_status_user_closed`);
-/// - pending tickets of someone else (or no one) waiting in their queues or in none, queued today.
-///   A ticket goes to the end of a queue (`queued_at` set) on every way into pending (return,
-///   transfer to a queue, a bot's hand-over), so one pending now and accepted or resolved today
-///   was queued after that, today.
+/// - pending tickets of someone else (or no one) waiting in their queues or in none, queued again
+///   today. A ticket goes to the end of a queue (`queued_at` set) on every way into pending
+///   (return, transfer to a queue, a bot's hand-over), so one pending now and accepted or resolved
+///   today was queued after that, today, and later than it arrived (`queued_at = created_at`
+///   until then: today's new tickets, most of what waits, are not each looked up).
 ///
 /// Branches keep a ticket only if it has an accept or resolve log from today (`HAVING`).
 pub fn times_statements(
@@ -229,6 +230,7 @@ pub fn times_statements(
             .add(T::Status.eq(S::Pending))
             .add(queue)
             .add(T::QueuedAt.gte(day_start))
+            .add(Expr::col((tickets::Entity, T::QueuedAt)).gt(Expr::col((tickets::Entity, T::CreatedAt))))
             .add(someone_elses.clone())
     };
     let mut branches = vec![own_active, own_closed_today];
