@@ -496,15 +496,8 @@ async fn the_dashboard_counts_today_by_status_queue_and_agent() {
     assert_eq!((board["created_today"].as_u64(), board["avg_handle_secs"].as_f64()), (Some(0), None), "{board}");
 
     // The averages are taken over the tickets: `a` waited an hour, `b` none, so half an hour.
-    use sea_orm::sea_query::ExprTrait;
     let an_hour_ago = chrono::Utc::now() - chrono::Duration::hours(1);
-    let backdate = sea_orm::sea_query::Query::update()
-        .table(sea_orm::sea_query::Alias::new("tickets"))
-        .value(sea_orm::sea_query::Alias::new("created_at"), an_hour_ago)
-        .and_where(sea_orm::sea_query::Expr::col(sea_orm::sea_query::Alias::new("id")).eq(a))
-        .to_owned();
-    let db = &app.state.db;
-    sea_orm::ConnectionTrait::execute(db, &backdate).await.expect("backdate a ticket");
+    set_column(&app, "tickets", "created_at", "id", a, an_hour_ago).await;
     let (_, board) = app.get("/api/v1/dashboard", &admin).await;
     let wait = board["avg_wait_secs"].as_f64().expect("an average wait");
     assert!((1790.0..1900.0).contains(&wait), "half an hour on average: {board}");
