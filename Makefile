@@ -6,12 +6,16 @@ SHELL := /bin/bash
 
 CARGO ?= cargo
 # Debian packages the build and the tests need: the wasm toolchain (rustup has no wasm32 target
-# here), the linker, the browser with its WebDriver for the e2e tests, and the PostgreSQL and Redis
+# here), the linker (LLVM 19's wasm-ld: the splitter needs relocations wasm-ld 14 drops), the
+# browser with its WebDriver for the e2e tests, and the PostgreSQL and Redis
 # servers the tests start on loopback (curl asks the S3 stand-in whether it is up), and systemd
 # (`systemd-analyze verify` checks deploy/atende.service).
-APT_PACKAGES := rustc-web cargo-web rust-web-src lld chromium chromium-driver postgresql redis-server curl systemd
+APT_PACKAGES := rustc-web cargo-web rust-web-src lld-19 chromium chromium-driver postgresql redis-server curl systemd
 # wasm-bindgen-cli must match the wasm-bindgen the lockfile resolved, exactly.
 WASM_BINDGEN_VERSION := $(shell awk '/^name = "wasm-bindgen"$$/{getline; gsub(/[^0-9.]/,""); print; exit}' Cargo.lock)
+# The splitter that cuts the SPA's lazy routes into chunks (scripts/build-spa.sh); its input format is
+# the one leptos's wasm_split_helpers writes, so it moves with leptos.
+WASM_SPLIT_VERSION := 0.2.4
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
 # Python tools for the tests (the OpenAPI validator), in a virtualenv outside the clone.
 PY_VENV := $(or $(ATENDE_VENV),$(HOME)/.cache/atende-venv)
@@ -34,8 +38,8 @@ help:
 	@echo "make fuzz     every fuzz target for FUZZ_SECS seconds (default 180); make fuzz-smoke: 20 s each (CI)"
 
 # ---------------------------------------------------------------- installing
-.PHONY: deps deps-apt deps-wasm-bindgen
-deps: deps-apt deps-wasm-bindgen
+.PHONY: deps deps-apt deps-wasm-bindgen deps-wasm-split
+deps: deps-apt deps-wasm-bindgen deps-wasm-split
 
 deps-apt:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
@@ -49,6 +53,12 @@ deps-wasm-bindgen:
 	@if [ "$$(wasm-bindgen --version 2>/dev/null | awk '{print $$2}')" != "$(WASM_BINDGEN_VERSION)" ]; then \
 		echo "==> installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (a few minutes, once)"; \
 		$(CARGO) install wasm-bindgen-cli --version "$(WASM_BINDGEN_VERSION)" --force; \
+	fi
+
+deps-wasm-split:
+	@if ! $(CARGO) install --list | grep -q '^wasm_split_cli_support v$(WASM_SPLIT_VERSION):'; then \
+		echo "==> installing wasm-split-cli $(WASM_SPLIT_VERSION) (a minute, once)"; \
+		$(CARGO) install wasm_split_cli_support --version "$(WASM_SPLIT_VERSION)" --locked --features build-binary --force; \
 	fi
 
 # ---------------------------------------------------------------- building

@@ -2,29 +2,15 @@
 
 use leptos::prelude::*;
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{Lazy, path};
 
 use crate::components::app_frame::AppFrame;
 use crate::components::toast::{ToastRegion, Toasts};
 use crate::i18n::I18n;
 use crate::pages::NotFoundPage;
-use crate::pages::admin_api_tokens::AdminApiTokensPage;
-use crate::pages::admin_companies::AdminCompaniesPage;
-use crate::pages::admin_connections::{AdminConnectionsPage, ConnectionPage};
-use crate::pages::admin_kanban::AdminKanbanPage;
-use crate::pages::admin_queues::AdminQueuesPage;
-use crate::pages::admin_quick_replies::AdminQuickRepliesPage;
-use crate::pages::admin_settings::AdminSettingsPage;
-use crate::pages::admin_stickers::AdminStickersPage;
-use crate::pages::admin_tags::AdminTagsPage;
-use crate::pages::admin_users::AdminUsersPage;
-use crate::pages::admin_webhooks::AdminWebhooksPage;
-use crate::pages::contacts::ContactsPage;
-use crate::pages::home::HomePage;
-use crate::pages::kanban::KanbanPage;
 use crate::pages::login::LoginPage;
-use crate::pages::schedules::SchedulesPage;
-use crate::pages::tickets::{NoTicketSelected, TicketRoute, TicketsPage};
+use crate::pages::tickets::NoTicketSelected;
+use crate::routes;
 use crate::state::session::Session;
 
 #[component]
@@ -37,26 +23,26 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFoundPage>
                 <Route path=path!("/login") view=LoginPage/>
                 <ParentRoute path=path!("") view=AppFrame>
-                    <Route path=path!("") view=HomePage/>
-                    <ParentRoute path=path!("/tickets") view=TicketsPage>
+                    <Route path=path!("") view={Lazy::<routes::Home>::new()}/>
+                    <ParentRoute path=path!("/tickets") view={Lazy::<routes::Tickets>::new()}>
                         <Route path=path!("") view=NoTicketSelected/>
-                        <Route path=path!(":id") view=TicketRoute/>
+                        <Route path=path!(":id") view={Lazy::<routes::Ticket>::new()}/>
                     </ParentRoute>
-                    <Route path=path!("/contacts") view=ContactsPage/>
-                    <Route path=path!("/schedules") view=SchedulesPage/>
-                    <Route path=path!("/kanban") view=KanbanPage/>
-                    <Route path=path!("/admin/users") view=AdminUsersPage/>
-                    <Route path=path!("/admin/queues") view=AdminQueuesPage/>
-                    <Route path=path!("/admin/quick-replies") view=AdminQuickRepliesPage/>
-                    <Route path=path!("/admin/settings") view=AdminSettingsPage/>
-                    <Route path=path!("/admin/stickers") view=AdminStickersPage/>
-                    <Route path=path!("/admin/tags") view=AdminTagsPage/>
-                    <Route path=path!("/admin/kanban") view=AdminKanbanPage/>
-                    <Route path=path!("/admin/connections") view=AdminConnectionsPage/>
-                    <Route path=path!("/admin/connections/:id") view=ConnectionPage/>
-                    <Route path=path!("/admin/webhooks") view=AdminWebhooksPage/>
-                    <Route path=path!("/admin/api-tokens") view=AdminApiTokensPage/>
-                    <Route path=path!("/admin/companies") view=AdminCompaniesPage/>
+                    <Route path=path!("/contacts") view={Lazy::<routes::Contacts>::new()}/>
+                    <Route path=path!("/schedules") view={Lazy::<routes::Schedules>::new()}/>
+                    <Route path=path!("/kanban") view={Lazy::<routes::Kanban>::new()}/>
+                    <Route path=path!("/admin/users") view={Lazy::<routes::AdminUsers>::new()}/>
+                    <Route path=path!("/admin/queues") view={Lazy::<routes::AdminQueues>::new()}/>
+                    <Route path=path!("/admin/quick-replies") view={Lazy::<routes::AdminQuickReplies>::new()}/>
+                    <Route path=path!("/admin/settings") view={Lazy::<routes::AdminSettings>::new()}/>
+                    <Route path=path!("/admin/stickers") view={Lazy::<routes::AdminStickers>::new()}/>
+                    <Route path=path!("/admin/tags") view={Lazy::<routes::AdminTags>::new()}/>
+                    <Route path=path!("/admin/kanban") view={Lazy::<routes::AdminKanban>::new()}/>
+                    <Route path=path!("/admin/connections") view={Lazy::<routes::AdminConnections>::new()}/>
+                    <Route path=path!("/admin/connections/:id") view={Lazy::<routes::AdminConnection>::new()}/>
+                    <Route path=path!("/admin/webhooks") view={Lazy::<routes::AdminWebhooks>::new()}/>
+                    <Route path=path!("/admin/api-tokens") view={Lazy::<routes::AdminApiTokens>::new()}/>
+                    <Route path=path!("/admin/companies") view={Lazy::<routes::AdminCompanies>::new()}/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -7,6 +7,7 @@ mod debounce;
 mod fill;
 mod i18n;
 mod pages;
+mod routes;
 mod state;
 mod time;
 mod video_call;
