@@ -7,7 +7,7 @@
 # The rustup toolchain here has no wasm32 target, so the SPA is compiled with Debian's rustc-web
 # (rustc >= 1.88 with rust-src) using -Zbuild-std, linked by LLVM 19's wasm-ld with --emit-relocs.
 # wasm-split-cli (wasm_split_cli_support) reads those relocations to cut the module at the split
-# points `#[lazy_route]` leaves (frontend/src/routes.rs) into a main module, chunks and a loader.
+# points of the lazy routes (frontend/src/routes.rs) into a main module, chunks and a loader.
 # wasm-ld 14 (Debian's default lld) drops relocations the splitter needs. The main module then goes
 # through wasm-bindgen (the CLI version must equal the wasm-bindgen crate in Cargo.lock; it keeps
 # the exports the chunks link against) and, when npm is available, every module through wasm-opt
@@ -141,9 +141,10 @@ if [ "$(cat "$stage/.stamp" 2>/dev/null || true)" != "$stamp" ] || [ ! -f "$stag
     # __wasm_split.js, which imports initSync from ./atende.js.
     "$wasm_split" --target web --out-name atende "$wasm_in" "$stage/split"
     say "wasm-bindgen $cli_wbg"
-    # The chunks link against exports lld synthesised (the table, the stack pointer) and against
-    # functions by their symbol names: keep both.
-    "$wasm_bindgen" --target web --no-typescript --keep-lld-exports --no-demangle \
+    # The chunks link against the main module's exports, lld's own among them (the function
+    # table, the stack pointer): wasm-bindgen must keep them, and leave names as they are (the
+    # flags cargo-leptos passes for a split build).
+    "$wasm_bindgen" --target web --no-typescript --remove-name-section --keep-lld-exports --no-demangle \
         --out-dir "$stage/out" --out-name atende "$stage/split/atende.wasm"
     rm "$stage/split/atende.wasm"
     mv "$stage/split"/* "$stage/out/"
@@ -164,7 +165,7 @@ install_if_changed() {
         cp "$1" "$2/"
     fi
 }
-# Chunks of an earlier build (their names carry a hash) go, with their compressed copies.
+# Modules of an earlier build that this one did not write go, with their compressed copies.
 for f in "$dist"/*.wasm "$dist"/__wasm_split*.js; do
     [ -e "$f" ] || continue
     [ -e "$stage/out/$(basename "$f")" ] || rm -f "$f" "$f.gz"

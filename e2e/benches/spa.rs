@@ -93,8 +93,8 @@ async fn run() {
     println!("\nfirst screen (target ≤ 250 KB gzipped wasm + js; first list < 500 ms cold)");
     let kb = |key: &str| transfer[key].as_f64().unwrap_or_default() as u64 / 1024;
     println!(
-        "  wasm + js: {} KB over the wire ({} KB decoded; {} wasm modules: the main one and the chunks \
-         of the lazy routes shown); css {} KB",
+        "  wasm + js: {} KiB over the wire ({} KiB decoded; {} wasm modules: the main one and the chunks \
+         of the lazy routes shown); css {} KiB",
         kb("code_wire"),
         kb("code_decoded"),
         transfer["wasm_files"],
