@@ -131,8 +131,8 @@ optimize() {
     mv "$1.opt" "$1"
 }
 
-split_version="$(sha256sum "$wasm_split" | cut -c1-16)"
-stamp="$(sha256sum "$wasm_in" | awk '{ print $1 }') wbg=$cli_wbg split=$split_version opt=${wasm_opt:+$binaryen_version}"
+split_hash="$(sha256sum "$wasm_split" | cut -c1-16)"
+stamp="$(sha256sum "$wasm_in" | awk '{ print $1 }') wbg=$cli_wbg split=$split_hash opt=${wasm_opt:+$binaryen_version}"
 if [ "$(cat "$stage/.stamp" 2>/dev/null || true)" != "$stamp" ] || [ ! -f "$stage/out/atende_bg.wasm" ]; then
     rm -rf "$stage/split" "$stage/out" "$stage/.stamp"
     mkdir -p "$stage/split" "$stage/out"

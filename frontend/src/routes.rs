@@ -21,12 +21,12 @@ macro_rules! lazy_page {
                 Self
             }
 
-            async fn view(this: Self) -> AnyView {
+            async fn view(_this: Self) -> AnyView {
                 #[leptos::wasm_split::wasm_split($chunk, wasm_split_path = ::leptos::wasm_split)]
-                fn show(_this: $route) -> AnyView {
+                fn show() -> AnyView {
                     $page().into_any()
                 }
-                show(this).await
+                show().await
             }
         }
     };
